@@ -1,0 +1,61 @@
+// What a rep may see of a lead. Every lead that leaves the server for a rep goes through
+// here: contact fields only for the owner, `eligible` never, per-mode detail otherwise.
+import {
+  CONTACT_FIELDS, type Lead, type LeadView, type Mode, type Settings,
+} from '../../shared/protocol.js';
+
+/** Fields no rep ever receives, even for its own lead (routing internals). */
+const MANAGER_ONLY = ['eligible'] as const;
+
+/** The lead as its owner sees it: everything but manager-only fields. */
+export function ownerView(lead: Lead): Lead {
+  const { eligible: _eligible, ...rest } = lead;
+  return rest;
+}
+
+/**
+ * The LeadView a rep that does not own `lead` gets in `mode`, or null when that mode
+ * shows nothing per lead (blind-pull, round-robin). Eligibility (hybrid) is decided by
+ * the caller through `mayClaim`; this only decides which fields.
+ */
+export function leadView(lead: Lead, mode: Mode, settings: Settings): LeadView | null {
+  switch (mode) {
+    case 'shark-tank': {
+      const view: Record<string, unknown> = { id: lead.id, createdAt: lead.createdAt };
+      for (const field of settings.teaserFields) {
+        if ((CONTACT_FIELDS as readonly string[]).includes(field)) continue;
+        const value = (lead as unknown as Record<string, unknown>)[field];
+        if (value !== undefined) view[field] = value;
+      }
+      return view as LeadView;
+    }
+    case 'cherry-pick':
+    case 'hybrid': {
+      const view: Record<string, unknown> = { ...lead };
+      for (const field of [...CONTACT_FIELDS, ...MANAGER_ONLY]) delete view[field];
+      return view as LeadView;
+    }
+    case 'blind-pull':
+    case 'round-robin':
+      return null;
+  }
+}
+
+/** The one function for "what does this rep get of this lead". */
+export function viewFor(lead: Lead, repId: string, mode: Mode, settings: Settings): Lead | LeadView | null {
+  if (lead.claimedBy === repId && lead.status === 'claimed') return ownerView(lead);
+  if (lead.status !== 'open' || !mayClaim(lead, repId, mode)) return null;
+  return leadView(lead, mode, settings);
+}
+
+/** Whether `repId` may take this open lead in `mode` (hybrid narrows by eligibility). */
+export function mayClaim(lead: Pick<Lead, 'eligible'>, repId: string, mode: Mode): boolean {
+  if (mode !== 'hybrid') return true;
+  const eligible = lead.eligible ?? '*';
+  return eligible === '*' || eligible.includes(repId);
+}
+
+/** Whether reps are shown individual leads in this mode (else only counts, or nothing). */
+export function offersLeads(mode: Mode): boolean {
+  return mode === 'shark-tank' || mode === 'cherry-pick' || mode === 'hybrid';
+}

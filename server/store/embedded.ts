@@ -1,0 +1,551 @@
+// The embedded store: all state in memory, persisted to lowdb JSON files under
+// LEADPOOL_DATA. Every operation mutates memory in one synchronous section (so races are
+// decided without awaits in between) and then waits for the group commit that writes it,
+// so the caller acknowledges only what is on disk. Files: leads.json, reps.json, pool.json.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import {
+  CLOSING_OUTCOMES, DEFAULT_POOL, DEFAULT_SETTINGS,
+  type Lead, type Mode, type Outcome, type Presence, type Rule, type Settings,
+} from '../../shared/protocol.js';
+import type { SettingsPatch } from '../../shared/schemas.js';
+import {
+  advanceRotation, capOf, checkClaim, checkPull, nextInRotation, recordWin, type RepLimits,
+} from '../domain/policy.js';
+import { mayClaim } from '../domain/view.js';
+import { mergeSettings } from '../domain/settings.js';
+import { GroupCommit, type Writable } from './group-commit.js';
+import {
+  StoreCorruptError,
+  type AssignResult, type AutoAssignResult, type ClaimResult, type DueEvent, type IngestResult,
+  type LeadDraft, type LeadQuery, type OutcomeResult, type PoolConfig, type PresenceChange,
+  type PullResult, type Releaser, type ReleaseResult, type SecretName, type Store, type StoredRep,
+} from './types.js';
+
+/** A lead as kept on disk: the public Lead plus its acceptance order. */
+interface StoredLead extends Lead {
+  seq: number;
+}
+
+/** Per-rep bookkeeping for cooldowns, windows and the round-robin rotation. */
+interface RepCounters {
+  lastWinAt: number;
+  recentWins: number[];
+  rrScore: number;
+  lastAssignedAt: number;
+}
+
+type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
+
+interface LeadsFile { leads: StoredLead[]; seq: number }
+interface RepsFile { reps: StoredRep[] }
+interface PoolFile {
+  pools: Record<string, PoolConfig>;
+  secrets: Partial<Record<SecretName, string>>;
+  counters: Record<string, RepCounters>;
+  jobs: Job[];
+}
+
+const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
+
+export class EmbeddedStore implements Store {
+  readonly kind = 'embedded' as const;
+  private readonly leadsDb: Low<LeadsFile>;
+  private readonly repsDb: Low<RepsFile>;
+  private readonly poolDb: Low<PoolFile>;
+  private readonly commit: GroupCommit;
+
+  // In-memory indexes, rebuilt from the files at init.
+  private leads = new Map<string, StoredLead>();
+  private open: StoredLead[] = []; // sorted by seq (oldest first)
+  private byExternalId = new Map<string, string>();
+  private byEmail = new Map<string, string>();
+  private byPhone = new Map<string, string>();
+  private reps = new Map<string, StoredRep>();
+  private byTokenHash = new Map<string, string>();
+  private tabs = new Map<string, Set<string>>();
+  private actionBuckets = new Map<string, { second: number; count: number }>();
+
+  constructor(private readonly dir: string, private readonly clock: () => number = Date.now) {
+    mkdirSync(dir, { recursive: true });
+    this.leadsDb = new Low(new DataFile<LeadsFile>(join(dir, 'leads.json'), compact), { leads: [], seq: 0 });
+    this.repsDb = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
+    this.poolDb = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
+      pools: { [DEFAULT_POOL]: { mode: 'shark-tank', settings: structuredClone(DEFAULT_SETTINGS), rules: [] } },
+      secrets: {},
+      counters: {},
+      jobs: [],
+    });
+    this.commit = new GroupCommit();
+  }
+
+  async init(): Promise<void> {
+    for (const [name, db] of [['leads.json', this.leadsDb], ['reps.json', this.repsDb], ['pool.json', this.poolDb]] as const) {
+      try {
+        await (db as Low<unknown>).read();
+      } catch (err) {
+        throw new StoreCorruptError(
+          `cannot read ${join(this.dir, name)}: ${(err as Error).message}. ` +
+            'The file was left untouched; restore it from a backup or move it away to start with an empty store.',
+        );
+      }
+      const data = db.data as unknown;
+      if (data === null || typeof data !== 'object') throw new StoreCorruptError(`${join(this.dir, name)} does not hold a JSON object`);
+    }
+    const pool = this.poolDb.data.pools[DEFAULT_POOL];
+    pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
+    for (const lead of this.leadsDb.data.leads) this.index(lead);
+    this.open.sort((a, b) => a.seq - b.seq);
+    for (const rep of this.repsDb.data.reps) {
+      this.reps.set(rep.id, rep);
+      this.byTokenHash.set(rep.tokenHash, rep.id);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.commit.flushed();
+  }
+
+  async healthy(): Promise<boolean> {
+    return true;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  private get pool(): PoolConfig {
+    return this.poolDb.data.pools[DEFAULT_POOL];
+  }
+
+  private save(...dbs: Writable[]): Promise<void> {
+    return this.commit.write(dbs);
+  }
+
+  private index(lead: StoredLead): void {
+    this.leads.set(lead.id, lead);
+    if (lead.externalId) this.byExternalId.set(lead.externalId, lead.id);
+    if (lead.email) this.byEmail.set(lead.email.toLowerCase(), lead.id);
+    if (lead.phone) this.byPhone.set(normalizePhone(lead.phone), lead.id);
+    if (lead.status === 'open') this.open.push(lead);
+  }
+
+  private addOpen(lead: StoredLead): void {
+    let lo = 0;
+    let hi = this.open.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.open[mid].seq < lead.seq) lo = mid + 1;
+      else hi = mid;
+    }
+    this.open.splice(lo, 0, lead);
+  }
+
+  private removeOpen(lead: StoredLead): void {
+    const i = this.open.indexOf(lead);
+    if (i >= 0) this.open.splice(i, 1);
+  }
+
+  private counters(repId: string): RepCounters {
+    const all = this.poolDb.data.counters;
+    return (all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 });
+  }
+
+  private activeOf(repId: string): number {
+    let n = 0;
+    for (const lead of this.leads.values()) if (lead.status === 'claimed' && lead.claimedBy === repId) n++;
+    return n;
+  }
+
+  private limitsOf(repId: string, now: number, countAction: boolean): RepLimits | null {
+    const rep = this.reps.get(repId);
+    if (!rep) return null;
+    const c = this.counters(repId);
+    let actions = 0;
+    if (countAction) {
+      const second = Math.floor(now / 1000);
+      const bucket = this.actionBuckets.get(repId);
+      if (bucket && bucket.second === second) bucket.count++;
+      else this.actionBuckets.set(repId, { second, count: 1 });
+      actions = this.actionBuckets.get(repId)!.count;
+    }
+    return { away: rep.away, maxActive: rep.maxActive, active: this.activeOf(repId), lastWinAt: c.lastWinAt, recentWins: c.recentWins, actionsThisSecond: actions };
+  }
+
+  /** Marks `lead` claimed by `repId` now and schedules its claim timeout. */
+  private takeLead(lead: StoredLead, repId: string, now: number): void {
+    this.removeOpen(lead);
+    lead.status = 'claimed';
+    lead.claimedBy = repId;
+    lead.claimedAt = new Date(now).toISOString();
+    delete lead.outcome;
+    delete lead.outcomeNote;
+    const timeout = this.pool.settings.claimTimeoutMs;
+    if (timeout) this.poolDb.data.jobs.push({ kind: 'expire', leadId: lead.id, at: now + timeout, claimedAt: lead.claimedAt });
+  }
+
+  private win(lead: StoredLead, repId: string, now: number): void {
+    this.takeLead(lead, repId, now);
+    const c = this.counters(repId);
+    c.lastWinAt = now;
+    c.recentWins = recordWin(c.recentWins, this.pool.settings, now);
+  }
+
+  private reopen(lead: StoredLead): void {
+    lead.status = 'open';
+    delete lead.claimedBy;
+    delete lead.claimedAt;
+    delete lead.outcome;
+    delete lead.outcomeNote;
+    this.addOpen(lead);
+  }
+
+  // ---- secrets ------------------------------------------------------------------------
+
+  async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
+    const existing = this.poolDb.data.secrets[name];
+    if (existing) return { hash: existing, created: false };
+    this.poolDb.data.secrets[name] = hash;
+    await this.save(this.poolDb);
+    return { hash, created: true };
+  }
+
+  // ---- pool ---------------------------------------------------------------------------
+
+  async getPool(): Promise<PoolConfig> {
+    return structuredClone(this.pool);
+  }
+
+  async setMode(mode: Mode): Promise<{ previous: Mode }> {
+    const previous = this.pool.mode;
+    this.pool.mode = mode;
+    await this.save(this.poolDb);
+    return { previous };
+  }
+
+  async patchSettings(patch: SettingsPatch): Promise<Settings> {
+    this.pool.settings = mergeSettings(this.pool.settings, patch);
+    const settings = structuredClone(this.pool.settings);
+    await this.save(this.poolDb);
+    return settings;
+  }
+
+  async setRules(rules: Rule[]): Promise<void> {
+    this.pool.rules = structuredClone(rules);
+    await this.save(this.poolDb);
+  }
+
+  // ---- reps ---------------------------------------------------------------------------
+
+  async createRep(rep: StoredRep): Promise<void> {
+    const copy = structuredClone(rep);
+    this.reps.set(rep.id, copy);
+    this.byTokenHash.set(rep.tokenHash, rep.id);
+    this.repsDb.data.reps.push(copy);
+    await this.save(this.repsDb);
+  }
+
+  async updateRep(id: string, patch: Partial<StoredRep>): Promise<StoredRep | null> {
+    const rep = this.reps.get(id);
+    if (!rep) return null;
+    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch;
+    Object.assign(rep, structuredClone(allowed));
+    const copy = structuredClone(rep);
+    await this.save(this.repsDb);
+    return copy;
+  }
+
+  async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
+    const rep = this.reps.get(id);
+    if (!rep) return null;
+    this.reps.delete(id);
+    this.byTokenHash.delete(rep.tokenHash);
+    this.repsDb.data.reps = this.repsDb.data.reps.filter((r) => r.id !== id);
+    delete this.poolDb.data.counters[id];
+    this.tabs.delete(id);
+    const released: Lead[] = [];
+    for (const lead of this.leads.values()) {
+      if (lead.status === 'claimed' && lead.claimedBy === id) {
+        this.reopen(lead);
+        released.push(publicLead(lead));
+      }
+      if (Array.isArray(lead.eligible) && lead.eligible.includes(id)) lead.eligible = lead.eligible.filter((r) => r !== id);
+    }
+    await this.save(this.repsDb, this.leadsDb, this.poolDb);
+    return { rep: structuredClone(rep), released };
+  }
+
+  async getRep(id: string): Promise<StoredRep | null> {
+    const rep = this.reps.get(id);
+    return rep ? structuredClone(rep) : null;
+  }
+
+  async repIdByTokenHash(tokenHash: string): Promise<string | null> {
+    return this.byTokenHash.get(tokenHash) ?? null;
+  }
+
+  async listReps(): Promise<StoredRep[]> {
+    return [...this.reps.values()].map((r) => structuredClone(r));
+  }
+
+  async activeCounts(): Promise<Record<string, number>> {
+    return this.countActive();
+  }
+
+  private countActive(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const lead of this.leads.values()) {
+      if (lead.status === 'claimed' && lead.claimedBy) counts[lead.claimedBy] = (counts[lead.claimedBy] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  // ---- presence -----------------------------------------------------------------------
+
+  private presenceOf(repId: string): Presence {
+    const rep = this.reps.get(repId);
+    if (!rep || !this.tabs.get(repId)?.size) return 'offline';
+    return rep.away ? 'away' : 'available';
+  }
+
+  async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
+    const before = this.presenceOf(repId);
+    const rep = this.reps.get(repId);
+    if (rep) {
+      let set = this.tabs.get(repId);
+      if (!set) this.tabs.set(repId, (set = new Set()));
+      set.add(tabId);
+      rep.away = false;
+    }
+    const after = this.presenceOf(repId);
+    if (rep && before === 'away') await this.save(this.repsDb);
+    return { repId, before, after };
+  }
+
+  async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
+    const before = this.presenceOf(repId);
+    const set = this.tabs.get(repId);
+    set?.delete(tabId);
+    if (set && set.size === 0) this.tabs.delete(repId);
+    return { repId, before, after: this.presenceOf(repId) };
+  }
+
+  async setAway(repId: string, away: boolean): Promise<PresenceChange> {
+    const before = this.presenceOf(repId);
+    const rep = this.reps.get(repId);
+    if (rep) rep.away = away;
+    const after = this.presenceOf(repId);
+    if (rep) await this.save(this.repsDb);
+    return { repId, before, after };
+  }
+
+  async onlinePresence(): Promise<Record<string, 'available' | 'away'>> {
+    const result: Record<string, 'available' | 'away'> = {};
+    for (const repId of this.tabs.keys()) {
+      const p = this.presenceOf(repId);
+      if (p !== 'offline') result[repId] = p;
+    }
+    return result;
+  }
+
+  async sweepPresence(): Promise<PresenceChange[]> {
+    return [];
+  }
+
+  // ---- leads --------------------------------------------------------------------------
+
+  async insertLead(draft: LeadDraft): Promise<IngestResult> {
+    const now = this.clock();
+    if (draft.externalId) {
+      const id = this.byExternalId.get(draft.externalId);
+      if (id) return { duplicate: true, lead: publicLead(this.leads.get(id)!), by: 'externalId' };
+    }
+    const window = this.pool.settings.duplicateWindowMs;
+    if (window) {
+      const recent = (id: string | undefined) => {
+        const lead = id ? this.leads.get(id) : undefined;
+        return lead && now - Date.parse(lead.createdAt) < window ? lead : undefined;
+      };
+      const byEmail = draft.email ? recent(this.byEmail.get(draft.email.toLowerCase())) : undefined;
+      if (byEmail) return { duplicate: true, lead: publicLead(byEmail), by: 'email' };
+      const byPhone = draft.phone ? recent(this.byPhone.get(normalizePhone(draft.phone))) : undefined;
+      if (byPhone) return { duplicate: true, lead: publicLead(byPhone), by: 'phone' };
+    }
+    const data = this.leadsDb.data;
+    const lead: StoredLead = {
+      ...structuredClone(draft),
+      id: newLeadId(),
+      createdAt: new Date(now).toISOString(),
+      seq: ++data.seq,
+    };
+    if (lead.status !== 'disqualified') delete lead.disqualifiedReasons;
+    data.leads.push(lead);
+    this.index(lead);
+    const escalateAfter = this.pool.settings.escalateAfterMs;
+    if (lead.status === 'open' && lead.eligible !== '*' && escalateAfter) {
+      this.poolDb.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
+      await this.save(this.leadsDb, this.poolDb);
+    } else {
+      await this.save(this.leadsDb);
+    }
+    return { duplicate: false, lead: publicLead(lead) };
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    const lead = this.leads.get(id);
+    return lead ? publicLead(lead) : null;
+  }
+
+  async listLeads(query: LeadQuery): Promise<Lead[]> {
+    const limit = query.limit ?? 100;
+    const all = this.leadsDb.data.leads;
+    const out: Lead[] = [];
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const lead = all[i];
+      if (query.status && lead.status !== query.status) continue;
+      if (query.repId && lead.claimedBy !== query.repId) continue;
+      out.push(publicLead(lead));
+    }
+    return out;
+  }
+
+  async openLeads(): Promise<Lead[]> {
+    return this.open.map(publicLead);
+  }
+
+  async repLeads(repId: string): Promise<Lead[]> {
+    return [...this.leads.values()]
+      .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+      .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1))
+      .map(publicLead);
+  }
+
+  async claim(leadId: string, repId: string): Promise<ClaimResult> {
+    const now = this.clock();
+    const { mode, settings } = this.pool;
+    const lead = this.leads.get(leadId) ?? null;
+    const failure = checkClaim(lead, repId, this.limitsOf(repId, now, true), mode, settings, now);
+    if (failure) return { ok: false, code: failure };
+    this.win(lead!, repId, now);
+    await this.save(this.leadsDb, this.poolDb);
+    return { ok: true, lead: publicLead(lead!), mode };
+  }
+
+  async pull(repId: string): Promise<PullResult> {
+    const now = this.clock();
+    const { mode, settings } = this.pool;
+    const failure = checkPull(this.limitsOf(repId, now, true), mode, settings, now);
+    if (failure) return { ok: false, code: failure };
+    const lead = this.open.find((l) => mayClaim(l, repId, mode));
+    if (!lead) return { ok: false, code: 'POOL_EMPTY' };
+    this.win(lead, repId, now);
+    await this.save(this.leadsDb, this.poolDb);
+    return { ok: true, lead: publicLead(lead), mode };
+  }
+
+  async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
+    const lead = this.leads.get(leadId);
+    if (!lead) return { ok: false, code: 'NOT_FOUND' };
+    if (lead.status !== 'claimed' || ('repId' in by && lead.claimedBy !== by.repId)) return { ok: false, code: 'NOT_OWNER' };
+    const previousOwner = lead.claimedBy!;
+    this.reopen(lead);
+    await this.save(this.leadsDb);
+    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
+  }
+
+  async assign(leadId: string, repId: string): Promise<AssignResult> {
+    const lead = this.leads.get(leadId);
+    if (!lead) return { ok: false, code: 'NOT_FOUND', what: 'lead' };
+    if (!this.reps.has(repId)) return { ok: false, code: 'NOT_FOUND', what: 'rep' };
+    if (lead.status !== 'open' && lead.status !== 'claimed') return { ok: false, code: 'NOT_OPEN' };
+    const previousOwner = lead.status === 'claimed' ? lead.claimedBy! : null;
+    if (previousOwner) this.addOpen(lead); // takeLead removes it again
+    this.takeLead(lead, repId, this.clock());
+    await this.save(this.leadsDb, this.poolDb);
+    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
+  }
+
+  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
+    const lead = this.leads.get(leadId);
+    if (!lead) return { ok: false, code: 'NOT_FOUND' };
+    if (lead.status !== 'claimed' || lead.claimedBy !== repId) return { ok: false, code: 'NOT_OWNER' };
+    lead.outcome = outcome;
+    if (note !== undefined) lead.outcomeNote = note;
+    if (CLOSING_OUTCOMES.includes(outcome)) {
+      lead.status = 'closed';
+      lead.closedAt = new Date(this.clock()).toISOString();
+    }
+    await this.save(this.leadsDb);
+    return { ok: true, lead: publicLead(lead) };
+  }
+
+  async autoAssign(candidates: string[]): Promise<AutoAssignResult> {
+    const { mode, settings } = this.pool;
+    if (mode !== 'round-robin') return null;
+    const lead = this.open[0];
+    if (!lead) return null;
+    const active = this.countActive();
+    const entries = candidates
+      .map((id) => this.reps.get(id))
+      .filter((rep): rep is StoredRep => !!rep && !rep.away && (active[rep.id] ?? 0) < capOf(rep.maxActive, settings))
+      .map((rep) => {
+        const c = this.counters(rep.id);
+        return { repId: rep.id, score: c.rrScore, lastAssignedAt: c.lastAssignedAt, weight: rep.weight };
+      });
+    const next = nextInRotation(entries);
+    if (!next) return null;
+    const now = this.clock();
+    const c = this.counters(next.repId);
+    c.rrScore = advanceRotation(next, Math.min(...entries.map((e) => e.score)), settings.weighted);
+    c.lastAssignedAt = now;
+    this.takeLead(lead, next.repId, now);
+    await this.save(this.leadsDb, this.poolDb);
+    return { lead: publicLead(lead), mode };
+  }
+
+  async runDue(): Promise<DueEvent[]> {
+    const now = this.clock();
+    const jobs = this.poolDb.data.jobs;
+    if (!jobs.some((j) => j.at <= now)) return [];
+    const events: DueEvent[] = [];
+    const mode = this.pool.mode;
+    this.poolDb.data.jobs = jobs.filter((job) => {
+      if (job.at > now) return true;
+      const lead = this.leads.get(job.leadId);
+      if (!lead) return false;
+      if (job.kind === 'escalate' && lead.status === 'open' && lead.eligible !== '*') {
+        lead.eligible = '*';
+        lead.escalatedAt = new Date(now).toISOString();
+        events.push({ kind: 'escalated', lead: publicLead(lead), mode });
+      }
+      if (job.kind === 'expire' && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
+        const previousOwner = lead.claimedBy!;
+        this.reopen(lead);
+        events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
+      }
+      return false;
+    });
+    await this.save(this.leadsDb, this.poolDb);
+    return events;
+  }
+}
+
+function publicLead(lead: StoredLead): Lead {
+  const { seq: _seq, ...rest } = lead;
+  return structuredClone(rest);
+}
+
+function normalizePhone(phone: string): string {
+  return phone.replace(/[^0-9+]/g, '');
+}
+
+let lastIdTime = 0;
+let idCounter = 0;
+/** Time-ordered, unguessable lead id: `ld_` + base36 ms + counter + random. */
+export function newLeadId(): string {
+  const now = Date.now();
+  idCounter = now === lastIdTime ? idCounter + 1 : 0;
+  lastIdTime = now;
+  const rand = crypto.getRandomValues(new Uint32Array(2));
+  return `ld_${now.toString(36)}${idCounter.toString(36).padStart(3, '0')}${rand[0].toString(36)}${rand[1].toString(36)}`;
+}

@@ -1,0 +1,250 @@
+// The wire contract (../shared/PROTOCOL.md in the steering repo) as TypeScript: names,
+// shapes and constants shared by the server, the web app and the tests. Types only plus
+// small constant tables, so the browser bundle pulls in nothing heavy from here.
+
+export const MODES = ['shark-tank', 'blind-pull', 'cherry-pick', 'hybrid', 'round-robin'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const LEAD_STATUSES = ['open', 'claimed', 'closed', 'disqualified'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export const OUTCOMES = ['contacted', 'won', 'lost', 'unreachable'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+/** Outcomes that close a lead; `contacted` keeps it with its owner. */
+export const CLOSING_OUTCOMES: readonly Outcome[] = ['won', 'lost', 'unreachable'];
+
+export type Presence = 'available' | 'away' | 'offline';
+
+/** Fields that reach a rep only for a lead that rep owns, in every mode. */
+export const CONTACT_FIELDS = ['name', 'email', 'phone'] as const;
+
+/** Every field a lead may carry from its feed (LeadInput's keys). */
+export const LEAD_INPUT_FIELDS = [
+  'externalId', 'name', 'email', 'phone', 'company', 'companySize', 'country', 'language',
+  'industry', 'jobTitle', 'source', 'engagement', 'tags', 'attributes',
+] as const;
+export type LeadInputField = (typeof LEAD_INPUT_FIELDS)[number];
+
+export const DEFAULT_TEASER_FIELDS: LeadInputField[] = ['country', 'language', 'industry', 'companySize', 'source'];
+
+/** The pool every lead lands in until several pools exist (DESIGN.md, principle 8). */
+export const DEFAULT_POOL = 'default';
+
+/** pool:state carries at most this many leads (the oldest); `waiting` counts them all. */
+export const POOL_STATE_LIMIT = 500;
+
+export interface LeadInput {
+  externalId?: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  company?: string;
+  companySize?: number;
+  country?: string;
+  language?: string;
+  industry?: string;
+  jobTitle?: string;
+  source?: string;
+  engagement?: { visits?: number; secondsOnSite?: number };
+  tags?: string[];
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export interface Lead extends LeadInput {
+  id: string;
+  status: LeadStatus;
+  createdAt: string;
+  claimedBy?: string;
+  claimedAt?: string;
+  outcome?: Outcome;
+  outcomeNote?: string;
+  closedAt?: string;
+  /** Rep ids the hybrid rules route this lead to, or "*" for everyone. Managers only. */
+  eligible?: string[] | '*';
+  /** Set when a hybrid lead was escalated to every rep. */
+  escalatedAt?: string;
+  disqualifiedReasons?: string[];
+}
+
+/** What a rep sees of a lead it does not own: never contact fields, never `eligible`. */
+export type LeadView = Partial<Omit<Lead, 'name' | 'email' | 'phone' | 'eligible'>> & { id: string; createdAt: string };
+
+export interface Rep {
+  id: string;
+  name: string;
+  skills: string[];
+  languages: string[];
+  countries: string[];
+  teams: string[];
+  /** Overrides settings.maxActivePerRep when set. */
+  maxActive: number | null;
+  /** Round-robin weight when settings.weighted (default 1). */
+  weight: number;
+  createdAt: string;
+  presence: Presence;
+  /** Leads this rep holds now (status claimed). */
+  activeCount?: number;
+}
+
+export interface Filters {
+  requireFields?: LeadInputField[];
+  countries?: string[];
+  minVisits?: number;
+  minSecondsOnSite?: number;
+}
+
+export interface Settings {
+  maxActivePerRep: number;
+  teaserFields: LeadInputField[];
+  filters: Filters;
+  /** null = off */
+  escalateAfterMs: number | null;
+  claimTimeoutMs: number | null;
+  claimCooldownMs: number;
+  maxClaimsPerWindow: number | null;
+  claimWindowMs: number | null;
+  duplicateWindowMs: number | null;
+  weighted: boolean;
+  /** Flood guard: claims and pulls one rep may send per second, all tabs and nodes together (0 = off). */
+  maxActionsPerSecond: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  maxActivePerRep: 10,
+  teaserFields: [...DEFAULT_TEASER_FIELDS],
+  filters: {},
+  escalateAfterMs: null,
+  claimTimeoutMs: null,
+  claimCooldownMs: 0,
+  maxClaimsPerWindow: null,
+  claimWindowMs: null,
+  duplicateWindowMs: null,
+  weighted: false,
+  maxActionsPerSecond: 200,
+};
+
+export interface RuleWhen {
+  country?: string[];
+  language?: string[];
+  industry?: string[];
+  source?: string[];
+  tags?: string[];
+  companySize?: { min?: number; max?: number };
+}
+export interface RuleTo {
+  reps?: string[];
+  countries?: string[];
+  languages?: string[];
+  skills?: string[];
+  teams?: string[];
+}
+export interface Rule {
+  name: string;
+  when: RuleWhen;
+  to: RuleTo;
+}
+
+export const ERROR_CODES = [
+  'BAD_JSON', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_LARGE', 'INVALID',
+  'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL',
+  'ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_ELIGIBLE', 'CAP_REACHED', 'MODE_FORBIDS', 'UNAVAILABLE',
+  'COOLDOWN', 'WINDOW_CAP', 'POOL_EMPTY', 'NOT_OWNER',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export type GoneReason = 'claimed' | 'assigned' | 'withdrawn' | 'expired';
+export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed';
+
+/** Socket.IO event names, one table for server, client and tests. */
+export const EV = {
+  // server -> rep
+  poolState: 'pool:state',
+  leadOffered: 'lead:offered',
+  leadGone: 'lead:gone',
+  poolWaiting: 'pool:waiting',
+  leadAssigned: 'lead:assigned',
+  leadRevoked: 'lead:revoked',
+  modeChanged: 'mode:changed',
+  // rep -> server
+  claim: 'lead:claim',
+  pull: 'lead:pull',
+  release: 'lead:release',
+  outcome: 'lead:outcome',
+  presenceSet: 'presence:set',
+  // server -> manager
+  dashboardState: 'dashboard:state',
+  leadCreated: 'lead:created',
+  leadClaimed: 'lead:claimed',
+  leadReleased: 'lead:released',
+  leadClosed: 'lead:closed',
+  repPresence: 'rep:presence',
+  repsChanged: 'reps:changed',
+  stats: 'stats',
+  // manager -> server
+  modeSet: 'mode:set',
+} as const;
+
+export interface PoolState {
+  mode: Mode;
+  you: Rep;
+  leads: LeadView[];
+  mine: Lead[];
+  waiting: number;
+  /** Age of the oldest lead this rep may take, or null when none waits. */
+  oldestAgeMs: number | null;
+  /** The cap that applies to this rep. */
+  maxActive: number;
+}
+
+export interface PoolWaiting {
+  waiting: number;
+  oldestAgeMs: number | null;
+}
+
+export interface LiveStats {
+  open: number;
+  claimed: number;
+  closed: number;
+  disqualified: number;
+  repsOnline: number;
+  repsAvailable: number;
+  /** Median ms from creation to claim over the last 100 claims, null when none. */
+  medianSpeedToClaimMs: number | null;
+  oldestWaitingMs: number | null;
+}
+
+export interface DashboardState {
+  mode: Mode;
+  settings: Settings;
+  rules: Rule[];
+  reps: Rep[];
+  open: Lead[];
+  recent: Lead[];
+  stats: LiveStats;
+}
+
+export interface RepSummary {
+  repId: string;
+  name: string;
+  claimed: number;
+  active: number;
+  outcomes: Record<Outcome, number>;
+  medianSpeedToClaimMs: number | null;
+}
+
+export interface ReportSummary {
+  generatedAt: string;
+  leads: { total: number; open: number; claimed: number; closed: number; disqualified: number };
+  speedToClaimMs: { count: number; median: number | null; p90: number | null; mean: number | null };
+  perRep: RepSummary[];
+  /** 1 = perfectly even share of claims among reps that claimed anything; Jain's fairness index. */
+  fairness: { jainIndex: number | null; maxShare: number | null };
+  outcomes: Record<Outcome, number>;
+}
