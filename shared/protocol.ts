@@ -185,11 +185,26 @@ export const EV = {
   leadReleased: 'lead:released',
   leadClosed: 'lead:closed',
   repPresence: 'rep:presence',
+  /** Extra: a lead changed without changing hands (outcome contacted, escalation). */
+  leadUpdated: 'lead:updated',
   repsChanged: 'reps:changed',
+  settingsChanged: 'settings:changed',
+  rulesChanged: 'rules:changed',
   stats: 'stats',
   // manager -> server
   modeSet: 'mode:set',
 } as const;
+
+/**
+ * /manager payloads: lead:created, lead:claimed (also manual and round-robin assignment),
+ * lead:released, lead:closed and lead:updated carry the full Lead; rep:presence
+ * { repId, presence }; reps:changed { reps: Rep[] }; settings:changed { settings };
+ * rules:changed { rules }; mode:changed { mode }; stats LiveStats.
+ */
+export interface RepPresenceEvent {
+  repId: string;
+  presence: Presence;
+}
 
 export interface PoolState {
   mode: Mode;

@@ -117,7 +117,7 @@ export const RulesSchema = z.strictObject({ rules: z.array(RuleSchema).max(500) 
 
 export const AssignSchema = z.strictObject({ repId: id });
 export const LeadIdPayload = z.object({ leadId: id });
-export const PullPayload = z.object({}).passthrough();
+export const PullPayload = z.object({}).passthrough().nullish();
 export const OutcomePayload = z.object({
   leadId: id,
   outcome: z.enum(OUTCOMES),

@@ -1,0 +1,95 @@
+// Wires the parts into one server process: store, credentials, service, HTTP, Socket.IO
+// (with the Redis adapter in cluster mode). `main.ts` runs it; tests start it directly.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { Credentials, type GeneratedSecrets } from './auth.js';
+import type { Config } from './config.js';
+import { Fanout } from './realtime/fanout.js';
+import { LeadpoolService, type Logger } from './service.js';
+import { createStore } from './store/index.js';
+import type { Store } from './store/types.js';
+import { createHttpApp } from './transport/http.js';
+import { attachSockets } from './transport/sockets.js';
+import { webRouter } from './transport/web.js';
+
+export interface Leadpool {
+  http: HttpServer;
+  io: Server;
+  store: Store;
+  service: LeadpoolService;
+  /** Secrets generated on this start (first start only), to print once. */
+  generated: GeneratedSecrets;
+  listen(): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+export const consoleLogger = (silent = false): Logger => ({
+  info: (msg) => {
+    if (!silent) console.log(`${new Date().toISOString()} ${msg}`);
+  },
+  error: (msg, err) => console.error(`${new Date().toISOString()} ERROR ${msg}`, err ?? ''),
+});
+
+/** Socket.IO's CORS covers polling only: websocket upgrades are checked here by Origin. */
+function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser (feeds, scripts, tests)
+  try {
+    const { host } = new URL(origin);
+    return host === req.headers.host || allowed.includes(origin);
+  } catch {
+    return false;
+  }
+}
+
+export async function createLeadpool(config: Config, log: Logger = consoleLogger(config.log === 'silent')): Promise<Leadpool> {
+  const nodeId = randomUUID();
+  const store = await createStore(config, nodeId);
+  await store.init();
+  const cluster = config.redisUrl ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl) : null;
+
+  const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });
+
+  const http = createServer();
+  const io = new Server(http, {
+    // Payloads up to 1 MB are answered (INVALID for oversized fields), never dropped.
+    maxHttpBufferSize: 2e6,
+    allowRequest: (req, done) => done(null, originAllowed(req, config.allowedOrigins)),
+    cors: config.allowedOrigins.length ? { origin: config.allowedOrigins } : undefined,
+  });
+  if (cluster) io.adapter(cluster.adapter);
+
+  const service = new LeadpoolService(store, new Fanout(io), log, nodeId);
+  const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
+  const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, web: webRouter() });
+  http.on('request', app);
+  attachSockets(io, service, credentials, log);
+  service.start();
+
+  let closed: Promise<void> | null = null;
+  return {
+    http, io, store, service, generated,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          const address = http.address();
+          const port = typeof address === 'object' && address ? address.port : config.port;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          resolve({ port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` });
+        });
+      }),
+    close: () =>
+      (closed ??= (async () => {
+        service.stop();
+        // Stop accepting, close sockets (their tabs close), then flush the store.
+        const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        http.closeAllConnections();
+        await httpClosed;
+        await cluster?.close();
+        await store.close();
+      })()),
+  };
+}

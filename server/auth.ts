@@ -1,0 +1,55 @@
+// Credentials: the manager token and feed key (from the environment or generated on first
+// start and kept as hashes in the store), and rep tokens (hashes only).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SecretName, Store } from './store/types.js';
+
+export type Role = 'manager' | 'feed' | 'rep';
+export type Principal = { role: 'manager' } | { role: 'feed' } | { role: 'rep'; repId: string };
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export const newToken = (kind: 'm' | 'f' | 'r'): string => `lp${kind}_${randomBytes(24).toString('base64url')}`;
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface GeneratedSecrets {
+  managerToken?: string;
+  feedKey?: string;
+}
+
+export class Credentials {
+  private constructor(private readonly store: Store, private readonly managerHash: string, private readonly feedHash: string) {}
+
+  /**
+   * Manager token and feed key: from the environment when given; otherwise generated once
+   * and kept (as a hash) in the store, first writer wins. Returns what was generated now,
+   * so the caller can print it this once.
+   */
+  static async load(store: Store, env: { managerToken?: string; feedKey?: string }): Promise<{ credentials: Credentials; generated: GeneratedSecrets }> {
+    const generated: GeneratedSecrets = {};
+    const resolve = async (name: SecretName, fromEnv: string | undefined, kind: 'm' | 'f') => {
+      if (fromEnv) return hashToken(fromEnv);
+      const token = newToken(kind);
+      const { hash, created } = await store.ensureSecret(name, hashToken(token));
+      if (created) generated[name === 'manager' ? 'managerToken' : 'feedKey'] = token;
+      return hash;
+    };
+    const managerHash = await resolve('manager', env.managerToken, 'm');
+    const feedHash = await resolve('feed', env.feedKey, 'f');
+    return { credentials: new Credentials(store, managerHash, feedHash), generated };
+  }
+
+  /** Who holds this token, or null when nobody does. */
+  async identify(token: string | undefined): Promise<Principal | null> {
+    if (!token || token.length > 200) return null;
+    const hash = hashToken(token);
+    if (sameHash(hash, this.managerHash)) return { role: 'manager' };
+    if (sameHash(hash, this.feedHash)) return { role: 'feed' };
+    const repId = await this.store.repIdByTokenHash(hash);
+    return repId ? { role: 'rep', repId } : null;
+  }
+}

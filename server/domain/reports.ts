@@ -1,0 +1,91 @@
+// Live stats and the summary report, computed from leads (pure).
+import { OUTCOMES, type Lead, type LiveStats, type Outcome, type ReportSummary } from '../../shared/protocol.js';
+
+const speedOf = (lead: Lead): number | null =>
+  lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null;
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i];
+}
+
+const zeroOutcomes = (): Record<Outcome, number> => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+
+export function liveStats(leads: Lead[], presence: Record<string, 'available' | 'away'>, now = Date.now()): LiveStats {
+  const stats: LiveStats = {
+    open: 0, claimed: 0, closed: 0, disqualified: 0,
+    repsOnline: Object.keys(presence).length,
+    repsAvailable: Object.values(presence).filter((p) => p === 'available').length,
+    medianSpeedToClaimMs: null,
+    oldestWaitingMs: null,
+  };
+  const recentSpeeds: { at: string; ms: number }[] = [];
+  for (const lead of leads) {
+    stats[lead.status]++;
+    if (lead.status === 'open') {
+      const age = now - Date.parse(lead.createdAt);
+      if (stats.oldestWaitingMs === null || age > stats.oldestWaitingMs) stats.oldestWaitingMs = age;
+    }
+    const ms = speedOf(lead);
+    if (ms !== null) recentSpeeds.push({ at: lead.claimedAt!, ms });
+  }
+  const last100 = recentSpeeds.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 100).map((s) => s.ms).sort((a, b) => a - b);
+  stats.medianSpeedToClaimMs = percentile(last100, 0.5);
+  return stats;
+}
+
+export function summarize(leads: Lead[], reps: { id: string; name: string }[], now = Date.now()): ReportSummary {
+  const names = new Map(reps.map((r) => [r.id, r.name]));
+  const totals = { total: leads.length, open: 0, claimed: 0, closed: 0, disqualified: 0 };
+  const outcomes = zeroOutcomes();
+  const speeds: number[] = [];
+  const perRep = new Map<string, { claimed: number; active: number; outcomes: Record<Outcome, number>; speeds: number[] }>();
+  const repEntry = (id: string) => {
+    let e = perRep.get(id);
+    if (!e) perRep.set(id, (e = { claimed: 0, active: 0, outcomes: zeroOutcomes(), speeds: [] }));
+    return e;
+  };
+  for (const r of reps) repEntry(r.id);
+  for (const lead of leads) {
+    totals[lead.status]++;
+    if (lead.outcome) outcomes[lead.outcome]++;
+    if (!lead.claimedBy) continue;
+    const e = repEntry(lead.claimedBy);
+    e.claimed++;
+    if (lead.status === 'claimed') e.active++;
+    if (lead.outcome) e.outcomes[lead.outcome]++;
+    const ms = speedOf(lead);
+    if (ms !== null) {
+      speeds.push(ms);
+      e.speeds.push(ms);
+    }
+  }
+  speeds.sort((a, b) => a - b);
+  const counts = [...perRep.values()].map((e) => e.claimed).filter((c) => c > 0);
+  const sum = counts.reduce((a, b) => a + b, 0);
+  const sumSq = counts.reduce((a, b) => a + b * b, 0);
+  return {
+    generatedAt: new Date(now).toISOString(),
+    leads: totals,
+    speedToClaimMs: {
+      count: speeds.length,
+      median: percentile(speeds, 0.5),
+      p90: percentile(speeds, 0.9),
+      mean: speeds.length ? Math.round(speeds.reduce((a, b) => a + b, 0) / speeds.length) : null,
+    },
+    perRep: [...perRep.entries()].map(([repId, e]) => ({
+      repId,
+      name: names.get(repId) ?? '(removed rep)',
+      claimed: e.claimed,
+      active: e.active,
+      outcomes: e.outcomes,
+      medianSpeedToClaimMs: percentile(e.speeds.sort((a, b) => a - b), 0.5),
+    })),
+    fairness: {
+      jainIndex: counts.length ? (sum * sum) / (counts.length * sumSq) : null,
+      maxShare: sum ? Math.max(...counts) / sum : null,
+    },
+    outcomes,
+  };
+}

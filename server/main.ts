@@ -1,0 +1,45 @@
+// `npm start`: one Leadpool server process. Handles SIGTERM/SIGINT gracefully: stops
+// accepting, finishes in-flight writes, closes sockets, exits 0.
+import { createLeadpool, consoleLogger } from './app.js';
+import { loadConfig } from './config.js';
+import { StoreCorruptError } from './store/types.js';
+
+const log = consoleLogger();
+process.on('unhandledRejection', (reason) => log.error('unhandled rejection', reason));
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const leadpool = await createLeadpool(config, consoleLogger(config.log === 'silent'));
+  const { url } = await leadpool.listen();
+  const where = config.redisUrl ? `redis (${new URL(config.redisUrl).host})` : `embedded (${config.dataDir})`;
+  console.log(`Leadpool listening on ${url} — store: ${where}`);
+  const { managerToken, feedKey } = leadpool.generated;
+  if (managerToken || feedKey) {
+    console.log('\nFirst start: these credentials are shown once; keep them (or set LEADPOOL_MANAGER_TOKEN / LEADPOOL_FEED_KEY).');
+    if (managerToken) console.log(`  manager token: ${managerToken}\n  dashboard:     ${url}/manager#token=${managerToken}`);
+    if (feedKey) console.log(`  feed key:      ${feedKey}\n  try:          curl -X POST ${url}/api/leads -H 'Authorization: Bearer ${feedKey}' -H 'Content-Type: application/json' -d '{"email":"ada@example.com","country":"GB"}'`);
+    console.log('');
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    leadpool.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('shutdown failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof StoreCorruptError) console.error(`Leadpool cannot start: ${err.message}`);
+  else console.error('Leadpool failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

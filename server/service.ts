@@ -1,0 +1,416 @@
+// The Leadpool service: what every route and socket event calls. It validates nothing
+// (transport did), decides nothing racy (the store does, in one call), and tells everyone
+// who must know (fan-out) after the store has taken the change.
+import { randomUUID } from 'node:crypto';
+import {
+  EV, POOL_STATE_LIMIT,
+  type DashboardState, type Lead, type LeadInput, type Mode, type Outcome, type PoolState,
+  type PoolWaiting, type Presence, type Rep, type ReportSummary, type Rule, type Settings,
+} from '../shared/protocol.js';
+import type { RepCreate, RepPatch, SettingsPatch } from '../shared/schemas.js';
+import { hashToken, newToken } from './auth.js';
+import { disqualificationReasons } from './domain/qualify.js';
+import { capOf } from './domain/policy.js';
+import { liveStats, summarize } from './domain/reports.js';
+import { route } from './domain/routing.js';
+import { leadView, mayClaim, offersLeads, ownerView } from './domain/view.js';
+import { ApiError, refusal } from './errors.js';
+import type { Fanout } from './realtime/fanout.js';
+import type { DueEvent, PresenceChange, Store, StoredRep } from './store/types.js';
+
+export interface Logger {
+  info(msg: string): void;
+  error(msg: string, err?: unknown): void;
+}
+
+const MANAGER_RECENT = 50;
+
+export class LeadpoolService {
+  private timers: NodeJS.Timeout[] = [];
+  private statsTimer: NodeJS.Timeout | null = null;
+  private distributing: Promise<void> | null = null;
+  private distributeAgain = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly log: Logger,
+    /** Identifies this process in presence keys (tab ids). */
+    readonly nodeId: string = randomUUID(),
+  ) {}
+
+  // ---- background work -----------------------------------------------------------------
+
+  /** Starts the due-job loop (escalations, claim timeouts) and the presence heartbeat. */
+  start(): void {
+    const every = (ms: number, task: () => Promise<void>) => {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        task().catch((err) => this.log.error('background task failed', err)).finally(() => (busy = false));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(200, () => this.runDue());
+    every(5000, async () => {
+      for (const change of await this.store.sweepPresence()) await this.presenceChanged(change);
+    });
+    this.store.onReset?.(() => void this.afterStoreReset());
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+  }
+
+  // ---- ingest -------------------------------------------------------------------------
+
+  async ingest(input: LeadInput): Promise<{ lead: Lead; duplicate: boolean }> {
+    const { settings, rules, mode } = await this.store.getPool();
+    const reasons = disqualificationReasons(input, settings.filters);
+    const reps = rules.length ? await this.store.listReps() : [];
+    const result = await this.store.insertLead({
+      ...input,
+      status: reasons.length ? 'disqualified' : 'open',
+      eligible: route(input, rules, reps).eligible,
+      ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
+    });
+    if (result.duplicate) return { lead: result.lead, duplicate: true };
+    const lead = result.lead;
+    this.fanout.toManagers(EV.leadCreated, lead);
+    if (lead.status === 'open') {
+      this.fanout.offer(lead, mode, settings);
+      await this.afterPoolChange(mode);
+    } else {
+      this.scheduleStats();
+    }
+    return { lead, duplicate: false };
+  }
+
+  // ---- rep actions ----------------------------------------------------------------------
+
+  async claim(repId: string, leadId: string): Promise<Lead> {
+    const result = await this.store.claim(leadId, repId);
+    if (!result.ok) throw refusal(result.code);
+    await this.won(result.lead, result.mode);
+    return ownerView(result.lead);
+  }
+
+  async pull(repId: string): Promise<Lead> {
+    const result = await this.store.pull(repId);
+    if (!result.ok) throw refusal(result.code);
+    await this.won(result.lead, result.mode);
+    return ownerView(result.lead);
+  }
+
+  private async won(lead: Lead, mode: Mode): Promise<void> {
+    this.fanout.gone(lead, mode, 'claimed', lead.claimedBy);
+    this.fanout.toManagers(EV.leadClaimed, lead);
+    await this.afterPoolChange(mode);
+  }
+
+  /** Release by the owning rep (repId) or by a manager (no repId). */
+  async release(leadId: string, repId?: string): Promise<Lead> {
+    const result = await this.store.release(leadId, repId ? { repId } : { manager: true });
+    if (!result.ok) {
+      if (result.code === 'NOT_OWNER' && !repId) throw new ApiError('CONFLICT', 'this lead is not claimed');
+      throw refusal(result.code);
+    }
+    const { lead, previousOwner, mode } = result;
+    if (!repId) this.fanout.revoked(previousOwner, lead.id, 'released');
+    await this.reopened(lead, mode, previousOwner);
+    return lead;
+  }
+
+  /** A lead is open again: managers hear of it, its audience is offered it again. */
+  private async reopened(lead: Lead, mode: Mode, previousOwner?: string): Promise<void> {
+    this.fanout.toManagers(EV.leadReleased, lead);
+    const { settings } = await this.store.getPool();
+    this.fanout.offer(lead, mode, settings);
+    await this.afterPoolChange(mode, previousOwner);
+  }
+
+  async assign(leadId: string, repId: string): Promise<Lead> {
+    const result = await this.store.assign(leadId, repId);
+    if (!result.ok) {
+      if (result.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', result.what === 'rep' ? 'no such rep' : 'no such lead');
+      throw new ApiError('CONFLICT', 'this lead is closed or disqualified');
+    }
+    const { lead, previousOwner, mode } = result;
+    if (previousOwner && previousOwner !== repId) this.fanout.revoked(previousOwner, lead.id, 'reassigned');
+    if (!previousOwner) this.fanout.gone(lead, mode, 'assigned', repId);
+    this.fanout.assigned(lead);
+    this.fanout.toManagers(EV.leadClaimed, lead);
+    await this.afterPoolChange(mode, previousOwner ?? undefined);
+    return lead;
+  }
+
+  async outcome(repId: string, leadId: string, outcome: Outcome, note?: string): Promise<Lead> {
+    const result = await this.store.outcome(leadId, repId, outcome, note);
+    if (!result.ok) throw refusal(result.code);
+    const lead = result.lead;
+    this.fanout.toManagers(lead.status === 'closed' ? EV.leadClosed : EV.leadUpdated, lead);
+    if (lead.status === 'closed') {
+      // A closed lead frees a slot under the cap: round-robin may assign the next one.
+      await this.afterPoolChange((await this.store.getPool()).mode, repId);
+    }
+    return ownerView(lead);
+  }
+
+  async setAway(repId: string, away: boolean): Promise<void> {
+    await this.presenceChanged(await this.store.setAway(repId, away));
+  }
+
+  async tabOpened(repId: string, tabId: string): Promise<void> {
+    await this.presenceChanged(await this.store.tabOpened(repId, tabId));
+  }
+
+  async tabClosed(repId: string, tabId: string): Promise<void> {
+    await this.presenceChanged(await this.store.tabClosed(repId, tabId));
+  }
+
+  private async presenceChanged(change: PresenceChange): Promise<void> {
+    if (change.before === change.after) return;
+    this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
+    this.scheduleStats();
+    if (change.after === 'available') await this.distribute();
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------
+
+  async poolStateFor(repId: string): Promise<PoolState | null> {
+    const [pool, rep, open, mine, presence] = await Promise.all([
+      this.store.getPool(), this.store.getRep(repId), this.store.openLeads(), this.store.repLeads(repId), this.store.onlinePresence(),
+    ]);
+    if (!rep) return null;
+    return this.buildPoolState(rep, pool.mode, pool.settings, open, mine, presence[repId] ?? 'offline');
+  }
+
+  private buildPoolState(rep: StoredRep, mode: Mode, settings: Settings, open: Lead[], mine: Lead[], presence: Presence): PoolState {
+    const mayTake = open.filter((lead) => mayClaim(lead, rep.id, mode));
+    const views = offersLeads(mode) ? mayTake.slice(0, POOL_STATE_LIMIT).map((lead) => leadView(lead, mode, settings)!) : [];
+    const showCount = mode !== 'round-robin';
+    return {
+      mode,
+      you: publicRep(rep, presence, mine.length),
+      leads: views,
+      mine: mine.map(ownerView),
+      waiting: showCount ? mayTake.length : 0,
+      oldestAgeMs: showCount && mayTake.length ? Date.now() - Date.parse(mayTake[0].createdAt) : null,
+      maxActive: capOf(rep.maxActive, settings),
+    };
+  }
+
+  /** Sends a fresh pool:state to every online rep (mode switch, settings, rules). */
+  async refreshAllReps(): Promise<void> {
+    const [pool, open, presence, reps] = await Promise.all([
+      this.store.getPool(), this.store.openLeads(), this.store.onlinePresence(), this.store.listReps(),
+    ]);
+    for (const rep of reps) {
+      const p = presence[rep.id];
+      if (!p) continue;
+      const mine = await this.store.repLeads(rep.id);
+      this.fanout.poolState(rep.id, this.buildPoolState(rep, pool.mode, pool.settings, open, mine, p));
+    }
+  }
+
+  async dashboardState(): Promise<DashboardState> {
+    const [pool, reps, open, recent] = await Promise.all([
+      this.store.getPool(), this.listReps(), this.store.listLeads({ status: 'open', limit: POOL_STATE_LIMIT }), this.store.listLeads({ limit: MANAGER_RECENT }),
+    ]);
+    return { mode: pool.mode, settings: pool.settings, rules: pool.rules, reps, open, recent, stats: await this.stats() };
+  }
+
+  async stats() {
+    const [leads, presence] = await Promise.all([this.store.listLeads({ limit: Infinity }), this.store.onlinePresence()]);
+    return liveStats(leads, presence);
+  }
+
+  async summary(): Promise<ReportSummary> {
+    const [leads, reps] = await Promise.all([this.store.listLeads({ limit: Infinity }), this.store.listReps()]);
+    return summarize(leads, reps);
+  }
+
+  /** Coalesces stats pushes to managers: at most one computation per second. */
+  private scheduleStats(): void {
+    if (this.statsTimer) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      if (this.fanout.managers.sockets.size === 0) return;
+      this.stats().then((s) => this.fanout.toManagers(EV.stats, s), (err) => this.log.error('stats failed', err));
+    }, 1000);
+    this.statsTimer.unref();
+  }
+
+  // ---- pool configuration ---------------------------------------------------------------
+
+  async setMode(mode: Mode): Promise<Mode> {
+    const { previous } = await this.store.setMode(mode);
+    if (previous !== mode) {
+      this.fanout.modeChanged(mode);
+      await this.refreshAllReps();
+      await this.distribute();
+    }
+    return mode;
+  }
+
+  async patchSettings(patch: SettingsPatch): Promise<Settings> {
+    const settings = await this.store.patchSettings(patch);
+    this.fanout.toManagers(EV.settingsChanged, { settings });
+    // Teaser fields and caps show on reps' screens: send them a fresh snapshot.
+    await this.refreshAllReps();
+    await this.distribute();
+    return settings;
+  }
+
+  async setRules(rules: Rule[]): Promise<Rule[]> {
+    await this.store.setRules(rules);
+    this.fanout.toManagers(EV.rulesChanged, { rules });
+    return rules;
+  }
+
+  // ---- reps -------------------------------------------------------------------------------
+
+  async createRep(input: RepCreate): Promise<{ rep: Rep; token: string }> {
+    const token = newToken('r');
+    const stored: StoredRep = {
+      id: `rep_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      name: input.name,
+      skills: input.skills ?? [],
+      languages: input.languages ?? [],
+      countries: input.countries ?? [],
+      teams: input.teams ?? [],
+      maxActive: input.maxActive ?? null,
+      weight: input.weight ?? 1,
+      createdAt: new Date().toISOString(),
+      tokenHash: hashToken(token),
+      away: false,
+    };
+    await this.store.createRep(stored);
+    const rep = publicRep(stored, 'offline', 0);
+    this.fanout.toManagers(EV.repsChanged, { reps: await this.listReps() });
+    return { rep, token };
+  }
+
+  async listReps(): Promise<Rep[]> {
+    const [reps, presence, active] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.activeCounts()]);
+    return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', active[r.id] ?? 0));
+  }
+
+  async getRep(repId: string): Promise<Rep> {
+    const [rep, presence, active] = await Promise.all([this.store.getRep(repId), this.store.onlinePresence(), this.store.activeCounts()]);
+    if (!rep) throw new ApiError('NOT_FOUND', 'no such rep');
+    return publicRep(rep, presence[repId] ?? 'offline', active[repId] ?? 0);
+  }
+
+  async updateRep(repId: string, patch: RepPatch): Promise<Rep> {
+    const updated = await this.store.updateRep(repId, patch);
+    if (!updated) throw new ApiError('NOT_FOUND', 'no such rep');
+    const rep = await this.getRep(repId);
+    this.fanout.toManagers(EV.repsChanged, { reps: await this.listReps() });
+    const state = await this.poolStateFor(repId);
+    if (state) this.fanout.poolState(repId, state);
+    await this.distribute();
+    return rep;
+  }
+
+  async deleteRep(repId: string): Promise<void> {
+    const removed = await this.store.deleteRep(repId);
+    if (!removed) throw new ApiError('NOT_FOUND', 'no such rep');
+    this.fanout.disconnectRep(repId);
+    const mode = (await this.store.getPool()).mode;
+    for (const lead of removed.released) await this.reopened(lead, mode);
+    this.fanout.toManagers(EV.repsChanged, { reps: await this.listReps() });
+  }
+
+  // ---- leads (manager reads) ----------------------------------------------------------------
+
+  async getLeadFor(leadId: string, principal: { role: 'manager' } | { role: 'rep'; repId: string }): Promise<Lead> {
+    const lead = await this.store.getLead(leadId);
+    if (!lead) throw new ApiError('NOT_FOUND', 'no such lead');
+    if (principal.role === 'manager') return lead;
+    // A rep sees only its own lead; anything else is 404 so ids cannot be probed.
+    if (lead.status !== 'claimed' || lead.claimedBy !== principal.repId) throw new ApiError('NOT_FOUND', 'no such lead');
+    return ownerView(lead);
+  }
+
+  // ---- time-based work and round-robin --------------------------------------------------------
+
+  async runDue(): Promise<void> {
+    const events = await this.store.runDue();
+    for (const event of events) await this.dueFired(event);
+  }
+
+  private async dueFired(event: DueEvent): Promise<void> {
+    const { settings } = await this.store.getPool();
+    if (event.kind === 'escalated') {
+      this.fanout.toManagers(EV.leadUpdated, event.lead);
+      // Everyone not already eligible now sees it (only hybrid narrows audiences).
+      if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings);
+      return;
+    }
+    this.fanout.revoked(event.previousOwner, event.lead.id, 'expired');
+    await this.reopened(event.lead, event.mode, event.previousOwner);
+  }
+
+  /** After the open set changed: blind-pull counts, stats, and round-robin assignment. */
+  private async afterPoolChange(mode: Mode, _freedRep?: string): Promise<void> {
+    this.scheduleStats();
+    if (mode === 'blind-pull') this.fanout.waiting(await this.waitingSummary());
+    if (mode === 'round-robin') await this.distribute();
+  }
+
+  private async waitingSummary(): Promise<PoolWaiting> {
+    const open = await this.store.openLeads();
+    return { waiting: open.length, oldestAgeMs: open.length ? Date.now() - Date.parse(open[0].createdAt) : null };
+  }
+
+  /**
+   * Round-robin: assigns open leads to available reps until no lead or no capacity is
+   * left. The store decides each assignment atomically; this loop only keeps asking.
+   * Calls while a pass runs ask for one more pass instead of running in parallel.
+   */
+  async distribute(): Promise<void> {
+    if (this.distributing) {
+      this.distributeAgain = true;
+      return this.distributing;
+    }
+    this.distributing = (async () => {
+      try {
+        do {
+          this.distributeAgain = false;
+          const presence = await this.store.onlinePresence();
+          const candidates = Object.keys(presence).filter((id) => presence[id] === 'available');
+          if (candidates.length === 0) break;
+          for (;;) {
+            const result = await this.store.autoAssign(candidates);
+            if (!result) break;
+            this.fanout.assigned(result.lead);
+            this.fanout.toManagers(EV.leadClaimed, result.lead);
+          }
+        } while (this.distributeAgain);
+      } finally {
+        this.distributing = null;
+      }
+    })();
+    return this.distributing;
+  }
+
+  /** Redis restarted empty: reps that no longer exist lose their tabs. */
+  private async afterStoreReset(): Promise<void> {
+    this.log.info('store was found empty (fresh install or Redis restarted without persistence)');
+    const sockets = await this.fanout.reps.fetchSockets();
+    for (const socket of sockets) {
+      const repId = socket.data.repId as string | undefined;
+      if (repId && !(await this.store.getRep(repId))) socket.disconnect(true);
+    }
+  }
+}
+
+export function publicRep(rep: StoredRep, presence: Presence, activeCount: number): Rep {
+  const { tokenHash: _hash, away: _away, ...rest } = rep;
+  return { ...rest, presence, activeCount };
+}

@@ -1,0 +1,173 @@
+// HTTP API: authenticate, parse, call the service, answer. Thin by design; every error
+// leaves in the envelope `{ error: { code, message, details? } }`.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ZodType } from 'zod';
+import {
+  AssignSchema, issuesOf, LeadInputSchema, LeadListQuery, ModeSchema, RepCreateSchema, RepPatchSchema, RulesSchema,
+  SettingsPatchSchema,
+} from '../../shared/schemas.js';
+import type { Credentials, Principal, Role } from '../auth.js';
+import { ApiError, toApiError } from '../errors.js';
+import type { LeadpoolService, Logger } from '../service.js';
+
+export interface HttpDeps {
+  service: LeadpoolService;
+  credentials: Credentials;
+  log: Logger;
+  /** /healthz: store and (Redis) adapter connections ready. */
+  health(): Promise<boolean>;
+  storeKind: 'embedded' | 'redis';
+  /** Serves the web app (static build) after the API routes. */
+  web?: express.Router;
+}
+
+type Handler = (req: Request, res: Response, who: Principal) => Promise<void>;
+
+function parse<T>(schema: ZodType<T>, value: unknown): T {
+  if (value === undefined) throw new ApiError('INVALID', 'a JSON body is required');
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError('INVALID', 'the request is invalid', issuesOf(result.error));
+  return result.data;
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const { service, credentials, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  /** Authenticates, checks the role, runs the handler, maps errors to the envelope. */
+  const route = (roles: Role[], handler: Handler) => async (req: Request, res: Response) => {
+    try {
+      const who = await credentials.identify(bearer(req));
+      if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
+      if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
+      await handler(req, res, who);
+    } catch (err) {
+      sendError(res, err, log);
+    }
+  };
+
+  app.get('/healthz', async (_req, res) => {
+    const ok = await deps.health().catch(() => false);
+    if (ok) res.json({ status: 'ok', store: deps.storeKind });
+    else res.status(503).json({ status: 'unavailable', store: deps.storeKind, error: { code: 'STORE_UNAVAILABLE', message: 'the store cannot be reached' } });
+  });
+
+  const api = express.Router();
+  // Any content type is read as JSON: feeds are not always careful with headers.
+  api.use(express.json({ limit: '64kb', type: () => true, strict: false }));
+
+  api.post('/leads', route(['feed', 'manager'], async (req, res) => {
+    const input = parse(LeadInputSchema, req.body);
+    const { lead, duplicate } = await service.ingest(input);
+    if (duplicate) res.status(200).json({ lead, duplicate: true });
+    else res.status(201).json({ lead });
+  }));
+
+  api.get('/leads', route(['manager'], async (req, res) => {
+    const q = parse(LeadListQuery, req.query);
+    res.json({ leads: await service.store.listLeads(q) });
+  }));
+
+  api.get('/leads/:id', route(['manager', 'rep'], async (req, res, who) => {
+    res.json({ lead: await service.getLeadFor(String(req.params.id), who as Principal & { role: 'manager' | 'rep' }) });
+  }));
+
+  api.post('/leads/:id/assign', route(['manager'], async (req, res) => {
+    const { repId } = parse(AssignSchema, req.body);
+    res.json({ lead: await service.assign(String(req.params.id), repId) });
+  }));
+
+  api.post('/leads/:id/release', route(['manager', 'rep'], async (req, res, who) => {
+    const leadId = String(req.params.id);
+    if (who.role === 'rep') {
+      try {
+        res.json({ lead: await service.release(leadId, who.repId) });
+      } catch (err) {
+        // A rep asking about a lead it does not own gets 404, so ids cannot be probed.
+        if (err instanceof ApiError && err.code === 'NOT_OWNER') throw new ApiError('NOT_FOUND', 'no such lead');
+        throw err;
+      }
+    } else {
+      res.json({ lead: await service.release(leadId) });
+    }
+  }));
+
+  api.post('/reps', route(['manager'], async (req, res) => {
+    res.status(201).json(await service.createRep(parse(RepCreateSchema, req.body)));
+  }));
+  api.get('/reps', route(['manager'], async (_req, res) => {
+    res.json({ reps: await service.listReps() });
+  }));
+  api.get('/reps/:id', route(['manager'], async (req, res) => {
+    res.json({ rep: await service.getRep(String(req.params.id)) });
+  }));
+  api.patch('/reps/:id', route(['manager'], async (req, res) => {
+    res.json({ rep: await service.updateRep(String(req.params.id), parse(RepPatchSchema, req.body)) });
+  }));
+  api.delete('/reps/:id', route(['manager'], async (req, res) => {
+    await service.deleteRep(String(req.params.id));
+    res.status(204).end();
+  }));
+
+  api.get('/me', route(['rep'], async (_req, res, who) => {
+    res.json({ rep: await service.getRep((who as { repId: string }).repId) });
+  }));
+
+  api.get('/pool', route(['manager'], async (_req, res) => {
+    const { mode, settings } = await service.store.getPool();
+    res.json({ mode, settings });
+  }));
+  api.put('/pool/mode', route(['manager'], async (req, res) => {
+    res.json({ mode: await service.setMode(parse(ModeSchema, req.body).mode) });
+  }));
+  api.patch('/pool/settings', route(['manager'], async (req, res) => {
+    res.json({ settings: await service.patchSettings(parse(SettingsPatchSchema, req.body)) });
+  }));
+
+  api.get('/rules', route(['manager'], async (_req, res) => {
+    res.json({ rules: (await service.store.getPool()).rules });
+  }));
+  api.put('/rules', route(['manager'], async (req, res) => {
+    res.json({ rules: await service.setRules(parse(RulesSchema, req.body).rules) });
+  }));
+
+  api.get('/reports/summary', route(['manager'], async (_req, res) => {
+    res.json(await service.summary());
+  }));
+
+  api.use((_req, res) => {
+    sendError(res, new ApiError('NOT_FOUND', 'no such route'), log);
+  });
+  // Body parser errors (malformed JSON, too large) and anything else thrown by middleware.
+  api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    sendError(res, bodyError(err) ?? err, log);
+  });
+
+  app.use('/api', api);
+  if (deps.web) app.use(deps.web);
+  app.use((_req, res) => sendError(res, new ApiError('NOT_FOUND', 'no such route'), log));
+  return app;
+}
+
+function bodyError(err: unknown): ApiError | null {
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return new ApiError('BAD_JSON', 'the body is not valid JSON');
+  if (type === 'entity.too.large') return new ApiError('TOO_LARGE', 'the body is larger than 64 KiB');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('INVALID', 'unsupported body encoding');
+  return null;
+}
+
+function sendError(res: Response, err: unknown, log: Logger): void {
+  const apiError = toApiError(err);
+  if (apiError.code === 'INTERNAL') log.error('request failed', err);
+  if (res.headersSent) return;
+  res.status(apiError.status).json({ error: apiError.toBody() });
+}
