@@ -1,8 +1,10 @@
 // The embedded store: all state in memory, persisted to lowdb JSON files under
 // LEADPOOL_DATA. Every operation mutates memory in one synchronous section (so races are
 // decided without awaits in between) and then waits for the group commit that writes it,
-// so the caller acknowledges only what is on disk. Files: leads.json, reps.json, pool.json.
-import { mkdirSync } from 'node:fs';
+// so the caller acknowledges only what is on disk. Files: reps.json, pool.json and the
+// leads in shards of LEADS_PER_SHARD by arrival (leads.json, leads-1.json, ...): lowdb
+// rewrites a whole file on each write, so a claim rewrites one small shard, not every lead.
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -39,20 +41,26 @@ interface RepCounters {
 
 type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
 
-interface LeadsFile { leads: StoredLead[]; seq: number }
+interface LeadsFile { leads: StoredLead[] }
 interface RepsFile { reps: StoredRep[] }
 interface PoolFile {
   pools: Record<string, PoolConfig>;
   secrets: Partial<Record<SecretName, string>>;
   counters: Record<string, RepCounters>;
   jobs: Job[];
+  /** Acceptance counter: the seq of the newest lead. */
+  seq: number;
 }
+
+const LEADS_PER_SHARD = 500;
+const shardFile = (n: number) => (n === 0 ? 'leads.json' : `leads-${n}.json`);
+const shardIndex = (seq: number) => Math.floor((seq - 1) / LEADS_PER_SHARD);
 
 const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
-  private readonly leadsDb: Low<LeadsFile>;
+  private readonly shards: Low<LeadsFile>[] = [];
   private readonly repsDb: Low<RepsFile>;
   private readonly poolDb: Low<PoolFile>;
   private readonly commit: GroupCommit;
@@ -60,6 +68,7 @@ export class EmbeddedStore implements Store {
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
   private open: StoredLead[] = []; // sorted by seq (oldest first)
+  private held = new Map<string, Set<StoredLead>>(); // rep id -> its claimed leads
   private byExternalId = new Map<string, string>();
   private byEmail = new Map<string, string>();
   private byPhone = new Map<string, string>();
@@ -70,21 +79,31 @@ export class EmbeddedStore implements Store {
 
   constructor(private readonly dir: string, private readonly clock: () => number = Date.now) {
     mkdirSync(dir, { recursive: true });
-    this.leadsDb = new Low(new DataFile<LeadsFile>(join(dir, 'leads.json'), compact), { leads: [], seq: 0 });
     this.repsDb = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
     this.poolDb = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
       pools: { [DEFAULT_POOL]: { mode: 'shark-tank', settings: structuredClone(DEFAULT_SETTINGS), rules: [] } },
       secrets: {},
       counters: {},
       jobs: [],
+      seq: 0,
     });
     this.commit = new GroupCommit();
   }
 
   async init(): Promise<void> {
-    for (const [name, db] of [['leads.json', this.leadsDb], ['reps.json', this.repsDb], ['pool.json', this.poolDb]] as const) {
+    const shardCount = Math.max(
+      1,
+      ...readdirSync(this.dir).map((f) => /^leads(?:-(\d+))?\.json$/.exec(f)).filter((m) => m !== null).map((m) => Number(m![1] ?? 0) + 1),
+    );
+    for (let n = 0; n < shardCount; n++) this.shard(n);
+    const files: [string, Low<unknown>][] = [
+      ['reps.json', this.repsDb as Low<unknown>],
+      ['pool.json', this.poolDb as Low<unknown>],
+      ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
+    ];
+    for (const [name, db] of files) {
       try {
-        await (db as Low<unknown>).read();
+        await db.read();
       } catch (err) {
         throw new StoreCorruptError(
           `cannot read ${join(this.dir, name)}: ${(err as Error).message}. ` +
@@ -96,7 +115,10 @@ export class EmbeddedStore implements Store {
     }
     const pool = this.poolDb.data.pools[DEFAULT_POOL];
     pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
-    for (const lead of this.leadsDb.data.leads) this.index(lead);
+    for (const shard of this.shards) {
+      if (!Array.isArray(shard.data.leads)) throw new StoreCorruptError(`a leads file in ${this.dir} has no "leads" list`);
+      for (const lead of shard.data.leads) this.index(lead);
+    }
     this.open.sort((a, b) => a.seq - b.seq);
     for (const rep of this.repsDb.data.reps) {
       this.reps.set(rep.id, rep);
@@ -122,8 +144,22 @@ export class EmbeddedStore implements Store {
     return this.commit.write(dbs);
   }
 
+  /** The lowdb file holding shard `n`, created (empty, unread) when new. */
+  private shard(n: number): Low<LeadsFile> {
+    while (this.shards.length <= n) {
+      const i = this.shards.length;
+      this.shards.push(new Low(new DataFile<LeadsFile>(join(this.dir, shardFile(i)), compact), { leads: [] }));
+    }
+    return this.shards[n];
+  }
+
+  private fileOf(lead: StoredLead): Low<LeadsFile> {
+    return this.shard(shardIndex(lead.seq));
+  }
+
   private index(lead: StoredLead): void {
     this.leads.set(lead.id, lead);
+    if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead.claimedBy, lead);
     if (lead.externalId) this.byExternalId.set(lead.externalId, lead.id);
     if (lead.email) this.byEmail.set(lead.email.toLowerCase(), lead.id);
     if (lead.phone) this.byPhone.set(normalizePhone(lead.phone), lead.id);
@@ -151,10 +187,18 @@ export class EmbeddedStore implements Store {
     return (all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 });
   }
 
+  private hold(repId: string, lead: StoredLead): void {
+    let set = this.held.get(repId);
+    if (!set) this.held.set(repId, (set = new Set()));
+    set.add(lead);
+  }
+
+  private unhold(lead: StoredLead): void {
+    if (lead.claimedBy) this.held.get(lead.claimedBy)?.delete(lead);
+  }
+
   private activeOf(repId: string): number {
-    let n = 0;
-    for (const lead of this.leads.values()) if (lead.status === 'claimed' && lead.claimedBy === repId) n++;
-    return n;
+    return this.held.get(repId)?.size ?? 0;
   }
 
   private limitsOf(repId: string, now: number, countAction: boolean): RepLimits | null {
@@ -174,7 +218,9 @@ export class EmbeddedStore implements Store {
 
   /** Marks `lead` claimed by `repId` now and schedules its claim timeout. */
   private takeLead(lead: StoredLead, repId: string, now: number): void {
-    this.removeOpen(lead);
+    if (lead.status === 'open') this.removeOpen(lead);
+    this.unhold(lead);
+    this.hold(repId, lead);
     lead.status = 'claimed';
     lead.claimedBy = repId;
     lead.claimedAt = new Date(now).toISOString();
@@ -192,6 +238,7 @@ export class EmbeddedStore implements Store {
   }
 
   private reopen(lead: StoredLead): void {
+    this.unhold(lead);
     lead.status = 'open';
     delete lead.claimedBy;
     delete lead.claimedAt;
@@ -264,14 +311,20 @@ export class EmbeddedStore implements Store {
     delete this.poolDb.data.counters[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
+    const touched = new Set<Writable>([this.repsDb, this.poolDb]);
     for (const lead of this.leads.values()) {
       if (lead.status === 'claimed' && lead.claimedBy === id) {
         this.reopen(lead);
         released.push(publicLead(lead));
+        touched.add(this.fileOf(lead));
       }
-      if (Array.isArray(lead.eligible) && lead.eligible.includes(id)) lead.eligible = lead.eligible.filter((r) => r !== id);
+      if (Array.isArray(lead.eligible) && lead.eligible.includes(id)) {
+        lead.eligible = lead.eligible.filter((r) => r !== id);
+        touched.add(this.fileOf(lead));
+      }
     }
-    await this.save(this.repsDb, this.leadsDb, this.poolDb);
+    this.held.delete(id);
+    await this.save(...touched);
     return { rep: structuredClone(rep), released };
   }
 
@@ -294,9 +347,7 @@ export class EmbeddedStore implements Store {
 
   private countActive(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const lead of this.leads.values()) {
-      if (lead.status === 'claimed' && lead.claimedBy) counts[lead.claimedBy] = (counts[lead.claimedBy] ?? 0) + 1;
-    }
+    for (const [repId, set] of this.held) if (set.size) counts[repId] = set.size;
     return counts;
   }
 
@@ -371,23 +422,20 @@ export class EmbeddedStore implements Store {
       const byPhone = draft.phone ? recent(this.byPhone.get(normalizePhone(draft.phone))) : undefined;
       if (byPhone) return { duplicate: true, lead: publicLead(byPhone), by: 'phone' };
     }
-    const data = this.leadsDb.data;
     const lead: StoredLead = {
       ...structuredClone(draft),
       id: newLeadId(),
       createdAt: new Date(now).toISOString(),
-      seq: ++data.seq,
+      seq: ++this.poolDb.data.seq,
     };
     if (lead.status !== 'disqualified') delete lead.disqualifiedReasons;
-    data.leads.push(lead);
+    this.fileOf(lead).data.leads.push(lead);
     this.index(lead);
     const escalateAfter = this.pool.settings.escalateAfterMs;
     if (lead.status === 'open' && lead.eligible !== '*' && escalateAfter) {
       this.poolDb.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
-      await this.save(this.leadsDb, this.poolDb);
-    } else {
-      await this.save(this.leadsDb);
     }
+    await this.save(this.fileOf(lead), this.poolDb);
     return { duplicate: false, lead: publicLead(lead) };
   }
 
@@ -398,13 +446,15 @@ export class EmbeddedStore implements Store {
 
   async listLeads(query: LeadQuery): Promise<Lead[]> {
     const limit = query.limit ?? 100;
-    const all = this.leadsDb.data.leads;
     const out: Lead[] = [];
-    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-      const lead = all[i];
-      if (query.status && lead.status !== query.status) continue;
-      if (query.repId && lead.claimedBy !== query.repId) continue;
-      out.push(publicLead(lead));
+    for (let s = this.shards.length - 1; s >= 0 && out.length < limit; s--) {
+      const leads = this.shards[s].data.leads;
+      for (let i = leads.length - 1; i >= 0 && out.length < limit; i--) {
+        const lead = leads[i];
+        if (query.status && lead.status !== query.status) continue;
+        if (query.repId && lead.claimedBy !== query.repId) continue;
+        out.push(publicLead(lead));
+      }
     }
     return out;
   }
@@ -414,8 +464,7 @@ export class EmbeddedStore implements Store {
   }
 
   async repLeads(repId: string): Promise<Lead[]> {
-    return [...this.leads.values()]
-      .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+    return [...(this.held.get(repId) ?? [])]
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1))
       .map(publicLead);
   }
@@ -427,7 +476,7 @@ export class EmbeddedStore implements Store {
     const failure = checkClaim(lead, repId, this.limitsOf(repId, now, true), mode, settings, now);
     if (failure) return { ok: false, code: failure };
     this.win(lead!, repId, now);
-    await this.save(this.leadsDb, this.poolDb);
+    await this.save(this.fileOf(lead!), this.poolDb);
     return { ok: true, lead: publicLead(lead!), mode };
   }
 
@@ -439,7 +488,7 @@ export class EmbeddedStore implements Store {
     const lead = this.open.find((l) => mayClaim(l, repId, mode));
     if (!lead) return { ok: false, code: 'POOL_EMPTY' };
     this.win(lead, repId, now);
-    await this.save(this.leadsDb, this.poolDb);
+    await this.save(this.fileOf(lead), this.poolDb);
     return { ok: true, lead: publicLead(lead), mode };
   }
 
@@ -449,7 +498,7 @@ export class EmbeddedStore implements Store {
     if (lead.status !== 'claimed' || ('repId' in by && lead.claimedBy !== by.repId)) return { ok: false, code: 'NOT_OWNER' };
     const previousOwner = lead.claimedBy!;
     this.reopen(lead);
-    await this.save(this.leadsDb);
+    await this.save(this.fileOf(lead));
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
   }
 
@@ -459,9 +508,8 @@ export class EmbeddedStore implements Store {
     if (!this.reps.has(repId)) return { ok: false, code: 'NOT_FOUND', what: 'rep' };
     if (lead.status !== 'open' && lead.status !== 'claimed') return { ok: false, code: 'NOT_OPEN' };
     const previousOwner = lead.status === 'claimed' ? lead.claimedBy! : null;
-    if (previousOwner) this.addOpen(lead); // takeLead removes it again
     this.takeLead(lead, repId, this.clock());
-    await this.save(this.leadsDb, this.poolDb);
+    await this.save(this.fileOf(lead), this.poolDb);
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
   }
 
@@ -472,10 +520,11 @@ export class EmbeddedStore implements Store {
     lead.outcome = outcome;
     if (note !== undefined) lead.outcomeNote = note;
     if (CLOSING_OUTCOMES.includes(outcome)) {
+      this.unhold(lead);
       lead.status = 'closed';
       lead.closedAt = new Date(this.clock()).toISOString();
     }
-    await this.save(this.leadsDb);
+    await this.save(this.fileOf(lead));
     return { ok: true, lead: publicLead(lead) };
   }
 
@@ -499,7 +548,7 @@ export class EmbeddedStore implements Store {
     c.rrScore = advanceRotation(next, Math.min(...entries.map((e) => e.score)), settings.weighted);
     c.lastAssignedAt = now;
     this.takeLead(lead, next.repId, now);
-    await this.save(this.leadsDb, this.poolDb);
+    await this.save(this.fileOf(lead), this.poolDb);
     return { lead: publicLead(lead), mode };
   }
 
@@ -508,6 +557,7 @@ export class EmbeddedStore implements Store {
     const jobs = this.poolDb.data.jobs;
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
+    const touched = new Set<Writable>([this.poolDb]);
     const mode = this.pool.mode;
     this.poolDb.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
@@ -516,23 +566,32 @@ export class EmbeddedStore implements Store {
       if (job.kind === 'escalate' && lead.status === 'open' && lead.eligible !== '*') {
         lead.eligible = '*';
         lead.escalatedAt = new Date(now).toISOString();
+        touched.add(this.fileOf(lead));
         events.push({ kind: 'escalated', lead: publicLead(lead), mode });
       }
       if (job.kind === 'expire' && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
         const previousOwner = lead.claimedBy!;
         this.reopen(lead);
+        touched.add(this.fileOf(lead));
         events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
       }
       return false;
     });
-    await this.save(this.leadsDb, this.poolDb);
+    await this.save(...touched);
     return events;
   }
 }
 
+/** A copy for callers: top level and nested lists/objects are new, so no caller can change the store. */
 function publicLead(lead: StoredLead): Lead {
   const { seq: _seq, ...rest } = lead;
-  return structuredClone(rest);
+  const copy: Lead = { ...rest };
+  if (rest.tags) copy.tags = [...rest.tags];
+  if (rest.attributes) copy.attributes = { ...rest.attributes };
+  if (rest.engagement) copy.engagement = { ...rest.engagement };
+  if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
+  if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
+  return copy;
 }
 
 function normalizePhone(phone: string): string {
