@@ -1,0 +1,210 @@
+// Unit tests of the pure domain: views, routing, qualification, claim policy, rotation, reports.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type Lead, type Rule, type Settings } from '../shared/protocol.js';
+import { LeadInputSchema, SettingsPatchSchema } from '../shared/schemas.js';
+import { advanceRotation, checkClaim, checkPull, nextInRotation, recordWin, type RepLimits, type RotationEntry } from '../server/domain/policy.js';
+import { disqualificationReasons } from '../server/domain/qualify.js';
+import { liveStats, summarize } from '../server/domain/reports.js';
+import { route, ruleMatches } from '../server/domain/routing.js';
+import { leadView, mayClaim, ownerView, viewFor } from '../server/domain/view.js';
+import { mergeSettings } from '../server/domain/settings.js';
+
+const settings: Settings = structuredClone(DEFAULT_SETTINGS);
+const lead: Lead = {
+  id: 'ld_1', status: 'open', createdAt: '2026-01-01T00:00:00.000Z',
+  name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 1234',
+  company: 'Analytical', companySize: 40, country: 'GB', language: 'en', industry: 'SaaS', source: 'web',
+  jobTitle: 'CTO', tags: ['trial'], eligible: ['rep_a'],
+};
+const CONTACT = ['name', 'email', 'phone'];
+
+describe('views', () => {
+  it('shark-tank shows id, createdAt and the teaser fields only', () => {
+    expect(leadView(lead, 'shark-tank', settings)).toEqual({
+      id: 'ld_1', createdAt: lead.createdAt, country: 'GB', language: 'en', industry: 'SaaS', companySize: 40, source: 'web',
+    });
+    expect(leadView(lead, 'shark-tank', { ...settings, teaserFields: ['industry'] })).toEqual({ id: 'ld_1', createdAt: lead.createdAt, industry: 'SaaS' });
+  });
+
+  it('cherry-pick and hybrid show everything but contact fields and eligibility', () => {
+    for (const mode of ['cherry-pick', 'hybrid'] as const) {
+      const view = leadView(lead, mode, settings)!;
+      for (const f of [...CONTACT, 'eligible']) expect(view).not.toHaveProperty(f);
+      expect(view).toMatchObject({ company: 'Analytical', jobTitle: 'CTO', tags: ['trial'] });
+    }
+  });
+
+  it('blind-pull and round-robin show nothing per lead', () => {
+    expect(leadView(lead, 'blind-pull', settings)).toBeNull();
+    expect(leadView(lead, 'round-robin', settings)).toBeNull();
+  });
+
+  it('the owner gets contact fields but never eligibility; others get a view or nothing', () => {
+    const claimed: Lead = { ...lead, status: 'claimed', claimedBy: 'rep_b' };
+    expect(viewFor(claimed, 'rep_b', 'blind-pull', settings)).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+    expect(ownerView(claimed)).not.toHaveProperty('eligible');
+    expect(viewFor(claimed, 'rep_a', 'cherry-pick', settings)).toBeNull();
+    expect(viewFor(lead, 'rep_z', 'hybrid', settings)).toBeNull();
+    expect(viewFor(lead, 'rep_a', 'hybrid', settings)).not.toHaveProperty('email');
+  });
+
+  it('hybrid narrows by eligibility, other modes do not', () => {
+    expect(mayClaim(lead, 'rep_z', 'hybrid')).toBe(false);
+    expect(mayClaim(lead, 'rep_a', 'hybrid')).toBe(true);
+    expect(mayClaim({ eligible: '*' }, 'rep_z', 'hybrid')).toBe(true);
+    expect(mayClaim(lead, 'rep_z', 'shark-tank')).toBe(true);
+  });
+});
+
+describe('routing rules', () => {
+  const reps = [
+    { id: 'de1', skills: ['enterprise'], languages: ['de'], countries: ['DE'], teams: ['emea'] },
+    { id: 'us1', skills: ['smb'], languages: ['en'], countries: ['US'], teams: ['amer'] },
+    { id: 'us2', skills: ['enterprise'], languages: ['en'], countries: ['US'], teams: ['amer'] },
+  ];
+  const rules: Rule[] = [
+    { name: 'big', when: { companySize: { min: 1000 } }, to: { skills: ['enterprise'] } },
+    { name: 'dach', when: { country: ['DE', 'AT', 'CH'] }, to: { languages: ['de'] } },
+    { name: 'named', when: { tags: ['vip'] }, to: { reps: ['us1'] } },
+  ];
+
+  it('first matching rule wins; its target matches reps with any listed value', () => {
+    expect(route({ country: 'DE', companySize: 5000 }, rules, reps)).toEqual({ eligible: ['de1', 'us2'], rule: 'big' });
+    expect(route({ country: 'AT', companySize: 10 }, rules, reps)).toEqual({ eligible: ['de1'], rule: 'dach' });
+    expect(route({ tags: ['VIP'] }, rules, reps)).toEqual({ eligible: ['us1'], rule: 'named' });
+  });
+
+  it('no match offers the lead to everyone', () => {
+    expect(route({ country: 'FR' }, rules, reps)).toEqual({ eligible: '*', rule: null });
+    expect(route({ country: 'FR' }, [], reps).eligible).toBe('*');
+  });
+
+  it('a size range needs a size; lists match case-insensitively', () => {
+    expect(ruleMatches(rules[0], { country: 'DE' })).toBe(false);
+    expect(ruleMatches({ name: 'x', when: { industry: ['saas'] }, to: {} }, { industry: 'SaaS' })).toBe(true);
+  });
+});
+
+describe('qualification filters', () => {
+  it('lists every failed filter', () => {
+    const reasons = disqualificationReasons(
+      { email: 'a@b.co', country: 'FR', engagement: { visits: 1, secondsOnSite: 5 } },
+      { requireFields: ['company', 'email'], countries: ['DE'], minVisits: 2, minSecondsOnSite: 30 },
+    );
+    expect(reasons).toHaveLength(4);
+    expect(reasons.join(' ')).toMatch(/company/);
+  });
+  it('passes a lead that meets them', () => {
+    expect(disqualificationReasons({ email: 'a@b.co', company: 'X', country: 'DE', engagement: { visits: 3, secondsOnSite: 60 } }, { requireFields: ['company'], countries: ['DE'], minVisits: 2, minSecondsOnSite: 30 })).toEqual([]);
+  });
+});
+
+describe('claim policy', () => {
+  const rep = (over: Partial<RepLimits> = {}): RepLimits => ({ away: false, maxActive: null, active: 0, lastWinAt: 0, recentWins: [], actionsThisSecond: 1, ...over });
+  const now = 1_000_000;
+
+  it('checks lead state before the rep’s own limits, so every loser hears ALREADY_CLAIMED', () => {
+    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ active: 99, away: true }), 'shark-tank', settings, now)).toBe('ALREADY_CLAIMED');
+    expect(checkClaim({ ...lead, status: 'closed' }, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_OPEN');
+    expect(checkClaim(null, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_FOUND');
+    expect(checkClaim(lead, 'rep_a', null, 'shark-tank', settings, now)).toBe('NOT_FOUND');
+  });
+
+  it('mode, eligibility, presence, rate, cap, cooldown and window, in that order', () => {
+    expect(checkClaim(lead, 'rep_a', rep(), 'blind-pull', settings, now)).toBe('MODE_FORBIDS');
+    expect(checkClaim(lead, 'rep_a', rep(), 'round-robin', settings, now)).toBe('MODE_FORBIDS');
+    expect(checkClaim(lead, 'rep_z', rep(), 'hybrid', settings, now)).toBe('NOT_ELIGIBLE');
+    expect(checkClaim(lead, 'rep_a', rep({ away: true }), 'shark-tank', settings, now)).toBe('UNAVAILABLE');
+    expect(checkClaim(lead, 'rep_a', rep({ actionsThisSecond: 201 }), 'shark-tank', settings, now)).toBe('RATE_LIMITED');
+    expect(checkClaim(lead, 'rep_a', rep({ active: 10 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+    expect(checkClaim(lead, 'rep_a', rep({ active: 10, maxActive: 11 }), 'shark-tank', settings, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ active: 2, maxActive: 2 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+    const cooled = { ...settings, claimCooldownMs: 5000 };
+    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 1000 }), 'shark-tank', cooled, now)).toBe('COOLDOWN');
+    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 6000 }), 'shark-tank', cooled, now)).toBeNull();
+    const windowed = { ...settings, maxClaimsPerWindow: 2, claimWindowMs: 60_000 };
+    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 20] }), 'shark-tank', windowed, now)).toBe('WINDOW_CAP');
+    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 70_000] }), 'shark-tank', windowed, now)).toBeNull();
+  });
+
+  it('pull is forbidden only in round-robin', () => {
+    expect(checkPull(rep(), 'round-robin', settings, now)).toBe('MODE_FORBIDS');
+    expect(checkPull(rep(), 'blind-pull', settings, now)).toBeNull();
+    expect(checkPull(rep({ away: true }), 'cherry-pick', settings, now)).toBe('UNAVAILABLE');
+  });
+
+  it('window bookkeeping keeps only wins inside the window', () => {
+    const windowed = { ...settings, claimWindowMs: 100 };
+    expect(recordWin([now - 500, now - 50], windowed, now)).toEqual([now - 50, now]);
+    expect(recordWin([now - 50], settings, now)).toEqual([]);
+  });
+});
+
+describe('round-robin rotation', () => {
+  function simulate(weights: number[], rounds: number, weighted: boolean): number[] {
+    const entries: RotationEntry[] = weights.map((w, i) => ({ repId: `r${i}`, score: 0, lastAssignedAt: 0, weight: w }));
+    const counts = weights.map(() => 0);
+    for (let t = 1; t <= rounds; t++) {
+      const next = nextInRotation(entries)!;
+      const lowest = Math.min(...entries.map((e) => e.score));
+      next.score = advanceRotation(next, lowest, weighted);
+      next.lastAssignedAt = t;
+      counts[Number(next.repId.slice(1))]++;
+    }
+    return counts;
+  }
+  it('rotates evenly when unweighted', () => {
+    expect(simulate([1, 5, 1], 30, false)).toEqual([10, 10, 10]);
+  });
+  it('assigns in proportion to weight when weighted', () => {
+    expect(simulate([1, 3], 40, true)).toEqual([10, 30]);
+  });
+  it('a newcomer joins at the front of the rotation, not with a burst', () => {
+    const old: RotationEntry = { repId: 'old', score: 50, lastAssignedAt: 5, weight: 1 };
+    const fresh: RotationEntry = { repId: 'new', score: 0, lastAssignedAt: 0, weight: 1 };
+    expect(nextInRotation([old, fresh])!.repId).toBe('new');
+    expect(advanceRotation(fresh, 0, false)).toBe(1);
+    expect(advanceRotation(fresh, 50, false)).toBe(51);
+  });
+});
+
+describe('schemas', () => {
+  it('accepts a full lead and normalises codes', () => {
+    const parsed = LeadInputSchema.parse({ email: 'a@b.co', country: 'gb', language: 'EN', attributes: { plan: 'pro', seats: 3, paid: true } });
+    expect(parsed).toMatchObject({ country: 'GB', language: 'en' });
+  });
+  it('rejects unknown keys, missing contact, bad email, phone and sizes', () => {
+    for (const bad of [{ email: 'a@b.co', foo: 1 }, { name: 'x' }, { email: 'nope' }, { phone: 'call me' }, { phone: '12' }, { email: 'a@b.co', companySize: 0 }, { email: 'a@b.co', country: 'GBR' }, { email: 'a@b.co', externalId: 'x'.repeat(129) }]) {
+      expect(LeadInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+  it('settings refuse contact teaser fields and treat 0 as off', () => {
+    expect(SettingsPatchSchema.safeParse({ teaserFields: ['country', 'email'] }).success).toBe(false);
+    expect(SettingsPatchSchema.parse({ claimTimeoutMs: 0 }).claimTimeoutMs).toBeNull();
+    expect(mergeSettings(settings, { maxActivePerRep: 3 }).maxActivePerRep).toBe(3);
+  });
+});
+
+describe('reports', () => {
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+  const leads: Lead[] = [
+    { id: '1', status: 'closed', createdAt: at(0), claimedBy: 'a', claimedAt: at(1000), outcome: 'won' },
+    { id: '2', status: 'claimed', createdAt: at(0), claimedBy: 'a', claimedAt: at(3000) },
+    { id: '3', status: 'closed', createdAt: at(0), claimedBy: 'b', claimedAt: at(2000), outcome: 'lost' },
+    { id: '4', status: 'open', createdAt: at(0) },
+    { id: '5', status: 'disqualified', createdAt: at(0) },
+  ];
+  it('summarises speed, per-rep counts, outcomes and fairness', () => {
+    const s = summarize(leads, [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }, { id: 'c', name: 'C' }]);
+    expect(s.leads).toEqual({ total: 5, open: 1, claimed: 1, closed: 2, disqualified: 1 });
+    expect(s.speedToClaimMs).toMatchObject({ count: 3, median: 2000, mean: 2000 });
+    expect(s.perRep.find((r) => r.repId === 'a')).toMatchObject({ claimed: 2, active: 1, outcomes: { won: 1 } });
+    expect(s.fairness.jainIndex).toBeCloseTo(9 / 10);
+    expect(s.fairness.maxShare).toBeCloseTo(2 / 3);
+    expect(s.outcomes).toMatchObject({ won: 1, lost: 1 });
+  });
+  it('live stats count statuses and presence', () => {
+    const stats = liveStats(leads, { a: 'available', b: 'away' }, Date.UTC(2026, 0, 1) + 10_000);
+    expect(stats).toMatchObject({ open: 1, claimed: 1, closed: 2, disqualified: 1, repsOnline: 2, repsAvailable: 1, medianSpeedToClaimMs: 2000, oldestWaitingMs: 10_000 });
+  });
+});
