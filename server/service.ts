@@ -30,6 +30,7 @@ export class LeadpoolService {
   private statsTimer: NodeJS.Timeout | null = null;
   private distributing: Promise<void> | null = null;
   private distributeAgain = false;
+  private waitingScheduled = false;
 
   constructor(
     readonly store: Store,
@@ -83,7 +84,7 @@ export class LeadpoolService {
     this.fanout.toManagers(EV.leadCreated, lead);
     if (lead.status === 'open') {
       this.fanout.offer(lead, mode, settings);
-      await this.afterPoolChange(mode);
+      this.afterPoolChange(mode);
     } else {
       this.scheduleStats();
     }
@@ -95,21 +96,21 @@ export class LeadpoolService {
   async claim(repId: string, leadId: string): Promise<Lead> {
     const result = await this.store.claim(leadId, repId);
     if (!result.ok) throw refusal(result.code);
-    await this.won(result.lead, result.mode);
+    this.won(result.lead, result.mode);
     return ownerView(result.lead);
   }
 
   async pull(repId: string): Promise<Lead> {
     const result = await this.store.pull(repId);
     if (!result.ok) throw refusal(result.code);
-    await this.won(result.lead, result.mode);
+    this.won(result.lead, result.mode);
     return ownerView(result.lead);
   }
 
-  private async won(lead: Lead, mode: Mode): Promise<void> {
+  private won(lead: Lead, mode: Mode): void {
     this.fanout.gone(lead, mode, 'claimed', lead.claimedBy);
     this.fanout.toManagers(EV.leadClaimed, lead);
-    await this.afterPoolChange(mode);
+    this.afterPoolChange(mode);
   }
 
   /** Release by the owning rep (repId) or by a manager (no repId). */
@@ -121,16 +122,16 @@ export class LeadpoolService {
     }
     const { lead, previousOwner, mode } = result;
     if (!repId) this.fanout.revoked(previousOwner, lead.id, 'released');
-    await this.reopened(lead, mode, previousOwner);
+    await this.reopened(lead, mode);
     return lead;
   }
 
   /** A lead is open again: managers hear of it, its audience is offered it again. */
-  private async reopened(lead: Lead, mode: Mode, previousOwner?: string): Promise<void> {
+  private async reopened(lead: Lead, mode: Mode): Promise<void> {
     this.fanout.toManagers(EV.leadReleased, lead);
     const { settings } = await this.store.getPool();
     this.fanout.offer(lead, mode, settings);
-    await this.afterPoolChange(mode, previousOwner);
+    this.afterPoolChange(mode);
   }
 
   async assign(leadId: string, repId: string): Promise<Lead> {
@@ -144,7 +145,7 @@ export class LeadpoolService {
     if (!previousOwner) this.fanout.gone(lead, mode, 'assigned', repId);
     this.fanout.assigned(lead);
     this.fanout.toManagers(EV.leadClaimed, lead);
-    await this.afterPoolChange(mode, previousOwner ?? undefined);
+    this.afterPoolChange(mode);
     return lead;
   }
 
@@ -155,7 +156,7 @@ export class LeadpoolService {
     this.fanout.toManagers(lead.status === 'closed' ? EV.leadClosed : EV.leadUpdated, lead);
     if (lead.status === 'closed') {
       // A closed lead frees a slot under the cap: round-robin may assign the next one.
-      await this.afterPoolChange((await this.store.getPool()).mode, repId);
+      this.afterPoolChange((await this.store.getPool()).mode);
     }
     return ownerView(lead);
   }
@@ -353,14 +354,27 @@ export class LeadpoolService {
       return;
     }
     this.fanout.revoked(event.previousOwner, event.lead.id, 'expired');
-    await this.reopened(event.lead, event.mode, event.previousOwner);
+    await this.reopened(event.lead, event.mode);
   }
 
-  /** After the open set changed: blind-pull counts, stats, and round-robin assignment. */
-  private async afterPoolChange(mode: Mode, _freedRep?: string): Promise<void> {
+  /**
+   * After the open set changed: blind-pull counts, stats, round-robin assignment. Runs
+   * after the caller's answer (nothing here may delay an ack), coalesced under bursts.
+   */
+  private afterPoolChange(mode: Mode): void {
     this.scheduleStats();
-    if (mode === 'blind-pull') this.fanout.waiting(await this.waitingSummary());
-    if (mode === 'round-robin') await this.distribute();
+    if (mode === 'blind-pull') this.scheduleWaiting();
+    if (mode === 'round-robin') this.distribute().catch((err) => this.log.error('round-robin failed', err));
+  }
+
+  /** One pool:waiting broadcast per turn of the event loop, however many changes. */
+  private scheduleWaiting(): void {
+    if (this.waitingScheduled) return;
+    this.waitingScheduled = true;
+    setImmediate(() => {
+      this.waitingScheduled = false;
+      this.waitingSummary().then((w) => this.fanout.waiting(w), (err) => this.log.error('pool:waiting failed', err));
+    });
   }
 
   private async waitingSummary(): Promise<PoolWaiting> {
