@@ -1,0 +1,286 @@
+// Socket.IO test clients: real socket.io-client connections (one engine per socket, so
+// every rep in a race has its own connection), an event recorder, acks with a timeout,
+// and a few HTTP shortcuts (create reps, post leads) for the integration suites.
+import { randomBytes } from 'node:crypto';
+import { io as connect, type Socket } from 'socket.io-client';
+import { EV, type Ack, type DashboardState, type Lead, type LeadInput, type PoolState, type Rep } from '../../shared/protocol.js';
+import { api, type Api } from './api.js';
+
+export interface Recorded {
+  event: string;
+  payload: unknown;
+  at: number;
+}
+
+/** Every event a socket received (name + payload), in arrival order, with waiters. */
+export class Recorder {
+  readonly events: Recorded[] = [];
+  private waiters = new Set<() => void>();
+
+  constructor(readonly socket: Socket) {
+    socket.onAny((event: string, ...args: unknown[]) => {
+      this.events.push({ event, payload: args[0], at: Date.now() });
+      for (const wake of [...this.waiters]) wake();
+    });
+  }
+
+  /** Payloads of `event` received so far. */
+  of<T = any>(event: string): T[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload as T);
+  }
+
+  /** Current position, to wait for events received after it. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  clear(): void {
+    this.events.length = 0;
+  }
+
+  /**
+   * Resolves with the first `event` at index >= `from` (default: anything received so far
+   * counts) whose payload matches `predicate`; rejects after `timeoutMs`.
+   */
+  waitFor<T = any>(event: string, predicate: (payload: T) => boolean = () => true, opts: { from?: number; timeoutMs?: number } = {}): Promise<T> {
+    const from = opts.from ?? 0;
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    const find = () => this.events.slice(from).find((e) => e.event === event && predicate(e.payload as T));
+    const hit = find();
+    if (hit) return Promise.resolve(hit.payload as T);
+    return new Promise<T>((resolve, reject) => {
+      const wake = () => {
+        const found = find();
+        if (!found) return;
+        cleanup();
+        resolve(found.payload as T);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}; got: ${this.events.slice(from).map((e) => e.event).join(', ') || 'nothing'}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      };
+      this.waiters.add(wake);
+    });
+  }
+}
+
+/** Waits for the next `event` on `socket` matching `predicate` (events from now on). */
+export function waitFor<T = any>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const listener = (payload: T) => {
+      if (!predicate(payload)) return;
+      cleanup();
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off(event, listener);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** Emits with an acknowledgement; rejects when none arrives within `timeoutMs`. */
+export async function emitAck<T extends object = any>(socket: Socket, event: string, payload?: unknown, timeoutMs = 5000): Promise<Ack<T> & Record<string, any>> {
+  return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T> & Record<string, any>;
+}
+
+/** Emits with an ack passing `args` exactly as given (no payload, several, ...). */
+export function emitRawAck(socket: Socket, event: string, args: unknown[], timeoutMs = 5000): Promise<any> {
+  return new Promise((resolve, reject) => {
+    socket.timeout(timeoutMs).emit(event, ...args, (err: Error | null, answer: unknown) => (err ? reject(err) : resolve(answer)));
+  });
+}
+
+/**
+ * Round trip on `socket` (a harmless release of an unknown lead). Socket.IO delivers a
+ * connection's packets in order, so every event the server emitted to this socket before
+ * it handled this has arrived once this resolves: assert absences after a barrier.
+ */
+export async function barrier(socket: Socket): Promise<void> {
+  const answer = await emitAck(socket, EV.release, { leadId: 'barrier-no-such-lead' });
+  if (answer.ok || answer.error.code !== 'NOT_FOUND') throw new Error(`barrier got ${JSON.stringify(answer)}`);
+}
+
+export interface Client<S> {
+  socket: Socket;
+  rec: Recorder;
+  /** The first snapshot (pool:state or dashboard:state). */
+  state: S;
+  close(): void;
+}
+
+const open: Socket[] = [];
+
+function socketFor(url: string, namespace: '/rep' | '/manager', token: string | undefined): Socket {
+  const socket = connect(url + namespace, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    autoConnect: false,
+  });
+  open.push(socket);
+  return socket;
+}
+
+async function connectAndSnapshot<S>(url: string, namespace: '/rep' | '/manager', token: string, snapshot: string, timeoutMs: number): Promise<Client<S>> {
+  const socket = socketFor(url, namespace, token);
+  const rec = new Recorder(socket);
+  const failed = new Promise<never>((_, reject) => socket.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`))));
+  socket.connect();
+  const state = await Promise.race([rec.waitFor<S>(snapshot, undefined, { timeoutMs }), failed]);
+  return { socket, rec, state, close: () => socket.disconnect() };
+}
+
+/** Connects a rep tab and waits for its first pool:state. */
+export function connectRep(url: string, token: string, timeoutMs = 5000): Promise<Client<PoolState>> {
+  return connectAndSnapshot<PoolState>(url, '/rep', token, EV.poolState, timeoutMs);
+}
+
+/** Connects a manager dashboard and waits for its dashboard:state. */
+export function connectManager(url: string, token: string, timeoutMs = 5000): Promise<Client<DashboardState>> {
+  return connectAndSnapshot<DashboardState>(url, '/manager', token, EV.dashboardState, timeoutMs);
+}
+
+/** Tries to connect; resolves with the connect_error message (rejects if it connects). */
+export function connectError(url: string, namespace: '/rep' | '/manager', token?: string, timeoutMs = 5000): Promise<string> {
+  const socket = socketFor(url, namespace, token);
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('neither connect nor connect_error')), timeoutMs);
+    socket.once('connect_error', (err) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(err.message);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.close();
+      reject(new Error(`connected to ${namespace} unexpectedly`));
+    });
+    socket.connect();
+  });
+}
+
+/** Disconnects every socket these helpers opened (call in afterEach/afterAll). */
+export function closeAllSockets(): void {
+  for (const s of open.splice(0)) s.disconnect();
+}
+
+/** Resolves once `socket` is disconnected (by the server or by us). */
+export function disconnected(socket: Socket, timeoutMs = 5000): Promise<string> {
+  if (!socket.connected) return Promise.resolve('already disconnected');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('still connected')), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
+
+// ---- HTTP shortcuts ---------------------------------------------------------------------
+
+export interface Server {
+  url: string;
+  managerToken: string;
+  feedKey: string;
+}
+
+export interface RepHandle {
+  rep: Rep;
+  token: string;
+}
+
+export interface Pool {
+  manager: Api;
+  feed: Api;
+  url: string;
+}
+
+export function pool(server: Server): Pool {
+  return { manager: api(server.url, server.managerToken), feed: api(server.url, server.feedKey), url: server.url };
+}
+
+/** Creates `n` reps over HTTP (fields apply to all, or a function of the index). */
+export async function createReps(manager: Api, n: number, fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}): Promise<RepHandle[]> {
+  const out: RepHandle[] = [];
+  for (let i = 0; i < n; i++) {
+    const extra = typeof fields === 'function' ? fields(i) : fields;
+    const res = await manager.post('/api/reps', { name: `Rep ${i + 1}`, ...extra });
+    if (res.status !== 201) throw new Error(`POST /api/reps: ${res.status} ${JSON.stringify(res.body)}`);
+    out.push(res.body as RepHandle);
+  }
+  return out;
+}
+
+/** Creates `n` reps and connects one tab each (in parallel), waiting for their pool:state. */
+export async function repsOnline(server: Server, n: number, fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}) {
+  const handles = await createReps(api(server.url, server.managerToken), n, fields);
+  const clients = await Promise.all(handles.map((h) => connectRep(server.url, h.token)));
+  return handles.map((h, i) => ({ ...h, id: h.rep.id, ...clients[i] }));
+}
+export type OnlineRep = Awaited<ReturnType<typeof repsOnline>>[number];
+
+const unique = () => randomBytes(5).toString('hex');
+let phoneCounter = 1000;
+
+/**
+ * A lead with unique contact values (so a payload walk can find them anywhere) and a
+ * little of everything else.
+ */
+export function leadInput(overrides: Partial<LeadInput> = {}): LeadInput {
+  const u = unique();
+  return {
+    name: `Contact Name ${u}`,
+    email: `contact-${u}@example.test`,
+    phone: `+1 555 ${String(++phoneCounter).padStart(4, '0')} ${parseInt(u.slice(0, 6), 16) % 100000}`,
+    company: `Company ${u}`,
+    companySize: 42,
+    country: 'GB',
+    language: 'en',
+    industry: 'software',
+    jobTitle: `Title ${u}`,
+    source: 'web',
+    engagement: { visits: 3, secondsOnSite: 120 },
+    tags: ['inbound'],
+    attributes: { plan: `plan-${u}` },
+    ...overrides,
+  };
+}
+
+/** POSTs a lead (as the feed) and returns it; throws unless 201. */
+export async function postLead(feed: Api, overrides: Partial<LeadInput> = {}): Promise<Lead> {
+  const res = await feed.post('/api/leads', leadInput(overrides));
+  if (res.status !== 201) throw new Error(`POST /api/leads: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.lead as Lead;
+}
+
+export async function patchSettings(manager: Api, patch: Record<string, unknown>): Promise<void> {
+  const res = await manager.patch('/api/pool/settings', patch);
+  if (res.status !== 200) throw new Error(`PATCH settings: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export async function setMode(manager: Api, mode: string): Promise<void> {
+  const res = await manager.put('/api/pool/mode', { mode });
+  if (res.status !== 200) throw new Error(`PUT mode: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Polls `check` until it returns a truthy value (for state that has no event). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, everyMs = 25): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
