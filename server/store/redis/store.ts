@@ -1,0 +1,504 @@
+// The Redis store: Redis is the one source of truth and the arbiter of every race. Every
+// operation that decides a race is one Lua script (scripts.ts) with all its keys in KEYS
+// (keys.ts); reads that decide nothing are plain commands or a read-only script. Behaves as
+// the embedded store (server/store/embedded.ts, the reference), checks in the same order.
+//
+// Failure model: the command client has `disableOfflineQueue: true`, so while Redis is
+// unreachable every method rejects at once with StoreUnavailableError (never waits, never
+// reports an ok Redis did not execute); node-redis reconnects by itself. Each time the
+// connection becomes ready the `installed` marker is checked: a missing or different marker
+// means Redis lost its data (restart without persistence), so defaults are re-seeded and the
+// onReset listeners run. Scripts that write refuse to run on an empty store (NOINSTALL),
+// which triggers the same check, so no write lands in a store without its defaults.
+import { randomUUID } from 'node:crypto';
+import { createClient, ErrorReply } from 'redis';
+import {
+  DEFAULT_SETTINGS,
+  type Lead, type Mode, type Outcome, type Presence, type Rule, type Settings,
+} from '../../../shared/protocol.js';
+import type { SettingsPatch } from '../../../shared/schemas.js';
+import { mergeSettings } from '../../domain/settings.js';
+import { newLeadId } from '../embedded.js';
+import {
+  StoreUnavailableError,
+  type AssignResult, type AutoAssignResult, type ClaimResult, type DueEvent, type IngestResult,
+  type LeadDraft, type LeadQuery, type OutcomeResult, type PoolConfig, type PresenceChange,
+  type PullResult, type Releaser, type ReleaseResult, type SecretName, type Store, type StoredRep,
+} from '../types.js';
+import { Keys } from './keys.js';
+import { SCRIPTS, type ScriptName } from './scripts.js';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Namespace of every key, so several deployments (or tests) share one Redis. Default 'lp'. */
+  keyPrefix?: string;
+  /** This process's id in the cluster (presence: which node holds which tab). */
+  nodeId: string;
+  /** How long init() waits for a first connection. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+/** A node whose heartbeat is older than this has its tabs dropped (PROTOCOL: 15 s). */
+export const NODE_STALE_MS = 15_000;
+/** Commands that take longer than this reject with StoreUnavailableError (a frozen Redis). */
+const COMMAND_TIMEOUT_MS = 5_000;
+const READ_CHUNK = 1000;
+const DUE_BATCH = 500;
+
+/** Redis error replies that mean "not available right now" rather than "bug". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+
+/** A lead as the scripts answer it: the columns of keys.ts, absent when unset. */
+interface RawLead {
+  id: string;
+  doc: string;
+  status: string;
+  created: string;
+  eligible?: string;
+  owner?: string;
+  claimedAt?: string;
+  outcome?: string;
+  note?: string;
+  closedAt?: string;
+  escalatedAt?: string;
+}
+
+type Raw = Record<string, unknown> & { code?: string };
+
+const iso = (ms: string) => new Date(Number(ms)).toISOString();
+/** cjson encodes an empty Lua table as {}; every list the scripts answer goes through here. */
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+export function toLead(raw: RawLead): Lead {
+  const lead = { ...JSON.parse(raw.doc), id: raw.id, status: raw.status, createdAt: iso(raw.created) } as Lead;
+  if (raw.owner !== undefined) lead.claimedBy = raw.owner;
+  if (raw.claimedAt !== undefined) lead.claimedAt = iso(raw.claimedAt);
+  if (raw.outcome !== undefined) lead.outcome = raw.outcome as Outcome;
+  if (raw.note !== undefined) lead.outcomeNote = raw.note;
+  if (raw.closedAt !== undefined) lead.closedAt = iso(raw.closedAt);
+  if (raw.escalatedAt !== undefined) lead.escalatedAt = iso(raw.escalatedAt);
+  if (raw.eligible !== undefined) lead.eligible = JSON.parse(raw.eligible);
+  return lead;
+}
+
+function toRep(fields: Record<string, string>): StoredRep {
+  const rep: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) rep[k] = JSON.parse(v);
+  return rep as unknown as StoredRep;
+}
+
+function repFields(rep: Partial<StoredRep>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(rep)) if (v !== undefined) out.push(k, JSON.stringify(v));
+  return out;
+}
+
+function normalizePhone(phone: string): string {
+  return phone.replace(/[^0-9+]/g, '');
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly nodeId: string;
+  private readonly keys: Keys;
+  private readonly client: ReturnType<typeof createClient>;
+  private readonly connectTimeoutMs: number;
+  private instance: string | null = null;
+  private installing: Promise<void> | null = null;
+  private resetListeners: (() => void)[] = [];
+  private closed = false;
+
+  constructor(opts: RedisStoreOptions) {
+    this.nodeId = opts.nodeId;
+    this.keys = new Keys(opts.keyPrefix ?? 'lp');
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.client = createClient({
+      url: opts.url,
+      // Fail fast while disconnected: a command must not wait in a queue for a Redis that
+      // may come back in a minute (DESIGN.md pitfall); the caller answers 503 at once.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 2_000,
+        // Reconnect forever, quickly at first, then once a second.
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+      },
+    });
+    // Without a listener an 'error' event would crash the process; errors surface as
+    // rejected commands (StoreUnavailableError) and healthy() === false.
+    this.client.on('error', () => {});
+    this.client.on('ready', () => {
+      if (this.instance !== null) this.checkInstalled().catch(() => {});
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  async init(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const connected = this.client.connect();
+    connected.catch(() => {});
+    try {
+      await Promise.race([
+        connected,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      this.client.destroy();
+      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('cannot connect to Redis', { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.checkInstalled();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.client.isOpen) return;
+    if (!this.client.isReady) {
+      this.client.destroy();
+      return;
+    }
+    await this.client.close().catch(() => this.client.destroy());
+  }
+
+  async healthy(): Promise<boolean> {
+    return this.client.isReady;
+  }
+
+  onReset(listener: () => void): void {
+    this.resetListeners.push(listener);
+  }
+
+  /**
+   * Seeds defaults when the store is empty (SET NX of the `installed` marker) and notices
+   * when the store this process knew was wiped: then the onReset listeners run.
+   */
+  private checkInstalled(): Promise<void> {
+    this.installing ??= (async () => {
+      try {
+        const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
+        const res = (await this.eval('install', this.keys.globalList, [randomUUID(), ...defaults])) as { id: string };
+        const previous = this.instance;
+        this.instance = res.id;
+        if (previous !== null && previous !== res.id) {
+          for (const listener of this.resetListeners) {
+            try {
+              listener();
+            } catch {
+              // a listener's failure is its own
+            }
+          }
+        }
+      } finally {
+        this.installing = null;
+      }
+    })();
+    return this.installing;
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------
+
+  /** Runs a Redis call, mapping connection failures to StoreUnavailableError. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the store is closed');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        fn(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StoreUnavailableError('Redis did not answer in time')), COMMAND_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      if (err instanceof ErrorReply && !TRANSIENT_REPLY.test(err.message)) throw err;
+      throw new StoreUnavailableError('the store cannot be reached', { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script). */
+  private eval(name: ScriptName, keys: string[], args: string[]): Promise<Raw> {
+    const script = SCRIPTS[name];
+    return this.call(async () => {
+      let reply: unknown;
+      try {
+        reply = await this.client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
+      } catch (err) {
+        if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err;
+        reply = await this.client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
+      }
+      return JSON.parse(String(reply)) as Raw;
+    });
+  }
+
+  /** A write script: if the store turns out empty, re-seed it (and signal the reset), then retry once. */
+  private async run(name: ScriptName, keys: string[], args: string[]): Promise<Raw> {
+    const res = await this.eval(name, keys, args);
+    if (res.code !== 'NOINSTALL') return res;
+    await this.checkInstalled();
+    const again = await this.eval(name, keys, args);
+    if (again.code === 'NOINSTALL') throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
+    return again;
+  }
+
+  private async readLeads(ids: string[]): Promise<Lead[]> {
+    const out: Lead[] = [];
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const res = await this.eval('readLeads', this.keys.globalList, ids.slice(i, i + READ_CHUNK));
+      for (const raw of list<RawLead>(res.leads)) out.push(toLead(raw));
+    }
+    return out;
+  }
+
+  private get k() {
+    return this.keys.global;
+  }
+
+  // ---- secrets ------------------------------------------------------------------------
+
+  async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
+    const res = await this.eval('ensureSecret', this.keys.globalList, [name, hash]);
+    return { hash: res.hash as string, created: res.created === true };
+  }
+
+  // ---- pool ---------------------------------------------------------------------------
+
+  async getPool(): Promise<PoolConfig> {
+    const [pool, settings] = await this.call(() =>
+      this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec(),
+    ) as unknown as [Record<string, string>, Record<string, string>];
+    return {
+      mode: (pool.mode as Mode) ?? 'shark-tank',
+      settings: this.parseSettings(settings),
+      rules: pool.rules ? (JSON.parse(pool.rules) as Rule[]) : [],
+    };
+  }
+
+  private parseSettings(fields: Record<string, string>): Settings {
+    const stored: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) stored[k] = JSON.parse(v);
+    return mergeSettings(DEFAULT_SETTINGS, stored as Partial<Settings>);
+  }
+
+  async setMode(mode: Mode): Promise<{ previous: Mode }> {
+    const res = await this.run('setMode', this.keys.globalList, [mode]);
+    return { previous: res.previous as Mode };
+  }
+
+  async patchSettings(patch: SettingsPatch): Promise<Settings> {
+    const args: string[] = [];
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) args.push(k, JSON.stringify(v));
+    const res = await this.run('patchSettings', this.keys.globalList, args);
+    return this.parseSettings((res.settings ?? {}) as Record<string, string>);
+  }
+
+  async setRules(rules: Rule[]): Promise<void> {
+    await this.run('setRules', this.keys.globalList, [JSON.stringify(rules)]);
+  }
+
+  // ---- reps ---------------------------------------------------------------------------
+
+  async createRep(rep: StoredRep): Promise<void> {
+    await this.run('createRep', this.keys.forReps([rep.id]), [rep.id, rep.tokenHash, ...repFields(rep)]);
+  }
+
+  async updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null> {
+    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch as Partial<StoredRep>;
+    const res = await this.run('updateRep', this.keys.forReps([id]), [id, ...repFields(allowed)]);
+    if (res.code === 'NOT_FOUND') return null;
+    return toRep(res.rep as Record<string, string>);
+  }
+
+  async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
+    const res = await this.run('deleteRep', this.keys.forReps([id]), [id]);
+    if (res.code === 'NOT_FOUND') return null;
+    return { rep: toRep(res.rep as Record<string, string>), released: list<RawLead>(res.released).map(toLead) };
+  }
+
+  async getRep(id: string): Promise<StoredRep | null> {
+    const fields = await this.call(() => this.client.hGetAll(this.keys.rep(id)[0]));
+    return Object.keys(fields).length ? toRep(fields) : null;
+  }
+
+  async repIdByTokenHash(tokenHash: string): Promise<string | null> {
+    const id = await this.call(() => this.client.hGet(this.k.tokens, tokenHash));
+    return id ?? null;
+  }
+
+  async listReps(): Promise<StoredRep[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
+    if (ids.length === 0) return [];
+    const multi = this.client.multi();
+    for (const id of ids) multi.hGetAll(this.keys.rep(id)[0]);
+    const rows = (await this.call(() => multi.exec())) as unknown as Record<string, string>[];
+    return rows.filter((r) => r && Object.keys(r).length).map(toRep);
+  }
+
+  async activeCounts(): Promise<Record<string, number>> {
+    const members = await this.call(() => this.client.zRange(this.k.claimed, 0, -1));
+    const counts: Record<string, number> = {};
+    for (const m of members) {
+      const repId = m.slice(0, m.indexOf('\0'));
+      counts[repId] = (counts[repId] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  // ---- presence -----------------------------------------------------------------------
+
+  private presenceChange(repId: string, res: Raw): PresenceChange {
+    return { repId, before: res.before as Presence, after: res.after as Presence };
+  }
+
+  async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
+    return this.presenceChange(repId, await this.eval('tabOpened', this.keys.forReps([repId]), [repId, tabId, this.nodeId]));
+  }
+
+  async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
+    return this.presenceChange(repId, await this.eval('tabClosed', this.keys.forReps([repId]), [repId, tabId]));
+  }
+
+  async setAway(repId: string, away: boolean): Promise<PresenceChange> {
+    return this.presenceChange(repId, await this.eval('setAway', this.keys.forReps([repId]), [repId, String(away)]));
+  }
+
+  async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
+    const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
+    const repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
+    if (repIds.length === 0) return {};
+    const multi = this.client.multi();
+    for (const id of repIds) multi.hGet(this.keys.rep(id)[0], 'away');
+    const away = (await this.call(() => multi.exec())) as unknown as (string | null)[];
+    const out: Record<string, 'available' | 'away'> = {};
+    repIds.forEach((id, i) => {
+      if (away[i] === null || away[i] === undefined) return; // rep gone
+      out[id] = away[i] === 'true' ? 'away' : 'available';
+    });
+    return out;
+  }
+
+  async sweepPresence(): Promise<PresenceChange[]> {
+    const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
+    const res = await this.eval('sweepPresence', this.keys.forReps(repIds), [this.nodeId, String(NODE_STALE_MS), ...repIds]);
+    return list<PresenceChange>(res.changes);
+  }
+
+  // ---- leads --------------------------------------------------------------------------
+
+  async insertLead(draft: LeadDraft): Promise<IngestResult> {
+    const { status, eligible, ...rest } = structuredClone(draft);
+    const doc: Record<string, unknown> = rest;
+    if (status !== 'disqualified') delete doc.disqualifiedReasons;
+    const eligibleReps = Array.isArray(eligible) ? [...new Set(eligible)] : [];
+    const res = await this.run('insertLead', this.keys.forReps(eligibleReps), [
+      newLeadId(), JSON.stringify(doc), status, JSON.stringify(eligible),
+      draft.externalId ?? '', draft.email ? draft.email.toLowerCase() : '', draft.phone ? normalizePhone(draft.phone) : '',
+      ...eligibleReps,
+    ]);
+    const lead = toLead(res.lead as RawLead);
+    if (res.duplicate === true) return { duplicate: true, lead, by: res.by as 'externalId' | 'email' | 'phone' };
+    return { duplicate: false, lead };
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    const [lead] = await this.readLeads([id]);
+    return lead ?? null;
+  }
+
+  async listLeads(query: LeadQuery): Promise<Lead[]> {
+    const limit = query.limit ?? 100;
+    if (limit <= 0) return [];
+    const source = query.status
+      ? { open: this.k.open, claimed: this.k.sclaimed, closed: this.k.sclosed, disqualified: this.k.sdisq }[query.status]
+      : this.k.leads;
+    const out: Lead[] = [];
+    // Newest first, page by page, until the limit is filled.
+    const page = Number.isFinite(limit) && !query.repId ? Math.min(limit, READ_CHUNK) : READ_CHUNK;
+    for (let start = 0; out.length < limit; start += page) {
+      const ids = await this.call(() => this.client.zRange(source, start, start + page - 1, { REV: true }));
+      if (ids.length === 0) break;
+      for (const lead of await this.readLeads(ids)) {
+        if (query.status && lead.status !== query.status) continue;
+        if (query.repId && lead.claimedBy !== query.repId) continue;
+        out.push(lead);
+        if (out.length >= limit) break;
+      }
+      if (ids.length < page) break;
+    }
+    return out;
+  }
+
+  async openLeads(): Promise<Lead[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.open, 0, -1));
+    return (await this.readLeads(ids)).filter((l) => l.status === 'open');
+  }
+
+  async repLeads(repId: string): Promise<Lead[]> {
+    const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, `[${repId}\0`, `(${repId}\x01`));
+    const ids = members.map((m) => m.slice(repId.length + 1));
+    return (await this.readLeads(ids))
+      .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+      .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+  }
+
+  async claim(leadId: string, repId: string): Promise<ClaimResult> {
+    const res = await this.run('claim', this.keys.forReps([repId]), [leadId, repId]);
+    if (res.code) return { ok: false, code: res.code } as ClaimResult;
+    return { ok: true, lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+  }
+
+  async pull(repId: string): Promise<PullResult> {
+    const res = await this.run('pull', this.keys.forReps([repId]), [repId]);
+    if (res.code) return { ok: false, code: res.code } as PullResult;
+    return { ok: true, lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+  }
+
+  async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
+    const res = await this.run('release', this.keys.globalList, [leadId, 'repId' in by ? by.repId : '']);
+    if (res.code) return { ok: false, code: res.code } as ReleaseResult;
+    return { ok: true, lead: toLead(res.lead as RawLead), previousOwner: res.previousOwner as string, mode: res.mode as Mode };
+  }
+
+  async assign(leadId: string, repId: string): Promise<AssignResult> {
+    const res = await this.run('assign', this.keys.forReps([repId]), [leadId, repId]);
+    if (res.code) {
+      return res.what
+        ? { ok: false, code: 'NOT_FOUND', what: res.what as 'lead' | 'rep' }
+        : ({ ok: false, code: res.code } as AssignResult);
+    }
+    return { ok: true, lead: toLead(res.lead as RawLead), previousOwner: (res.previousOwner as string | undefined) ?? null, mode: res.mode as Mode };
+  }
+
+  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
+    const res = await this.run('outcome', this.keys.globalList, [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']);
+    if (res.code) return { ok: false, code: res.code } as OutcomeResult;
+    return { ok: true, lead: toLead(res.lead as RawLead) };
+  }
+
+  async autoAssign(candidates: string[]): Promise<AutoAssignResult> {
+    const res = await this.run('autoAssign', this.keys.forReps(candidates), candidates);
+    if (!res.ok) return null;
+    return { lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+  }
+
+  async runDue(): Promise<DueEvent[]> {
+    const events: DueEvent[] = [];
+    for (;;) {
+      const res = await this.run('runDue', this.keys.globalList, [String(DUE_BATCH)]);
+      const mode = res.mode as Mode;
+      for (const e of list<{ kind: string; lead: RawLead; previousOwner?: string }>(res.events)) {
+        events.push(
+          e.kind === 'escalated'
+            ? { kind: 'escalated', lead: toLead(e.lead), mode }
+            : { kind: 'expired', lead: toLead(e.lead), previousOwner: e.previousOwner!, mode },
+        );
+      }
+      if ((res.popped as number) < DUE_BATCH) return events;
+    }
+  }
+}
