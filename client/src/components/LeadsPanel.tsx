@@ -1,0 +1,119 @@
+import { useState } from 'preact/hooks';
+import type { Lead, Rep } from '../../../shared/protocol';
+import { leadSummary } from '../lib/format';
+import { Age } from './Age';
+
+interface Props {
+  open: Lead[];
+  claimed: Lead[];
+  reps: Rep[];
+  repName(id: string | undefined): string;
+  onAssign(leadId: string, repId: string): Promise<boolean>;
+  onRelease(leadId: string): Promise<boolean>;
+}
+
+function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAssign: Props['onAssign'] }) {
+  const [repId, setRepId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const id = `assign-${lead.id}`;
+  return (
+    <form
+      class="assign"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!repId) return;
+        setBusy(true);
+        await onAssign(lead.id, repId);
+        setBusy(false);
+      }}
+    >
+      <label class="sr-only" for={id}>
+        Assign {lead.company ?? lead.name ?? 'lead'} to
+      </label>
+      <select id={id} value={repId} onChange={(e) => setRepId(e.currentTarget.value)}>
+        <option value="">Choose rep…</option>
+        {reps.filter((r) => r.id !== lead.claimedBy).map((r) => (
+          <option key={r.id} value={r.id}>
+            {r.name} ({r.presence})
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="btn btn-sm" disabled={!repId || busy}>
+        {lead.claimedBy ? 'Reassign' : 'Assign'}
+      </button>
+    </form>
+  );
+}
+
+/** Open and claimed leads, with manual assign and release. */
+export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }: Props) {
+  const [tab, setTab] = useState<'open' | 'claimed'>('open');
+  const list = tab === 'open' ? open : claimed;
+  return (
+    <section class="panel" aria-labelledby="leads-title">
+      <div class="panel-head">
+        <h2 id="leads-title">Leads</h2>
+        <div class="seg" role="group" aria-label="Show leads">
+          <button type="button" class={tab === 'open' ? 'active' : ''} aria-pressed={tab === 'open'} onClick={() => setTab('open')}>
+            Waiting <span class="count">{open.length}</span>
+          </button>
+          <button type="button" class={tab === 'claimed' ? 'active' : ''} aria-pressed={tab === 'claimed'} onClick={() => setTab('claimed')}>
+            Being worked <span class="count">{claimed.length}</span>
+          </button>
+        </div>
+      </div>
+      {list.length === 0 ? (
+        <p class="muted pad">{tab === 'open' ? 'No lead is waiting.' : 'No lead is being worked right now.'}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="table table-cards">
+            <caption class="sr-only">{tab === 'open' ? 'Waiting leads' : 'Leads being worked'}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Lead</th>
+                <th scope="col">Contact</th>
+                <th scope="col">{tab === 'open' ? 'Waiting' : 'Rep'}</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.slice(0, 200).map((l) => (
+                <tr key={l.id} data-lead-id={l.id}>
+                  <td data-label="Lead">
+                    <strong>{l.company ?? l.name ?? l.id}</strong>
+                    <div class="muted small">{leadSummary(l)}</div>
+                  </td>
+                  <td data-label="Contact" class="small">
+                    {l.name && <div>{l.name}</div>}
+                    {l.email && <div class="muted">{l.email}</div>}
+                    {!l.email && l.phone && <div class="muted">{l.phone}</div>}
+                  </td>
+                  <td data-label={tab === 'open' ? 'Waiting' : 'Rep'}>
+                    {tab === 'open' ? <Age since={l.createdAt} /> : (
+                      <span>
+                        {repName(l.claimedBy)}
+                        <div class="muted small">
+                          <Age since={l.claimedAt} /> ago
+                        </div>
+                      </span>
+                    )}
+                  </td>
+                  <td class="cell-action">
+                    <div class="row-tight">
+                      <AssignControl lead={l} reps={reps} onAssign={onAssign} />
+                      {tab === 'claimed' && (
+                        <button type="button" class="btn btn-sm btn-ghost" onClick={() => void onRelease(l.id)}>
+                          Release
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

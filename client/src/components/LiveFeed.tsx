@@ -1,0 +1,47 @@
+import type { FeedItem } from '../state/managerStore';
+import { formatTime } from '../lib/format';
+
+const VERB: Record<FeedItem['kind'], string> = {
+  created: 'New lead',
+  claimed: 'Claimed',
+  released: 'Released',
+  closed: 'Closed',
+  updated: 'Contacted',
+  disqualified: 'Disqualified',
+};
+
+/** Leads, claims and outcomes as they happen, newest first. */
+export function LiveFeed({ items, repName }: { items: FeedItem[]; repName(id: string | undefined): string }) {
+  return (
+    <section class="panel" aria-labelledby="feed-title">
+      <div class="panel-head">
+        <h2 id="feed-title">Live feed</h2>
+      </div>
+      {items.length === 0 ? (
+        <p class="muted pad">Nothing yet. New leads, claims and outcomes show up here.</p>
+      ) : (
+        <ol class="feed">
+          {items.slice(0, 40).map((f) => {
+            const who = f.lead.company ?? f.lead.name ?? f.lead.email ?? f.lead.id;
+            const detail =
+              f.kind === 'claimed' ? `by ${repName(f.lead.claimedBy)}` :
+              f.kind === 'closed' ? `${f.lead.outcome ?? ''}${f.lead.claimedBy ? ` · ${repName(f.lead.claimedBy)}` : ''}` :
+              f.kind === 'created' ? [f.lead.industry, f.lead.country].filter(Boolean).join(' · ') :
+              f.kind === 'disqualified' ? (f.lead.disqualifiedReasons ?? []).join(', ') : '';
+            return (
+              <li key={f.key} class={`feed-item feed-${f.kind}${f.kind === 'closed' && f.lead.outcome ? ` outcome-${f.lead.outcome}` : ''}`}>
+                <time class="feed-time" dateTime={f.at}>
+                  {formatTime(f.at)}
+                </time>
+                <span class={`tag tag-${f.kind}`}>{VERB[f.kind]}</span>
+                <span class="feed-text">
+                  <strong>{who}</strong> {detail && <span class="muted">{detail}</span>}
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { LeadView } from '../../../shared/protocol';
+import { fieldText, leadSummary } from '../lib/format';
+import { Age } from './Age';
+
+interface Props {
+  leads: LeadView[];
+  pending: ReadonlySet<string>;
+  disabled: boolean;
+  onClaim(leadId: string): void;
+  /** Heading shown above the table. */
+  label: string;
+  emptyText: string;
+}
+
+type Col = { key: string; label: string; sortValue(l: LeadView): string | number };
+const COLUMNS: Col[] = [
+  { key: 'createdAt', label: 'Waiting', sortValue: (l) => -Date.parse(l.createdAt) },
+  { key: 'company', label: 'Company', sortValue: (l) => (l.company ?? '').toLowerCase() },
+  { key: 'jobTitle', label: 'Job title', sortValue: (l) => (l.jobTitle ?? '').toLowerCase() },
+  { key: 'industry', label: 'Industry', sortValue: (l) => (l.industry ?? '').toLowerCase() },
+  { key: 'country', label: 'Country', sortValue: (l) => l.country ?? '' },
+  { key: 'language', label: 'Lang.', sortValue: (l) => l.language ?? '' },
+  { key: 'companySize', label: 'Size', sortValue: (l) => l.companySize ?? -1 },
+  { key: 'source', label: 'Source', sortValue: (l) => (l.source ?? '').toLowerCase() },
+  { key: 'engagement', label: 'Engagement', sortValue: (l) => l.engagement?.secondsOnSite ?? l.engagement?.visits ?? -1 },
+];
+
+const searchable = (l: LeadView) =>
+  [l.company, l.jobTitle, l.industry, l.country, l.language, l.source, ...(l.tags ?? []), l.companySize?.toString()]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase();
+
+/** Cherry-pick and hybrid: a sortable, filterable table of the pool, a Claim per row. */
+export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText }: Props) {
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 }>({ key: 'createdAt', dir: -1 });
+  const rows = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0];
+    const filtered = q ? leads.filter((l) => q.split(/\s+/).every((word) => searchable(l).includes(word))) : leads;
+    return [...filtered].sort((a, b) => {
+      const x = col.sortValue(a);
+      const y = col.sortValue(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * sort.dir;
+    });
+  }, [leads, query, sort]);
+  const toggleSort = (key: string) => setSort((s) => (s.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }));
+
+  return (
+    <div class="pool-table">
+      <div class="table-tools">
+        <label class="field-inline">
+          <span>Filter</span>
+          <input type="search" value={query} placeholder="industry, country, source…" onInput={(e) => setQuery(e.currentTarget.value)} />
+        </label>
+        <span class="muted" aria-live="off">
+          {rows.length === leads.length ? `${leads.length} ${leads.length === 1 ? 'lead' : 'leads'}` : `${rows.length} of ${leads.length}`}
+        </span>
+      </div>
+      {leads.length === 0 ? (
+        <div class="empty">
+          <p class="empty-title">The pool is empty</p>
+          <p>{emptyText}</p>
+        </div>
+      ) : (
+        <div class="table-scroll">
+          <table class="table table-cards">
+            <caption class="sr-only">{label}</caption>
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}>
+                    <button type="button" class="th-sort" onClick={() => toggleSort(c.key)}>
+                      {c.label}
+                      <span aria-hidden="true" class="sort-mark">
+                        {sort.key === c.key ? (sort.dir === 1 ? '▲' : '▼') : ''}
+                      </span>
+                    </button>
+                  </th>
+                ))}
+                <th scope="col">
+                  <span class="sr-only">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((lead) => (
+                <tr key={lead.id} data-lead-id={lead.id}>
+                  <td data-label="Waiting">
+                    <Age since={lead.createdAt} />
+                  </td>
+                  <td data-label="Company" id={`row-${lead.id}`}>
+                    <span class="sr-only">{leadSummary(lead)} </span>
+                    {lead.company ?? <span class="muted">—</span>}
+                  </td>
+                  <td data-label="Job title">{lead.jobTitle ?? ''}</td>
+                  <td data-label="Industry">{lead.industry ?? ''}</td>
+                  <td data-label="Country">{lead.country ?? ''}</td>
+                  <td data-label="Language">{lead.language ?? ''}</td>
+                  <td data-label="Size" class="num">
+                    {lead.companySize?.toLocaleString('en') ?? ''}
+                  </td>
+                  <td data-label="Source">{lead.source ?? ''}</td>
+                  <td data-label="Engagement">{fieldText(lead, 'engagement')}</td>
+                  <td class="cell-action">
+                    <button
+                      type="button"
+                      class="btn btn-primary btn-sm"
+                      aria-describedby={`row-${lead.id}`}
+                      disabled={disabled || pending.has(lead.id)}
+                      onClick={() => onClaim(lead.id)}
+                    >
+                      Claim
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rows.length === 0 && <p class="muted pad">No lead matches “{query}”.</p>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import type { RepStore } from '../state/repStore';
+import { BlindPull } from './BlindPull';
+import { PoolTable } from './PoolTable';
+import { RoundRobinNote } from './RoundRobinNote';
+import { SharkTank } from './SharkTank';
+
+const TITLES = {
+  'shark-tank': 'Shark tank',
+  'cherry-pick': 'Cherry-pick',
+  'blind-pull': 'Blind pull',
+  hybrid: 'Your pool',
+  'round-robin': 'Round-robin',
+} as const;
+
+const HINTS = {
+  'shark-tank': 'First to claim wins. Details unlock once a lead is yours.',
+  'cherry-pick': 'Pick the leads that suit you. Contact details unlock once claimed.',
+  'blind-pull': 'Take the next lead in line; details unlock once it is yours.',
+  hybrid: 'Leads routed to you by your team’s rules.',
+  'round-robin': 'Leads are handed out in turn.',
+} as const;
+
+/** The pool as the current mode dictates. */
+export function RepPool({ store }: { store: RepStore }) {
+  const mode = store.mode.value;
+  const disabled = !store.live.value;
+  if (!mode) {
+    return (
+      <section class="panel" aria-busy="true">
+        <p class="muted pad">Loading the pool…</p>
+      </section>
+    );
+  }
+  const claim = (id: string) => void store.claim(id);
+  return (
+    <section class="panel" aria-labelledby="pool-title" data-mode={mode}>
+      <div class="panel-head">
+        <div>
+          <h2 id="pool-title">{TITLES[mode]}</h2>
+          <p class="muted small">{HINTS[mode]}</p>
+        </div>
+        {mode !== 'round-robin' && mode !== 'blind-pull' && (
+          <span class="pill" data-testid="pool-count">
+            {store.leads.value.length} open
+          </span>
+        )}
+      </div>
+      {mode === 'shark-tank' && <SharkTank leads={store.leads.value} pending={store.pending.value} disabled={disabled} onClaim={claim} />}
+      {(mode === 'cherry-pick' || mode === 'hybrid') && (
+        <PoolTable
+          leads={store.leads.value}
+          pending={store.pending.value}
+          disabled={disabled}
+          onClaim={claim}
+          label={mode === 'hybrid' ? 'Leads routed to you' : 'Open leads'}
+          emptyText={mode === 'hybrid' ? 'No lead routed to you is waiting. New ones appear here live.' : 'New leads appear here live.'}
+        />
+      )}
+      {mode === 'blind-pull' && (
+        <BlindPull
+          waiting={store.waiting.value}
+          oldestAt={store.oldestAt.value}
+          pulling={store.pending.value.has('*pull')}
+          disabled={disabled}
+          onPull={() => void store.pull()}
+        />
+      )}
+      {mode === 'round-robin' && <RoundRobinNote available={store.you.value?.presence === 'available'} />}
+    </section>
+  );
+}

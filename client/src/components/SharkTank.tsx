@@ -1,0 +1,63 @@
+import type { LeadView } from '../../../shared/protocol';
+import { FIELD_LABELS, fieldText, leadSummary } from '../lib/format';
+import { Age } from './Age';
+
+interface Props {
+  leads: LeadView[];
+  pending: ReadonlySet<string>;
+  disabled: boolean;
+  onClaim(leadId: string): void;
+}
+
+/** Shark-tank: every new lead as an alert card with a big Claim button; newest first. */
+export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
+  const newestFirst = [...leads].reverse();
+  if (newestFirst.length === 0) {
+    return (
+      <div class="empty">
+        <p class="empty-title">Waiting for the next lead…</p>
+        <p>New leads appear here the moment they arrive. The first rep to claim one gets it.</p>
+      </div>
+    );
+  }
+  return (
+    <ul class="shark-list" aria-label="Leads on offer">
+      {newestFirst.map((lead) => {
+        const fields = Object.keys(lead).filter((k) => k !== 'id' && k !== 'createdAt' && k !== 'status');
+        const descId = `teaser-${lead.id}`;
+        return (
+          <li key={lead.id} class="shark-card" data-lead-id={lead.id}>
+            <div class="shark-head">
+              <span class="pill pill-new">New lead</span>
+              <span class="muted">
+                <Age since={lead.createdAt} /> ago
+              </span>
+            </div>
+            <p class="shark-title" id={descId}>
+              {leadSummary(lead)}
+            </p>
+            {fields.length > 0 && (
+              <dl class="teaser">
+                {fields.map((f) => (
+                  <div key={f}>
+                    <dt>{FIELD_LABELS[f] ?? f}</dt>
+                    <dd>{fieldText(lead, f)}</dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+            <button
+              type="button"
+              class="btn btn-primary btn-claim-lg"
+              aria-describedby={descId}
+              disabled={disabled || pending.has(lead.id)}
+              onClick={() => onClaim(lead.id)}
+            >
+              Claim
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,217 @@
+// A rep's live state as signals, and the actions a rep can take. The socket is bound in
+// bindRepSocket; components receive the store, so they render without a socket in tests.
+import { batch, computed, signal, type Signal } from '@preact/signals';
+import {
+  EV, type Ack, type GoneReason, type Lead, type LeadView, type Mode, type Outcome, type PoolState, type PoolWaiting,
+  type Rep, type RevokedReason,
+} from '../../../shared/protocol';
+import { errorMessage, leadSummary } from '../lib/format';
+import type { ConnectionState, Emitter } from '../lib/socket';
+import { createNotices } from './notices';
+
+export interface RepHooks {
+  /** A new lead was offered (sound, notification). */
+  onOffered?(lead: LeadView): void;
+}
+
+const OUTCOME_DONE: Record<Outcome, string> = {
+  contacted: 'Marked as contacted',
+  won: 'Marked as won — nice work',
+  lost: 'Marked as lost',
+  unreachable: 'Marked as unreachable',
+};
+
+const REVOKED: Record<string, string> = {
+  expired: 'was returned to the pool (claim timed out)',
+  released: 'was taken back by a manager',
+  reassigned: 'was reassigned to another rep',
+  removed: 'was taken back',
+};
+
+const byCreated = (a: { createdAt: string }, b: { createdAt: string }) => a.createdAt.localeCompare(b.createdAt);
+const byClaimedDesc = (a: Lead, b: Lead) => (b.claimedAt ?? b.createdAt).localeCompare(a.claimedAt ?? a.createdAt);
+
+export function createRepStore(emitter: Emitter, connection: Signal<ConnectionState> = signal('connected'), hooks: RepHooks = {}) {
+  const loaded = signal(false);
+  const mode = signal<Mode | null>(null);
+  const you = signal<Rep | null>(null);
+  const leads = signal<LeadView[]>([]);
+  const mine = signal<Lead[]>([]);
+  const waiting = signal(0);
+  /** Epoch ms when the oldest waiting lead was created (so its age can tick). */
+  const oldestAt = signal<number | null>(null);
+  const maxActive = signal(0);
+  const pending = signal<ReadonlySet<string>>(new Set());
+  const busy = signal<ReadonlySet<string>>(new Set());
+  const notices = createNotices();
+
+  const live = computed(() => connection.value === 'connected' && loaded.value);
+  const atCap = computed(() => maxActive.value > 0 && mine.value.length >= maxActive.value);
+
+  const setIn = (s: Signal<ReadonlySet<string>>, id: string, on: boolean) => {
+    const next = new Set(s.value);
+    if (on) next.add(id);
+    else next.delete(id);
+    s.value = next;
+  };
+  const removeLead = (leadId: string): LeadView | undefined => {
+    const found = leads.value.find((l) => l.id === leadId);
+    if (found) {
+      leads.value = leads.value.filter((l) => l.id !== leadId);
+      waiting.value = Math.max(0, waiting.value - 1);
+    }
+    return found;
+  };
+  const addMine = (lead: Lead) => {
+    mine.value = [...mine.value.filter((l) => l.id !== lead.id), lead].sort(byClaimedDesc);
+  };
+  const fail = (ack: Ack & { ok: false }) => notices.push('error', errorMessage(ack.error));
+
+  const store = {
+    loaded, mode, you, leads, mine, waiting, oldestAt, maxActive, pending, busy, connection, live, atCap,
+    notices,
+
+    // ---- server events ------------------------------------------------------------
+    /** A snapshot replaces everything (connect, reconnect, mode change): never merged. */
+    applyPoolState(s: PoolState): void {
+      batch(() => {
+        mode.value = s.mode;
+        you.value = s.you;
+        leads.value = [...s.leads].sort(byCreated);
+        mine.value = [...s.mine].sort(byClaimedDesc);
+        waiting.value = s.waiting;
+        oldestAt.value = s.oldestAgeMs === null || s.oldestAgeMs === undefined ? null : Date.now() - s.oldestAgeMs;
+        maxActive.value = s.maxActive;
+        loaded.value = true;
+      });
+    },
+    offered(view: LeadView): void {
+      if (mine.value.some((l) => l.id === view.id)) return;
+      const known = leads.value.some((l) => l.id === view.id);
+      leads.value = known ? leads.value.map((l) => (l.id === view.id ? view : l)) : [...leads.value, view].sort(byCreated);
+      if (known) return;
+      waiting.value += 1;
+      notices.announce(`New lead: ${leadSummary(view)}`);
+      hooks.onOffered?.(view);
+    },
+    gone({ leadId, reason }: { leadId: string; reason: GoneReason }): void {
+      const lead = removeLead(leadId);
+      const mineNow = pending.value.has(leadId);
+      if ((mineNow || (lead && mode.value === 'shark-tank')) && (reason === 'claimed' || reason === 'assigned')) {
+        notices.push('info', 'Taken by another rep');
+        notices.announce(`Taken by another rep: ${lead ? leadSummary(lead) : 'a lead'}`);
+      }
+    },
+    waitingChanged(w: PoolWaiting): void {
+      batch(() => {
+        waiting.value = w.waiting;
+        oldestAt.value = w.oldestAgeMs === null || w.oldestAgeMs === undefined ? null : Date.now() - w.oldestAgeMs;
+      });
+    },
+    assigned(lead: Lead): void {
+      batch(() => {
+        removeLead(lead.id);
+        addMine(lead);
+      });
+      const text = `Lead assigned to you: ${lead.name ?? lead.company ?? leadSummary(lead)}`;
+      notices.push('success', text);
+      notices.announce(text);
+    },
+    revoked({ leadId, reason }: { leadId: string; reason: RevokedReason | string }): void {
+      const lead = mine.value.find((l) => l.id === leadId);
+      if (!lead) return;
+      mine.value = mine.value.filter((l) => l.id !== leadId);
+      notices.push('info', `${lead.name ?? lead.company ?? 'A lead'} ${REVOKED[reason] ?? 'was taken back'}`);
+    },
+    modeChanged({ mode: next }: { mode: Mode }): void {
+      batch(() => {
+        mode.value = next;
+        // Modes that show nothing per lead drop every detail at once (pool:state follows).
+        if (next === 'blind-pull' || next === 'round-robin') leads.value = [];
+      });
+      notices.announce(`Pool mode changed to ${next}`);
+    },
+
+    // ---- actions --------------------------------------------------------------------
+    async claim(leadId: string): Promise<boolean> {
+      if (pending.value.has(leadId)) return false;
+      setIn(pending, leadId, true);
+      const ack = await emitter.request<{ lead: Lead }>(EV.claim, { leadId });
+      setIn(pending, leadId, false);
+      if (ack.ok) {
+        batch(() => {
+          removeLead(leadId);
+          addMine(ack.lead);
+        });
+        notices.push('success', `Claimed: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
+        notices.announce(`Claimed. ${ack.lead.name ?? 'The lead'} is now under My leads.`);
+        return true;
+      }
+      if (['ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_FOUND', 'NOT_ELIGIBLE'].includes(ack.error.code)) removeLead(leadId);
+      fail(ack);
+      return false;
+    },
+    async pull(): Promise<boolean> {
+      if (pending.value.has('*pull')) return false;
+      setIn(pending, '*pull', true);
+      const ack = await emitter.request<{ lead: Lead }>(EV.pull, {});
+      setIn(pending, '*pull', false);
+      if (ack.ok) {
+        addMine(ack.lead);
+        notices.push('success', `Pulled: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
+        notices.announce(`Pulled a lead. ${ack.lead.name ?? 'It'} is now under My leads.`);
+        return true;
+      }
+      fail(ack);
+      return false;
+    },
+    async release(leadId: string): Promise<boolean> {
+      setIn(busy, leadId, true);
+      const ack = await emitter.request(EV.release, { leadId });
+      setIn(busy, leadId, false);
+      if (ack.ok || ack.error.code === 'NOT_OWNER') {
+        mine.value = mine.value.filter((l) => l.id !== leadId);
+        if (ack.ok) notices.push('info', 'Released back to the pool');
+      }
+      if (!ack.ok) fail(ack);
+      return ack.ok;
+    },
+    async outcome(leadId: string, outcome: Outcome, note?: string): Promise<boolean> {
+      setIn(busy, leadId, true);
+      const ack = await emitter.request<{ lead: Lead }>(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
+      setIn(busy, leadId, false);
+      if (!ack.ok) {
+        if (ack.error.code === 'NOT_OWNER') mine.value = mine.value.filter((l) => l.id !== leadId);
+        fail(ack);
+        return false;
+      }
+      if (ack.lead.status === 'claimed') mine.value = mine.value.map((l) => (l.id === leadId ? ack.lead : l));
+      else mine.value = mine.value.filter((l) => l.id !== leadId);
+      notices.push('success', OUTCOME_DONE[outcome]);
+      return true;
+    },
+    async setPresence(status: 'available' | 'away'): Promise<boolean> {
+      const ack = await emitter.request(EV.presenceSet, { status });
+      if (!ack.ok) {
+        fail(ack);
+        return false;
+      }
+      if (you.value) you.value = { ...you.value, presence: status };
+      notices.announce(status === 'away' ? 'You are away' : 'You are available');
+      return true;
+    },
+  };
+  return store;
+}
+export type RepStore = ReturnType<typeof createRepStore>;
+
+/** Wires the /rep socket's events into the store. */
+export function bindRepSocket(store: RepStore, socket: { on(event: string, fn: (...a: any[]) => void): unknown }): void {
+  socket.on(EV.poolState, (s: PoolState) => store.applyPoolState(s));
+  socket.on(EV.leadOffered, (v: LeadView) => store.offered(v));
+  socket.on(EV.leadGone, (g: { leadId: string; reason: GoneReason }) => store.gone(g));
+  socket.on(EV.poolWaiting, (w: PoolWaiting) => store.waitingChanged(w));
+  socket.on(EV.leadAssigned, (l: Lead) => store.assigned(l));
+  socket.on(EV.leadRevoked, (r: { leadId: string; reason: RevokedReason }) => store.revoked(r));
+  socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
+}

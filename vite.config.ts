@@ -1,0 +1,32 @@
+// Builds the web app (client/) into dist/client, which the server serves for /, /rep and
+// /manager. `npm run dev` runs this config's dev server on 5173, proxying the API and
+// Socket.IO to the server on PORT (default 3000).
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+
+const ROOT = import.meta.dirname;
+const target = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+
+export default defineConfig({
+  root: resolve(ROOT, 'client'),
+  plugins: [preact()],
+  // Everything ships in the bundle: no CDN, no external fonts.
+  build: {
+    outDir: resolve(ROOT, 'dist/client'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': { target },
+      '/healthz': { target },
+      // Host header is kept (no changeOrigin) so the server's same-origin check on
+      // websocket upgrades sees Origin and Host agree.
+      '/socket.io': { target, ws: true },
+    },
+  },
+});
