@@ -38,8 +38,13 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
 }
 
-/** A node whose heartbeat is older than this has its tabs dropped (PROTOCOL: 15 s). */
-export const NODE_STALE_MS = 15_000;
+/**
+ * A node whose heartbeat is older than this has its tabs dropped. PROTOCOL.md: the tabs of
+ * a dead process count as gone within 15 s. Nodes heartbeat (sweepPresence) every 5 s, so
+ * a node is declared dead after two missed heartbeats and a live node's sweep notices it at
+ * most one period later: 10 s + 5 s = 15 s after the death in the worst case.
+ */
+export const NODE_STALE_MS = 10_000;
 /** Commands that take longer than this reject with StoreUnavailableError (a frozen Redis). */
 const COMMAND_TIMEOUT_MS = 5_000;
 const READ_CHUNK = 1000;

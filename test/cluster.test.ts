@@ -1,0 +1,152 @@
+// Several server processes on one Redis behave as one server (PROTOCOL.md, "Several
+// processes (Redis)"): three real child processes (server/main.ts) given the same
+// REDIS_URL, reps spread over them with their own websocket connections.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EV, type Lead, type PoolState } from '../shared/protocol.js';
+import { api, type Api } from './support/api.js';
+import {
+  closeAllSockets, connectRep, createReps, emitAck, eventually, patchSettings, postLead, setMode,
+  type Client, type RepHandle,
+} from './support/clients.js';
+import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { startServer, type TestServer } from './support/server.js';
+
+const NODES = 3;
+const REPS = 24;
+const LEADS = 100;
+
+let redis: TestRedis;
+let nodes: TestServer[];
+let managers: Api[];
+let feeds: Api[];
+let handles: RepHandle[];
+let tabs: { handle: RepHandle; node: number; client: Client<PoolState> }[];
+
+const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
+const feedKey = `feed_${randomBytes(12).toString('hex')}`;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const env = { REDIS_URL: redis.url, LEADPOOL_REDIS_PREFIX: randomPrefix('cluster'), LEADPOOL_LOG: 'silent' };
+  nodes = await Promise.all(Array.from({ length: NODES }, () => startServer({ env, managerToken, feedKey })));
+  managers = nodes.map((n) => api(n.url, managerToken));
+  feeds = nodes.map((n) => api(n.url, feedKey));
+  await patchSettings(managers[0], { maxActivePerRep: 1000 });
+  handles = await createReps(managers[1], REPS);
+  tabs = await Promise.all(
+    handles.map(async (handle, i) => ({ handle, node: i % NODES, client: await connectRep(nodes[i % NODES].url, handle.token) })),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  closeAllSockets();
+  await Promise.all((nodes ?? []).map((n) => n.stop()));
+  await redis?.stop();
+});
+
+describe('three processes on one Redis', () => {
+  it(`${LEADS} leads x ${REPS} racing reps over ${NODES} nodes: one winner each, every loser ALREADY_CLAIMED; every lead offered on every node`, async () => {
+    const leads: Lead[] = [];
+    for (let i = 0; i < LEADS; i++) leads.push(await postLead(feeds[i % NODES]));
+    // a lead posted on one node is offered to the reps of every node
+    await Promise.all(tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v: { id: string }) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })));
+    for (const t of tabs) {
+      const offered = new Set(t.client.rec.of<{ id: string }>(EV.leadOffered).map((v) => v.id));
+      for (const lead of leads) expect(offered.has(lead.id), `rep on node ${t.node} offered ${lead.id}`).toBe(true);
+    }
+
+    const results = await Promise.all(
+      leads.map(async (lead) => ({
+        lead,
+        answers: await Promise.all(tabs.map((t) => emitAck(t.client.socket, EV.claim, { leadId: lead.id }, 20_000))),
+      })),
+    );
+    const winsPerNode = [0, 0, 0];
+    for (const { lead, answers } of results) {
+      const winners = answers.flatMap((a, i) => (a.ok ? [i] : []));
+      expect(winners, `lead ${lead.id}`).toHaveLength(1);
+      winsPerNode[tabs[winners[0]].node]++;
+      expect(answers[winners[0]].lead).toMatchObject({ id: lead.id, claimedBy: tabs[winners[0]].handle.rep.id, email: lead.email });
+      for (const [i, a] of answers.entries()) {
+        if (i !== winners[0]) expect(a, `loser of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
+      }
+    }
+    const claimed = await managers[2].get(`/api/leads?status=claimed&limit=1000`);
+    expect(claimed.body.leads).toHaveLength(LEADS);
+    // the race is spread: more than one node produced winners
+    expect(winsPerNode.filter((n) => n > 0).length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('a mode switch on one node reaches the reps of every node: mode:changed then pool:state', async () => {
+    const marks = tabs.map((t) => t.client.rec.mark());
+    await setMode(managers[1], 'cherry-pick');
+    await Promise.all(
+      tabs.map(async (t, i) => {
+        await t.client.rec.waitFor(EV.poolState, (s: PoolState) => s.mode === 'cherry-pick', { from: marks[i], timeoutMs: 10_000 });
+        const seen = t.client.rec.events.slice(marks[i]).map((e) => e.event);
+        expect(seen.indexOf(EV.modeChanged), `node ${t.node}`).toBeGreaterThanOrEqual(0);
+        expect(seen.indexOf(EV.modeChanged)).toBeLessThan(seen.indexOf(EV.poolState));
+      }),
+    );
+  });
+
+  it('blind-pull across nodes hands out distinct leads, oldest first', async () => {
+    await setMode(managers[2], 'blind-pull');
+    const leads: Lead[] = [];
+    for (let i = 0; i < REPS + 6; i++) leads.push(await postLead(feeds[i % NODES]));
+    const answers = await Promise.all(tabs.map((t) => emitAck(t.client.socket, EV.pull, {}, 20_000)));
+    const got = answers.map((a) => (a.ok ? a.lead.id : a.error.code));
+    expect(new Set(got).size).toBe(REPS);
+    expect(new Set(got)).toEqual(new Set(leads.slice(0, REPS).map((l) => l.id)));
+  }, 30_000);
+
+  it('a node killed with SIGKILL: its reps reconnect elsewhere with a full pool:state; the ones that stay away go offline within 15 s', async () => {
+    const victim = 2;
+    const onVictim = tabs.filter((t) => t.node === victim);
+    expect(onVictim.length).toBe(REPS / NODES);
+    const [moving, ...staying] = onVictim;
+    const held = (await managers[0].get(`/api/leads?status=claimed&repId=${moving.handle.rep.id}&limit=1000`)).body.leads as Lead[];
+    expect(held.length).toBeGreaterThan(0);
+
+    await nodes[victim].kill();
+    const killedAt = Date.now();
+    // the rep's client moves to a live node and gets the full snapshot
+    const moved = await connectRep(nodes[0].url, moving.handle.token);
+    expect(moved.state.mode).toBe('blind-pull');
+    expect(moved.state.you.id).toBe(moving.handle.rep.id);
+    expect(new Set(moved.state.mine.map((l) => l.id))).toEqual(new Set(held.map((l) => l.id)));
+    expect(moved.state.waiting).toBe(6);
+
+    // the others never come back: offline cluster-wide once the dead node's heartbeat is stale
+    await eventually(async () => {
+      const reps = (await managers[1].get('/api/reps')).body.reps as { id: string; presence: string }[];
+      const byId = new Map(reps.map((r) => [r.id, r.presence]));
+      return staying.every((t) => byId.get(t.handle.rep.id) === 'offline') && byId.get(moving.handle.rep.id) === 'available';
+    }, 25_000, 250);
+    const tookMs = Date.now() - killedAt;
+    expect(tookMs).toBeLessThan(15_000 + 750); // PROTOCOL: within 15 s (+ this poll's granularity)
+    // reps on the surviving nodes never went offline
+    const reps = (await managers[0].get('/api/reps')).body.reps as { id: string; presence: string }[];
+    for (const t of tabs.filter((x) => x.node !== victim)) expect(reps.find((r) => r.id === t.handle.rep.id)!.presence).toBe('available');
+  }, 40_000);
+
+  it('Redis killed and restarted under running nodes: /healthz and posts answer 503, then 200 and 201 again', async () => {
+    const live = [0, 1];
+    await redis.kill();
+    for (const i of live) {
+      await eventually(async () => (await managers[i].get('/healthz')).status === 503, 5_000);
+      const post = await feeds[i].post('/api/leads', { email: `down-${i}@example.test` });
+      expect(post.status).toBe(503);
+      expect(post.body.error.code).toBe('STORE_UNAVAILABLE');
+    }
+    await redis.restart();
+    for (const i of live) {
+      await eventually(async () => (await managers[i].get('/healthz')).status === 200, 10_000);
+      await eventually(async () => (await feeds[i].post('/api/leads', { email: `up-${i}-${Date.now()}@example.test` })).status === 201, 10_000);
+    }
+    // one cluster again: a lead posted on node 0 is listed by node 1
+    const lead = await postLead(feeds[0]);
+    expect((await managers[1].get(`/api/leads/${lead.id}`)).status).toBe(200);
+  }, 40_000);
+});
