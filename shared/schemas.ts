@@ -116,14 +116,16 @@ export const RuleSchema = z.strictObject({
 export const RulesSchema = z.strictObject({ rules: z.array(RuleSchema).max(500) });
 
 export const AssignSchema = z.strictObject({ repId: id });
-export const LeadIdPayload = z.object({ leadId: id });
-export const PullPayload = z.object({}).passthrough().nullish();
-export const OutcomePayload = z.object({
+// Socket payloads are strict like the HTTP bodies: an unknown key is a malformed payload
+// (INVALID), not something to ignore. A pull takes `{}` or nothing.
+export const LeadIdPayload = z.strictObject({ leadId: id });
+export const PullPayload = z.strictObject({}).nullish();
+export const OutcomePayload = z.strictObject({
   leadId: id,
   outcome: z.enum(OUTCOMES),
   note: z.string().max(2000).optional(),
 });
-export const PresencePayload = z.object({ status: z.enum(['available', 'away']) });
+export const PresencePayload = z.strictObject({ status: z.enum(['available', 'away']) });
 
 export const LeadListQuery = z.object({
   status: z.enum(['open', 'claimed', 'closed', 'disqualified']).optional(),

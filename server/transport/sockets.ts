@@ -108,8 +108,8 @@ export function attachSockets(io: Server, service: LeadpoolService, credentials:
     ok('settings:patch', SettingsPatchSchema, async (patch) => ({ settings: await service.patchSettings(patch) }));
     ok('rules:set', RulesSchema, async ({ rules }) => ({ rules: await service.setRules(rules) }));
     ok('rep:create', RepCreateSchema, async (input) => service.createRep(input));
-    ok('rep:update', z.object({ id: z.string().min(1).max(128), patch: RepPatchSchema }), async ({ id, patch }) => ({ rep: await service.updateRep(id, patch) }));
-    ok('rep:delete', z.object({ id: z.string().min(1).max(128) }), async ({ id }) => {
+    ok('rep:update', z.strictObject({ id: z.string().min(1).max(128), patch: RepPatchSchema }), async ({ id, patch }) => ({ rep: await service.updateRep(id, patch) }));
+    ok('rep:delete', z.strictObject({ id: z.string().min(1).max(128) }), async ({ id }) => {
       await service.deleteRep(id);
       return {};
     });
