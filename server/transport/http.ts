@@ -162,6 +162,12 @@ function bodyError(err: unknown): ApiError | null {
   if (type === 'entity.parse.failed') return new ApiError('BAD_JSON', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new ApiError('TOO_LARGE', 'the body is larger than 64 KiB');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('INVALID', 'unsupported body encoding');
+  // A path parameter that is not valid percent-encoding cannot name anything.
+  if (err instanceof URIError) return new ApiError('NOT_FOUND', 'no such resource');
+  // Any other client error of the body parser (a body that does not inflate as its
+  // Content-Encoding says, an aborted or mis-sized body): the body could not be read.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError('BAD_JSON', 'the body could not be read');
   return null;
 }
 
