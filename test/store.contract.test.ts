@@ -119,7 +119,8 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const input = draft({
         externalId: 'ext-1', name: 'Ada', phone: '+44 20 1234', company: 'Analytical', companySize: 40,
         country: 'GB', language: 'en', industry: 'SaaS', jobTitle: 'CTO', source: 'web',
-        engagement: { visits: 3, secondsOnSite: 12.5 }, tags: [], attributes: { plan: 'pro', seats: 12, trial: true },
+        engagement: { visits: 3, secondsOnSite: 12.5 }, tags: [],
+        attributes: { plan: 'pro', seats: 12, trial: true, precise: 0.1 + 0.2, big: 2 ** 53 - 1, text: 'Zoë «ü» 日本 \u0000 "q" \\ /' },
       });
       const res = await store.insertLead(input);
       expect(res.duplicate).toBe(false);

@@ -59,7 +59,19 @@ function guard(client: object, methods: string[], onFailure: () => void): void {
   }
 }
 
-export async function createClusterAdapter(url: string, connectTimeoutMs = 10_000): Promise<ClusterAdapter> {
+export interface ClusterAdapterOptions {
+  /**
+   * Channel prefix of the adapter (default 'socket.io'). Deployments sharing one Redis under
+   * different LEADPOOL_REDIS_PREFIX values must pass different keys (e.g. the prefix), or
+   * each would receive the other's broadcasts.
+   */
+  key?: string;
+  /** How long to wait for the first connection. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+export async function createClusterAdapter(url: string, opts: ClusterAdapterOptions = {}): Promise<ClusterAdapter> {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
   const options = {
     url,
     RESP: 2 as const,
@@ -99,7 +111,7 @@ export async function createClusterAdapter(url: string, connectTimeoutMs = 10_00
     else c.destroy();
   };
   return {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(pub, sub, opts.key ? { key: opts.key } : {}),
     ready: () => pub.isReady && sub.isReady,
     close: async () => {
       await Promise.all([close(pub), close(sub)]);
