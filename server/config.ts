@@ -7,8 +7,10 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LEADPOOL_DATA: z.string().min(1).default('./data'),
   REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
-  LEADPOOL_MANAGER_TOKEN: z.string().min(8, 'LEADPOOL_MANAGER_TOKEN must be at least 8 characters').optional(),
-  LEADPOOL_FEED_KEY: z.string().min(8, 'LEADPOOL_FEED_KEY must be at least 8 characters').optional(),
+  // Empty = unset (generated on first start), as for REDIS_URL: `LEADPOOL_MANAGER_TOKEN=` in
+  // an env file must not stop the server.
+  LEADPOOL_MANAGER_TOKEN: z.literal('').transform(() => undefined).or(z.string().min(8, 'LEADPOOL_MANAGER_TOKEN must be at least 8 characters')).optional(),
+  LEADPOOL_FEED_KEY: z.literal('').transform(() => undefined).or(z.string().min(8, 'LEADPOOL_FEED_KEY must be at least 8 characters')).optional(),
   /** Comma-separated origins allowed besides the server's own (e.g. the Vite dev server). */
   LEADPOOL_ALLOWED_ORIGINS: z.string().optional(),
   /** Key prefix in Redis, so several deployments can share one Redis. */
