@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
 import type { Lead, Rep } from '../../../shared/protocol';
-import { leadSummary } from '../lib/format';
 import { Age } from './Age';
 
 interface Props {
@@ -66,7 +65,7 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }
         <p class="muted pad">{tab === 'open' ? 'No lead is waiting.' : 'No lead is being worked right now.'}</p>
       ) : (
         <div class="table-scroll">
-          <table class="table table-cards">
+          <table class="table table-stack">
             <caption class="sr-only">{tab === 'open' ? 'Waiting leads' : 'Leads being worked'}</caption>
             <thead>
               <tr>
@@ -79,16 +78,15 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }
             <tbody>
               {list.slice(0, 200).map((l) => (
                 <tr key={l.id} data-lead-id={l.id}>
-                  <td data-label="Lead">
-                    <strong>{l.company ?? l.name ?? l.id}</strong>
-                    <div class="muted small">{leadSummary(l)}</div>
+                  <td>
+                    <span class="cell-main">{l.company ?? l.name ?? l.id}</span>
+                    <span class="cell-sub muted">{[l.industry, l.country, l.source].filter(Boolean).join(' · ')}</span>
                   </td>
-                  <td data-label="Contact" class="small">
-                    {l.name && <div>{l.name}</div>}
-                    {l.email && <div class="muted">{l.email}</div>}
-                    {!l.email && l.phone && <div class="muted">{l.phone}</div>}
+                  <td class="cell-contact">
+                    <span class="cell-main">{l.name ?? ''}</span>
+                    <span class="cell-sub muted ellipsis">{l.email ?? l.phone ?? ''}</span>
                   </td>
-                  <td data-label={tab === 'open' ? 'Waiting' : 'Rep'}>
+                  <td class="cell-when">
                     {tab === 'open' ? <Age since={l.createdAt} /> : (
                       <span>
                         {repName(l.claimedBy)}

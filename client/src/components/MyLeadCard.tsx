@@ -4,7 +4,7 @@ import { FIELD_LABELS, fieldText } from '../lib/format';
 import { Age } from './Age';
 
 const OUTCOME_LABEL: Record<Outcome, string> = { contacted: 'Contacted', won: 'Won', lost: 'Lost', unreachable: 'Unreachable' };
-const DETAIL_FIELDS = ['company', 'jobTitle', 'industry', 'companySize', 'country', 'language', 'source', 'engagement', 'tags', 'attributes'];
+const DETAIL_FIELDS = ['industry', 'companySize', 'country', 'language', 'source', 'engagement', 'tags', 'attributes'];
 
 interface Props {
   lead: Lead;

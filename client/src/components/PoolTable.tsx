@@ -17,13 +17,10 @@ type Col = { key: string; label: string; sortValue(l: LeadView): string | number
 const COLUMNS: Col[] = [
   { key: 'createdAt', label: 'Waiting', sortValue: (l) => -Date.parse(l.createdAt) },
   { key: 'company', label: 'Company', sortValue: (l) => (l.company ?? '').toLowerCase() },
-  { key: 'jobTitle', label: 'Job title', sortValue: (l) => (l.jobTitle ?? '').toLowerCase() },
   { key: 'industry', label: 'Industry', sortValue: (l) => (l.industry ?? '').toLowerCase() },
-  { key: 'country', label: 'Country', sortValue: (l) => l.country ?? '' },
-  { key: 'language', label: 'Lang.', sortValue: (l) => l.language ?? '' },
+  { key: 'country', label: 'Market', sortValue: (l) => `${l.country ?? ''}${l.language ?? ''}` },
   { key: 'companySize', label: 'Size', sortValue: (l) => l.companySize ?? -1 },
   { key: 'source', label: 'Source', sortValue: (l) => (l.source ?? '').toLowerCase() },
-  { key: 'engagement', label: 'Engagement', sortValue: (l) => l.engagement?.secondsOnSite ?? l.engagement?.visits ?? -1 },
 ];
 
 const searchable = (l: LeadView) =>
@@ -80,7 +77,7 @@ export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText 
                     </button>
                   </th>
                 ))}
-                <th scope="col">
+                <th scope="col" class="cell-sticky">
                   <span class="sr-only">Action</span>
                 </th>
               </tr>
@@ -93,18 +90,19 @@ export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText 
                   </td>
                   <td data-label="Company" id={`row-${lead.id}`}>
                     <span class="sr-only">{leadSummary(lead)} </span>
-                    {lead.company ?? <span class="muted">—</span>}
+                    <span class="cell-main">{lead.company ?? '—'}</span>
+                    {lead.jobTitle && <span class="cell-sub muted">{lead.jobTitle}</span>}
                   </td>
-                  <td data-label="Job title">{lead.jobTitle ?? ''}</td>
                   <td data-label="Industry">{lead.industry ?? ''}</td>
-                  <td data-label="Country">{lead.country ?? ''}</td>
-                  <td data-label="Language">{lead.language ?? ''}</td>
+                  <td data-label="Market">{[lead.country, lead.language].filter(Boolean).join(' · ')}</td>
                   <td data-label="Size" class="num">
                     {lead.companySize?.toLocaleString('en') ?? ''}
                   </td>
-                  <td data-label="Source">{lead.source ?? ''}</td>
-                  <td data-label="Engagement">{fieldText(lead, 'engagement')}</td>
-                  <td class="cell-action">
+                  <td data-label="Source">
+                    <span class="cell-main">{lead.source ?? ''}</span>
+                    {lead.engagement && <span class="cell-sub muted">{fieldText(lead, 'engagement')}</span>}
+                  </td>
+                  <td class="cell-action cell-sticky">
                     <button
                       type="button"
                       class="btn btn-primary btn-sm"

@@ -102,8 +102,8 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
     set(key, on ? [...list, f] : list.filter((x) => x !== f));
   };
   const input = (key: string, label: string, hint?: string, type: 'number' | 'text' = 'number') => (
-    <label class="field" for={`set-${key}`}>
-      <span>{label}</span>
+    <div class="field">
+      <label for={`set-${key}`}>{label}</label>
       <input
         id={`set-${key}`}
         type={type}
@@ -118,7 +118,7 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
       <small id={`set-${key}-hint`} class={errors[key] ? 'field-error' : 'muted'}>
         {errors[key] ?? hint ?? ''}
       </small>
-    </label>
+    </div>
   );
 
   return (

@@ -34,7 +34,8 @@ export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
               </span>
             </div>
             <p class="shark-title" id={descId}>
-              {leadSummary(lead)}
+              {[lead.industry, lead.country].filter(Boolean).join(' · ') || 'New lead'}
+              <span class="sr-only"> — {leadSummary(lead)}</span>
             </p>
             {fields.length > 0 && (
               <dl class="teaser">

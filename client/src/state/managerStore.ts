@@ -229,8 +229,8 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
     },
     async loadSummary(): Promise<boolean> {
       const r = await run('Report not loaded', () => api.get<ReportSummary>('/api/reports/summary'));
-      if (r) summary.value = r;
-      return !!r;
+      if (r?.leads) summary.value = r;
+      return !!r?.leads;
     },
   };
   return store;

@@ -1,0 +1,107 @@
+// Screenshots of the rep view and the manager dashboard at desktop (1280x800) and phone
+// (390x844) widths, into docs/screenshots/. Starts its own server with a temp store.
+//   npx tsx scripts/screenshots.ts
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/browser/chromium.js';
+import { api } from '../test/support/api.js';
+import { startServer } from '../test/support/server.js';
+import { fakeLead, seeded } from './fake-leads.js';
+// @ts-expect-error: plain ESM helper without types
+import { ensureClientBuilt } from './build-client.mjs';
+
+const OUT = resolve(import.meta.dirname, '../docs/screenshots');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+await ensureClientBuilt();
+mkdirSync(OUT, { recursive: true });
+const server = await startServer();
+const browser = await launchChromium();
+try {
+  const mgr = api(server.url, server.managerToken);
+  const feed = api(server.url, server.feedKey);
+  const rnd = seeded(7);
+  const reps: { id: string; token: string; name: string }[] = [];
+  for (const [name, extra] of [
+    ['Maya Chen', { skills: ['enterprise'], languages: ['en', 'de'], teams: ['emea'] }],
+    ['Jonas Weber', { languages: ['de'], countries: ['DE', 'AT'], teams: ['dach'] }],
+    ['Lucía Fernández', { languages: ['es', 'en'], teams: ['latam'] }],
+    ['Sam Okafor', { skills: ['smb'], teams: ['emea'], maxActive: 5 }],
+  ] as const) {
+    const r = await mgr.post('/api/reps', { name, ...extra });
+    reps.push({ id: r.body.rep.id, token: r.body.token, name });
+  }
+  const post = async (n: number) => {
+    for (let i = 0; i < n; i++) await feed.post('/api/leads', fakeLead(i + Math.floor(rnd() * 1e6), rnd));
+  };
+  await post(7);
+
+  const open = async (page: Page, path: string) => {
+    await page.goto(server.url + path);
+    await page.waitForSelector('.conn-connected');
+  };
+  const ctx = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1 });
+  // Other reps online, so the presence board has life in it.
+  const other = await ctx.newPage();
+  await open(other, `/rep#token=${reps[1].token}`);
+  const otherClaim = other.getByRole('button', { name: 'Claim', exact: true });
+  await otherClaim.first().click();
+  await other.waitForSelector('.mine-card');
+  const third = await ctx.newPage();
+  await open(third, `/rep#token=${reps[2].token}`);
+  await third.getByRole('switch', { name: 'Available' }).click();
+
+  // Rep view, shark-tank: two leads of mine, the rest on offer.
+  const rep = await ctx.newPage();
+  await open(rep, `/rep#token=${reps[0].token}`);
+  for (let i = 0; i < 2; i++) {
+    const before = await rep.locator('.mine-card').count();
+    await rep.getByRole('button', { name: 'Claim', exact: true }).first().click();
+    await rep.waitForFunction((n) => document.querySelectorAll('.mine-card').length > n, before);
+  }
+  const firstMine = rep.locator('.mine-card').first();
+  await firstMine.getByRole('button', { name: 'Contacted' }).click();
+  await post(2);
+  await rep.waitForTimeout(1500);
+  await rep.evaluate(() => document.querySelectorAll('.notice').forEach((n) => n.remove()));
+  await rep.screenshot({ path: resolve(OUT, 'rep-desktop.png') });
+  await rep.setViewportSize(PHONE);
+  await rep.waitForTimeout(300);
+  await rep.screenshot({ path: resolve(OUT, 'rep-phone.png') });
+
+  // Manager dashboard.
+  const manager = await ctx.newPage();
+  await open(manager, `/manager#token=${server.managerToken}`);
+  await manager.waitForTimeout(1500);
+  await manager.evaluate(() => document.querySelectorAll('.notice').forEach((n) => n.remove()));
+  await manager.screenshot({ path: resolve(OUT, 'manager-desktop.png') });
+  await manager.setViewportSize(PHONE);
+  await manager.waitForTimeout(300);
+  await manager.screenshot({ path: resolve(OUT, 'manager-phone.png') });
+  if (process.argv.includes('--extra')) {
+    await manager.setViewportSize(DESKTOP);
+    for (const tab of ['Reps', 'Settings', 'Rules', 'Reports']) {
+      await manager.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
+      await manager.waitForTimeout(400);
+      await manager.screenshot({ path: resolve(OUT, `manager-${tab.toLowerCase()}-desktop.png`), fullPage: true });
+    }
+    await mgr.put('/api/pool/mode', { mode: 'cherry-pick' });
+    await rep.setViewportSize(DESKTOP);
+    await rep.waitForTimeout(800);
+    await rep.screenshot({ path: resolve(OUT, 'rep-cherry-desktop.png') });
+    await rep.setViewportSize(PHONE);
+    await rep.screenshot({ path: resolve(OUT, 'rep-cherry-phone.png'), fullPage: true });
+    await mgr.put('/api/pool/mode', { mode: 'blind-pull' });
+    await rep.setViewportSize(DESKTOP);
+    await rep.waitForTimeout(800);
+    await rep.screenshot({ path: resolve(OUT, 'rep-blind-desktop.png') });
+    await manager.goto(server.url + '/');
+    await manager.screenshot({ path: resolve(OUT, 'landing-desktop.png') });
+  }
+  console.log(`screenshots written to ${OUT}`);
+} finally {
+  await browser.close();
+  await server.stop();
+}
