@@ -1,6 +1,8 @@
 // The stores the socket suites run against: `describe.each(stores)`. Each factory starts a
 // fresh in-process server with its own empty store (a temp lowdb folder, or a random key
-// prefix in Redis) and returns it; `close()` stops it.
+// prefix in one throwaway redis-server per test file) and returns it; `close()` stops the
+// server, `teardown()` (once per suite) stops what the factory started for it.
+import { randomPrefix, startRedis, type TestRedis } from './redis.js';
 import { startInProcess, type InProcessServer } from './server.js';
 
 export interface StoreFactory {
@@ -15,4 +17,19 @@ export const embedded: StoreFactory = {
   start: () => startInProcess(),
 };
 
-export const stores: StoreFactory[] = [embedded];
+let redis: Promise<TestRedis> | null = null;
+export const redisStore: StoreFactory = {
+  name: 'redis',
+  start: async () => {
+    redis ??= startRedis();
+    const { url } = await redis;
+    return startInProcess({ env: { REDIS_URL: url, LEADPOOL_REDIS_PREFIX: randomPrefix('lp') } });
+  },
+  teardown: async () => {
+    const started = redis;
+    redis = null;
+    await (await started)?.stop();
+  },
+};
+
+export const stores: StoreFactory[] = [embedded, redisStore];
