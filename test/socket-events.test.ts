@@ -151,6 +151,21 @@ describe.each(stores)('socket events ($name store)', (factory) => {
     });
   });
 
+  describe('flood guard', () => {
+    it('RATE_LIMITED beyond maxActionsPerSecond pulls per rep; other reps unaffected', async () => {
+      const { server, p } = await fresh();
+      await patchSettings(p.manager, { maxActionsPerSecond: 3 });
+      const [a, b] = await repsOnline(server, 2);
+      const answers = await Promise.all(Array.from({ length: 12 }, () => emitAck(a.socket, EV.pull, {})));
+      const codes = answers.map(code);
+      // At most 3 per one-second bucket pass; even across a bucket boundary that is 6.
+      expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(6);
+      expect(codes.every((c) => ['RATE_LIMITED', 'POOL_EMPTY'].includes(c))).toBe(true);
+      const lead = await postLead(p.feed);
+      expect(code(await emitAck(b.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
+    });
+  });
+
   describe('lead:pull', () => {
     it('POOL_EMPTY, then the oldest lead this rep is eligible for; others hear lead:gone', async () => {
       const { server, p } = await fresh();

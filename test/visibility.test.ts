@@ -10,21 +10,24 @@ import {
 import type { InProcessServer } from './support/server.js';
 import { stores } from './support/stores.js';
 
-/** Every path in `value` where a string contains one of `needles`, or a key is `key`. */
-function findIn(value: unknown, needles: string[], badKey: string, path = '$', out: string[] = []): string[] {
+/** Every path in `value` where a string contains one of `needles`, or a key is one of `badKeys`. */
+function findIn(value: unknown, needles: string[], badKeys: string[], path = '$', out: string[] = []): string[] {
   if (typeof value === 'string') {
     for (const n of needles) if (value.includes(n)) out.push(`${path} contains ${JSON.stringify(n)}`);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findIn(v, needles, badKey, `${path}[${i}]`, out));
+    value.forEach((v, i) => findIn(v, needles, badKeys, `${path}[${i}]`, out));
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === badKey) out.push(`${path}.${k} (key "${badKey}")`);
+      if (badKeys.includes(k)) out.push(`${path}.${k} (key "${k}")`);
       for (const n of needles) if (k.includes(n)) out.push(`${path} has key containing ${JSON.stringify(n)}`);
-      findIn(v, needles, badKey, `${path}.${k}`, out);
+      findIn(v, needles, badKeys, `${path}.${k}`, out);
     }
   }
   return out;
 }
+
+/** Keys no rep payload may carry: routing internals and rep secrets. */
+const REP_NEVER = ['eligible', 'tokenHash', 'token'];
 
 const contactValues = (lead: Lead) => CONTACT_FIELDS.map((f) => lead[f]).filter((v): v is string => typeof v === 'string');
 /** Seeded values that are not teaser fields by default (shark-tank must not show them). */
@@ -32,7 +35,7 @@ const nonTeaserValues = (lead: Lead) => [lead.company!, lead.jobTitle!, String(l
 
 /**
  * Asserts no rep received a contact value of a lead it does not own (at the end, per the
- * manager's view), nor any `eligible` key, in any event payload. `extra(lead)` adds more
+ * manager's view), nor any `eligible` (or token) key, in any event payload. `extra(lead)` adds more
  * values that must not reach non-owners (e.g. lead ids in blind-pull).
  */
 async function assertNoLeaks(p: Pool, reps: OnlineRep[], leads: Lead[], extra: (lead: Lead) => string[] = () => []) {
@@ -44,7 +47,7 @@ async function assertNoLeaks(p: Pool, reps: OnlineRep[], leads: Lead[], extra: (
     const needles = foreign.flatMap((l) => [...contactValues(l), ...extra(l)]);
     for (const { event, payload } of rep.rec.events) {
       checked++;
-      const found = findIn(payload, needles, 'eligible');
+      const found = findIn(payload, needles, REP_NEVER);
       expect(found, `rep ${rep.rep.name} got ${event}: ${JSON.stringify(payload)}`).toEqual([]);
     }
   }
@@ -285,7 +288,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       expect(names).not.toContain(EV.leadOffered);
       for (const e of since) {
         const ids = open.map((l) => l.id);
-        expect(findIn(e.payload, ids, 'eligible'), `${e.event} after switching to blind-pull`).toEqual([]);
+        expect(findIn(e.payload, ids, REP_NEVER), `${e.event} after switching to blind-pull`).toEqual([]);
       }
     }
 
