@@ -8,9 +8,10 @@ import preact from '@preact/preset-vite';
 const ROOT = import.meta.dirname;
 const target = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: resolve(ROOT, 'client'),
-  plugins: [preact()],
+  // Preact devtools hooks only in the dev server (their transform breaks build sourcemaps).
+  plugins: [preact({ devToolsEnabled: command === 'serve' })],
   // Everything ships in the bundle: no CDN, no external fonts.
   build: {
     outDir: resolve(ROOT, 'dist/client'),
@@ -29,4 +30,4 @@ export default defineConfig({
       '/socket.io': { target, ws: true },
     },
   },
-});
+}));

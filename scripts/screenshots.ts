@@ -8,7 +8,6 @@ import { launchChromium } from '../test/browser/chromium.js';
 import { api } from '../test/support/api.js';
 import { startServer } from '../test/support/server.js';
 import { fakeLead, seeded } from './fake-leads.js';
-// @ts-expect-error: plain ESM helper without types
 import { ensureClientBuilt } from './build-client.mjs';
 
 const OUT = resolve(import.meta.dirname, '../docs/screenshots');
