@@ -99,6 +99,29 @@ describe('durability (embedded store, child process)', () => {
     expect(report.leads).toMatchObject({ total: 3, closed: 2, open: 1 });
   });
 
+  it('time-based work survives a SIGKILL: a claim timeout due after the restart still fires', async () => {
+    const s1 = await start();
+    const manager = api(s1.url, s1.managerToken);
+    expect((await manager.patch('/api/pool/settings', { claimTimeoutMs: 2500 })).status).toBe(200);
+    const { rep, token } = (await manager.post('/api/reps', { name: 'Slow Sam' })).body;
+    const lead = (await api(s1.url, s1.feedKey).post('/api/leads', leadInput())).body.lead as Lead;
+    const tab = await connectRep(s1.url, token);
+    expect((await emitAck(tab.socket, EV.claim, { leadId: lead.id })).ok).toBe(true);
+    const claimedAt = Date.now();
+    await s1.kill();
+
+    const s2 = await restart(s1);
+    const m2 = api(s2.url, s2.managerToken);
+    const again = await connectRep(s2.url, token);
+    expect(again.state.mine.map((l) => l.id)).toEqual([lead.id]);
+    const revoked = await again.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id, { timeoutMs: 10_000 });
+    expect(revoked).toEqual({ leadId: lead.id, reason: 'expired' });
+    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2400);
+    expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
+    expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).not.toHaveProperty('claimedBy');
+    expect(rep.id).toBe(again.state.you.id);
+  });
+
   it('SIGTERM exits 0 and loses nothing; generated credentials persist across restarts', async () => {
     const dataDir = tempDir();
     // No credentials from the environment: generated on first start, printed once.

@@ -168,6 +168,16 @@ describe('POST /api/leads', () => {
     expect(stored.body.lead.country).toBe('GB');
   });
 
+  it('concurrent posts of one externalId: exactly one 201, the rest 200 duplicates of it', async () => {
+    const input = leadInput({ externalId: 'ext-concurrent' });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ctx.feed.post('/api/leads', input)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const id = answers.find((a) => a.status === 201)!.body.lead.id;
+    for (const a of answers) expect(a.body.lead.id).toBe(id);
+    const listed = (await ctx.manager.get('/api/leads?limit=1000')).body.leads.filter((l: Lead) => l.externalId === 'ext-concurrent');
+    expect(listed).toHaveLength(1);
+  });
+
   it('422 INVALID for unknown keys, no email nor phone, bad email, bad phone, companySize 0, country GBR, and more', async () => {
     const bad: [string, unknown][] = [
       ['unknown key', { ...leadInput(), favouriteColour: 'blue' }],

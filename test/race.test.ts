@@ -153,3 +153,42 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     for (const a of answers.filter((x) => !x.ok)) expect(['ALREADY_CLAIMED', 'POOL_EMPTY']).toContain(a.error.code);
   });
 });
+
+describe.each(stores)('claims racing a manager assignment ($name store)', (factory) => {
+  const servers: InProcessServer[] = [];
+  async function fresh() {
+    const server = await factory.start();
+    servers.push(server);
+    return { server, p: pool(server) };
+  }
+  afterAll(async () => {
+    closeAllSockets();
+    await Promise.all(servers.map((s) => s.close()));
+    await factory.teardown?.();
+  });
+
+  it('the lead ends with exactly one owner, and every answer agrees with it', async () => {
+    const { server, p } = await fresh();
+    const reps = await repsOnline(server, 6);
+    for (let round = 0; round < 5; round++) {
+      const lead = await postLead(p.feed);
+      const target = reps[round];
+      const [assigned, ...claims] = await Promise.all([
+        p.manager.post(`/api/leads/${lead.id}/assign`, { repId: target.id }),
+        ...reps.map((r) => emitAck(r.socket, EV.claim, { leadId: lead.id })),
+      ]);
+      expect(assigned.status).toBe(200);
+      const owner = (await p.manager.get(`/api/leads/${lead.id}`)).body.lead.claimedBy;
+      expect(owner).toBe(target.id); // assignment overrides, whether it came first or last
+      const winners = claims.filter((c) => c.ok).length;
+      expect(winners).toBeLessThanOrEqual(1);
+      for (const c of claims) if (!c.ok) expect(c.error.code).toBe('ALREADY_CLAIMED');
+      // A claim that won before the assignment lost the lead to it: its rep was told.
+      const wonBy = reps.find((_, i) => claims[i].ok);
+      if (wonBy && wonBy !== target) {
+        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'reassigned' });
+      }
+      await target.rec.waitFor(EV.leadAssigned, (l: Lead) => l.id === lead.id);
+    }
+  });
+});
