@@ -32,6 +32,12 @@ try {
     const r = await mgr.post('/api/reps', { name, ...extra });
     reps.push({ id: r.body.rep.id, token: r.body.token, name });
   }
+  await mgr.put('/api/rules', {
+    rules: [
+      { name: 'DACH enterprise', when: { country: ['DE', 'AT', 'CH'], companySize: { min: 200 } }, to: { teams: ['dach'] } },
+      { name: 'Spanish speakers', when: { language: ['es'] }, to: { languages: ['es'] } },
+    ],
+  });
   const post = async (n: number) => {
     for (let i = 0; i < n; i++) await feed.post('/api/leads', fakeLead(i + Math.floor(rnd() * 1e6), rnd));
   };

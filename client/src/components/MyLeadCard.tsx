@@ -32,12 +32,12 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
       <div class="contact">
         {lead.phone && (
           <a class="contact-link" href={`tel:${lead.phone.replace(/[^\d+]/g, '')}`}>
-            <span aria-hidden="true">☎</span> {lead.phone}
+            <span aria-hidden="true">☎</span> <span class="addr">{lead.phone}</span>
           </a>
         )}
         {lead.email && (
-          <a class="contact-link" href={`mailto:${lead.email}`}>
-            <span aria-hidden="true">✉</span> {lead.email}
+          <a class="contact-link" href={`mailto:${lead.email}`} title={lead.email}>
+            <span aria-hidden="true">✉</span> <span class="addr">{lead.email}</span>
           </a>
         )}
       </div>

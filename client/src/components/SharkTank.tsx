@@ -23,7 +23,8 @@ export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
   return (
     <ul class="shark-list" aria-label="Leads on offer">
       {newestFirst.map((lead) => {
-        const fields = Object.keys(lead).filter((k) => k !== 'id' && k !== 'createdAt' && k !== 'status');
+        // Industry and country make the title; the rest of the teaser is listed below it.
+        const fields = Object.keys(lead).filter((k) => !['id', 'createdAt', 'status', 'industry', 'country'].includes(k));
         const descId = `teaser-${lead.id}`;
         return (
           <li key={lead.id} class="shark-card" data-lead-id={lead.id}>

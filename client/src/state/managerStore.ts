@@ -19,6 +19,7 @@ export interface FeedItem {
 }
 
 const FEED_MAX = 100;
+const KNOWN_MAX = 2000;
 
 function feedFromLead(lead: Lead): FeedItem {
   const kind: FeedKind =
@@ -59,6 +60,12 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
   const upsert = (lead: Lead) => {
     const next = new Map(leads.value);
     next.set(lead.id, lead);
+    // Long sessions: forget the oldest finished leads (open and claimed ones always stay).
+    if (next.size > KNOWN_MAX) {
+      const done = [...next.values()].filter((l) => l.status === 'closed' || l.status === 'disqualified');
+      done.sort((a, b) => (a.closedAt ?? a.createdAt).localeCompare(b.closedAt ?? b.createdAt));
+      for (const l of done.slice(0, next.size - KNOWN_MAX)) next.delete(l.id);
+    }
     leads.value = next;
   };
   const pushFeed = (kind: FeedKind, lead: Lead, at: string) => {
