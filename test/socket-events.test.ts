@@ -330,6 +330,10 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(offered).not.toHaveProperty('email');
       expect(offered).not.toHaveProperty('eligible');
       expect(await m.rec.waitFor(EV.leadUpdated, (l: Lead) => l.id === lead.id)).toMatchObject({ eligible: '*', escalatedAt: expect.any(String) });
+      // A snapshot taken now lists it for the FR rep too.
+      const frTab = await connectRep(server.url, fr.token);
+      expect(frTab.state.leads.map((v) => v.id)).toContain(lead.id);
+      frTab.close();
       expect(code(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
       // A lead claimed before the delay is not escalated.
       const quick = await postLead(p.feed, { country: 'DE' });
@@ -375,6 +379,31 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       const first = a.rec.of<Lead>(EV.leadAssigned)[0];
       expect(code(await emitAck(a.socket, EV.outcome, { leadId: first.id, outcome: 'won' }))).toBe('ok');
       expect(await a.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === waiting.id)).toMatchObject({ claimedBy: a.id, email: waiting.email });
+    });
+
+    it('a rep coming online or back from away gets the waiting leads', async () => {
+      const { server, p } = await fresh();
+      await setMode(p.manager, 'round-robin');
+      const [r] = await createReps(p.manager, 1, { maxActive: 2 });
+      const leads = [await postLead(p.feed), await postLead(p.feed), await postLead(p.feed)];
+      const tab = await connectRep(server.url, r.token);
+      // Assigned on connect: either already in the snapshot's `mine` or by lead:assigned.
+      const held = async () => new Set([
+        ...(await p.manager.get(`/api/leads?repId=${r.rep.id}&status=claimed`)).body.leads.map((l: Lead) => l.id),
+      ]);
+      await eventually(async () => (await held()).size === 2);
+      expect(await held()).toEqual(new Set([leads[0].id, leads[1].id]));
+      await eventually(() => {
+        const seen = new Set([...tab.rec.of<PoolState>(EV.poolState).flatMap((st) => st.mine.map((l) => l.id)), ...tab.rec.of<Lead>(EV.leadAssigned).map((l) => l.id)]);
+        return seen.has(leads[0].id) && seen.has(leads[1].id);
+      });
+      // Away: a freed slot is not refilled until it is available again.
+      expect(code(await emitAck(tab.socket, EV.presenceSet, { status: 'away' }))).toBe('ok');
+      expect(code(await emitAck(tab.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' }))).toBe('ok');
+      await barrier(tab.socket);
+      expect((await p.manager.get(`/api/leads/${leads[2].id}`)).body.lead.status).toBe('open');
+      expect(code(await emitAck(tab.socket, EV.presenceSet, { status: 'available' }))).toBe('ok');
+      expect(await tab.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === leads[2].id)).toMatchObject({ claimedBy: r.rep.id, email: leads[2].email });
     });
 
     it('weighted: assignments in proportion to weight', async () => {
