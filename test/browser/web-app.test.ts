@@ -40,6 +40,28 @@ describe('web app in Chromium', () => {
     await page.context().close();
   });
 
+  it('signs in from the landing page with a pasted token', async () => {
+    const { token } = await createRep('Landing Rep');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    await page.getByLabel('Access token').fill(token);
+    await page.getByRole('button', { name: 'Open rep view' }).click();
+    await page.getByRole('status', { name: 'Connection: Connected' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/rep`);
+    await page.getByText('Landing Rep').first().waitFor();
+    await context.close();
+  });
+
+  it('a removed rep’s page says its link is no longer valid', async () => {
+    const { rep, token } = await createRep('Leaving Rep');
+    const page = await openView(browser, `${server.url}/rep#token=${token}`);
+    expect((await manager.del(`/api/reps/${rep.id}`)).status).toBe(204);
+    await page.getByRole('alert').filter({ hasText: 'This link is no longer valid' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('status', { name: 'Connection: Offline' }).waitFor();
+    await page.context().close();
+  });
+
   it('two reps race for one lead: exactly one gets it under My leads, the other sees it vanish', async () => {
     const [a, b] = await Promise.all([createRep('Racer A'), createRep('Racer B')]);
     const pages = await Promise.all([openView(browser, `${server.url}/rep#token=${a.token}`), openView(browser, `${server.url}/rep#token=${b.token}`)]);

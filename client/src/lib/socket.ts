@@ -32,14 +32,31 @@ export function connect(namespace: '/rep' | '/manager', token: string, url = '')
   const authError = signal<string | null>(null);
 
   const browserOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+  let serverClosed = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
   socket.on('connect', () => {
     authError.value = null;
     state.value = 'connected';
   });
   socket.on('disconnect', (reason) => {
-    // The server closed this tab on purpose (rep removed): socket.io will not retry.
-    if (reason === 'io server disconnect' || reason === 'io client disconnect') state.value = 'offline';
-    else state.value = browserOffline() ? 'offline' : 'reconnecting';
+    if (reason === 'io client disconnect') {
+      state.value = 'offline';
+      return;
+    }
+    if (reason === 'io server disconnect') {
+      // The server closed this tab on purpose (rep removed, store reset, failed snapshot):
+      // socket.io does not retry by itself. Try again, slower each time; a removed rep
+      // then gets `unauthorized` and the page says so.
+      serverClosed += 1;
+      state.value = 'reconnecting';
+      const delay = Math.min(1000 * 2 ** (serverClosed - 1), 15_000);
+      retryTimer = setTimeout(() => {
+        retryTimer = null;
+        if (!socket.connected && !authError.value) socket.connect();
+      }, delay);
+      return;
+    }
+    state.value = browserOffline() ? 'offline' : 'reconnecting';
   });
   socket.on('connect_error', (err) => {
     if (err.message === 'unauthorized' || err.message === 'forbidden') {
@@ -80,6 +97,7 @@ export function connect(namespace: '/rep' | '/manager', token: string, url = '')
       });
     },
     close() {
+      if (retryTimer) clearTimeout(retryTimer);
       if (typeof window !== 'undefined') {
         window.removeEventListener('offline', onOffline);
         window.removeEventListener('online', onOnline);
