@@ -140,6 +140,8 @@ describe('claiming and my leads', () => {
     expect(within(mine).getByRole('link', { name: /a@acme\.example/ }).getAttribute('href')).toBe('mailto:a@acme.example');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
     expect(claimButtons()).toHaveLength(1);
+    // Focus follows the won lead (its Claim button is gone).
+    await waitFor(() => expect(document.activeElement).toBe(mine));
   });
 
   it('a lost race says "Taken by another rep" and removes the lead', async () => {

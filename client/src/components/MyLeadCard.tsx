@@ -19,7 +19,7 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
   const headingId = `mine-${lead.id}`;
   const details = DETAIL_FIELDS.filter((f) => fieldText(lead, f) !== '');
   return (
-    <article class="card mine-card" aria-labelledby={headingId} data-lead-id={lead.id}>
+    <article class="card mine-card" aria-labelledby={headingId} data-lead-id={lead.id} tabIndex={-1}>
       <header class="mine-head">
         <div>
           <h3 id={headingId}>{lead.name ?? lead.company ?? lead.email ?? lead.phone ?? 'Lead'}</h3>

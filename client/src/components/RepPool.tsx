@@ -31,7 +31,15 @@ export function RepPool({ store }: { store: RepStore }) {
       </section>
     );
   }
-  const claim = (id: string) => void store.claim(id);
+  // Keyboard and screen-reader users land on the lead they just won (its button is gone).
+  const focusMine = (id?: string) =>
+    requestAnimationFrame(() => {
+      const el = id ? document.querySelector<HTMLElement>(`.mine-card[data-lead-id="${CSS.escape(id)}"]`) : document.querySelector<HTMLElement>('.mine-card');
+      el?.focus();
+    });
+  const claim = async (id: string) => {
+    if (await store.claim(id)) focusMine(id);
+  };
   return (
     <section class="panel" aria-labelledby="pool-title" data-mode={mode}>
       <div class="panel-head">
@@ -62,7 +70,9 @@ export function RepPool({ store }: { store: RepStore }) {
           oldestAt={store.oldestAt.value}
           pulling={store.pending.value.has('*pull')}
           disabled={disabled}
-          onPull={() => void store.pull()}
+          onPull={async () => {
+            if (await store.pull()) focusMine();
+          }}
         />
       )}
       {mode === 'round-robin' && <RoundRobinNote available={store.you.value?.presence === 'available'} />}
