@@ -47,9 +47,11 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
   const nodeId = randomUUID();
   const store = await createStore(config, nodeId);
   await store.init();
-  const cluster = config.redisUrl ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl) : null;
+  const cluster = config.redisUrl ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` }) : null;
 
   const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });
+  // A wiped Redis lost the stored secret hashes: put ours back so every process agrees.
+  store.onReset?.(() => void credentials.restore().catch((err) => log.error('restoring credentials failed', err)));
 
   const http = createServer();
   const io = new Server(http, {

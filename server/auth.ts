@@ -22,7 +22,18 @@ export interface GeneratedSecrets {
 }
 
 export class Credentials {
-  private constructor(private readonly store: Store, private readonly managerHash: string, private readonly feedHash: string) {}
+  private constructor(
+    private readonly store: Store,
+    private readonly managerHash: string,
+    private readonly feedHash: string,
+    /** Secrets that live in the store (not given by the environment). */
+    private readonly stored: SecretName[],
+  ) {}
+
+  /** After the store was wiped (Redis restarted empty): write our secrets back, first writer wins. */
+  async restore(): Promise<void> {
+    for (const name of this.stored) await this.store.ensureSecret(name, name === 'manager' ? this.managerHash : this.feedHash);
+  }
 
   /**
    * Manager token and feed key: from the environment when given; otherwise generated once
@@ -40,7 +51,8 @@ export class Credentials {
     };
     const managerHash = await resolve('manager', env.managerToken, 'm');
     const feedHash = await resolve('feed', env.feedKey, 'f');
-    return { credentials: new Credentials(store, managerHash, feedHash), generated };
+    const stored = (['manager', 'feed'] as const).filter((n) => !(n === 'manager' ? env.managerToken : env.feedKey));
+    return { credentials: new Credentials(store, managerHash, feedHash, stored), generated };
   }
 
   /** Who holds this token, or null when nobody does. */

@@ -270,7 +270,25 @@ export class LeadpoolService {
   async setRules(rules: Rule[]): Promise<Rule[]> {
     await this.store.setRules(rules);
     this.fanout.toManagers(EV.rulesChanged, { rules });
+    await this.rerouteOpenLeads();
     return rules;
+  }
+
+  /**
+   * Rules or reps changed: route the open (not escalated) leads again, so a new rule or a
+   * rep's new skill applies to leads already waiting. Reps whose pool changed get a fresh
+   * pool:state (every online rep, when anything changed in hybrid mode).
+   */
+  private async rerouteOpenLeads(): Promise<void> {
+    const [pool, reps, open] = await Promise.all([this.store.getPool(), this.store.listReps(), this.store.openLeads()]);
+    const changes = open
+      .filter((lead) => !lead.escalatedAt)
+      .map((lead) => ({ lead, eligible: route(lead, pool.rules, reps).eligible }))
+      .filter(({ lead, eligible }) => JSON.stringify(lead.eligible ?? '*') !== JSON.stringify(eligible))
+      .map(({ lead, eligible }) => ({ leadId: lead.id, eligible }));
+    if (changes.length === 0) return;
+    const changed = await this.store.reroute(changes);
+    if (changed.length && pool.mode === 'hybrid') await this.refreshAllReps();
   }
 
   // ---- reps -------------------------------------------------------------------------------
@@ -293,6 +311,7 @@ export class LeadpoolService {
     await this.store.createRep(stored);
     const rep = publicRep(stored, 'offline', 0);
     this.fanout.toManagers(EV.repsChanged, { reps: await this.listReps() });
+    await this.rerouteOpenLeads();
     return { rep, token };
   }
 
@@ -312,6 +331,8 @@ export class LeadpoolService {
     if (!updated) throw new ApiError('NOT_FOUND', 'no such rep');
     const rep = await this.getRep(repId);
     this.fanout.toManagers(EV.repsChanged, { reps: await this.listReps() });
+    await this.rerouteOpenLeads();
+    // Its cap or (through rerouting) its eligibility may have changed.
     const state = await this.poolStateFor(repId);
     if (state) this.fanout.poolState(repId, state);
     await this.distribute();

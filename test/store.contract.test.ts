@@ -326,6 +326,28 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.pull('c')).toEqual({ ok: false, code: 'POOL_EMPTY' });
       expect(await store.pull('b')).toMatchObject({ ok: true, lead: { id: forB.id } });
     });
+
+    it('reroute changes who may take open leads, and leaves claimed ones alone', async () => {
+      await setup();
+      await reps('a', 'b');
+      await store.setMode('hybrid');
+      const [toA, open2, claimed] = await leads(3, { eligible: ['a'] });
+      expect(await store.claim(claimed.id, 'a')).toMatchObject({ ok: true });
+      const changed = await store.reroute([
+        { leadId: toA.id, eligible: ['b'] },
+        { leadId: open2.id, eligible: ['a'] }, // unchanged
+        { leadId: claimed.id, eligible: ['b'] }, // not open
+      ]);
+      expect(changed).toEqual([toA.id]);
+      expect((await store.getLead(toA.id))!.eligible).toEqual(['b']);
+      expect((await store.getLead(claimed.id))!.eligible).toEqual(['a']);
+      expect(await store.claim(toA.id, 'a')).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
+      // the pull index follows: a only gets its remaining lead, b gets the rerouted one
+      expect(await store.pull('a')).toMatchObject({ ok: true, lead: { id: open2.id } });
+      expect(await store.pull('a')).toEqual({ ok: false, code: 'POOL_EMPTY' });
+      expect(await store.pull('b')).toMatchObject({ ok: true, lead: { id: toA.id } });
+      expect(await store.reroute([{ leadId: open2.id, eligible: '*' }])).toEqual([]);
+    });
   });
 
   describe('release, assign, outcome', () => {

@@ -46,9 +46,14 @@ export interface Routing {
   rule: string | null;
 }
 
-/** Resolves a lead's eligible reps now, from the rules and the current reps. */
+/**
+ * Resolves a lead's eligible reps now, from the rules and the current reps. A matching
+ * rule whose target no rep meets offers the lead to everyone: a lead nobody may claim
+ * would be a lead lost.
+ */
 export function route(lead: LeadInput, rules: Rule[], reps: RoutableRep[]): Routing {
   const rule = rules.find((r) => ruleMatches(r, lead));
   if (!rule) return { eligible: '*', rule: null };
-  return { eligible: reps.filter((rep) => repMatchesTarget(rule.to, rep)).map((r) => r.id), rule: rule.name };
+  const eligible = reps.filter((rep) => repMatchesTarget(rule.to, rep)).map((r) => r.id);
+  return eligible.length ? { eligible, rule: rule.name } : { eligible: '*', rule: rule.name };
 }

@@ -432,7 +432,8 @@ export class EmbeddedStore implements Store {
     this.fileOf(lead).data.leads.push(lead);
     this.index(lead);
     const escalateAfter = this.pool.settings.escalateAfterMs;
-    if (lead.status === 'open' && lead.eligible !== '*' && escalateAfter) {
+    // Scheduled for every open lead: rules may narrow a lead later (reroute); the job is a no-op for "*".
+    if (lead.status === 'open' && escalateAfter) {
       this.poolDb.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
     await this.save(this.fileOf(lead), this.poolDb);
@@ -467,6 +468,21 @@ export class EmbeddedStore implements Store {
     return [...(this.held.get(repId) ?? [])]
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1))
       .map(publicLead);
+  }
+
+  async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
+    const changed: string[] = [];
+    const touched = new Set<Writable>();
+    for (const { leadId, eligible } of changes) {
+      const lead = this.leads.get(leadId);
+      if (!lead || lead.status !== 'open' || lead.escalatedAt) continue;
+      if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
+      lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
+      changed.push(leadId);
+      touched.add(this.fileOf(lead));
+    }
+    if (touched.size) await this.save(...touched);
+    return changed;
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {

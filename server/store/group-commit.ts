@@ -1,6 +1,8 @@
 // Group commit for lowdb files: every change made while a write is in flight is covered
 // by the next write, so one file write acknowledges many changes and ingest stays fast.
 // A caller's promise resolves only after a write that started after its change completed.
+import { StoreUnavailableError } from './types.js';
+
 /** Anything with a write(): a lowdb Low instance. */
 export interface Writable {
   write(): Promise<void>;
@@ -42,7 +44,8 @@ export class GroupCommit {
     if (!batch || this.running) return;
     this.pending = null;
     this.running = Promise.all([...batch.files].map((f) => f.write()))
-      .then(() => batch.resolve(), (err) => batch.reject(err))
+      // A failed write (disk full, permissions) is the store being unavailable: nothing is acknowledged.
+      .then(() => batch.resolve(), (err) => batch.reject(new StoreUnavailableError(`writing the data files failed: ${(err as Error).message}`, { cause: err })))
       .finally(() => {
         this.running = null;
         if (this.pending) this.startPending();

@@ -145,6 +145,12 @@ export interface Store {
   /** Leads this rep holds (status claimed), oldest claim first. */
   repLeads(repId: string): Promise<Lead[]>;
 
+  /**
+   * Hybrid routing changed (rules or reps): sets `eligible` of each listed lead that is
+   * still open and not escalated. Returns the ids whose eligibility changed.
+   */
+  reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]>;
+
   claim(leadId: string, repId: string): Promise<ClaimResult>;
   pull(repId: string): Promise<PullResult>;
   release(leadId: string, by: Releaser): Promise<ReleaseResult>;

@@ -42,12 +42,18 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  /** Authenticates, checks the role, runs the handler, maps errors to the envelope. */
+  // Any content type is read as JSON: feeds are not always careful with headers.
+  const jsonBody = express.json({ limit: '64kb', type: () => true, strict: false });
+  const readBody = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => jsonBody(req, res, (err?: unknown) => (err ? reject(bodyError(err) ?? err) : resolve())));
+
+  /** Authenticates, checks the role, then reads the body, runs the handler, maps errors to the envelope. */
   const route = (roles: Role[], handler: Handler) => async (req: Request, res: Response) => {
     try {
       const who = await credentials.identify(bearer(req));
       if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
       if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
+      await readBody(req, res);
       await handler(req, res, who);
     } catch (err) {
       sendError(res, err, log);
@@ -61,8 +67,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   const api = express.Router();
-  // Any content type is read as JSON: feeds are not always careful with headers.
-  api.use(express.json({ limit: '64kb', type: () => true, strict: false }));
 
   api.post('/leads', route(['feed', 'manager'], async (req, res) => {
     const input = parse(LeadInputSchema, req.body);
@@ -146,9 +150,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use((_req, res) => {
     sendError(res, new ApiError('NOT_FOUND', 'no such route'), log);
   });
-  // Body parser errors (malformed JSON, too large) and anything else thrown by middleware.
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    sendError(res, bodyError(err) ?? err, log);
+    sendError(res, err, log);
   });
 
   app.use('/api', api);

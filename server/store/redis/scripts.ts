@@ -344,11 +344,50 @@ for i = 8, #ARGV do
   redis.call('SADD', eligKey, id)
 end
 local esc = num('escalateAfterMs', 0)
-if status == 'open' and elig ~= '"*"' and esc > 0 then
+-- scheduled for every open lead: rules may narrow it later (reroute); a no-op for "*"
+if status == 'open' and esc > 0 then
   redis.call('ZADD', K.due, now + esc, 'e' .. SEP .. id)
 end
 event('lead-created', 'lead', id, 'status', status)
 return reply({ duplicate = false, lead = leadOut(id) })
+`,
+
+  /** repKeys(i) = the i-th rep named in ARGV[2..]. ARGV: changes JSON [{ id, json, reps }]
+   *  (json = the new eligible as stored, reps = its rep ids or empty for "*"), rep ids...
+   *  Re-routes leads still open and not escalated; keeps every rep's eligibility index. */
+  reroute: `
+local changes = cjson.decode(ARGV[1])
+local index = {}
+for i = 2, #ARGV do index[ARGV[i]] = i - 1 end
+local function eligKeyOf(rep)
+  local i = index[rep]
+  if not i then return nil end
+  local _, _, _, k = repKeys(i)
+  return k
+end
+local changed = {}
+for _, c in ipairs(changes) do
+  local id = c.id
+  if redis.call('HGET', K.status, id) == 'open' and redis.call('HEXISTS', K.escalatedAt, id) == 0 then
+    local old = redis.call('HGET', K.eligible, id)
+    if old ~= c.json then
+      if old and old ~= '"*"' then
+        for _, r in ipairs(cjson.decode(old)) do
+          local k = eligKeyOf(r)
+          if k then redis.call('SREM', k, id) end
+        end
+      end
+      for _, r in ipairs(c.reps) do
+        local k = eligKeyOf(r)
+        if k then redis.call('SADD', k, id) end
+      end
+      redis.call('HSET', K.eligible, id, c.json)
+      changed[#changed + 1] = id
+    end
+  end
+end
+if #changed > 0 then event('rerouted', 'count', #changed) end
+return reply({ changed = changed })
 `,
 
   /** ARGV: lead ids. Answers the leads found (read-only, one consistent snapshot). */

@@ -410,6 +410,18 @@ export class RedisStore implements Store {
     return { duplicate: false, lead };
   }
 
+  async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
+    if (changes.length === 0) return [];
+    const current = await this.readLeads(changes.map((c) => c.leadId));
+    const reps = new Set<string>();
+    for (const lead of current) if (Array.isArray(lead.eligible)) lead.eligible.forEach((r) => reps.add(r));
+    for (const c of changes) if (Array.isArray(c.eligible)) c.eligible.forEach((r) => reps.add(r));
+    const repIds = [...reps];
+    const payload = changes.map((c) => ({ id: c.leadId, json: JSON.stringify(c.eligible), reps: Array.isArray(c.eligible) ? c.eligible : [] }));
+    const res = await this.run('reroute', this.keys.forReps(repIds), [JSON.stringify(payload), ...repIds]);
+    return list<string>(res.changed);
+  }
+
   async getLead(id: string): Promise<Lead | null> {
     const [lead] = await this.readLeads([id]);
     return lead ?? null;
