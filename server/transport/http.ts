@@ -150,8 +150,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use((_req, res) => {
     sendError(res, new ApiError('NOT_FOUND', 'no such route'), log);
   });
+  // Errors raised before a route runs: a path parameter that is not valid
+  // percent-encoding (URIError from the router) cannot name anything.
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    sendError(res, err, log);
+    sendError(res, err instanceof URIError ? new ApiError('NOT_FOUND', 'no such resource') : err, log);
   });
 
   app.use('/api', api);
@@ -165,8 +167,6 @@ function bodyError(err: unknown): ApiError | null {
   if (type === 'entity.parse.failed') return new ApiError('BAD_JSON', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new ApiError('TOO_LARGE', 'the body is larger than 64 KiB');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('INVALID', 'unsupported body encoding');
-  // A path parameter that is not valid percent-encoding cannot name anything.
-  if (err instanceof URIError) return new ApiError('NOT_FOUND', 'no such resource');
   // Any other client error of the body parser (a body that does not inflate as its
   // Content-Encoding says, an aborted or mis-sized body): the body could not be read.
   const status = (err as { status?: unknown } | null)?.status;
