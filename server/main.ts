@@ -12,14 +12,20 @@ async function main(): Promise<void> {
   const leadpool = await createLeadpool(config, consoleLogger(config.log === 'silent'));
   const { url } = await leadpool.listen();
   const where = config.redisUrl ? `redis (${new URL(config.redisUrl).host})` : `embedded (${config.dataDir})`;
-  console.log(`Leadpool listening on ${url} — store: ${where}`);
+  // One write, credentials first: whoever waits for "listening on" has read them too.
+  const lines: string[] = [];
   const { managerToken, feedKey } = leadpool.generated;
   if (managerToken || feedKey) {
-    console.log('\nFirst start: these credentials are shown once; keep them (or set LEADPOOL_MANAGER_TOKEN / LEADPOOL_FEED_KEY).');
-    if (managerToken) console.log(`  manager token: ${managerToken}\n  dashboard:     ${url}/manager#token=${managerToken}`);
-    if (feedKey) console.log(`  feed key:      ${feedKey}\n  try:          curl -X POST ${url}/api/leads -H 'Authorization: Bearer ${feedKey}' -H 'Content-Type: application/json' -d '{"email":"ada@example.com","country":"GB"}'`);
-    console.log('');
+    lines.push('First start: these credentials are shown once; keep them (or set LEADPOOL_MANAGER_TOKEN / LEADPOOL_FEED_KEY).');
+    if (managerToken) lines.push(`  manager token: ${managerToken}`, `  dashboard:     ${url}/manager#token=${managerToken}`);
+    if (feedKey) {
+      lines.push(`  feed key:      ${feedKey}`);
+      lines.push(`  try:           curl -X POST ${url}/api/leads -H 'Authorization: Bearer ${feedKey}' -H 'Content-Type: application/json' -d '{"email":"ada@example.com","country":"GB"}'`);
+    }
+    lines.push('');
   }
+  lines.push(`Leadpool listening on ${url} — store: ${where}`);
+  console.log(lines.join('\n'));
 
   let stopping = false;
   const stop = (signal: string) => {
