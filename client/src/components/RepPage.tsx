@@ -6,12 +6,19 @@ import { connect } from '../lib/socket';
 import { bindRepSocket, createRepStore } from '../state/repStore';
 import { RepView } from './RepView';
 
+const TITLE = 'Leadpool — Rep';
+let unseen = 0;
+
 /** Connects /rep with the token and renders the live view. */
 export function RepPage({ token }: { token: string }) {
   const { conn, store } = useMemo(() => {
     const conn = connect('/rep', token);
     const store = createRepStore(conn, conn.state, {
       onOffered(lead) {
+        if (document.visibilityState === 'hidden') {
+          unseen += 1;
+          document.title = `(${unseen}) ${TITLE}`;
+        }
         if (store.mode.peek() !== 'shark-tank') return;
         beep();
         notifyIfHidden('New lead in the pool', leadSummary(lead), lead.id);
@@ -23,8 +30,19 @@ export function RepPage({ token }: { token: string }) {
   useEffect(() => {
     startClock();
     unlockAudioOnGesture();
-    document.title = 'Leadpool — Rep';
-    return () => conn.close();
+    document.title = TITLE;
+    // A hidden tab counts new leads in its title until it is looked at again.
+    const seen = () => {
+      if (document.visibilityState === 'visible') {
+        unseen = 0;
+        document.title = TITLE;
+      }
+    };
+    document.addEventListener('visibilitychange', seen);
+    return () => {
+      document.removeEventListener('visibilitychange', seen);
+      conn.close();
+    };
   }, [conn]);
   return <RepView store={store} authError={conn.authError.value} />;
 }
