@@ -85,11 +85,15 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
     close: () =>
       (closed ??= (async () => {
         service.stop();
-        // Stop accepting, close sockets (their tabs close), then flush the store.
+        // Stop accepting; requests in flight may finish (up to 5 s), idle connections go now.
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        // Close every socket; their tabs leave the store's presence before it closes.
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        http.closeAllConnections();
+        await service.drain();
+        const grace = setTimeout(() => http.closeAllConnections(), 5000);
         await httpClosed;
+        clearTimeout(grace);
         await cluster?.close();
         await store.close();
       })()),

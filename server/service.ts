@@ -31,6 +31,7 @@ export class LeadpoolService {
   private distributing: Promise<void> | null = null;
   private distributeAgain = false;
   private waitingScheduled = false;
+  private closingTabs = new Set<Promise<void>>();
 
   constructor(
     readonly store: Store,
@@ -170,7 +171,18 @@ export class LeadpoolService {
   }
 
   async tabClosed(repId: string, tabId: string): Promise<void> {
-    await this.presenceChanged(await this.store.tabClosed(repId, tabId));
+    const closing = this.store.tabClosed(repId, tabId).then((change) => this.presenceChanged(change));
+    this.closingTabs.add(closing);
+    try {
+      await closing;
+    } finally {
+      this.closingTabs.delete(closing);
+    }
+  }
+
+  /** Resolves once every tab close in flight reached the store (shutdown waits for it). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.closingTabs]);
   }
 
   private async presenceChanged(change: PresenceChange): Promise<void> {
@@ -399,8 +411,8 @@ export class LeadpoolService {
   }
 
   private async waitingSummary(): Promise<PoolWaiting> {
-    const open = await this.store.openLeads();
-    return { waiting: open.length, oldestAgeMs: open.length ? Date.now() - Date.parse(open[0].createdAt) : null };
+    const { count, oldestCreatedAt } = await this.store.openSummary();
+    return { waiting: count, oldestAgeMs: oldestCreatedAt ? Date.now() - Date.parse(oldestCreatedAt) : null };
   }
 
   /**

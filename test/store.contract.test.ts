@@ -327,6 +327,19 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.pull('b')).toMatchObject({ ok: true, lead: { id: forB.id } });
     });
 
+    it('openSummary counts open leads and names the oldest, without reading them all', async () => {
+      await setup();
+      await reps('a');
+      expect(await store.openSummary()).toEqual({ count: 0, oldestCreatedAt: null });
+      const [first] = await leads(3);
+      await store.insertLead(draft({ status: 'disqualified', disqualifiedReasons: ['x'] }));
+      expect(await store.openSummary()).toEqual({ count: 3, oldestCreatedAt: first.createdAt });
+      expect(await store.claim(first.id, 'a')).toMatchObject({ ok: true });
+      const summary = await store.openSummary();
+      expect(summary.count).toBe(2);
+      expect(summary.oldestCreatedAt! >= first.createdAt).toBe(true);
+    });
+
     it('reroute changes who may take open leads, and leaves claimed ones alone', async () => {
       await setup();
       await reps('a', 'b');

@@ -464,6 +464,10 @@ export class EmbeddedStore implements Store {
     return this.open.map(publicLead);
   }
 
+  async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
+    return { count: this.open.length, oldestCreatedAt: this.open[0]?.createdAt ?? null };
+  }
+
   async repLeads(repId: string): Promise<Lead[]> {
     return [...(this.held.get(repId) ?? [])]
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1))

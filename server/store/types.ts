@@ -142,6 +142,8 @@ export interface Store {
   listLeads(query: LeadQuery): Promise<Lead[]>;
   /** Every open lead, oldest first (store acceptance order). */
   openLeads(): Promise<Lead[]>;
+  /** How many leads are open and when the oldest arrived (blind-pull counts), without reading them. */
+  openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }>;
   /** Leads this rep holds (status claimed), oldest claim first. */
   repLeads(repId: string): Promise<Lead[]>;
 

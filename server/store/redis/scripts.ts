@@ -390,6 +390,15 @@ if #changed > 0 then event('rerouted', 'count', #changed) end
 return reply({ changed = changed })
 `,
 
+  /** Read-only: the open count and the oldest open lead's creation time (ms), in one snapshot. */
+  openSummary: `
+local count = redis.call('ZCARD', K.open)
+local first = redis.call('ZRANGE', K.open, 0, 0)
+local oldest = false
+if first[1] then oldest = tonumber(redis.call('HGET', K.created, first[1])) or false end
+return reply({ count = count, oldest = oldest })
+`,
+
   /** ARGV: lead ids. Answers the leads found (read-only, one consistent snapshot). */
   readLeads: `
 local out = {}

@@ -455,6 +455,12 @@ export class RedisStore implements Store {
     return (await this.readLeads(ids)).filter((l) => l.status === 'open');
   }
 
+  async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
+    const res = await this.eval('openSummary', this.keys.globalList, []);
+    const oldest = typeof res.oldest === 'number' ? new Date(res.oldest).toISOString() : null;
+    return { count: Number(res.count), oldestCreatedAt: oldest };
+  }
+
   async repLeads(repId: string): Promise<Lead[]> {
     const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, `[${repId}\0`, `(${repId}\x01`));
     const ids = members.map((m) => m.slice(repId.length + 1));
