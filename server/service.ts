@@ -94,35 +94,39 @@ export class LeadpoolService {
 
   // ---- rep actions ----------------------------------------------------------------------
 
-  async claim(repId: string, leadId: string): Promise<Lead> {
+  // `origin` is the socket id of the tab that acted: the rep's other tabs are told.
+
+  async claim(repId: string, leadId: string, origin?: string): Promise<Lead> {
     const result = await this.store.claim(leadId, repId);
     if (!result.ok) throw refusal(result.code);
-    this.won(result.lead, result.mode);
+    this.won(result.lead, result.mode, origin);
     return ownerView(result.lead);
   }
 
-  async pull(repId: string): Promise<Lead> {
+  async pull(repId: string, origin?: string): Promise<Lead> {
     const result = await this.store.pull(repId);
     if (!result.ok) throw refusal(result.code);
-    this.won(result.lead, result.mode);
+    this.won(result.lead, result.mode, origin);
     return ownerView(result.lead);
   }
 
-  private won(lead: Lead, mode: Mode): void {
+  private won(lead: Lead, mode: Mode, origin?: string): void {
     this.fanout.gone(lead, mode, 'claimed', lead.claimedBy);
+    this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, lead }, origin);
     this.fanout.toManagers(EV.leadClaimed, lead);
     this.afterPoolChange(mode);
   }
 
   /** Release by the owning rep (repId) or by a manager (no repId). */
-  async release(leadId: string, repId?: string): Promise<Lead> {
+  async release(leadId: string, repId?: string, origin?: string): Promise<Lead> {
     const result = await this.store.release(leadId, repId ? { repId } : { manager: true });
     if (!result.ok) {
       if (result.code === 'NOT_OWNER' && !repId) throw new ApiError('CONFLICT', 'this lead is not claimed');
       throw refusal(result.code);
     }
     const { lead, previousOwner, mode } = result;
-    if (!repId) this.fanout.revoked(previousOwner, lead.id, 'released');
+    if (repId) this.fanout.mineChanged(repId, { leadId: lead.id }, origin);
+    else this.fanout.revoked(previousOwner, lead.id, 'released');
     await this.reopened(lead, mode);
     return lead;
   }
@@ -150,10 +154,11 @@ export class LeadpoolService {
     return lead;
   }
 
-  async outcome(repId: string, leadId: string, outcome: Outcome, note?: string): Promise<Lead> {
+  async outcome(repId: string, leadId: string, outcome: Outcome, note?: string, origin?: string): Promise<Lead> {
     const result = await this.store.outcome(leadId, repId, outcome, note);
     if (!result.ok) throw refusal(result.code);
     const lead = result.lead;
+    this.fanout.mineChanged(repId, { leadId, lead }, origin);
     this.fanout.toManagers(lead.status === 'closed' ? EV.leadClosed : EV.leadUpdated, lead);
     if (lead.status === 'closed') {
       // A closed lead frees a slot under the cap: round-robin may assign the next one.

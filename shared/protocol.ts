@@ -172,6 +172,8 @@ export const EV = {
   leadAssigned: 'lead:assigned',
   leadRevoked: 'lead:revoked',
   modeChanged: 'mode:changed',
+  /** Extra: the rep's own lead changed through another of its tabs (see MineChanged). */
+  mineChanged: 'mine:changed',
   // rep -> server
   claim: 'lead:claim',
   pull: 'lead:pull',
@@ -216,6 +218,16 @@ export interface PoolState {
   oldestAgeMs: number | null;
   /** The cap that applies to this rep. */
   maxActive: number;
+}
+
+/**
+ * To a rep's other tabs after it claimed, pulled, released or recorded an outcome in one
+ * tab: `lead` (the owner's view) present = upsert into My leads if still claimed, else
+ * drop it; absent = released, drop it.
+ */
+export interface MineChanged {
+  leadId: string;
+  lead?: Lead;
 }
 
 export interface PoolWaiting {

@@ -3,7 +3,7 @@
 // through the Redis adapter. Every per-lead payload for reps is built by domain/view.ts.
 import type { Namespace, Server } from 'socket.io';
 import {
-  EV, type GoneReason, type Lead, type Mode, type PoolState, type PoolWaiting, type RevokedReason, type Settings,
+  EV, type GoneReason, type Lead, type MineChanged, type Mode, type PoolState, type PoolWaiting, type RevokedReason, type Settings,
 } from '../../shared/protocol.js';
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
 
@@ -52,6 +52,13 @@ export class Fanout {
 
   assigned(lead: Lead): void {
     if (lead.claimedBy) this.reps.to(repRoom(lead.claimedBy)).emit(EV.leadAssigned, ownerView(lead));
+  }
+
+  /** The rep's own lead changed by an action in tab `originSocketId`: tell its other tabs. */
+  mineChanged(repId: string, change: MineChanged, originSocketId?: string): void {
+    let target = this.reps.to(repRoom(repId));
+    if (originSocketId) target = target.except(originSocketId);
+    target.emit(EV.mineChanged, change.lead ? { leadId: change.leadId, lead: ownerView(change.lead) } : { leadId: change.leadId });
   }
 
   revoked(repId: string, leadId: string, reason: RevokedReason): void {

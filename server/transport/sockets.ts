@@ -66,14 +66,14 @@ export function attachSockets(io: Server, service: LeadpoolService, credentials:
     socket.join([repRoom(repId), ALL_REPS]);
 
     // Handlers first, so nothing the client sends right after connecting is missed.
-    handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({ lead: await service.claim(repId, leadId) }));
-    handle(socket, log, EV.pull, PullPayload, async () => ({ lead: await service.pull(repId) }));
+    handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({ lead: await service.claim(repId, leadId, socket.id) }));
+    handle(socket, log, EV.pull, PullPayload, async () => ({ lead: await service.pull(repId, socket.id) }));
     handle(socket, log, EV.release, LeadIdPayload, async ({ leadId }) => {
-      await service.release(leadId, repId);
+      await service.release(leadId, repId, socket.id);
       return {};
     });
     handle(socket, log, EV.outcome, OutcomePayload, async ({ leadId, outcome, note }) => ({
-      lead: await service.outcome(repId, leadId, outcome, note),
+      lead: await service.outcome(repId, leadId, outcome, note, socket.id),
     }));
     handle(socket, log, EV.presenceSet, PresencePayload, async ({ status }) => {
       await service.setAway(repId, status === 'away');

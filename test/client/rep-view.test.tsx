@@ -210,6 +210,18 @@ describe('claiming and my leads', () => {
     store.revoked({ leadId: 'z', reason: 'reassigned' });
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person z' })).toBeNull());
   });
+
+  it('mine:changed from another tab moves a pool lead to My leads, then drops it when closed', async () => {
+    store.applyPoolState(poolState('shark-tank', [leads[0]]));
+    render(<RepView store={store} />);
+    expect(claimButtons()).toHaveLength(1);
+    store.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'claimed' }) });
+    expect(await screen.findByRole('article', { name: 'Person a' })).toBeTruthy();
+    expect(claimButtons()).toHaveLength(0);
+    expect(screen.queryByText(/taken by another rep/i)).toBeNull();
+    store.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'closed', outcome: 'won' }) });
+    await waitFor(() => expect(screen.queryByRole('article', { name: 'Person a' })).toBeNull());
+  });
 });
 
 describe('header', () => {

@@ -3,7 +3,7 @@
 import { batch, computed, signal, type Signal } from '@preact/signals';
 import {
   EV, type Ack, type GoneReason, type Lead, type LeadView, type Mode, type Outcome, type PoolState, type PoolWaiting,
-  type Rep, type RevokedReason,
+  type MineChanged, type Rep, type RevokedReason,
 } from '../../../shared/protocol';
 import { errorMessage, leadSummary } from '../lib/format';
 import type { ConnectionState, Emitter } from '../lib/socket';
@@ -117,6 +117,14 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       notices.push('success', text);
       notices.announce(text);
     },
+    /** Another tab of this rep claimed, pulled, released or closed a lead: mirror it quietly. */
+    mineChanged({ leadId, lead }: MineChanged): void {
+      batch(() => {
+        removeLead(leadId);
+        if (lead && lead.status === 'claimed') addMine(lead);
+        else mine.value = mine.value.filter((l) => l.id !== leadId);
+      });
+    },
     revoked({ leadId, reason }: { leadId: string; reason: RevokedReason | string }): void {
       const lead = mine.value.find((l) => l.id === leadId);
       if (!lead) return;
@@ -214,4 +222,5 @@ export function bindRepSocket(store: RepStore, socket: { on(event: string, fn: (
   socket.on(EV.leadAssigned, (l: Lead) => store.assigned(l));
   socket.on(EV.leadRevoked, (r: { leadId: string; reason: RevokedReason }) => store.revoked(r));
   socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
+  socket.on(EV.mineChanged, (c: MineChanged) => store.mineChanged(c));
 }
