@@ -64,7 +64,7 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
 
   const service = new LeadpoolService(store, new Fanout(io), log, nodeId);
   const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
-  const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, web: webRouter() });
+  const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, ingestRate: config.ingestRate, web: webRouter() });
   http.on('request', app);
   attachSockets(io, service, credentials, log);
   service.start();

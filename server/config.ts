@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   /** Key prefix in Redis, so several deployments can share one Redis. */
   LEADPOOL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('lp'),
   LEADPOOL_LOG: z.enum(['info', 'silent']).default('info'),
+  /** Leads per second one credential may post to this process (burst: twice that); 0 = off. */
+  LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
 });
 
 export interface Config {
@@ -28,6 +30,7 @@ export interface Config {
   feedKey: string | undefined;
   allowedOrigins: string[];
   log: 'info' | 'silent';
+  ingestRate: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -47,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedKey: e.LEADPOOL_FEED_KEY,
     allowedOrigins: (e.LEADPOOL_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     log: e.LEADPOOL_LOG,
+    ingestRate: e.LEADPOOL_INGEST_RATE,
   };
 }

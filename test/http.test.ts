@@ -594,3 +594,27 @@ describe('/healthz and the manager dashboard', () => {
     expect(await m.rec.waitFor(EV.leadCreated, (l: Lead) => l.id === lead.id)).toMatchObject({ email: lead.email });
   });
 });
+
+describe('ingest flood guard', () => {
+  it('answers 429 RATE_LIMITED with Retry-After past the per-credential rate, and loses nothing it accepted', async () => {
+    const server = await startInProcess({ env: { LEADPOOL_INGEST_RATE: '5' } });
+    try {
+      const feed = api(server.url, server.feedKey);
+      const manager = api(server.url, server.managerToken);
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => feed.post('/api/leads', { email: `flood${i}@example.com` })));
+      const accepted = answers.filter((r) => r.status === 201);
+      const limited = answers.filter((r) => r.status === 429);
+      expect(accepted.length).toBe(10); // the burst: twice the rate
+      expect(limited.length).toBe(10);
+      expect(limited[0].body.error.code).toBe('RATE_LIMITED');
+      const raw = await fetch(`${server.url}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${server.feedKey}` }, body: '{"email":"x@example.com"}' });
+      expect(raw.status).toBe(429);
+      expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // The manager's own bucket is separate, and every accepted lead is stored.
+      expect((await manager.post('/api/leads', { email: 'manager@example.com' })).status).toBe(201);
+      expect((await manager.get('/api/leads?limit=100')).body.leads).toHaveLength(11);
+    } finally {
+      await server.close();
+    }
+  });
+});

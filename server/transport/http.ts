@@ -17,6 +17,8 @@ export interface HttpDeps {
   /** /healthz: store and (Redis) adapter connections ready. */
   health(): Promise<boolean>;
   storeKind: 'embedded' | 'redis';
+  /** POST /api/leads per credential per second on this process (0 = off). */
+  ingestRate: number;
   /** Serves the web app (static build) after the API routes. */
   web?: express.Router;
 }
@@ -68,7 +70,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   const api = express.Router();
 
-  api.post('/leads', route(['feed', 'manager'], async (req, res) => {
+  const ingestLimiter = new TokenBuckets(deps.ingestRate, deps.ingestRate * 2);
+  api.post('/leads', route(['feed', 'manager'], async (req, res, who) => {
+    const wait = ingestLimiter.take(who.role);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
+    }
     const input = parse(LeadInputSchema, req.body);
     const { lead, duplicate } = await service.ingest(input);
     if (duplicate) res.status(200).json({ lead, duplicate: true });
@@ -160,6 +168,29 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.web) app.use(deps.web);
   app.use((_req, res) => sendError(res, new ApiError('NOT_FOUND', 'no such route'), log));
   return app;
+}
+
+/**
+ * A token bucket per key: `rate` tokens a second, at most `burst` saved. A flood guard
+ * for one process (feeds post to one address; the Redis store's own limits stay exact).
+ */
+class TokenBuckets {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly rate: number, private readonly burst: number) {}
+
+  /** Takes a token: 0 when granted, else the ms until one is available. */
+  take(key: string, now = performance.now()): number {
+    if (this.rate <= 0) return 0;
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return ((1 - b.tokens) / this.rate) * 1000;
+  }
 }
 
 function bodyError(err: unknown): ApiError | null {
