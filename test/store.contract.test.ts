@@ -507,6 +507,21 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect((await store.getLead(l2.id))!.status).toBe('claimed');
       expect(await store.runDue()).toEqual([]);
     });
+
+    it('turning a timer setting off cancels the jobs already scheduled', async () => {
+      await setup();
+      await reps('a');
+      await store.setMode('hybrid');
+      await store.patchSettings({ claimTimeoutMs: 50, escalateAfterMs: 50 });
+      const [claimed] = await leads(1);
+      const narrowed = (await store.insertLead(draft({ eligible: ['a'] }))).lead;
+      await store.claim(claimed.id, 'a');
+      await store.patchSettings({ claimTimeoutMs: null, escalateAfterMs: null });
+      await sleep(100);
+      expect(await store.runDue()).toEqual([]);
+      expect((await store.getLead(claimed.id))!.status).toBe('claimed');
+      expect((await store.getLead(narrowed.id))!.eligible).toEqual(['a']);
+    });
   });
 
   describe('presence', () => {

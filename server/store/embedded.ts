@@ -578,18 +578,19 @@ export class EmbeddedStore implements Store {
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
     const touched = new Set<Writable>([this.poolDb]);
-    const mode = this.pool.mode;
+    const { mode, settings } = this.pool;
     this.poolDb.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
       const lead = this.leads.get(job.leadId);
       if (!lead) return false;
-      if (job.kind === 'escalate' && lead.status === 'open' && lead.eligible !== '*') {
+      // A setting turned off since the job was scheduled cancels it.
+      if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && lead.eligible !== '*') {
         lead.eligible = '*';
         lead.escalatedAt = new Date(now).toISOString();
         touched.add(this.fileOf(lead));
         events.push({ kind: 'escalated', lead: publicLead(lead), mode });
       }
-      if (job.kind === 'expire' && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
+      if (job.kind === 'expire' && settings.claimTimeoutMs && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
         const previousOwner = lead.claimedBy!;
         this.reopen(lead);
         touched.add(this.fileOf(lead));

@@ -548,6 +548,9 @@ local now = nowMs()
 local mode = poolMode()
 local jobs = redis.call('ZRANGEBYSCORE', K.due, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local events = {}
+-- a setting turned off since a job was scheduled cancels it
+local escalating = num('escalateAfterMs', 0) > 0
+local expiring = num('claimTimeoutMs', 0) > 0
 for _, job in ipairs(jobs) do
   redis.call('ZREM', K.due, job)
   local parts = {}
@@ -555,12 +558,12 @@ for _, job in ipairs(jobs) do
   local kind, id = parts[1], parts[2]
   local st = redis.call('HGET', K.status, id)
   if st then
-    if kind == 'e' and st == 'open' and redis.call('HGET', K.eligible, id) ~= '"*"' then
+    if kind == 'e' and escalating and st == 'open' and redis.call('HGET', K.eligible, id) ~= '"*"' then
       redis.call('HSET', K.eligible, id, '"*"')
       redis.call('HSET', K.escalatedAt, id, now)
       event('escalated', 'lead', id)
       events[#events + 1] = { kind = 'escalated', lead = leadOut(id) }
-    elseif kind == 'x' and st == 'claimed' and redis.call('HGET', K.claimedAt, id) == parts[3]
+    elseif kind == 'x' and expiring and st == 'claimed' and redis.call('HGET', K.claimedAt, id) == parts[3]
         and redis.call('HEXISTS', K.outcome, id) == 0 then
       local prev = redis.call('HGET', K.owner, id)
       reopen(id)
