@@ -5,7 +5,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { EV, type Ack } from '../../shared/protocol.js';
 import {
-  AssignSchema, issuesOf, LeadIdPayload, LeadInputSchema, ModeSchema, OutcomePayload, PresencePayload, PullPayload,
+  AssignSchema, issuesOf, LeadIdPayload, LeadInputSchema, LeadListQuery, ModeSchema, OutcomePayload, PresencePayload, PullPayload,
   RepCreateSchema, RepPatchSchema, RulesSchema, SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { Credentials } from '../auth.js';
@@ -117,6 +117,13 @@ export function attachSockets(io: Server, service: LeadpoolService, credentials:
     ok('lead:assign', AssignSchema.extend({ leadId: z.string().min(1).max(128) }), async ({ leadId, repId }) => ({ lead: await service.assign(leadId, repId) }));
     ok('lead:release', LeadIdPayload, async ({ leadId }) => ({ lead: await service.release(leadId) }));
     ok('reports:summary', none, async () => ({ summary: await service.summary() }));
+    ok('leads:list', LeadListQuery.nullish().transform((q) => q ?? LeadListQuery.parse({})), async (q) => ({ leads: await service.store.listLeads(q) }));
+    ok('lead:get', LeadIdPayload, async ({ leadId }) => ({ lead: await service.getLeadFor(leadId, { role: 'manager' }) }));
+    ok('reps:list', none, async () => ({ reps: await service.listReps() }));
+    ok('pool:get', none, async () => {
+      const { mode, settings, rules } = await service.store.getPool();
+      return { mode, settings, rules };
+    });
     ok('dashboard:get', none, async () => ({ state: await service.dashboardState() }));
 
     service
