@@ -1,29 +1,18 @@
 // Leads that change hands without a claim: manual assignment (lead:assigned), revocation
 // by a manager or by claimTimeoutMs (lead:revoked), hybrid escalation after
 // escalateAfterMs, and round-robin assignment in rotation (plain and weighted).
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EV, type Lead, type PoolState } from '../shared/protocol.js';
 import {
-  barrier, closeAllSockets, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, pool, postLead,
+  barrier, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, postLead,
   repsOnline, setMode,
 } from './support/clients.js';
-import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { serversOf, stores } from './support/stores.js';
 
 const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
 
 describe.each(stores)('assignment and timers ($name store)', (factory) => {
-  const servers: InProcessServer[] = [];
-  async function fresh() {
-    const server = await factory.start();
-    servers.push(server);
-    return { server, p: pool(server), url: server.url };
-  }
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   describe('assignment, revocation, escalation', () => {
     it('lead:assigned on a manual assignment; lead:revoked on a manager release and on claimTimeoutMs expiry', async () => {

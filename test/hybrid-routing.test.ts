@@ -1,25 +1,16 @@
 // Hybrid routing when rules and reps change while leads wait: open leads are routed again
 // and the reps whose pool changed get a fresh pool:state (PROTOCOL.md: pool:state "when this
 // rep's eligibility changes").
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EV, type PoolState } from '../shared/protocol.js';
-import { closeAllSockets, emitAck, pool, postLead, repsOnline, setMode } from './support/clients.js';
-import { stores } from './support/stores.js';
-import type { InProcessServer } from './support/server.js';
+import { emitAck, postLead, repsOnline, setMode } from './support/clients.js';
+import { serversOf, stores } from './support/stores.js';
 
 describe.each(stores)('hybrid rerouting ($name)', (factory) => {
-  let server: InProcessServer;
-  afterEach(async () => {
-    closeAllSockets();
-    await server?.close();
-  });
-  afterAll(async () => {
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   it('a new rule narrows waiting leads; a rep gaining a country gains them', async () => {
-    server = await factory.start();
-    const { manager, feed } = pool(server);
+    const { server, p: { manager, feed } } = await fresh();
     const [de, us] = await repsOnline(server, 2, (i) => ({ countries: [i === 0 ? 'DE' : 'US'] }));
     await setMode(manager, 'hybrid');
     const lead = await postLead(feed, { country: 'DE' });
@@ -43,8 +34,7 @@ describe.each(stores)('hybrid rerouting ($name)', (factory) => {
   });
 
   it('a rule whose target no rep meets offers the lead to everyone', async () => {
-    server = await factory.start();
-    const { manager, feed } = pool(server);
+    const { server, p: { manager, feed } } = await fresh();
     const [rep] = await repsOnline(server, 1, { countries: ['US'] });
     await setMode(manager, 'hybrid');
     await manager.put('/api/rules', { rules: [{ name: 'nobody', when: { country: ['FR'] }, to: { teams: ['paris'] } }] });

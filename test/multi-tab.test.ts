@@ -1,24 +1,15 @@
 // A rep with several tabs: what one tab does shows in the others (mine:changed), and a
 // rep is offline only when its last tab is gone.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EV, type MineChanged } from '../shared/protocol.js';
-import { barrier, closeAllSockets, connectRep, emitAck, pool, postLead, repsOnline } from './support/clients.js';
-import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { barrier, connectRep, emitAck, postLead, repsOnline } from './support/clients.js';
+import { serversOf, stores } from './support/stores.js';
 
 describe.each(stores)('several tabs of one rep ($name)', (factory) => {
-  let server: InProcessServer;
-  afterEach(async () => {
-    closeAllSockets();
-    await server?.close();
-  });
-  afterAll(async () => {
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   it('claim, outcome and release in one tab reach the others, never as a lost race', async () => {
-    server = await factory.start();
-    const { feed } = pool(server);
+    const { server, p: { feed } } = await fresh();
     const [tabA] = await repsOnline(server, 1);
     const tabB = await connectRep(server.url, tabA.token);
     const [other] = await repsOnline(server, 1);
@@ -49,8 +40,7 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
   });
 
   it('a closing outcome tells the other tabs the lead is closed', async () => {
-    server = await factory.start();
-    const { feed } = pool(server);
+    const { server, p: { feed } } = await fresh();
     const [tabA] = await repsOnline(server, 1);
     const tabB = await connectRep(server.url, tabA.token);
     const lead = await postLead(feed);

@@ -1,25 +1,14 @@
 // pool:state, the snapshot a rep tab gets on every (re)connect: at most the 500 oldest
 // leads it may claim, `waiting` counting all of them, `mine` its own leads.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EV, type Lead } from '../shared/protocol.js';
-import { closeAllSockets, connectRep, emitAck, pool, repsOnline } from './support/clients.js';
-import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { connectRep, emitAck, pool, repsOnline } from './support/clients.js';
+import { serversOf, stores } from './support/stores.js';
 
 const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
 
 describe.each(stores)('pool:state ($name store)', (factory) => {
-  const servers: InProcessServer[] = [];
-  async function fresh() {
-    const server = await factory.start();
-    servers.push(server);
-    return { server, p: pool(server) };
-  }
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   it('carries at most the 500 oldest leads a rep may claim; waiting counts them all', async () => {
     const { server, p } = await fresh();

@@ -7,7 +7,7 @@ import {
   barrier, closeAllSockets, connectRep, emitAck, patchSettings, pool, postLead, repsOnline, setMode, type OnlineRep, type Pool,
 } from './support/clients.js';
 import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { serversOf, stores } from './support/stores.js';
 
 const REPS = 20;
 const LEADS = 50;
@@ -155,17 +155,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
 });
 
 describe.each(stores)('claims racing a manager assignment ($name store)', (factory) => {
-  const servers: InProcessServer[] = [];
-  async function fresh() {
-    const server = await factory.start();
-    servers.push(server);
-    return { server, p: pool(server) };
-  }
-  afterAll(async () => {
-    closeAllSockets();
-    await Promise.all(servers.map((s) => s.close()));
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   it('the lead ends with exactly one owner, and every answer agrees with it', async () => {
     const { server, p } = await fresh();

@@ -1,29 +1,18 @@
 // Every rep→server event with its ok and error answers, the /manager namespace and
 // socket authentication (assignment, timers, round-robin: assignment.test.ts). A fresh
 // server (empty store) per test.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EV, type DashboardState, type Lead, type LiveStats, type PoolState, type Rep } from '../shared/protocol.js';
 import {
-  closeAllSockets, connectError, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, pool,
+  connectError, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, pool,
   postLead, repsOnline, setMode,
 } from './support/clients.js';
-import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { serversOf, stores } from './support/stores.js';
 
 const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
 
 describe.each(stores)('socket events ($name store)', (factory) => {
-  const servers: InProcessServer[] = [];
-  async function fresh() {
-    const server = await factory.start();
-    servers.push(server);
-    return { server, p: pool(server), url: server.url };
-  }
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   describe('lead:claim', () => {
     it('ok with the full lead; NOT_FOUND, NOT_OPEN (closed, disqualified), ALREADY_CLAIMED', async () => {

@@ -2,13 +2,12 @@
 // payload is walked recursively for the contact values seeded into the leads (unique
 // strings), so a leak anywhere (nested, renamed, stringified) is found, not just a
 // top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, EV, type Lead, type LeadView, type PoolState } from '../shared/protocol.js';
 import {
-  barrier, closeAllSockets, connectRep, emitAck, patchSettings, pool, postLead, repsOnline, setMode, type OnlineRep, type Pool,
+  barrier, connectRep, emitAck, patchSettings, pool, postLead, repsOnline, setMode, type OnlineRep, type Pool,
 } from './support/clients.js';
-import type { InProcessServer } from './support/server.js';
-import { stores } from './support/stores.js';
+import { serversOf, stores } from './support/stores.js';
 
 /** Every path in `value` where a string contains one of `needles`, or a key is one of `badKeys`. */
 function findIn(value: unknown, needles: string[], badKeys: string[], path = '$', out: string[] = []): string[] {
@@ -58,17 +57,7 @@ const viewKeys = (v: object) => Object.keys(v).sort();
 const omit = (lead: Lead, keys: string[]) => Object.fromEntries(Object.entries(lead).filter(([k]) => !keys.includes(k)));
 
 describe.each(stores)('what reps see ($name store)', (factory) => {
-  const servers: InProcessServer[] = [];
-  async function fresh() {
-    const server = await factory.start();
-    servers.push(server);
-    return { server, p: pool(server) };
-  }
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await factory.teardown?.();
-  });
+  const fresh = serversOf(factory);
 
   it('shark-tank: only id, createdAt and the teaser fields; contacts only to the owner', async () => {
     const { server, p } = await fresh();

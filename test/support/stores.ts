@@ -2,6 +2,8 @@
 // fresh in-process server with its own empty store (a temp lowdb folder, or a random key
 // prefix in one throwaway redis-server per test file) and returns it; `close()` stops the
 // server, `teardown()` (once per suite) stops what the factory started for it.
+import { afterAll, afterEach } from 'vitest';
+import { closeAllSockets, pool, type Pool } from './clients.js';
 import { randomPrefix, startRedis, type TestRedis } from './redis.js';
 import { startInProcess, type InProcessServer } from './server.js';
 
@@ -33,3 +35,22 @@ export const redisStore: StoreFactory = {
 };
 
 export const stores: StoreFactory[] = [embedded, redisStore];
+
+/**
+ * For a `describe.each(stores)` body: registers the hooks that close sockets after each
+ * test and every server (and the factory's own services) after the suite, and returns
+ * `fresh()`, which starts a new server with an empty store.
+ */
+export function serversOf(factory: StoreFactory): () => Promise<{ server: InProcessServer; p: Pool; url: string }> {
+  const servers: InProcessServer[] = [];
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await factory.teardown?.();
+  });
+  return async () => {
+    const server = await factory.start();
+    servers.push(server);
+    return { server, p: pool(server), url: server.url };
+  };
+}
