@@ -16,7 +16,7 @@ import { route } from './domain/routing.js';
 import { leadView, mayClaim, offersLeads, ownerView } from './domain/view.js';
 import { ApiError, refusal } from './errors.js';
 import type { Fanout } from './realtime/fanout.js';
-import type { DueEvent, PresenceChange, Store, StoredRep } from './store/types.js';
+import { StoreUnavailableError, type DueEvent, type PresenceChange, type Store, type StoredRep } from './store/types.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -45,18 +45,30 @@ export class LeadpoolService {
 
   /** Starts the due-job loop (escalations, claim timeouts) and the presence heartbeat. */
   start(): void {
-    const every = (ms: number, task: () => Promise<void>) => {
+    // While the store is unreachable a task fails every tick: say so once, and once when it is back.
+    const every = (ms: number, name: string, task: () => Promise<void>) => {
       let busy = false;
+      let down = false;
       const timer = setInterval(() => {
         if (busy) return;
         busy = true;
-        task().catch((err) => this.log.error('background task failed', err)).finally(() => (busy = false));
+        task()
+          .then(() => {
+            if (down) this.log.info(`${name}: the store is reachable again`);
+            down = false;
+          })
+          .catch((err) => {
+            if (!(err instanceof StoreUnavailableError)) this.log.error(`${name} failed`, err);
+            else if (!down) this.log.error(`${name}: the store cannot be reached; retrying`, err.message);
+            down = err instanceof StoreUnavailableError;
+          })
+          .finally(() => (busy = false));
       }, ms);
       timer.unref();
       this.timers.push(timer);
     };
-    every(200, () => this.runDue());
-    every(5000, async () => {
+    every(200, 'timers', () => this.runDue());
+    every(5000, 'presence heartbeat', async () => {
       for (const change of await this.store.sweepPresence()) await this.presenceChanged(change);
     });
     this.store.onReset?.(() => void this.afterStoreReset());
