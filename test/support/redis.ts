@@ -16,6 +16,8 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Kills it if running and starts it again on the same port, with empty data. */
   restart(): Promise<void>;
+  /** Whether redis-server is running (not killed or stopped). */
+  running(): boolean;
 }
 
 const INSTALL_HINT = 'redis-server is required for the Redis tests: install it with `apt-get install -y redis-server`';
@@ -110,6 +112,7 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
     kill: () => killNow('SIGKILL'),
+    running: () => child !== null,
     restart: async () => {
       await killNow('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
