@@ -13,6 +13,7 @@ import { RulesEditor } from './RulesEditor';
 import { SettingsForm } from './SettingsForm';
 import { StatsTiles } from './StatsTiles';
 import { Tabs } from './Tabs';
+import { TopBar } from './TopBar';
 
 /** The manager's dashboard. */
 export function ManagerView({ store, authError, origin }: { store: ManagerStore; authError?: string | null; origin?: string }) {
@@ -22,17 +23,10 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
   const reps = store.reps.value;
   return (
     <div class="app">
-      <header class="topbar">
-        <div class="brand">
-          <span class="logo" aria-hidden="true" />
-          <span class="brand-name">Leadpool</span>
-          <span class="who">Manager</span>
-        </div>
-        <div class="topbar-tools">
-          <ModeControl mode={store.mode.value} disabled={conn !== 'connected'} onChange={store.setMode} />
-          <ConnectionStatus state={store.connection} />
-        </div>
-      </header>
+      <TopBar who="Manager">
+        <ModeControl mode={store.mode.value} disabled={conn !== 'connected'} onChange={store.setMode} />
+        <ConnectionStatus state={store.connection} />
+      </TopBar>
       <main class="content" id="main">
         <h1 class="sr-only">Manager dashboard</h1>
         {authError && (

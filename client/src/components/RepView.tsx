@@ -2,12 +2,12 @@ import type { RepStore } from '../state/repStore';
 import { AlertsToggle } from './AlertsToggle';
 import { ConnectionStatus } from './ConnectionStatus';
 import { LiveRegion } from './LiveRegion';
+import { MODE_INFO } from './ModeControl';
 import { MyLeads } from './MyLeads';
 import { NoticeList } from './NoticeList';
 import { PresenceSwitch } from './PresenceSwitch';
 import { RepPool } from './RepPool';
-
-const MODE_LABEL = { 'shark-tank': 'Shark tank', 'cherry-pick': 'Cherry-pick', 'blind-pull': 'Blind pull', hybrid: 'Hybrid', 'round-robin': 'Round-robin' } as const;
+import { TopBar } from './TopBar';
 
 /** The rep's live view: header (connection, presence), the pool, my leads. */
 export function RepView({ store, authError }: { store: RepStore; authError?: string | null }) {
@@ -16,19 +16,12 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
   const mode = store.mode.value;
   return (
     <div class="app">
-      <header class="topbar">
-        <div class="brand">
-          <span class="logo" aria-hidden="true" />
-          <span class="brand-name">Leadpool</span>
-          {you && <span class="who">{you.name}</span>}
-        </div>
-        <div class="topbar-tools">
-          {mode && <span class="pill pill-mode" title="Pool mode">{MODE_LABEL[mode]}</span>}
-          <ConnectionStatus state={store.connection} />
-          <PresenceSwitch presence={you?.presence} disabled={conn !== 'connected' || !you} onChange={store.setPresence} />
-          <AlertsToggle />
-        </div>
-      </header>
+      <TopBar who={you?.name}>
+        {mode && <span class="pill pill-mode" title="Pool mode">{MODE_INFO[mode].label}</span>}
+        <ConnectionStatus state={store.connection} />
+        <PresenceSwitch presence={you?.presence} disabled={conn !== 'connected' || !you} onChange={store.setPresence} />
+        <AlertsToggle />
+      </TopBar>
       <main class="content" id="main">
         <h1 class="sr-only">Rep view{you ? ` for ${you.name}` : ''}</h1>
         {authError && (
