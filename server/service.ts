@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   EV, POOL_STATE_LIMIT,
-  type DashboardState, type Lead, type LeadInput, type Mode, type Outcome, type PoolState,
+  type DashboardState, type Lead, type LeadInput, type LiveStats, type Mode, type Outcome, type PoolState,
   type PoolWaiting, type Presence, type Rep, type ReportSummary, type Rule, type Settings,
 } from '../shared/protocol.js';
 import type { RepCreate, RepPatch, SettingsPatch } from '../shared/schemas.js';
@@ -24,6 +24,8 @@ export interface Logger {
 }
 
 const MANAGER_RECENT = 50;
+/** Speed-to-claim is the median of the latest 100 claims among this many newest leads. */
+const STATS_RECENT = 500;
 
 export class LeadpoolService {
   private timers: NodeJS.Timeout[] = [];
@@ -254,9 +256,11 @@ export class LeadpoolService {
     return { mode: pool.mode, settings: pool.settings, rules: pool.rules, reps, open, recent, stats: await this.stats() };
   }
 
-  async stats() {
-    const [leads, presence] = await Promise.all([this.store.listLeads({ limit: Infinity }), this.store.onlinePresence()]);
-    return liveStats(leads, presence);
+  async stats(): Promise<LiveStats> {
+    const [counts, open, recent, presence] = await Promise.all([
+      this.store.statusCounts(), this.store.openSummary(), this.store.listLeads({ limit: STATS_RECENT }), this.store.onlinePresence(),
+    ]);
+    return liveStats({ counts, oldestOpenCreatedAt: open.oldestCreatedAt, recent, presence });
   }
 
   async summary(): Promise<ReportSummary> {

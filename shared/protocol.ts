@@ -242,7 +242,7 @@ export interface LiveStats {
   disqualified: number;
   repsOnline: number;
   repsAvailable: number;
-  /** Median ms from creation to claim over the last 100 claims, null when none. */
+  /** Median ms from creation to claim over the latest 100 claims among the 500 newest leads, null when none. */
   medianSpeedToClaimMs: number | null;
   oldestWaitingMs: number | null;
 }

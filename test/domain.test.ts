@@ -203,8 +203,14 @@ describe('reports', () => {
     expect(s.fairness.maxShare).toBeCloseTo(2 / 3);
     expect(s.outcomes).toMatchObject({ won: 1, lost: 1 });
   });
-  it('live stats count statuses and presence', () => {
-    const stats = liveStats(leads, { a: 'available', b: 'away' }, Date.UTC(2026, 0, 1) + 10_000);
-    expect(stats).toMatchObject({ open: 1, claimed: 1, closed: 2, disqualified: 1, repsOnline: 2, repsAvailable: 1, medianSpeedToClaimMs: 2000, oldestWaitingMs: 10_000 });
+  it('live stats: counts, presence, oldest waiting, and the median of the latest claims among the recent leads', () => {
+    const stats = liveStats(
+      { counts: { open: 1, claimed: 1, closed: 2, disqualified: 1 }, oldestOpenCreatedAt: at(0), recent: leads, presence: { a: 'available', b: 'away' } },
+      Date.UTC(2026, 0, 1) + 10_000,
+    );
+    expect(stats).toEqual({ open: 1, claimed: 1, closed: 2, disqualified: 1, repsOnline: 2, repsAvailable: 1, medianSpeedToClaimMs: 2000, oldestWaitingMs: 10_000 });
+    const many: Lead[] = Array.from({ length: 150 }, (_, i) => ({ id: `m${i}`, status: 'claimed', createdAt: at(0), claimedAt: at(i < 100 ? 100_000 + i : 1000) }));
+    // only the 100 latest claims count (all of them 100+ s after creation)
+    expect(liveStats({ counts: { open: 0, claimed: 150, closed: 0, disqualified: 0 }, oldestOpenCreatedAt: null, recent: many, presence: {} }).medianSpeedToClaimMs).toBeGreaterThanOrEqual(100_000);
   });
 });

@@ -327,7 +327,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.pull('b')).toMatchObject({ ok: true, lead: { id: forB.id } });
     });
 
-    it('openSummary counts open leads and names the oldest, without reading them all', async () => {
+    it('openSummary and statusCounts count leads without reading them', async () => {
       await setup();
       await reps('a');
       expect(await store.openSummary()).toEqual({ count: 0, oldestCreatedAt: null });
@@ -338,6 +338,9 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const summary = await store.openSummary();
       expect(summary.count).toBe(2);
       expect(summary.oldestCreatedAt! >= first.createdAt).toBe(true);
+      expect(await store.statusCounts()).toEqual({ open: 2, claimed: 1, closed: 0, disqualified: 1 });
+      expect(await store.outcome(first.id, 'a', 'won')).toMatchObject({ ok: true });
+      expect(await store.statusCounts()).toEqual({ open: 2, claimed: 0, closed: 1, disqualified: 1 });
     });
 
     it('reroute changes who may take open leads, and leaves claimed ones alone', async () => {

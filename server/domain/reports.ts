@@ -1,5 +1,5 @@
 // Live stats and the summary report, computed from leads (pure).
-import { OUTCOMES, type Lead, type LiveStats, type Outcome, type ReportSummary } from '../../shared/protocol.js';
+import { OUTCOMES, type Lead, type LeadStatus, type LiveStats, type Outcome, type ReportSummary } from '../../shared/protocol.js';
 
 const speedOf = (lead: Lead): number | null =>
   lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null;
@@ -12,27 +12,29 @@ function percentile(sorted: number[], p: number): number | null {
 
 const zeroOutcomes = (): Record<Outcome, number> => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
 
-export function liveStats(leads: Lead[], presence: Record<string, 'available' | 'away'>, now = Date.now()): LiveStats {
-  const stats: LiveStats = {
-    open: 0, claimed: 0, closed: 0, disqualified: 0,
+export interface LiveStatsInput {
+  counts: Record<LeadStatus, number>;
+  oldestOpenCreatedAt: string | null;
+  /** The newest leads (any status): the recent claims are found among them. */
+  recent: Lead[];
+  presence: Record<string, 'available' | 'away'>;
+}
+
+/** The dashboard tiles, from counts and the newest leads: never a read of every lead. */
+export function liveStats({ counts, oldestOpenCreatedAt, recent, presence }: LiveStatsInput, now = Date.now()): LiveStats {
+  const speeds = recent
+    .filter((lead) => lead.claimedAt)
+    .sort((a, b) => (a.claimedAt! < b.claimedAt! ? 1 : -1))
+    .slice(0, 100)
+    .map((lead) => speedOf(lead)!)
+    .sort((a, b) => a - b);
+  return {
+    ...counts,
     repsOnline: Object.keys(presence).length,
     repsAvailable: Object.values(presence).filter((p) => p === 'available').length,
-    medianSpeedToClaimMs: null,
-    oldestWaitingMs: null,
+    medianSpeedToClaimMs: percentile(speeds, 0.5),
+    oldestWaitingMs: oldestOpenCreatedAt ? now - Date.parse(oldestOpenCreatedAt) : null,
   };
-  const recentSpeeds: { at: string; ms: number }[] = [];
-  for (const lead of leads) {
-    stats[lead.status]++;
-    if (lead.status === 'open') {
-      const age = now - Date.parse(lead.createdAt);
-      if (stats.oldestWaitingMs === null || age > stats.oldestWaitingMs) stats.oldestWaitingMs = age;
-    }
-    const ms = speedOf(lead);
-    if (ms !== null) recentSpeeds.push({ at: lead.claimedAt!, ms });
-  }
-  const last100 = recentSpeeds.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 100).map((s) => s.ms).sort((a, b) => a - b);
-  stats.medianSpeedToClaimMs = percentile(last100, 0.5);
-  return stats;
 }
 
 export function summarize(leads: Lead[], reps: { id: string; name: string }[], now = Date.now()): ReportSummary {

@@ -10,7 +10,7 @@ import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import {
   CLOSING_OUTCOMES, DEFAULT_POOL, DEFAULT_SETTINGS,
-  type Lead, type Mode, type Outcome, type Presence, type Rule, type Settings,
+  type Lead, type LeadStatus, type Mode, type Outcome, type Presence, type Rule, type Settings,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 import {
@@ -462,6 +462,12 @@ export class EmbeddedStore implements Store {
 
   async openLeads(): Promise<Lead[]> {
     return this.open.map(publicLead);
+  }
+
+  async statusCounts(): Promise<Record<LeadStatus, number>> {
+    const counts: Record<LeadStatus, number> = { open: 0, claimed: 0, closed: 0, disqualified: 0 };
+    for (const lead of this.leads.values()) counts[lead.status]++;
+    return counts;
   }
 
   async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {

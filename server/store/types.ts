@@ -144,6 +144,8 @@ export interface Store {
   openLeads(): Promise<Lead[]>;
   /** How many leads are open and when the oldest arrived (blind-pull counts), without reading them. */
   openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }>;
+  /** How many leads there are in each status (live stats), without reading them. */
+  statusCounts(): Promise<Record<LeadStatus, number>>;
   /** Leads this rep holds (status claimed), oldest claim first. */
   repLeads(repId: string): Promise<Lead[]>;
 

@@ -390,6 +390,12 @@ if #changed > 0 then event('rerouted', 'count', #changed) end
 return reply({ changed = changed })
 `,
 
+  /** Read-only: the number of leads in each status. */
+  statusCounts: `
+return reply({ open = redis.call('ZCARD', K.open), claimed = redis.call('ZCARD', K.sclaimed),
+  closed = redis.call('ZCARD', K.sclosed), disqualified = redis.call('ZCARD', K.sdisq) })
+`,
+
   /** Read-only: the open count and the oldest open lead's creation time (ms), in one snapshot. */
   openSummary: `
 local count = redis.call('ZCARD', K.open)

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, ErrorReply } from 'redis';
 import {
   DEFAULT_SETTINGS,
-  type Lead, type Mode, type Outcome, type Presence, type Rule, type Settings,
+  type Lead, type LeadStatus, type Mode, type Outcome, type Presence, type Rule, type Settings,
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
 import { mergeSettings } from '../../domain/settings.js';
@@ -453,6 +453,11 @@ export class RedisStore implements Store {
   async openLeads(): Promise<Lead[]> {
     const ids = await this.call(() => this.client.zRange(this.k.open, 0, -1));
     return (await this.readLeads(ids)).filter((l) => l.status === 'open');
+  }
+
+  async statusCounts(): Promise<Record<LeadStatus, number>> {
+    const res = await this.eval('statusCounts', this.keys.globalList, []);
+    return { open: Number(res.open), claimed: Number(res.claimed), closed: Number(res.closed), disqualified: Number(res.disqualified) };
   }
 
   async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
