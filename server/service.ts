@@ -15,7 +15,7 @@ import { liveStats, summarize } from './domain/reports.js';
 import { route } from './domain/routing.js';
 import { leadView, mayClaim, offersLeads, ownerView } from './domain/view.js';
 import { ApiError, refusal } from './errors.js';
-import type { Fanout } from './realtime/fanout.js';
+import { repRoom, type Fanout } from './realtime/fanout.js';
 import { StoreUnavailableError, type DueEvent, type PresenceChange, type Store, type StoredRep } from './store/types.js';
 
 export interface Logger {
@@ -403,8 +403,8 @@ export class LeadpoolService {
     const { settings } = await this.store.getPool();
     if (event.kind === 'escalated') {
       this.fanout.toManagers(EV.leadUpdated, event.lead);
-      // Everyone not already eligible now sees it (only hybrid narrows audiences).
-      if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings);
+      // Everyone who was not eligible before now sees it (only hybrid narrows audiences).
+      if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings, { except: event.previousEligible.map(repRoom) });
       return;
     }
     this.fanout.revoked(event.previousOwner, event.lead.id, 'expired');

@@ -62,6 +62,9 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(offered).not.toHaveProperty('email');
       expect(offered).not.toHaveProperty('eligible');
       expect(await m.rec.waitFor(EV.leadUpdated, (l: Lead) => l.id === lead.id)).toMatchObject({ eligible: '*', escalatedAt: expect.any(String) });
+      // The DE rep, offered it at arrival, is not offered it a second time.
+      await barrier(de.socket);
+      expect(de.rec.of(EV.leadOffered).filter((v) => v.id === lead.id)).toHaveLength(1);
       // A snapshot taken now lists it for the FR rep too.
       const frTab = await connectRep(server.url, fr.token);
       expect(frTab.state.leads.map((v) => v.id)).toContain(lead.id);

@@ -478,7 +478,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const [e1, e2] = await Promise.all([store.runDue(), peer.runDue()]);
       const events = [...e1, ...e2];
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ kind: 'escalated', mode: 'hybrid', lead: { id: lead.id, eligible: '*', status: 'open' } });
+      expect(events[0]).toMatchObject({ kind: 'escalated', mode: 'hybrid', previousEligible: ['a'], lead: { id: lead.id, eligible: '*', status: 'open' } });
       expect(events[0].lead.escalatedAt).toBeDefined();
       expect(await store.runDue()).toEqual([]);
       expect(await store.claim(lead.id, 'b')).toMatchObject({ ok: true });

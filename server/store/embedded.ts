@@ -590,11 +590,12 @@ export class EmbeddedStore implements Store {
       const lead = this.leads.get(job.leadId);
       if (!lead) return false;
       // A setting turned off since the job was scheduled cancels it.
-      if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && lead.eligible !== '*') {
+      if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
+        const previousEligible = lead.eligible;
         lead.eligible = '*';
         lead.escalatedAt = new Date(now).toISOString();
         touched.add(this.fileOf(lead));
-        events.push({ kind: 'escalated', lead: publicLead(lead), mode });
+        events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
       }
       if (job.kind === 'expire' && settings.claimTimeoutMs && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
         const previousOwner = lead.claimedBy!;

@@ -71,7 +71,7 @@ export type AutoAssignResult = { lead: Lead; mode: Mode } | null;
 
 /** Time-based work popped by exactly one node (escalations, claim timeouts). */
 export type DueEvent =
-  | { kind: 'escalated'; lead: Lead; mode: Mode }
+  | { kind: 'escalated'; lead: Lead; mode: Mode; /** Who was eligible before: they were offered it already. */ previousEligible: string[] }
   | { kind: 'expired'; lead: Lead; previousOwner: string; mode: Mode };
 
 export interface PresenceChange {

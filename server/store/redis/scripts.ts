@@ -564,11 +564,12 @@ for _, job in ipairs(jobs) do
   local kind, id = parts[1], parts[2]
   local st = redis.call('HGET', K.status, id)
   if st then
-    if kind == 'e' and escalating and st == 'open' and redis.call('HGET', K.eligible, id) ~= '"*"' then
+    local before = redis.call('HGET', K.eligible, id)
+    if kind == 'e' and escalating and st == 'open' and before and before ~= '"*"' then
       redis.call('HSET', K.eligible, id, '"*"')
       redis.call('HSET', K.escalatedAt, id, now)
       event('escalated', 'lead', id)
-      events[#events + 1] = { kind = 'escalated', lead = leadOut(id) }
+      events[#events + 1] = { kind = 'escalated', lead = leadOut(id), previousEligible = before }
     elseif kind == 'x' and expiring and st == 'claimed' and redis.call('HGET', K.claimedAt, id) == parts[3]
         and redis.call('HEXISTS', K.outcome, id) == 0 then
       local prev = redis.call('HGET', K.owner, id)

@@ -519,10 +519,10 @@ export class RedisStore implements Store {
     for (;;) {
       const res = await this.run('runDue', this.keys.globalList, [String(DUE_BATCH)]);
       const mode = res.mode as Mode;
-      for (const e of list<{ kind: string; lead: RawLead; previousOwner?: string }>(res.events)) {
+      for (const e of list<{ kind: string; lead: RawLead; previousOwner?: string; previousEligible?: string }>(res.events)) {
         events.push(
           e.kind === 'escalated'
-            ? { kind: 'escalated', lead: toLead(e.lead), mode }
+            ? { kind: 'escalated', lead: toLead(e.lead), mode, previousEligible: list<string>(JSON.parse(e.previousEligible ?? '[]')) }
             : { kind: 'expired', lead: toLead(e.lead), previousOwner: e.previousOwner!, mode },
         );
       }
