@@ -1,6 +1,7 @@
 import type { Lead, Outcome } from '../../../shared/protocol';
 import { OUTCOMES } from '../../../shared/protocol';
-import { FIELD_LABELS, fieldText } from '../lib/format';
+import { fieldText } from '../lib/format';
+import { FieldList } from './FieldList';
 import { Age } from './Age';
 
 const OUTCOME_LABEL: Record<Outcome, string> = { contacted: 'Contacted', won: 'Won', lost: 'Lost', unreachable: 'Unreachable' };
@@ -42,14 +43,7 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
         )}
       </div>
       {details.length > 0 && (
-        <dl class="details">
-          {details.map((f) => (
-            <div key={f}>
-              <dt>{FIELD_LABELS[f] ?? f}</dt>
-              <dd>{fieldText(lead, f)}</dd>
-            </div>
-          ))}
-        </dl>
+        <FieldList lead={lead} fields={details} class="details" />
       )}
       {lead.outcome && (
         <p class="small">

@@ -1,6 +1,7 @@
 import type { LeadView } from '../../../shared/protocol';
-import { FIELD_LABELS, fieldText, leadSummary } from '../lib/format';
+import { leadSummary } from '../lib/format';
 import { Age } from './Age';
+import { FieldList } from './FieldList';
 
 interface Props {
   leads: LeadView[];
@@ -39,14 +40,7 @@ export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
               <span class="sr-only"> — {leadSummary(lead)}</span>
             </p>
             {fields.length > 0 && (
-              <dl class="teaser">
-                {fields.map((f) => (
-                  <div key={f}>
-                    <dt>{FIELD_LABELS[f] ?? f}</dt>
-                    <dd>{fieldText(lead, f)}</dd>
-                  </div>
-                ))}
-              </dl>
+              <FieldList lead={lead} fields={fields} class="teaser" />
             )}
             <button
               type="button"
