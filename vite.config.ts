@@ -2,8 +2,8 @@
 // /manager. `npm run dev` runs this config's dev server on 5173, proxying the API and
 // Socket.IO to the server on PORT (default 3000).
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
 
 const ROOT = import.meta.dirname;
 const target = `http://127.0.0.1:${process.env.PORT ?? 3000}`;

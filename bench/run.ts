@@ -23,9 +23,11 @@ const rows: Row[] = [];
 
 async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
 }
 
 const median = (xs: number[]) => {
@@ -42,11 +44,16 @@ function ack(socket: Socket, event: string, payload: unknown): Promise<any> {
 }
 
 async function repSockets(url: string, tokens: string[]): Promise<Socket[]> {
-  return Promise.all(tokens.map((token) => new Promise<Socket>((resolve, reject) => {
-    const s = connect(`${url}/rep`, { auth: { token }, transports: ['websocket'], forceNew: true });
-    s.once('pool:state', () => resolve(s));
-    s.once('connect_error', reject);
-  })));
+  return Promise.all(
+    tokens.map(
+      (token) =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect(`${url}/rep`, { auth: { token }, transports: ['websocket'], forceNew: true });
+          s.once('pool:state', () => resolve(s));
+          s.once('connect_error', reject);
+        }),
+    ),
+  );
 }
 
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
@@ -69,7 +76,12 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     });
     const ingestPerSec = N_HTTP / ((performance.now() - t) / 1000);
     rows.push({ store: label, what: 'GET /healthz (baseline)', value: `${healthzPerSec.toFixed(0)} req/s`, ratio: '1.00' });
-    rows.push({ store: label, what: `POST /api/leads, ${CONCURRENCY} in flight`, value: `${ingestPerSec.toFixed(0)} leads/s`, ratio: (ingestPerSec / healthzPerSec).toFixed(2) });
+    rows.push({
+      store: label,
+      what: `POST /api/leads, ${CONCURRENCY} in flight`,
+      value: `${ingestPerSec.toFixed(0)} leads/s`,
+      ratio: (ingestPerSec / healthzPerSec).toFixed(2),
+    });
 
     // Reps for the socket figures. Start from an empty pool: claim everything ingested.
     const tokens: string[] = [];
@@ -85,25 +97,44 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       rtts.push(performance.now() - s);
     }
     t = performance.now();
-    await Promise.all(sockets.map(async (s) => {
-      for (let i = 0; i < 200; i++) await ack(s, 'lead:claim', { leadId: 42 });
-    }));
+    await Promise.all(
+      sockets.map(async (s) => {
+        for (let i = 0; i < 200; i++) await ack(s, 'lead:claim', { leadId: 42 });
+      }),
+    );
     const baselineAcksPerSec = (200 * sockets.length) / ((performance.now() - t) / 1000);
-    rows.push({ store: label, what: 'socket ack round trip, validation only (baseline)', value: `${median(rtts).toFixed(2)} ms median`, ratio: '1.00' });
-    rows.push({ store: label, what: `socket acks, ${RACERS} reps at once, validation only (baseline)`, value: `${baselineAcksPerSec.toFixed(0)} acks/s`, ratio: '1.00' });
+    rows.push({
+      store: label,
+      what: 'socket ack round trip, validation only (baseline)',
+      value: `${median(rtts).toFixed(2)} ms median`,
+      ratio: '1.00',
+    });
+    rows.push({
+      store: label,
+      what: `socket acks, ${RACERS} reps at once, validation only (baseline)`,
+      value: `${baselineAcksPerSec.toFixed(0)} acks/s`,
+      ratio: '1.00',
+    });
 
     // Pull throughput: every rep pulls until the pool is empty.
     t = performance.now();
     let pulled = 0;
-    await Promise.all(sockets.map(async (s) => {
-      for (;;) {
-        const r = await ack(s, 'lead:pull', {});
-        if (!r.ok) break;
-        pulled++;
-      }
-    }));
+    await Promise.all(
+      sockets.map(async (s) => {
+        for (;;) {
+          const r = await ack(s, 'lead:pull', {});
+          if (!r.ok) break;
+          pulled++;
+        }
+      }),
+    );
     const pullPerSec = pulled / ((performance.now() - t) / 1000);
-    rows.push({ store: label, what: `lead:pull, ${RACERS} reps draining ${pulled} leads`, value: `${pullPerSec.toFixed(0)} pulls/s`, ratio: (pullPerSec / baselineAcksPerSec).toFixed(2) });
+    rows.push({
+      store: label,
+      what: `lead:pull, ${RACERS} reps draining ${pulled} leads`,
+      value: `${pullPerSec.toFixed(0)} pulls/s`,
+      ratio: (pullPerSec / baselineAcksPerSec).toFixed(2),
+    });
 
     // Races: post a lead, every rep claims it as soon as it is offered.
     await manager.put('/api/pool/mode', { mode: 'shark-tank' });
@@ -117,7 +148,12 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       const wins = acks.filter((a) => a.ok).length;
       if (wins !== 1) throw new Error(`race ${i}: ${wins} winners`);
     }
-    rows.push({ store: label, what: `race: post → offer → ${RACERS} claims → all acks`, value: `${median(raceMs).toFixed(1)} ms median, ${p99(raceMs).toFixed(1)} ms p99`, ratio: `${(median(raceMs) / median(rtts)).toFixed(1)} (median / baseline RTT)` });
+    rows.push({
+      store: label,
+      what: `race: post → offer → ${RACERS} claims → all acks`,
+      value: `${median(raceMs).toFixed(1)} ms median, ${p99(raceMs).toFixed(1)} ms p99`,
+      ratio: `${(median(raceMs) / median(rtts)).toFixed(1)} (median / baseline RTT)`,
+    });
 
     for (const s of sockets) s.close();
   } finally {
@@ -126,7 +162,9 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
 }
 
 async function main(): Promise<void> {
-  console.log(`Leadpool benchmark — ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  console.log(
+    `Leadpool benchmark — ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+  );
   await benchStore('embedded', {});
   let redis: { url: string; stop(): Promise<void> } | null = null;
   try {

@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium.js';
 import { api } from '../test/support/api.js';
 import { startServer } from '../test/support/server.js';
-import { fakeLead, seeded } from './fake-leads.js';
 import { ensureClientBuilt } from './build-client.mjs';
+import { fakeLead, seeded } from './fake-leads.js';
 
 const OUT = resolve(import.meta.dirname, '../docs/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
@@ -70,7 +70,11 @@ try {
   await firstMine.getByRole('button', { name: 'Contacted' }).click();
   await post(2);
   await rep.waitForTimeout(1500);
-  await rep.evaluate(() => document.querySelectorAll('.notice').forEach((n) => n.remove()));
+  await rep.evaluate(() =>
+    document.querySelectorAll('.notice').forEach((n) => {
+      n.remove();
+    }),
+  );
   await rep.screenshot({ path: resolve(OUT, 'rep-desktop.png') });
   await rep.setViewportSize(PHONE);
   await rep.waitForTimeout(300);
@@ -80,7 +84,11 @@ try {
   const manager = await ctx.newPage();
   await open(manager, `/manager#token=${server.managerToken}`);
   await manager.waitForTimeout(1500);
-  await manager.evaluate(() => document.querySelectorAll('.notice').forEach((n) => n.remove()));
+  await manager.evaluate(() =>
+    document.querySelectorAll('.notice').forEach((n) => {
+      n.remove();
+    }),
+  );
   await manager.screenshot({ path: resolve(OUT, 'manager-desktop.png') });
   await manager.setViewportSize(PHONE);
   await manager.waitForTimeout(300);
@@ -102,7 +110,7 @@ try {
     await rep.setViewportSize(DESKTOP);
     await rep.waitForTimeout(800);
     await rep.screenshot({ path: resolve(OUT, 'rep-blind-desktop.png') });
-    await manager.goto(server.url + '/');
+    await manager.goto(`${server.url}/`);
     await manager.screenshot({ path: resolve(OUT, 'landing-desktop.png') });
   }
   console.log(`screenshots written to ${OUT}`);

@@ -1,7 +1,7 @@
 // Wires the parts into one server process: store, credentials, service, HTTP, Socket.IO
 // (with the Redis adapter in cluster mode). `main.ts` runs it; tests start it directly.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import { Credentials, type GeneratedSecrets } from './auth.js';
 import type { Config } from './config.js';
@@ -47,7 +47,9 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
   const nodeId = randomUUID();
   const store = await createStore(config, nodeId);
   await store.init();
-  const cluster = config.redisUrl ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` }) : null;
+  const cluster = config.redisUrl
+    ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` })
+    : null;
 
   const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });
   // A wiped Redis lost the stored secret hashes: put ours back so every process agrees.
@@ -71,7 +73,11 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
 
   let closed: Promise<void> | null = null;
   return {
-    http, io, store, service, generated,
+    http,
+    io,
+    store,
+    service,
+    generated,
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);

@@ -40,7 +40,10 @@ export class Credentials {
    * and kept (as a hash) in the store, first writer wins. Returns what was generated now,
    * so the caller can print it this once.
    */
-  static async load(store: Store, env: { managerToken?: string; feedKey?: string }): Promise<{ credentials: Credentials; generated: GeneratedSecrets }> {
+  static async load(
+    store: Store,
+    env: { managerToken?: string; feedKey?: string },
+  ): Promise<{ credentials: Credentials; generated: GeneratedSecrets }> {
     const generated: GeneratedSecrets = {};
     const resolve = async (name: SecretName, fromEnv: string | undefined, kind: 'm' | 'f') => {
       if (fromEnv) return hashToken(fromEnv);

@@ -4,8 +4,16 @@ import type { ErrorBody, ErrorCode } from '../shared/protocol.js';
 import { StoreUnavailableError } from './store/types.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
-  BAD_JSON: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_LARGE: 413,
-  INVALID: 422, RATE_LIMITED: 429, STORE_UNAVAILABLE: 503, INTERNAL: 500,
+  BAD_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  INVALID: 422,
+  RATE_LIMITED: 429,
+  STORE_UNAVAILABLE: 503,
+  INTERNAL: 500,
 };
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -26,7 +34,11 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 export class ApiError extends Error {
-  constructor(readonly code: ErrorCode, message?: string, readonly details?: unknown) {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+  ) {
     super(message ?? MESSAGES[code] ?? code);
   }
   get status(): number {
@@ -34,7 +46,9 @@ export class ApiError extends Error {
     return STATUS[this.code] ?? 409;
   }
   toBody(): ErrorBody {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 }
 

@@ -1,6 +1,6 @@
 // `npm start`: one Leadpool server process. Handles SIGTERM/SIGINT gracefully: stops
 // accepting, finishes in-flight writes, closes sockets, exits 0.
-import { createLeadpool, consoleLogger } from './app.js';
+import { consoleLogger, createLeadpool } from './app.js';
 import { loadConfig } from './config.js';
 import { StoreCorruptError } from './store/types.js';
 
@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     if (managerToken) lines.push(`  manager token: ${managerToken}`, `  dashboard:     ${url}/manager#token=${managerToken}`);
     if (feedKey) {
       lines.push(`  feed key:      ${feedKey}`);
-      lines.push(`  try:           curl -X POST ${url}/api/leads -H 'Authorization: Bearer ${feedKey}' -H 'Content-Type: application/json' -d '{"email":"ada@example.com","country":"GB"}'`);
+      lines.push(
+        `  try:           curl -X POST ${url}/api/leads -H 'Authorization: Bearer ${feedKey}' -H 'Content-Type: application/json' -d '{"email":"ada@example.com","country":"GB"}'`,
+      );
     }
     lines.push('');
   }

@@ -3,20 +3,32 @@
 // who must know (fan-out) after the store has taken the change.
 import { randomUUID } from 'node:crypto';
 import {
-  EV, POOL_STATE_LIMIT,
-  type DashboardState, type Lead, type LeadInput, type LiveStats, type Mode, type Outcome, type PoolState,
-  type PoolWaiting, type Presence, type Rep, type ReportSummary, type Rule, type Settings,
+  type DashboardState,
+  EV,
+  type Lead,
+  type LeadInput,
+  type LiveStats,
+  type Mode,
+  type Outcome,
+  POOL_STATE_LIMIT,
+  type PoolState,
+  type PoolWaiting,
+  type Presence,
+  type Rep,
+  type ReportSummary,
+  type Rule,
+  type Settings,
 } from '../shared/protocol.js';
 import type { RepCreate, RepPatch, SettingsPatch } from '../shared/schemas.js';
 import { hashToken, newToken } from './auth.js';
-import { disqualificationReasons } from './domain/qualify.js';
 import { capOf } from './domain/policy.js';
+import { disqualificationReasons } from './domain/qualify.js';
 import { liveStats, summarize } from './domain/reports.js';
 import { route } from './domain/routing.js';
 import { leadView, mayClaim, offersLeads, ownerView } from './domain/view.js';
 import { ApiError, refusal } from './errors.js';
-import { repRoom, type Fanout } from './realtime/fanout.js';
-import { StoreUnavailableError, type DueEvent, type PresenceChange, type Store, type StoredRep } from './store/types.js';
+import { type Fanout, repRoom } from './realtime/fanout.js';
+import { type DueEvent, type PresenceChange, type Store, type StoredRep, StoreUnavailableError } from './store/types.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -215,7 +227,11 @@ export class LeadpoolService {
 
   async poolStateFor(repId: string): Promise<PoolState | null> {
     const [pool, rep, open, mine, presence] = await Promise.all([
-      this.store.getPool(), this.store.getRep(repId), this.store.openLeads(), this.store.repLeads(repId), this.store.onlinePresence(),
+      this.store.getPool(),
+      this.store.getRep(repId),
+      this.store.openLeads(),
+      this.store.heldLeads(repId),
+      this.store.onlinePresence(),
     ]);
     if (!rep) return null;
     return this.buildPoolState(rep, pool.mode, pool.settings, open, mine, presence[repId] ?? 'offline');
@@ -239,26 +255,35 @@ export class LeadpoolService {
   /** Sends a fresh pool:state to every online rep (mode switch, settings, rules). */
   async refreshAllReps(): Promise<void> {
     const [pool, open, presence, reps] = await Promise.all([
-      this.store.getPool(), this.store.openLeads(), this.store.onlinePresence(), this.store.listReps(),
+      this.store.getPool(),
+      this.store.openLeads(),
+      this.store.onlinePresence(),
+      this.store.listReps(),
     ]);
     for (const rep of reps) {
       const p = presence[rep.id];
       if (!p) continue;
-      const mine = await this.store.repLeads(rep.id);
+      const mine = await this.store.heldLeads(rep.id);
       this.fanout.poolState(rep.id, this.buildPoolState(rep, pool.mode, pool.settings, open, mine, p));
     }
   }
 
   async dashboardState(): Promise<DashboardState> {
     const [pool, reps, open, recent] = await Promise.all([
-      this.store.getPool(), this.listReps(), this.store.listLeads({ status: 'open', limit: POOL_STATE_LIMIT }), this.store.listLeads({ limit: MANAGER_RECENT }),
+      this.store.getPool(),
+      this.listReps(),
+      this.store.listLeads({ status: 'open', limit: POOL_STATE_LIMIT }),
+      this.store.listLeads({ limit: MANAGER_RECENT }),
     ]);
     return { mode: pool.mode, settings: pool.settings, rules: pool.rules, reps, open, recent, stats: await this.stats() };
   }
 
   async stats(): Promise<LiveStats> {
     const [counts, open, recent, presence] = await Promise.all([
-      this.store.statusCounts(), this.store.openSummary(), this.store.listLeads({ limit: STATS_RECENT }), this.store.onlinePresence(),
+      this.store.statusCounts(),
+      this.store.openSummary(),
+      this.store.listLeads({ limit: STATS_RECENT }),
+      this.store.onlinePresence(),
     ]);
     return liveStats({ counts, oldestOpenCreatedAt: open.oldestCreatedAt, recent, presence });
   }
@@ -274,7 +299,10 @@ export class LeadpoolService {
     this.statsTimer = setTimeout(() => {
       this.statsTimer = null;
       if (this.fanout.managers.sockets.size === 0) return;
-      this.stats().then((s) => this.fanout.toManagers(EV.stats, s), (err) => this.log.error('stats failed', err));
+      this.stats().then(
+        (s) => this.fanout.toManagers(EV.stats, s),
+        (err) => this.log.error('stats failed', err),
+      );
     }, 1000);
     this.statsTimer.unref();
   }
@@ -349,12 +377,12 @@ export class LeadpoolService {
   }
 
   async listReps(): Promise<Rep[]> {
-    const [reps, presence, active] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.activeCounts()]);
+    const [reps, presence, active] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.heldCounts()]);
     return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', active[r.id] ?? 0));
   }
 
   async getRep(repId: string): Promise<Rep> {
-    const [rep, presence, active] = await Promise.all([this.store.getRep(repId), this.store.onlinePresence(), this.store.activeCounts()]);
+    const [rep, presence, active] = await Promise.all([this.store.getRep(repId), this.store.onlinePresence(), this.store.heldCounts()]);
     if (!rep) throw new ApiError('NOT_FOUND', 'no such rep');
     return publicRep(rep, presence[repId] ?? 'offline', active[repId] ?? 0);
   }
@@ -427,7 +455,10 @@ export class LeadpoolService {
     this.waitingScheduled = true;
     setImmediate(() => {
       this.waitingScheduled = false;
-      this.waitingSummary().then((w) => this.fanout.waiting(w), (err) => this.log.error('pool:waiting failed', err));
+      this.waitingSummary().then(
+        (w) => this.fanout.waiting(w),
+        (err) => this.log.error('pool:waiting failed', err),
+      );
     });
   }
 

@@ -20,8 +20,20 @@ export const CONTACT_FIELDS = ['name', 'email', 'phone'] as const;
 
 /** Every field a lead may carry from its feed (LeadInput's keys). */
 export const LEAD_INPUT_FIELDS = [
-  'externalId', 'name', 'email', 'phone', 'company', 'companySize', 'country', 'language',
-  'industry', 'jobTitle', 'source', 'engagement', 'tags', 'attributes',
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'company',
+  'companySize',
+  'country',
+  'language',
+  'industry',
+  'jobTitle',
+  'source',
+  'engagement',
+  'tags',
+  'attributes',
 ] as const;
 export type LeadInputField = (typeof LEAD_INPUT_FIELDS)[number];
 
@@ -145,10 +157,26 @@ export interface Rule {
 }
 
 export const ERROR_CODES = [
-  'BAD_JSON', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_LARGE', 'INVALID',
-  'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL',
-  'ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_ELIGIBLE', 'CAP_REACHED', 'MODE_FORBIDS', 'UNAVAILABLE',
-  'COOLDOWN', 'WINDOW_CAP', 'POOL_EMPTY', 'NOT_OWNER',
+  'BAD_JSON',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'TOO_LARGE',
+  'INVALID',
+  'RATE_LIMITED',
+  'STORE_UNAVAILABLE',
+  'INTERNAL',
+  'ALREADY_CLAIMED',
+  'NOT_OPEN',
+  'NOT_ELIGIBLE',
+  'CAP_REACHED',
+  'MODE_FORBIDS',
+  'UNAVAILABLE',
+  'COOLDOWN',
+  'WINDOW_CAP',
+  'POOL_EMPTY',
+  'NOT_OWNER',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,19 +1,27 @@
 // zod schemas for every input the server accepts (HTTP bodies and socket payloads).
 // One place, so the HTTP API, the socket API and the tests agree on what is valid.
 import { z } from 'zod';
-import {
-  CONTACT_FIELDS, LEAD_INPUT_FIELDS, MODES, OUTCOMES,
-  type LeadInputField,
-} from './protocol.js';
+import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, type LeadInputField, MODES, OUTCOMES } from './protocol.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(128);
 const stringList = (maxItems: number, maxLen = 64) => z.array(text(maxLen)).max(maxItems);
 
-export const countryCode = z.string().regex(/^[A-Za-z]{2}$/, 'ISO 3166-1 alpha-2 code').transform((s) => s.toUpperCase());
-export const languageCode = z.string().regex(/^[A-Za-z]{2}$/, 'ISO 639-1 code').transform((s) => s.toLowerCase());
+export const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'ISO 3166-1 alpha-2 code')
+  .transform((s) => s.toUpperCase());
+export const languageCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'ISO 639-1 code')
+  .transform((s) => s.toLowerCase());
 
-const phone = z.string().trim().min(3).max(40).regex(/^[0-9 +()\-./]+$/, 'digits, spaces and +()-./ only');
+const phone = z
+  .string()
+  .trim()
+  .min(3)
+  .max(40)
+  .regex(/^[0-9 +()\-./]+$/, 'digits, spaces and +()-./ only');
 
 export const LeadInputSchema = z
   .strictObject({
@@ -47,7 +55,11 @@ export const LeadInputSchema = z
 
 const leadField = z.enum(LEAD_INPUT_FIELDS as unknown as [LeadInputField, ...LeadInputField[]]);
 
-const nonNegMs = z.number().int().min(0).max(365 * 24 * 3600 * 1000);
+const nonNegMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(365 * 24 * 3600 * 1000);
 /** A duration setting: a number of ms, or null / 0 for off. */
 const optionalMs = nonNegMs.nullable().transform((v) => (v === 0 ? null : v));
 
@@ -63,13 +75,23 @@ export const SettingsPatchSchema = z.strictObject({
   teaserFields: z
     .array(leadField)
     .max(LEAD_INPUT_FIELDS.length)
-    .refine((fs) => !fs.some((f) => (CONTACT_FIELDS as readonly string[]).includes(f)), 'contact fields (name, email, phone) cannot be teaser fields')
+    .refine(
+      (fs) => !fs.some((f) => (CONTACT_FIELDS as readonly string[]).includes(f)),
+      'contact fields (name, email, phone) cannot be teaser fields',
+    )
     .optional(),
   filters: FiltersSchema.optional(),
   escalateAfterMs: optionalMs.optional(),
   claimTimeoutMs: optionalMs.optional(),
   claimCooldownMs: nonNegMs.optional(),
-  maxClaimsPerWindow: z.number().int().min(0).max(1_000_000).nullable().transform((v) => (v === 0 ? null : v)).optional(),
+  maxClaimsPerWindow: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .nullable()
+    .transform((v) => (v === 0 ? null : v))
+    .optional(),
   claimWindowMs: optionalMs.optional(),
   duplicateWindowMs: optionalMs.optional(),
   weighted: z.boolean().optional(),
@@ -101,9 +123,7 @@ export const RuleSchema = z.strictObject({
     industry: stringList(100, 100).optional(),
     source: stringList(100, 100).optional(),
     tags: stringList(100).optional(),
-    companySize: z
-      .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
-      .optional(),
+    companySize: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
   }),
   to: z.strictObject({
     reps: z.array(id).max(1000).optional(),

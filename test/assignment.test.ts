@@ -4,8 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { EV, type Lead, type PoolState } from '../shared/protocol.js';
 import {
-  barrier, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, postLead,
-  repsOnline, setMode,
+  barrier,
+  connectManager,
+  connectRep,
+  createReps,
+  emitAck,
+  eventually,
+  patchSettings,
+  postLead,
+  repsOnline,
+  setMode,
 } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -35,7 +43,10 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(code(await emitAck(a.socket, EV.outcome, { leadId: kept.id, outcome: 'contacted' }))).toBe('ok');
       const claimedAt = Date.now();
       const mark = b.rec.mark();
-      expect(await a.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({ leadId: lead.id, reason: 'expired' });
+      expect(await a.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({
+        leadId: lead.id,
+        reason: 'expired',
+      });
       expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(200);
       await b.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id, { from: mark });
       expect((await p.manager.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
@@ -61,7 +72,10 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(Date.now() - postedAt).toBeGreaterThanOrEqual(250);
       expect(offered).not.toHaveProperty('email');
       expect(offered).not.toHaveProperty('eligible');
-      expect(await m.rec.waitFor(EV.leadUpdated, (l: Lead) => l.id === lead.id)).toMatchObject({ eligible: '*', escalatedAt: expect.any(String) });
+      expect(await m.rec.waitFor(EV.leadUpdated, (l: Lead) => l.id === lead.id)).toMatchObject({
+        eligible: '*',
+        escalatedAt: expect.any(String),
+      });
       // The DE rep, offered it at arrival, is not offered it a second time.
       await barrier(de.socket);
       expect(de.rec.of(EV.leadOffered).filter((v) => v.id === lead.id)).toHaveLength(1);
@@ -113,7 +127,10 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(m.state.open.map((l) => l.id)).toEqual([waiting.id]);
       const first = a.rec.of<Lead>(EV.leadAssigned)[0];
       expect(code(await emitAck(a.socket, EV.outcome, { leadId: first.id, outcome: 'won' }))).toBe('ok');
-      expect(await a.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === waiting.id)).toMatchObject({ claimedBy: a.id, email: waiting.email });
+      expect(await a.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === waiting.id)).toMatchObject({
+        claimedBy: a.id,
+        email: waiting.email,
+      });
     });
 
     it('a rep coming online or back from away gets the waiting leads', async () => {
@@ -123,13 +140,15 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const leads = [await postLead(p.feed), await postLead(p.feed), await postLead(p.feed)];
       const tab = await connectRep(server.url, r.token);
       // Assigned on connect: either already in the snapshot's `mine` or by lead:assigned.
-      const held = async () => new Set([
-        ...(await p.manager.get(`/api/leads?repId=${r.rep.id}&status=claimed`)).body.leads.map((l: Lead) => l.id),
-      ]);
+      const held = async () =>
+        new Set([...(await p.manager.get(`/api/leads?repId=${r.rep.id}&status=claimed`)).body.leads.map((l: Lead) => l.id)]);
       await eventually(async () => (await held()).size === 2);
       expect(await held()).toEqual(new Set([leads[0].id, leads[1].id]));
       await eventually(() => {
-        const seen = new Set([...tab.rec.of<PoolState>(EV.poolState).flatMap((st) => st.mine.map((l) => l.id)), ...tab.rec.of<Lead>(EV.leadAssigned).map((l) => l.id)]);
+        const seen = new Set([
+          ...tab.rec.of<PoolState>(EV.poolState).flatMap((st) => st.mine.map((l) => l.id)),
+          ...tab.rec.of<Lead>(EV.leadAssigned).map((l) => l.id),
+        ]);
         return seen.has(leads[0].id) && seen.has(leads[1].id);
       });
       // Away: a freed slot is not refilled until it is available again.
@@ -138,7 +157,10 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       await barrier(tab.socket);
       expect((await p.manager.get(`/api/leads/${leads[2].id}`)).body.lead.status).toBe('open');
       expect(code(await emitAck(tab.socket, EV.presenceSet, { status: 'available' }))).toBe('ok');
-      expect(await tab.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === leads[2].id)).toMatchObject({ claimedBy: r.rep.id, email: leads[2].email });
+      expect(await tab.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === leads[2].id)).toMatchObject({
+        claimedBy: r.rep.id,
+        email: leads[2].email,
+      });
     });
 
     it('weighted: assignments in proportion to weight', async () => {
@@ -157,7 +179,9 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const [a, b] = await repsOnline(server, 2);
       const leads = [await postLead(p.feed), await postLead(p.feed)];
       await setMode(p.manager, 'round-robin');
-      const got = await Promise.all(leads.map((l) => Promise.any([a, b].map((r) => r.rec.waitFor<Lead>(EV.leadAssigned, (x) => x.id === l.id).then(() => r.id)))));
+      const got = await Promise.all(
+        leads.map((l) => Promise.any([a, b].map((r) => r.rec.waitFor<Lead>(EV.leadAssigned, (x) => x.id === l.id).then(() => r.id)))),
+      );
       expect(new Set(got)).toEqual(new Set([a.id, b.id]));
     });
   });

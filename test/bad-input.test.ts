@@ -6,7 +6,17 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, EV, type Lead } from '../shared/protocol.js';
 import {
-  barrier, closeAllSockets, connectManager, emitAck, emitRawAck, pool, postLead, repsOnline, type Client, type OnlineRep, type Pool,
+  barrier,
+  type Client,
+  closeAllSockets,
+  connectManager,
+  emitAck,
+  emitRawAck,
+  type OnlineRep,
+  type Pool,
+  pool,
+  postLead,
+  repsOnline,
 } from './support/clients.js';
 import type { InProcessServer } from './support/server.js';
 import { stores } from './support/stores.js';
@@ -125,10 +135,20 @@ describe.each(stores)('junk input ($name store)', (factory) => {
     await postLead(p.feed);
     const before = (await p.manager.get('/api/leads?status=open&limit=1000')).body.leads.length;
     const cases: unknown[][] = [
-      [42], ['next'], [true], [[]], [Buffer.from('x')], [{ extra: 1 }], [{ padding: 'y'.repeat(1000 * 1000 - 100) }], [{ a: 'x'.repeat(900 * 1024) }],
+      [42],
+      ['next'],
+      [true],
+      [[]],
+      [Buffer.from('x')],
+      [{ extra: 1 }],
+      [{ padding: 'y'.repeat(1000 * 1000 - 100) }],
+      [{ a: 'x'.repeat(900 * 1024) }],
     ];
     for (const args of cases) {
-      expect(await emitRawAck(junk.socket, EV.pull, args, 10_000), JSON.stringify(args).slice(0, 60)).toMatchObject({ ok: false, error: { code: 'INVALID' } });
+      expect(await emitRawAck(junk.socket, EV.pull, args, 10_000), JSON.stringify(args).slice(0, 60)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID' },
+      });
     }
     expect((await p.manager.get('/api/leads?status=open&limit=1000')).body.leads.length).toBe(before);
     // The forms a client may use for "no payload" pull.
@@ -164,11 +184,19 @@ describe.each(stores)('junk input ($name store)', (factory) => {
 
   it('manager events fed junk answer INVALID and change nothing', async () => {
     const events: [string, string][] = [
-      [EV.modeSet, 'mode'], ['settings:patch', 'teaserFields'], ['rules:set', 'rules'], ['rep:create', 'name'],
-      ['rep:update', 'id'], ['rep:delete', 'id'], ['lead:create', 'email'], ['lead:assign', 'leadId'], ['lead:release', 'leadId'],
+      [EV.modeSet, 'mode'],
+      ['settings:patch', 'teaserFields'],
+      ['rules:set', 'rules'],
+      ['rep:create', 'name'],
+      ['rep:update', 'id'],
+      ['rep:delete', 'id'],
+      ['lead:create', 'email'],
+      ['lead:assign', 'leadId'],
+      ['lead:release', 'leadId'],
     ];
     const snapshot = async () => [
-      (await p.manager.get('/api/pool')).body, (await p.manager.get('/api/rules')).body,
+      (await p.manager.get('/api/pool')).body,
+      (await p.manager.get('/api/rules')).body,
       (await p.manager.get('/api/reps')).body.reps.map((r: { id: string; name: string }) => [r.id, r.name]),
       (await p.manager.get('/api/leads?limit=1000')).body,
     ];
@@ -206,25 +234,44 @@ describe('junk HTTP bodies', () => {
     await server.close();
   });
 
-  const routes = () => [
-    ['POST', '/api/leads'],
-    ['POST', `/api/leads/${leadId}/assign`],
-    ['POST', '/api/reps'],
-    ['PATCH', `/api/reps/${repId}`],
-    ['PUT', '/api/pool/mode'],
-    ['PATCH', '/api/pool/settings'],
-    ['PUT', '/api/rules'],
-  ] as const;
+  const routes = () =>
+    [
+      ['POST', '/api/leads'],
+      ['POST', `/api/leads/${leadId}/assign`],
+      ['POST', '/api/reps'],
+      ['PATCH', `/api/reps/${repId}`],
+      ['PUT', '/api/pool/mode'],
+      ['PATCH', '/api/pool/settings'],
+      ['PUT', '/api/rules'],
+    ] as const;
 
   function expectEnvelope(res: { status: number; body: any }, status: number, code: string, what: string) {
     expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(status);
-    expect(res.body, what).toEqual({ error: { code, message: expect.any(String), ...(res.body?.error?.details !== undefined ? { details: expect.anything() } : {}) } });
+    expect(res.body, what).toEqual({
+      error: { code, message: expect.any(String), ...(res.body?.error?.details !== undefined ? { details: expect.anything() } : {}) },
+    });
   }
 
   it('every route: 422 for wrong JSON shapes, 400 for malformed JSON, 413 over 64 KiB', async () => {
-    const shapes = ['null', '[]', '[{}]', '"text"', '42', 'true', '', '{"__proto__": {"x": 1}}', '{"unknownKey": 1}', JSON.stringify({ junk: 'x'.repeat(60 * 1024) })];
+    const shapes = [
+      'null',
+      '[]',
+      '[{}]',
+      '"text"',
+      '42',
+      'true',
+      '',
+      '{"__proto__": {"x": 1}}',
+      '{"unknownKey": 1}',
+      JSON.stringify({ junk: 'x'.repeat(60 * 1024) }),
+    ];
     const malformed = ['{', '{"a":', '{a: 1}', "{'a': 1}", 'undefined', 'NaN', '{"a": 1}}', '\u0000', '[1, 2,]'];
-    const before = [(await p.manager.get('/api/pool')).body, (await p.manager.get('/api/rules')).body, (await p.manager.get('/api/reps')).body, (await p.manager.get('/api/leads')).body];
+    const before = [
+      (await p.manager.get('/api/pool')).body,
+      (await p.manager.get('/api/rules')).body,
+      (await p.manager.get('/api/reps')).body,
+      (await p.manager.get('/api/leads')).body,
+    ];
     for (const [method, path] of routes()) {
       const name = `${method} ${path}`;
       for (const body of shapes) {
@@ -233,31 +280,53 @@ describe('junk HTTP bodies', () => {
       }
       // An empty body reads as {}: an empty patch where that is valid, else 422.
       const emptyOk = method === 'PATCH';
-      for (const res of [await p.manager.raw(method, path, undefined), await p.manager.raw(method, path, '', { 'content-type': 'application/json' })]) {
+      for (const res of [
+        await p.manager.raw(method, path, undefined),
+        await p.manager.raw(method, path, '', { 'content-type': 'application/json' }),
+      ]) {
         if (emptyOk) expect(res.status, `${name} empty body`).toBe(200);
         else expectEnvelope(res, 422, 'INVALID', `${name} empty body`);
       }
-      for (const body of malformed) expectEnvelope(await p.manager.raw(method, path, body), 400, 'BAD_JSON', `${name} ${JSON.stringify(body)}`);
+      for (const body of malformed)
+        expectEnvelope(await p.manager.raw(method, path, body), 400, 'BAD_JSON', `${name} ${JSON.stringify(body)}`);
       const huge = JSON.stringify({ name: 'x'.repeat(65 * 1024) });
       expectEnvelope(await p.manager.raw(method, path, huge), 413, 'TOO_LARGE', `${name} huge`);
-      expectEnvelope(await p.manager.raw(method, path, 'z'.repeat(200 * 1024), { 'content-type': 'text/plain' }), 413, 'TOO_LARGE', `${name} huge text`);
+      expectEnvelope(
+        await p.manager.raw(method, path, 'z'.repeat(200 * 1024), { 'content-type': 'text/plain' }),
+        413,
+        'TOO_LARGE',
+        `${name} huge text`,
+      );
     }
     // A settings patch with only a __proto__ key is an empty patch: nothing changes, nothing is polluted.
     const proto = await p.manager.raw('PATCH', '/api/pool/settings', '{"__proto__": {"maxActivePerRep": 1}}');
     expect([200, 422]).toContain(proto.status);
     expect(({} as Record<string, unknown>).maxActivePerRep).toBeUndefined();
     expect((await p.manager.get('/api/pool')).body.settings).toEqual(DEFAULT_SETTINGS);
-    const after = [(await p.manager.get('/api/pool')).body, (await p.manager.get('/api/rules')).body, (await p.manager.get('/api/reps')).body, (await p.manager.get('/api/leads')).body];
+    const after = [
+      (await p.manager.get('/api/pool')).body,
+      (await p.manager.get('/api/rules')).body,
+      (await p.manager.get('/api/reps')).body,
+      (await p.manager.get('/api/leads')).body,
+    ];
     expect(after).toEqual(before);
   });
 
   it('junk in content headers: any content type is read as JSON, bad encodings and charsets are 4xx in the envelope', async () => {
     const input = JSON.stringify({ email: 'typeless@example.test' });
     expect((await p.feed.raw('POST', '/api/leads', input, { 'content-type': 'text/plain' })).status).toBe(201);
-    expect((await p.feed.raw('POST', '/api/leads', JSON.stringify({ email: 'form@example.test' }), { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(201);
+    expect(
+      (
+        await p.feed.raw('POST', '/api/leads', JSON.stringify({ email: 'form@example.test' }), {
+          'content-type': 'application/x-www-form-urlencoded',
+        })
+      ).status,
+    ).toBe(201);
     // Compressed bodies are fine; a body that claims gzip but is not, or an unknown encoding, is the client's fault.
     const res = await fetch(`${server.url}/api/leads`, {
-      method: 'POST', body: gzipSync(JSON.stringify({ email: 'gz@example.test' })), headers: { authorization: `Bearer ${server.feedKey}`, 'content-encoding': 'gzip', 'content-type': 'application/json' },
+      method: 'POST',
+      body: gzipSync(JSON.stringify({ email: 'gz@example.test' })),
+      headers: { authorization: `Bearer ${server.feedKey}`, 'content-encoding': 'gzip', 'content-type': 'application/json' },
     });
     expect(res.status).toBe(201);
     for (const [headers, what] of [

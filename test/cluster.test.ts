@@ -4,10 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EV, type Lead, type PoolState } from '../shared/protocol.js';
-import { api, type Api } from './support/api.js';
+import { type Api, api } from './support/api.js';
 import {
-  closeAllSockets, connectRep, createReps, emitAck, eventually, patchSettings, postLead, setMode,
-  type Client, type RepHandle,
+  type Client,
+  closeAllSockets,
+  connectRep,
+  createReps,
+  emitAck,
+  eventually,
+  patchSettings,
+  postLead,
+  type RepHandle,
+  setMode,
 } from './support/clients.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
@@ -50,7 +58,9 @@ describe('three processes on one Redis', () => {
     const leads: Lead[] = [];
     for (let i = 0; i < LEADS; i++) leads.push(await postLead(feeds[i % NODES]));
     // a lead posted on one node is offered to the reps of every node
-    await Promise.all(tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v: { id: string }) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })));
+    await Promise.all(
+      tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v: { id: string }) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })),
+    );
     for (const t of tabs) {
       const offered = new Set(t.client.rec.of<{ id: string }>(EV.leadOffered).map((v) => v.id));
       for (const lead of leads) expect(offered.has(lead.id), `rep on node ${t.node} offered ${lead.id}`).toBe(true);
@@ -69,7 +79,8 @@ describe('three processes on one Redis', () => {
       winsPerNode[tabs[winners[0]].node]++;
       expect(answers[winners[0]].lead).toMatchObject({ id: lead.id, claimedBy: tabs[winners[0]].handle.rep.id, email: lead.email });
       for (const [i, a] of answers.entries()) {
-        if (i !== winners[0]) expect(a, `loser of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
+        if (i !== winners[0])
+          expect(a, `loser of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
       }
     }
     const claimed = await managers[2].get(`/api/leads?status=claimed&limit=1000`);
@@ -119,11 +130,15 @@ describe('three processes on one Redis', () => {
     expect(moved.state.waiting).toBe(6);
 
     // the others never come back: offline cluster-wide once the dead node's heartbeat is stale
-    await eventually(async () => {
-      const reps = (await managers[1].get('/api/reps')).body.reps as { id: string; presence: string }[];
-      const byId = new Map(reps.map((r) => [r.id, r.presence]));
-      return staying.every((t) => byId.get(t.handle.rep.id) === 'offline') && byId.get(moving.handle.rep.id) === 'available';
-    }, 25_000, 250);
+    await eventually(
+      async () => {
+        const reps = (await managers[1].get('/api/reps')).body.reps as { id: string; presence: string }[];
+        const byId = new Map(reps.map((r) => [r.id, r.presence]));
+        return staying.every((t) => byId.get(t.handle.rep.id) === 'offline') && byId.get(moving.handle.rep.id) === 'available';
+      },
+      25_000,
+      250,
+    );
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan(15_000 + 750); // PROTOCOL: within 15 s (+ this poll's granularity)
     // reps on the surviving nodes never went offline
@@ -143,7 +158,10 @@ describe('three processes on one Redis', () => {
     await redis.restart();
     for (const i of live) {
       await eventually(async () => (await managers[i].get('/healthz')).status === 200, 10_000);
-      await eventually(async () => (await feeds[i].post('/api/leads', { email: `up-${i}-${Date.now()}@example.test` })).status === 201, 10_000);
+      await eventually(
+        async () => (await feeds[i].post('/api/leads', { email: `up-${i}-${Date.now()}@example.test` })).status === 201,
+        10_000,
+      );
     }
     // one cluster again: a lead posted on node 0 is listed by node 1
     const lead = await postLead(feeds[0]);

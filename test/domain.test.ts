@@ -1,29 +1,58 @@
 // Unit tests of the pure domain: views, routing, qualification, claim policy, rotation, reports.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type Lead, type Rule, type Settings } from '../shared/protocol.js';
-import { LeadInputSchema, SettingsPatchSchema } from '../shared/schemas.js';
-import { advanceRotation, checkClaim, checkPull, nextInRotation, recordWin, type RepLimits, type RotationEntry } from '../server/domain/policy.js';
+import {
+  advanceRotation,
+  checkClaim,
+  checkPull,
+  nextInRotation,
+  type RepLimits,
+  type RotationEntry,
+  recordWin,
+} from '../server/domain/policy.js';
 import { disqualificationReasons } from '../server/domain/qualify.js';
 import { liveStats, summarize } from '../server/domain/reports.js';
 import { route, ruleMatches } from '../server/domain/routing.js';
-import { leadView, mayClaim, ownerView, viewFor } from '../server/domain/view.js';
 import { mergeSettings } from '../server/domain/settings.js';
+import { leadView, mayClaim, ownerView, viewFor } from '../server/domain/view.js';
+import { DEFAULT_SETTINGS, type Lead, type Rule, type Settings } from '../shared/protocol.js';
+import { LeadInputSchema, SettingsPatchSchema } from '../shared/schemas.js';
 
 const settings: Settings = structuredClone(DEFAULT_SETTINGS);
 const lead: Lead = {
-  id: 'ld_1', status: 'open', createdAt: '2026-01-01T00:00:00.000Z',
-  name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 1234',
-  company: 'Analytical', companySize: 40, country: 'GB', language: 'en', industry: 'SaaS', source: 'web',
-  jobTitle: 'CTO', tags: ['trial'], eligible: ['rep_a'],
+  id: 'ld_1',
+  status: 'open',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  phone: '+44 20 1234',
+  company: 'Analytical',
+  companySize: 40,
+  country: 'GB',
+  language: 'en',
+  industry: 'SaaS',
+  source: 'web',
+  jobTitle: 'CTO',
+  tags: ['trial'],
+  eligible: ['rep_a'],
 };
 const CONTACT = ['name', 'email', 'phone'];
 
 describe('views', () => {
   it('shark-tank shows id, createdAt and the teaser fields only', () => {
     expect(leadView(lead, 'shark-tank', settings)).toEqual({
-      id: 'ld_1', createdAt: lead.createdAt, country: 'GB', language: 'en', industry: 'SaaS', companySize: 40, source: 'web',
+      id: 'ld_1',
+      createdAt: lead.createdAt,
+      country: 'GB',
+      language: 'en',
+      industry: 'SaaS',
+      companySize: 40,
+      source: 'web',
     });
-    expect(leadView(lead, 'shark-tank', { ...settings, teaserFields: ['industry'] })).toEqual({ id: 'ld_1', createdAt: lead.createdAt, industry: 'SaaS' });
+    expect(leadView(lead, 'shark-tank', { ...settings, teaserFields: ['industry'] })).toEqual({
+      id: 'ld_1',
+      createdAt: lead.createdAt,
+      industry: 'SaaS',
+    });
   });
 
   it('cherry-pick and hybrid show everything but contact fields and eligibility', () => {
@@ -95,16 +124,31 @@ describe('qualification filters', () => {
     expect(reasons.join(' ')).toMatch(/company/);
   });
   it('passes a lead that meets them', () => {
-    expect(disqualificationReasons({ email: 'a@b.co', company: 'X', country: 'DE', engagement: { visits: 3, secondsOnSite: 60 } }, { requireFields: ['company'], countries: ['DE'], minVisits: 2, minSecondsOnSite: 30 })).toEqual([]);
+    expect(
+      disqualificationReasons(
+        { email: 'a@b.co', company: 'X', country: 'DE', engagement: { visits: 3, secondsOnSite: 60 } },
+        { requireFields: ['company'], countries: ['DE'], minVisits: 2, minSecondsOnSite: 30 },
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('claim policy', () => {
-  const rep = (over: Partial<RepLimits> = {}): RepLimits => ({ away: false, maxActive: null, active: 0, lastWinAt: 0, recentWins: [], actionsThisSecond: 1, ...over });
+  const rep = (over: Partial<RepLimits> = {}): RepLimits => ({
+    away: false,
+    maxActive: null,
+    active: 0,
+    lastWinAt: 0,
+    recentWins: [],
+    actionsThisSecond: 1,
+    ...over,
+  });
   const now = 1_000_000;
 
   it('checks lead state before the rep’s own limits, so every loser hears ALREADY_CLAIMED', () => {
-    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ active: 99, away: true }), 'shark-tank', settings, now)).toBe('ALREADY_CLAIMED');
+    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ active: 99, away: true }), 'shark-tank', settings, now)).toBe(
+      'ALREADY_CLAIMED',
+    );
     expect(checkClaim({ ...lead, status: 'closed' }, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_OPEN');
     expect(checkClaim(null, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_FOUND');
     expect(checkClaim(lead, 'rep_a', null, 'shark-tank', settings, now)).toBe('NOT_FOUND');
@@ -170,11 +214,25 @@ describe('round-robin rotation', () => {
 
 describe('schemas', () => {
   it('accepts a full lead and normalises codes', () => {
-    const parsed = LeadInputSchema.parse({ email: 'a@b.co', country: 'gb', language: 'EN', attributes: { plan: 'pro', seats: 3, paid: true } });
+    const parsed = LeadInputSchema.parse({
+      email: 'a@b.co',
+      country: 'gb',
+      language: 'EN',
+      attributes: { plan: 'pro', seats: 3, paid: true },
+    });
     expect(parsed).toMatchObject({ country: 'GB', language: 'en' });
   });
   it('rejects unknown keys, missing contact, bad email, phone and sizes', () => {
-    for (const bad of [{ email: 'a@b.co', foo: 1 }, { name: 'x' }, { email: 'nope' }, { phone: 'call me' }, { phone: '12' }, { email: 'a@b.co', companySize: 0 }, { email: 'a@b.co', country: 'GBR' }, { email: 'a@b.co', externalId: 'x'.repeat(129) }]) {
+    for (const bad of [
+      { email: 'a@b.co', foo: 1 },
+      { name: 'x' },
+      { email: 'nope' },
+      { phone: 'call me' },
+      { phone: '12' },
+      { email: 'a@b.co', companySize: 0 },
+      { email: 'a@b.co', country: 'GBR' },
+      { email: 'a@b.co', externalId: 'x'.repeat(129) },
+    ]) {
       expect(LeadInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
@@ -195,7 +253,11 @@ describe('reports', () => {
     { id: '5', status: 'disqualified', createdAt: at(0) },
   ];
   it('summarises speed, per-rep counts, outcomes and fairness', () => {
-    const s = summarize(leads, [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }, { id: 'c', name: 'C' }]);
+    const s = summarize(leads, [
+      { id: 'a', name: 'A' },
+      { id: 'b', name: 'B' },
+      { id: 'c', name: 'C' },
+    ]);
     expect(s.leads).toEqual({ total: 5, open: 1, claimed: 1, closed: 2, disqualified: 1 });
     expect(s.speedToClaimMs).toMatchObject({ count: 3, median: 2000, mean: 2000 });
     expect(s.perRep.find((r) => r.repId === 'a')).toMatchObject({ claimed: 2, active: 1, outcomes: { won: 1 } });
@@ -205,12 +267,34 @@ describe('reports', () => {
   });
   it('live stats: counts, presence, oldest waiting, and the median of the latest claims among the recent leads', () => {
     const stats = liveStats(
-      { counts: { open: 1, claimed: 1, closed: 2, disqualified: 1 }, oldestOpenCreatedAt: at(0), recent: leads, presence: { a: 'available', b: 'away' } },
+      {
+        counts: { open: 1, claimed: 1, closed: 2, disqualified: 1 },
+        oldestOpenCreatedAt: at(0),
+        recent: leads,
+        presence: { a: 'available', b: 'away' },
+      },
       Date.UTC(2026, 0, 1) + 10_000,
     );
-    expect(stats).toEqual({ open: 1, claimed: 1, closed: 2, disqualified: 1, repsOnline: 2, repsAvailable: 1, medianSpeedToClaimMs: 2000, oldestWaitingMs: 10_000 });
-    const many: Lead[] = Array.from({ length: 150 }, (_, i) => ({ id: `m${i}`, status: 'claimed', createdAt: at(0), claimedAt: at(i < 100 ? 100_000 + i : 1000) }));
+    expect(stats).toEqual({
+      open: 1,
+      claimed: 1,
+      closed: 2,
+      disqualified: 1,
+      repsOnline: 2,
+      repsAvailable: 1,
+      medianSpeedToClaimMs: 2000,
+      oldestWaitingMs: 10_000,
+    });
+    const many: Lead[] = Array.from({ length: 150 }, (_, i) => ({
+      id: `m${i}`,
+      status: 'claimed',
+      createdAt: at(0),
+      claimedAt: at(i < 100 ? 100_000 + i : 1000),
+    }));
     // only the 100 latest claims count (all of them 100+ s after creation)
-    expect(liveStats({ counts: { open: 0, claimed: 150, closed: 0, disqualified: 0 }, oldestOpenCreatedAt: null, recent: many, presence: {} }).medianSpeedToClaimMs).toBeGreaterThanOrEqual(100_000);
+    expect(
+      liveStats({ counts: { open: 0, claimed: 150, closed: 0, disqualified: 0 }, oldestOpenCreatedAt: null, recent: many, presence: {} })
+        .medianSpeedToClaimMs,
+    ).toBeGreaterThanOrEqual(100_000);
   });
 });

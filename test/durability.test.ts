@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EV, type Lead } from '../shared/protocol.js';
 import { api } from './support/api.js';
 import { closeAllSockets, connectRep, emitAck, leadInput } from './support/clients.js';
-import { startServer, tempDir, type TestServer } from './support/server.js';
+import { startServer, type TestServer, tempDir } from './support/server.js';
 
 const running: TestServer[] = [];
 async function start(opts: Parameters<typeof startServer>[0] = {}) {
@@ -63,7 +63,8 @@ describe('durability (embedded store, child process)', () => {
     expect((await emitAck(tab.socket, EV.outcome, { leadId: leads[1].id, outcome: 'won', note: 'signed' })).ok).toBe(true);
     const rules = [{ name: 'DE', when: { country: ['DE'] }, to: { countries: ['DE'] } }];
     expect((await manager.put('/api/rules', { rules })).status).toBe(200);
-    const settings = (await manager.patch('/api/pool/settings', { maxActivePerRep: 3, claimCooldownMs: 5, teaserFields: ['country'] })).body.settings;
+    const settings = (await manager.patch('/api/pool/settings', { maxActivePerRep: 3, claimCooldownMs: 5, teaserFields: ['country'] })).body
+      .settings;
     expect((await manager.put('/api/pool/mode', { mode: 'cherry-pick' })).status).toBe(200);
     // The last thing before the kill: a claim, acknowledged.
     const claim = await emitAck(tab.socket, EV.claim, { leadId: leads[0].id });
@@ -72,8 +73,17 @@ describe('durability (embedded store, child process)', () => {
 
     const s2 = await restart(s1);
     const m2 = api(s2.url, s2.managerToken);
-    expect((await m2.get(`/api/leads/${leads[0].id}`)).body.lead).toMatchObject({ status: 'claimed', claimedBy: rep.id, claimedAt: claim.lead.claimedAt });
-    expect((await m2.get(`/api/leads/${leads[1].id}`)).body.lead).toMatchObject({ status: 'closed', outcome: 'won', outcomeNote: 'signed', claimedBy: rep.id });
+    expect((await m2.get(`/api/leads/${leads[0].id}`)).body.lead).toMatchObject({
+      status: 'claimed',
+      claimedBy: rep.id,
+      claimedAt: claim.lead.claimedAt,
+    });
+    expect((await m2.get(`/api/leads/${leads[1].id}`)).body.lead).toMatchObject({
+      status: 'closed',
+      outcome: 'won',
+      outcomeNote: 'signed',
+      claimedBy: rep.id,
+    });
     expect((await m2.get(`/api/leads/${leads[2].id}`)).body.lead).toMatchObject({ status: 'open' });
     expect(await m2.get('/api/pool')).toMatchObject({ status: 200, body: { mode: 'cherry-pick', settings } });
     expect((await m2.get('/api/rules')).body.rules).toEqual(rules);
@@ -168,7 +178,10 @@ describe('durability (embedded store, child process)', () => {
 
     // Same for a file that is valid JSON but not the store's shape.
     writeFileSync(file, '[1, 2, 3]');
-    const second = await startServer({ dataDir: s1.dataDir }).then(() => null, (err: Error) => err);
+    const second = await startServer({ dataDir: s1.dataDir }).then(
+      () => null,
+      (err: Error) => err,
+    );
     expect(second?.message).toMatch(/server exited with [1-9]/);
     expect(second?.message).toContain('leads');
     expect(readFileSync(file, 'utf8')).toBe('[1, 2, 3]');

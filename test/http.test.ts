@@ -3,12 +3,22 @@
 // listing, reps, pool mode and settings, rules, manual assignment, reports, health.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, EV, type Lead, type Rep, type ReportSummary } from '../shared/protocol.js';
-import { api, type Api } from './support/api.js';
+import { api } from './support/api.js';
 import {
-  barrier, closeAllSockets, connectManager, connectRep, createReps, disconnected, emitAck, leadInput, patchSettings, pool,
-  postLead, setMode,
+  barrier,
+  closeAllSockets,
+  connectManager,
+  connectRep,
+  createReps,
+  disconnected,
+  emitAck,
+  leadInput,
+  patchSettings,
+  pool,
+  postLead,
+  setMode,
 } from './support/clients.js';
-import { startInProcess, type InProcessServer } from './support/server.js';
+import { type InProcessServer, startInProcess } from './support/server.js';
 
 const servers: InProcessServer[] = [];
 async function fresh() {
@@ -75,9 +85,11 @@ describe('auth', () => {
 
   it('403 FORBIDDEN for a valid credential of the wrong role', async () => {
     const asRep = api(ctx.url, rep.token);
-    const managerOnly = routes(lead.id, rep.rep.id).filter(([m, p]) => !(
-      (m === 'GET' && p.startsWith('/api/leads/')) || p.endsWith('/release') || p === '/api/me'
-    ) && !(m === 'POST' && p === '/api/leads'));
+    const managerOnly = routes(lead.id, rep.rep.id).filter(
+      ([m, p]) =>
+        !((m === 'GET' && p.startsWith('/api/leads/')) || p.endsWith('/release') || p === '/api/me') &&
+        !(m === 'POST' && p === '/api/leads'),
+    );
     for (const [method, path, body] of managerOnly) {
       expectError(await ctx.feed.raw(method, path, body), 403, 'FORBIDDEN');
       expectError(await asRep.raw(method, path, body), 403, 'FORBIDDEN');
@@ -92,7 +104,7 @@ describe('auth', () => {
     expect((await ctx.manager.get('/api/reps')).body.reps).toHaveLength(2);
   });
 
-  it('a rep gets 404 for a lead it does not own (open, someone else\'s, unknown), and its own lead', async () => {
+  it("a rep gets 404 for a lead it does not own (open, someone else's, unknown), and its own lead", async () => {
     const asRep = api(ctx.url, rep.token);
     const asOther = api(ctx.url, other.token);
     const l = await postLead(ctx.feed);
@@ -112,7 +124,14 @@ describe('auth', () => {
     // The owner reads it with its contact fields and no `eligible`.
     const own = await asRep.get(`/api/leads/${l.id}`);
     expect(own.status).toBe(200);
-    expect(own.body.lead).toMatchObject({ id: l.id, status: 'claimed', claimedBy: rep.rep.id, email: l.email, phone: l.phone, name: l.name });
+    expect(own.body.lead).toMatchObject({
+      id: l.id,
+      status: 'claimed',
+      claimedBy: rep.rep.id,
+      email: l.email,
+      phone: l.phone,
+      name: l.name,
+    });
     expect(own.body.lead).not.toHaveProperty('eligible');
     // And releases it: open again, and then no longer its own.
     const released = await asRep.post(`/api/leads/${l.id}/release`, {});
@@ -218,7 +237,12 @@ describe('POST /api/leads', () => {
     expectError(await ctx.feed.post('/api/leads', '{"email": "a@b.co",'), 400, 'BAD_JSON');
     expectError(await ctx.feed.post('/api/leads', "{'email': 'a@b.co'}"), 400, 'BAD_JSON');
     expectError(await ctx.feed.post('/api/leads', '{"email": "a@b.co"} trailing'), 400, 'BAD_JSON');
-    const big = JSON.stringify({ email: 'big@example.test', attributes: { blob: 'x'.repeat(1000) }, tags: Array.from({ length: 50 }, () => 'y'.repeat(64)), name: 'z'.repeat(70 * 1024) });
+    const big = JSON.stringify({
+      email: 'big@example.test',
+      attributes: { blob: 'x'.repeat(1000) },
+      tags: Array.from({ length: 50 }, () => 'y'.repeat(64)),
+      name: 'z'.repeat(70 * 1024),
+    });
     expect(big.length).toBeGreaterThan(64 * 1024);
     expectError(await ctx.feed.post('/api/leads', big), 413, 'TOO_LARGE');
     // Just under the limit parses (and is then judged by the schema: name too long).
@@ -325,13 +349,28 @@ describe('reps', () => {
   it('create (token once), list (no token, presence), get, patch, delete', async () => {
     const ctx = await fresh();
     const created = await ctx.manager.post('/api/reps', {
-      name: 'Ada', skills: ['saas'], languages: ['EN', 'de'], countries: ['gb'], teams: ['north'], maxActive: 3, weight: 2,
+      name: 'Ada',
+      skills: ['saas'],
+      languages: ['EN', 'de'],
+      countries: ['gb'],
+      teams: ['north'],
+      maxActive: 3,
+      weight: 2,
     });
     expect(created.status).toBe(201);
     const { rep, token } = created.body as { rep: Rep; token: string };
     expect(typeof token).toBe('string');
     expect(token.length).toBeGreaterThanOrEqual(20);
-    expect(rep).toMatchObject({ name: 'Ada', skills: ['saas'], languages: ['en', 'de'], countries: ['GB'], teams: ['north'], maxActive: 3, weight: 2, presence: 'offline' });
+    expect(rep).toMatchObject({
+      name: 'Ada',
+      skills: ['saas'],
+      languages: ['en', 'de'],
+      countries: ['GB'],
+      teams: ['north'],
+      maxActive: 3,
+      weight: 2,
+      presence: 'offline',
+    });
     expect(JSON.stringify(rep)).not.toContain(token);
     expect(rep).not.toHaveProperty('tokenHash');
     const defaults = (await ctx.manager.post('/api/reps', { name: 'Bob' })).body.rep as Rep;
@@ -406,9 +445,16 @@ describe('pool mode, settings and rules', () => {
     expectError(await ctx.manager.put('/api/pool/mode', {}), 422, 'INVALID');
 
     const patch = {
-      maxActivePerRep: 4, teaserFields: ['country', 'industry'], filters: { countries: ['de'], minSecondsOnSite: 10 },
-      escalateAfterMs: 5000, claimTimeoutMs: 60_000, claimCooldownMs: 250, maxClaimsPerWindow: 5, claimWindowMs: 60_000,
-      duplicateWindowMs: 3_600_000, weighted: true,
+      maxActivePerRep: 4,
+      teaserFields: ['country', 'industry'],
+      filters: { countries: ['de'], minSecondsOnSite: 10 },
+      escalateAfterMs: 5000,
+      claimTimeoutMs: 60_000,
+      claimCooldownMs: 250,
+      maxClaimsPerWindow: 5,
+      claimWindowMs: 60_000,
+      duplicateWindowMs: 3_600_000,
+      weighted: true,
     };
     const patched = await ctx.manager.patch('/api/pool/settings', patch);
     expect(patched.status).toBe(200);
@@ -450,11 +496,7 @@ describe('pool mode, settings and rules', () => {
     ];
     const put = await ctx.manager.put('/api/rules', { rules });
     expect(put.status).toBe(200);
-    const expected = [
-      { ...rules[0], when: { country: ['DE', 'AT', 'CH'] } },
-      rules[1],
-      { ...rules[2], when: { language: ['fr'] } },
-    ];
+    const expected = [{ ...rules[0], when: { country: ['DE', 'AT', 'CH'] } }, rules[1], { ...rules[2], when: { language: ['fr'] } }];
     expect(put.body.rules).toEqual(expected);
     expect((await ctx.manager.get('/api/rules')).body.rules).toEqual(expected);
 
@@ -557,8 +599,18 @@ describe('GET /api/reports/summary', () => {
     }
     expect(s.speedToClaimMs.p90!).toBeGreaterThanOrEqual(s.speedToClaimMs.median!);
     const per = Object.fromEntries(s.perRep.map((p) => [p.repId, p]));
-    expect(per[r1.rep.id]).toMatchObject({ name: 'Rep 1', claimed: 2, active: 1, outcomes: { contacted: 1, won: 1, lost: 0, unreachable: 0 } });
-    expect(per[r2.rep.id]).toMatchObject({ name: 'Rep 2', claimed: 1, active: 0, outcomes: { contacted: 0, won: 0, lost: 1, unreachable: 0 } });
+    expect(per[r1.rep.id]).toMatchObject({
+      name: 'Rep 1',
+      claimed: 2,
+      active: 1,
+      outcomes: { contacted: 1, won: 1, lost: 0, unreachable: 0 },
+    });
+    expect(per[r2.rep.id]).toMatchObject({
+      name: 'Rep 2',
+      claimed: 1,
+      active: 0,
+      outcomes: { contacted: 0, won: 0, lost: 1, unreachable: 0 },
+    });
     expect(per[r3.rep.id]).toMatchObject({ claimed: 0, active: 0, medianSpeedToClaimMs: null });
     expect(typeof per[r1.rep.id].medianSpeedToClaimMs).toBe('number');
     // Claims 2 and 1: Jain = (2+1)^2 / (2 * (4+1)) = 0.9; max share 2/3.
@@ -607,7 +659,11 @@ describe('ingest flood guard', () => {
       expect(accepted.length).toBe(10); // the burst: twice the rate
       expect(limited.length).toBe(10);
       expect(limited[0].body.error.code).toBe('RATE_LIMITED');
-      const raw = await fetch(`${server.url}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${server.feedKey}` }, body: '{"email":"x@example.com"}' });
+      const raw = await fetch(`${server.url}/api/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.feedKey}` },
+        body: '{"email":"x@example.com"}',
+      });
       expect(raw.status).toBe(429);
       expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       // The manager's own bucket is separate, and every accepted lead is stored.

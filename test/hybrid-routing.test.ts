@@ -10,7 +10,10 @@ describe.each(stores)('hybrid rerouting ($name)', (factory) => {
   const fresh = serversOf(factory);
 
   it('a new rule narrows waiting leads; a rep gaining a country gains them', async () => {
-    const { server, p: { manager, feed } } = await fresh();
+    const {
+      server,
+      p: { manager, feed },
+    } = await fresh();
     const [de, us] = await repsOnline(server, 2, (i) => ({ countries: [i === 0 ? 'DE' : 'US'] }));
     await setMode(manager, 'hybrid');
     const lead = await postLead(feed, { country: 'DE' });
@@ -34,7 +37,10 @@ describe.each(stores)('hybrid rerouting ($name)', (factory) => {
   });
 
   it('a rule whose target no rep meets offers the lead to everyone', async () => {
-    const { server, p: { manager, feed } } = await fresh();
+    const {
+      server,
+      p: { manager, feed },
+    } = await fresh();
     const [rep] = await repsOnline(server, 1, { countries: ['US'] });
     await setMode(manager, 'hybrid');
     await manager.put('/api/rules', { rules: [{ name: 'nobody', when: { country: ['FR'] }, to: { teams: ['paris'] } }] });

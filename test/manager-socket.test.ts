@@ -30,9 +30,18 @@ describe('manager socket reads', () => {
     expect(claimed.leads).toEqual((await manager.get(`/api/leads?status=claimed&repId=${rep.id}`)).body.leads);
     expect((await emitAck(m.socket, 'leads:list', { status: 'nope' })).error.code).toBe('INVALID');
 
-    expect((await emitAck(m.socket, 'lead:get', { leadId: first.id })).lead).toMatchObject({ id: first.id, claimedBy: rep.id, email: first.email });
+    expect((await emitAck(m.socket, 'lead:get', { leadId: first.id })).lead).toMatchObject({
+      id: first.id,
+      claimedBy: rep.id,
+      email: first.email,
+    });
     expect((await emitAck(m.socket, 'lead:get', { leadId: 'ld_nope' })).error.code).toBe('NOT_FOUND');
     expect((await emitAck(m.socket, 'reps:list')).reps).toMatchObject([{ id: rep.id, presence: 'available', activeCount: 1 }]);
-    expect(await emitAck(m.socket, 'pool:get')).toMatchObject({ ok: true, mode: 'shark-tank', rules: [], settings: { maxActivePerRep: 10 } });
+    expect(await emitAck(m.socket, 'pool:get')).toMatchObject({
+      ok: true,
+      mode: 'shark-tank',
+      rules: [],
+      settings: { maxActivePerRep: 10 },
+    });
   });
 });

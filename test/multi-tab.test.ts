@@ -9,7 +9,10 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
   const fresh = serversOf(factory);
 
   it('claim, outcome and release in one tab reach the others, never as a lost race', async () => {
-    const { server, p: { feed } } = await fresh();
+    const {
+      server,
+      p: { feed },
+    } = await fresh();
     const [tabA] = await repsOnline(server, 1);
     const tabB = await connectRep(server.url, tabA.token);
     const [other] = await repsOnline(server, 1);
@@ -40,7 +43,10 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
   });
 
   it('a closing outcome tells the other tabs the lead is closed', async () => {
-    const { server, p: { feed } } = await fresh();
+    const {
+      server,
+      p: { feed },
+    } = await fresh();
     const [tabA] = await repsOnline(server, 1);
     const tabB = await connectRep(server.url, tabA.token);
     const lead = await postLead(feed);

@@ -2,7 +2,7 @@
 // leads it may claim, `waiting` counting all of them, `mine` its own leads.
 import { describe, expect, it } from 'vitest';
 import { EV, type Lead } from '../shared/protocol.js';
-import { connectRep, emitAck, pool, repsOnline } from './support/clients.js';
+import { connectRep, emitAck, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
 const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
@@ -13,7 +13,9 @@ describe.each(stores)('pool:state ($name store)', (factory) => {
   it('carries at most the 500 oldest leads a rep may claim; waiting counts them all', async () => {
     const { server, p } = await fresh();
     for (let batch = 0; batch < 11; batch++) {
-      const posted = await Promise.all(Array.from({ length: 50 }, () => p.feed.post('/api/leads', { email: `bulk-${Math.random()}@example.test`, country: 'GB' })));
+      const posted = await Promise.all(
+        Array.from({ length: 50 }, () => p.feed.post('/api/leads', { email: `bulk-${Math.random()}@example.test`, country: 'GB' })),
+      );
       for (const r of posted) expect(r.status).toBe(201);
     }
     const oldestFirst = ((await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[]).map((l) => l.id).reverse();

@@ -4,7 +4,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EV, type Lead } from '../shared/protocol.js';
 import {
-  barrier, closeAllSockets, connectRep, emitAck, patchSettings, pool, postLead, repsOnline, setMode, type OnlineRep, type Pool,
+  barrier,
+  closeAllSockets,
+  connectRep,
+  emitAck,
+  type OnlineRep,
+  type Pool,
+  patchSettings,
+  pool,
+  postLead,
+  repsOnline,
+  setMode,
 } from './support/clients.js';
 import type { InProcessServer } from './support/server.js';
 import { serversOf, stores } from './support/stores.js';
@@ -55,7 +65,13 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       const ack = answers[w];
       // The winner's ack is the lead with its contact fields (and no `eligible`).
       expect(ack.lead).toMatchObject({
-        id: lead.id, status: 'claimed', claimedBy: reps[w].id, name: lead.name, email: lead.email, phone: lead.phone, company: lead.company,
+        id: lead.id,
+        status: 'claimed',
+        claimedBy: reps[w].id,
+        name: lead.name,
+        email: lead.email,
+        phone: lead.phone,
+        company: lead.company,
       });
       expect(ack.lead).not.toHaveProperty('eligible');
       for (const [i, a] of answers.entries()) {
@@ -67,7 +83,11 @@ describe.each(stores)('claim races ($name store)', (factory) => {
 
     // Every loser hears lead:gone { leadId, reason: 'claimed' }; the winner does not.
     await Promise.all(
-      reps.flatMap((r) => leads.filter((l) => wins.get(l.id) !== r).map((l) => r.rec.waitFor(EV.leadGone, (g: any) => g.leadId === l.id, { timeoutMs: 10_000 }))),
+      reps.flatMap((r) =>
+        leads
+          .filter((l) => wins.get(l.id) !== r)
+          .map((l) => r.rec.waitFor(EV.leadGone, (g: any) => g.leadId === l.id, { timeoutMs: 10_000 })),
+      ),
     );
     await Promise.all(reps.map((r) => barrier(r.socket)));
     for (const r of reps) {
@@ -93,7 +113,9 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const lead = await postLead(p.feed);
     const [a] = reps;
     const second = await connectRep(server.url, a.token);
-    const answers = await Promise.all([a.socket, second.socket, a.socket, second.socket].map((s) => emitAck(s, EV.claim, { leadId: lead.id })));
+    const answers = await Promise.all(
+      [a.socket, second.socket, a.socket, second.socket].map((s) => emitAck(s, EV.claim, { leadId: lead.id })),
+    );
     expect(answers.filter((x) => x.ok)).toHaveLength(1);
     expect(answers.filter((x) => !x.ok).map((x) => x.error.code)).toEqual(['ALREADY_CLAIMED', 'ALREADY_CLAIMED', 'ALREADY_CLAIMED']);
     second.close();
@@ -176,7 +198,10 @@ describe.each(stores)('claims racing a manager assignment ($name store)', (facto
       // A claim that won before the assignment lost the lead to it: its rep was told.
       const wonBy = reps.find((_, i) => claims[i].ok);
       if (wonBy && wonBy !== target) {
-        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'reassigned' });
+        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({
+          leadId: lead.id,
+          reason: 'reassigned',
+        });
       }
       await target.rec.waitFor(EV.leadAssigned, (l: Lead) => l.id === lead.id);
     }

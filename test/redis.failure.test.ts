@@ -6,11 +6,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { type Socket as ClientSocket, io as ioClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterAdapter, type ClusterAdapter } from '../server/store/redis/adapter.js';
+import { type ClusterAdapter, createClusterAdapter } from '../server/store/redis/adapter.js';
 import { RedisStore } from '../server/store/redis/store.js';
-import { StoreUnavailableError, type StoredRep } from '../server/store/types.js';
+import { type StoredRep, StoreUnavailableError } from '../server/store/types.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 
 let redis: TestRedis;
@@ -39,8 +39,17 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, 
 }
 
 const rep = (id: string): StoredRep => ({
-  id, name: id, skills: [], languages: [], countries: [], teams: [], maxActive: null, weight: 1,
-  createdAt: new Date().toISOString(), tokenHash: `hash-${id}`, away: false,
+  id,
+  name: id,
+  skills: [],
+  languages: [],
+  countries: [],
+  teams: [],
+  maxActive: null,
+  weight: 1,
+  createdAt: new Date().toISOString(),
+  tokenHash: `hash-${id}`,
+  away: false,
 });
 
 async function openStore(keyPrefix: string, nodeId = 'node-a'): Promise<RedisStore> {
@@ -53,7 +62,10 @@ async function openStore(keyPrefix: string, nodeId = 'node-a'): Promise<RedisSto
 /** Time a promise that must reject with StoreUnavailableError. */
 async function rejectsFast(p: Promise<unknown>): Promise<number> {
   const start = performance.now();
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(StoreUnavailableError);
   expect((err as StoreUnavailableError).code).toBe('STORE_UNAVAILABLE');
   return performance.now() - start;
@@ -73,7 +85,12 @@ describe('RedisStore when Redis dies and comes back', () => {
     expect(await store.healthy()).toBe(true);
 
     // claims in flight when Redis dies settle (ok or unavailable), none hangs
-    const inflight = Array.from({ length: 20 }, () => store.insertLead({ email: 'y@example.com', status: 'open', eligible: '*' }).then(() => 'ok', (e) => e));
+    const inflight = Array.from({ length: 20 }, () =>
+      store.insertLead({ email: 'y@example.com', status: 'open', eligible: '*' }).then(
+        () => 'ok',
+        (e) => e,
+      ),
+    );
     await redis.kill();
     const settled = await Promise.race([Promise.all(inflight), sleep(2_000).then(() => 'hung')]);
     expect(settled).not.toBe('hung');

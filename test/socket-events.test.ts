@@ -2,10 +2,18 @@
 // socket authentication (assignment, timers, round-robin: assignment.test.ts). A fresh
 // server (empty store) per test.
 import { describe, expect, it } from 'vitest';
-import { EV, type DashboardState, type Lead, type LiveStats, type PoolState, type Rep } from '../shared/protocol.js';
+import { type DashboardState, EV, type Lead, type LiveStats, type PoolState, type Rep } from '../shared/protocol.js';
 import {
-  connectError, connectManager, connectRep, createReps, emitAck, eventually, patchSettings, pool,
-  postLead, repsOnline, setMode,
+  connectError,
+  connectManager,
+  connectRep,
+  createReps,
+  emitAck,
+  eventually,
+  patchSettings,
+  postLead,
+  repsOnline,
+  setMode,
 } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -55,7 +63,7 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(code(await emitAck(fr.socket, EV.claim, { leadId: vip.id }))).toBe('ok');
     });
 
-    it('CAP_REACHED: settings.maxActivePerRep, overridden by a rep\'s own maxActive; freed by a closing outcome', async () => {
+    it("CAP_REACHED: settings.maxActivePerRep, overridden by a rep's own maxActive; freed by a closing outcome", async () => {
       const { server, p } = await fresh();
       await patchSettings(p.manager, { maxActivePerRep: 1 });
       const [plain, big] = await repsOnline(server, 2, (i) => (i === 1 ? { maxActive: 3 } : {}));
@@ -117,7 +125,11 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(code(await emitAck(a.socket, EV.pull, {}))).toBe('COOLDOWN');
       // Another rep is not affected.
       expect(code(await emitAck(b.socket, EV.claim, { leadId: leads[1].id }))).toBe('ok');
-      const after = await eventually(async () => ((await emitAck(a.socket, EV.claim, { leadId: leads[2].id })).ok ? Date.now() : 0), 3000, 50);
+      const after = await eventually(
+        async () => ((await emitAck(a.socket, EV.claim, { leadId: leads[2].id })).ok ? Date.now() : 0),
+        3000,
+        50,
+      );
       expect(after - wonAt).toBeGreaterThanOrEqual(250);
     });
 
@@ -182,7 +194,7 @@ describe.each(stores)('socket events ($name store)', (factory) => {
   });
 
   describe('lead:release', () => {
-    it('ok re-offers the lead to others; NOT_OWNER for another\'s or an open lead; NOT_FOUND', async () => {
+    it("ok re-offers the lead to others; NOT_OWNER for another's or an open lead; NOT_FOUND", async () => {
       const { server, p } = await fresh();
       const [a, b] = await repsOnline(server, 2);
       const m = await connectManager(server.url, server.managerToken);
@@ -194,7 +206,15 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       const mark = b.rec.mark();
       expect(await emitAck(a.socket, EV.release, { leadId: lead.id })).toEqual({ ok: true });
       const again = await b.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id, { from: mark });
-      expect(again).toEqual({ id: lead.id, createdAt: lead.createdAt, country: lead.country, language: lead.language, industry: lead.industry, companySize: lead.companySize, source: lead.source });
+      expect(again).toEqual({
+        id: lead.id,
+        createdAt: lead.createdAt,
+        country: lead.country,
+        language: lead.language,
+        industry: lead.industry,
+        companySize: lead.companySize,
+        source: lead.source,
+      });
       expect(await m.rec.waitFor(EV.leadReleased, (l: Lead) => l.id === lead.id)).toMatchObject({ status: 'open' });
       // Released twice: no longer the owner.
       expect(code(await emitAck(a.socket, EV.release, { leadId: lead.id }))).toBe('NOT_OWNER');
@@ -213,7 +233,14 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       for (const l of leads) expect(code(await emitAck(a.socket, EV.claim, { leadId: l.id }))).toBe('ok');
 
       const contacted = await emitAck(a.socket, EV.outcome, { leadId: leads[0].id, outcome: 'contacted', note: 'left a voicemail' });
-      expect(contacted.lead).toMatchObject({ id: leads[0].id, status: 'claimed', outcome: 'contacted', outcomeNote: 'left a voicemail', claimedBy: a.id, email: leads[0].email });
+      expect(contacted.lead).toMatchObject({
+        id: leads[0].id,
+        status: 'claimed',
+        outcome: 'contacted',
+        outcomeNote: 'left a voicemail',
+        claimedBy: a.id,
+        email: leads[0].email,
+      });
       expect(contacted.lead).not.toHaveProperty('eligible');
       expect(await m.rec.waitFor(EV.leadUpdated, (l: Lead) => l.id === leads[0].id)).toMatchObject({ outcome: 'contacted' });
       for (const [i, outcome] of (['won', 'lost', 'unreachable'] as const).entries()) {
@@ -226,7 +253,12 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(code(await emitAck(a.socket, EV.outcome, { leadId: leads[1].id, outcome: 'lost' }))).toBe('NOT_OWNER');
       expect(code(await emitAck(b.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' }))).toBe('NOT_OWNER');
       expect(code(await emitAck(b.socket, EV.outcome, { leadId: 'ld_nope', outcome: 'won' }))).toMatch(/NOT_OWNER|NOT_FOUND/);
-      for (const bad of [{ leadId: leads[0].id, outcome: 'maybe' }, { leadId: leads[0].id }, { leadId: leads[0].id, outcome: 'won', note: 'x'.repeat(2001) }, { leadId: leads[0].id, outcome: 'won', note: 7 }]) {
+      for (const bad of [
+        { leadId: leads[0].id, outcome: 'maybe' },
+        { leadId: leads[0].id },
+        { leadId: leads[0].id, outcome: 'won', note: 'x'.repeat(2001) },
+        { leadId: leads[0].id, outcome: 'won', note: 7 },
+      ]) {
         expect(code(await emitAck(a.socket, EV.outcome, bad))).toBe('INVALID');
       }
       expect((await emitAck(a.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' })).lead.status).toBe('closed');
@@ -241,7 +273,11 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       const [r] = await createReps(p.manager, 1);
       const m = await connectManager(server.url, server.managerToken);
       expect(m.state.reps.find((x) => x.id === r.rep.id)!.presence).toBe('offline');
-      const presences = () => m.rec.of(EV.repPresence).filter((e) => e.repId === r.rep.id).map((e) => e.presence);
+      const presences = () =>
+        m.rec
+          .of(EV.repPresence)
+          .filter((e) => e.repId === r.rep.id)
+          .map((e) => e.presence);
 
       const tab1 = await connectRep(server.url, r.token);
       expect(tab1.state.you.presence).toBe('available');
@@ -250,7 +286,10 @@ describe.each(stores)('socket events ($name store)', (factory) => {
         expect(code(await emitAck(tab1.socket, EV.presenceSet, bad))).toBe('INVALID');
       }
       expect(await emitAck(tab1.socket, EV.presenceSet, { status: 'away' })).toEqual({ ok: true });
-      expect(await m.rec.waitFor(EV.repPresence, (e: any) => e.repId === r.rep.id && e.presence === 'away')).toEqual({ repId: r.rep.id, presence: 'away' });
+      expect(await m.rec.waitFor(EV.repPresence, (e: any) => e.repId === r.rep.id && e.presence === 'away')).toEqual({
+        repId: r.rep.id,
+        presence: 'away',
+      });
       expect(await emitAck(tab1.socket, EV.presenceSet, { status: 'available' })).toEqual({ ok: true });
       await m.rec.waitFor(EV.repPresence, (e: any) => e.repId === r.rep.id && e.presence === 'available' && presences().length === 3);
 
@@ -311,13 +350,17 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(await rep.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'blind-pull' });
       expect(await rep.rec.waitFor<PoolState>(EV.poolState, (x) => x.mode === 'blind-pull')).toMatchObject({ leads: [], waiting: 1 });
       expect((await p.manager.get('/api/pool')).body.mode).toBe('blind-pull');
-      for (const bad of [{ mode: 'chaos' }, {}, null, 'hybrid', { mode: 'hybrid', x: 1 }]) expect(code(await emitAck(m.socket, EV.modeSet, bad))).toBe('INVALID');
+      for (const bad of [{ mode: 'chaos' }, {}, null, 'hybrid', { mode: 'hybrid', x: 1 }])
+        expect(code(await emitAck(m.socket, EV.modeSet, bad))).toBe('INVALID');
       expect((await p.manager.get('/api/pool')).body.mode).toBe('blind-pull');
       // The rest of the manager routes as events.
       const created = await emitAck(m.socket, 'rep:create', { name: 'Via socket' });
       expect(created).toMatchObject({ ok: true, rep: { name: 'Via socket' }, token: expect.any(String) });
       expect(await m.rec.waitFor(EV.repsChanged, (x: any) => x.reps.length === 2)).toBeTruthy();
-      expect(await emitAck(m.socket, 'settings:patch', { claimCooldownMs: 5 })).toMatchObject({ ok: true, settings: { claimCooldownMs: 5 } });
+      expect(await emitAck(m.socket, 'settings:patch', { claimCooldownMs: 5 })).toMatchObject({
+        ok: true,
+        settings: { claimCooldownMs: 5 },
+      });
       expect(code(await emitAck(m.socket, 'settings:patch', { teaserFields: ['email'] }))).toBe('INVALID');
       rep.close();
       expect(await m.rec.waitFor(EV.repPresence, (e: any) => e.presence === 'offline')).toEqual({ repId: r1.rep.id, presence: 'offline' });

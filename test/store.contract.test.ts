@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Lead } from '../shared/protocol.js';
 import { EmbeddedStore } from '../server/store/embedded.js';
 import { RedisStore } from '../server/store/redis/store.js';
-import { StoreCorruptError, type LeadDraft, type Store, type StoredRep } from '../server/store/types.js';
+import { type LeadDraft, type Store, StoreCorruptError, type StoredRep } from '../server/store/types.js';
+import type { Lead } from '../shared/protocol.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 import { tempDir } from './support/server.js';
 
@@ -83,8 +83,17 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function makeRep(id: string, over: Partial<StoredRep> = {}): StoredRep {
   return {
-    id, name: `Rep ${id}`, skills: [], languages: [], countries: [], teams: [],
-    maxActive: null, weight: 1, createdAt: new Date().toISOString(), tokenHash: sha(`token-${id}`), away: false,
+    id,
+    name: `Rep ${id}`,
+    skills: [],
+    languages: [],
+    countries: [],
+    teams: [],
+    maxActive: null,
+    weight: 1,
+    createdAt: new Date().toISOString(),
+    tokenHash: sha(`token-${id}`),
+    away: false,
     ...over,
   };
 }
@@ -117,9 +126,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('inserts a lead and reads it back with every field', async () => {
       await setup();
       const input = draft({
-        externalId: 'ext-1', name: 'Ada', phone: '+44 20 1234', company: 'Analytical', companySize: 40,
-        country: 'GB', language: 'en', industry: 'SaaS', jobTitle: 'CTO', source: 'web',
-        engagement: { visits: 3, secondsOnSite: 12.5 }, tags: [],
+        externalId: 'ext-1',
+        name: 'Ada',
+        phone: '+44 20 1234',
+        company: 'Analytical',
+        companySize: 40,
+        country: 'GB',
+        language: 'en',
+        industry: 'SaaS',
+        jobTitle: 'CTO',
+        source: 'web',
+        engagement: { visits: 3, secondsOnSite: 12.5 },
+        tags: [],
         attributes: { plan: 'pro', seats: 12, trial: true, precise: 0.1 + 0.2, big: 2 ** 53 - 1, text: 'Zoë «ü» 日本 \u0000 "q" \\ /' },
       });
       const res = await store.insertLead(input);
@@ -173,7 +191,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect((await store.listLeads({ status: 'disqualified' })).map((l) => l.id)).toEqual([lead.id]);
     });
 
-    it('lists newest first with status, rep and limit filters; repLeads oldest claim first', async () => {
+    it('lists newest first with status, rep and limit filters; heldLeads oldest claim first', async () => {
       await setup();
       await reps('a', 'b');
       const ls = await leads(5);
@@ -186,14 +204,14 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect((await store.listLeads({ status: 'open' })).map((l) => l.id)).toEqual([ls[4].id, ls[0].id]);
       expect((await store.listLeads({ repId: 'a' })).map((l) => l.id)).toEqual([ls[3].id, ls[1].id]);
       expect((await store.listLeads({ repId: 'a', status: 'closed' })).map((l) => l.id)).toEqual([ls[1].id]);
-      expect((await store.repLeads('a')).map((l) => l.id)).toEqual([ls[3].id]);
+      expect((await store.heldLeads('a')).map((l) => l.id)).toEqual([ls[3].id]);
       expect((await store.openLeads()).map((l) => l.id)).toEqual([ls[0].id, ls[4].id]);
-      expect(await store.activeCounts()).toEqual({ a: 1, b: 1 });
+      expect(await store.heldCounts()).toEqual({ a: 1, b: 1 });
       const held = await leads(2);
       await store.claim(held[1].id, 'b');
       await sleep(5);
       await store.claim(held[0].id, 'b');
-      expect((await store.repLeads('b')).map((l) => l.id)).toEqual([ls[2].id, held[1].id, held[0].id]);
+      expect((await store.heldLeads('b')).map((l) => l.id)).toEqual([ls[2].id, held[1].id, held[0].id]);
     });
   });
 
@@ -285,7 +303,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(results.filter((r) => !r.ok && r.code === 'ALREADY_CLAIMED')).toHaveLength(49);
       const owner = winners[0].ok ? winners[0].lead.claimedBy : null;
       expect((await store.getLead(lead.id))!.claimedBy).toBe(owner);
-      expect(await store.activeCounts()).toEqual({ [owner!]: 1 });
+      expect(await store.heldCounts()).toEqual({ [owner!]: 1 });
     });
   });
 
@@ -381,7 +399,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       if (mine.ok) expect(mine.lead.claimedBy).toBeUndefined();
       const byManager = await store.release(l2.id, { manager: true });
       expect(byManager).toMatchObject({ ok: true, previousOwner: 'a', lead: { status: 'open' } });
-      expect(await store.activeCounts()).toEqual({});
+      expect(await store.heldCounts()).toEqual({});
       expect((await store.openLeads()).map((l) => l.id)).toEqual([l1.id, l2.id]);
     });
 
@@ -391,11 +409,16 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.patchSettings({ maxActivePerRep: 1 });
       await store.setMode('round-robin');
       const [l1, l2, l3] = await leads(3);
-      expect(await store.assign(l1.id, 'a')).toMatchObject({ ok: true, previousOwner: null, mode: 'round-robin', lead: { status: 'claimed', claimedBy: 'a' } });
+      expect(await store.assign(l1.id, 'a')).toMatchObject({
+        ok: true,
+        previousOwner: null,
+        mode: 'round-robin',
+        lead: { status: 'claimed', claimedBy: 'a' },
+      });
       expect(await store.assign(l2.id, 'a')).toMatchObject({ ok: true, lead: { claimedBy: 'a' } }); // over the cap
       expect(await store.assign(l1.id, 'b')).toMatchObject({ ok: true, previousOwner: 'a', lead: { claimedBy: 'b' } });
-      expect(await store.activeCounts()).toEqual({ a: 1, b: 1 });
-      expect((await store.repLeads('a')).map((l) => l.id)).toEqual([l2.id]);
+      expect(await store.heldCounts()).toEqual({ a: 1, b: 1 });
+      expect((await store.heldLeads('a')).map((l) => l.id)).toEqual([l2.id]);
       expect(await store.assign('ld_missing', 'a')).toEqual({ ok: false, code: 'NOT_FOUND', what: 'lead' });
       expect(await store.assign(l3.id, 'ghost')).toEqual({ ok: false, code: 'NOT_FOUND', what: 'rep' });
       await store.outcome(l2.id, 'a', 'won');
@@ -411,14 +434,21 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.outcome('ld_missing', 'a', 'won')).toEqual({ ok: false, code: 'NOT_FOUND' });
       expect(await store.outcome(ls[0].id, 'b', 'won')).toEqual({ ok: false, code: 'NOT_OWNER' });
       const contacted = await store.outcome(ls[0].id, 'a', 'contacted', 'left a voicemail');
-      expect(contacted).toMatchObject({ ok: true, lead: { status: 'claimed', outcome: 'contacted', outcomeNote: 'left a voicemail', claimedBy: 'a' } });
-      for (const [i, o] of [[1, 'won'], [2, 'lost'], [3, 'unreachable']] as const) {
+      expect(contacted).toMatchObject({
+        ok: true,
+        lead: { status: 'claimed', outcome: 'contacted', outcomeNote: 'left a voicemail', claimedBy: 'a' },
+      });
+      for (const [i, o] of [
+        [1, 'won'],
+        [2, 'lost'],
+        [3, 'unreachable'],
+      ] as const) {
         const r = await store.outcome(ls[i].id, 'a', o, '');
         expect(r).toMatchObject({ ok: true, lead: { status: 'closed', outcome: o, outcomeNote: '', claimedBy: 'a' } });
         if (r.ok) expect(Date.parse(r.lead.closedAt!)).toBeGreaterThan(Date.now() - 60_000);
       }
       expect(await store.outcome(ls[1].id, 'a', 'contacted')).toEqual({ ok: false, code: 'NOT_OWNER' }); // closed
-      expect(await store.activeCounts()).toEqual({ a: 1 });
+      expect(await store.heldCounts()).toEqual({ a: 1 });
       const final = await store.outcome(ls[0].id, 'a', 'won');
       expect(final).toMatchObject({ ok: true, lead: { status: 'closed', outcomeNote: 'left a voicemail' } });
     });
@@ -459,7 +489,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
         count[r!.lead.claimedBy!] = (count[r!.lead.claimedBy!] ?? 0) + 1;
       }
       expect(count).toEqual({ light: 10, heavy: 30 });
-      expect(await store.activeCounts()).toEqual({ light: 10, heavy: 30 });
+      expect(await store.heldCounts()).toEqual({ light: 10, heavy: 30 });
     });
   });
 
@@ -478,7 +508,12 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const [e1, e2] = await Promise.all([store.runDue(), peer.runDue()]);
       const events = [...e1, ...e2];
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ kind: 'escalated', mode: 'hybrid', previousEligible: ['a'], lead: { id: lead.id, eligible: '*', status: 'open' } });
+      expect(events[0]).toMatchObject({
+        kind: 'escalated',
+        mode: 'hybrid',
+        previousEligible: ['a'],
+        lead: { id: lead.id, eligible: '*', status: 'open' },
+      });
       expect(events[0].lead.escalatedAt).toBeDefined();
       expect(await store.runDue()).toEqual([]);
       expect(await store.claim(lead.id, 'b')).toMatchObject({ ok: true });
@@ -588,7 +623,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.getRep('a')).toBeNull();
       expect(await store.repIdByTokenHash(sha('token-a'))).toBeNull();
       expect((await store.listReps()).map((r) => r.id)).toEqual(['b']);
-      expect(await store.activeCounts()).toEqual({ b: 1 });
+      expect(await store.heldCounts()).toEqual({ b: 1 });
       expect(await store.onlinePresence()).toEqual({});
       expect((await store.getLead(narrow.id))!.eligible).toEqual(['b']);
       expect((await store.getLead(onlyA.id))!.eligible).toEqual([]);
@@ -607,8 +642,19 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(pool.settings.maxActivePerRep).toBe(10);
       expect(await store.setMode('hybrid')).toEqual({ previous: 'shark-tank' });
       expect(await store.setMode('blind-pull')).toEqual({ previous: 'hybrid' });
-      const settings = await store.patchSettings({ maxActivePerRep: 3, teaserFields: [], filters: { countries: ['DE'] }, claimTimeoutMs: null });
-      expect(settings).toEqual({ ...pool.settings, maxActivePerRep: 3, teaserFields: [], filters: { countries: ['DE'] }, claimTimeoutMs: null });
+      const settings = await store.patchSettings({
+        maxActivePerRep: 3,
+        teaserFields: [],
+        filters: { countries: ['DE'] },
+        claimTimeoutMs: null,
+      });
+      expect(settings).toEqual({
+        ...pool.settings,
+        maxActivePerRep: 3,
+        teaserFields: [],
+        filters: { countries: ['DE'] },
+        claimTimeoutMs: null,
+      });
       const rules = [{ name: 'de', when: { country: ['DE'] }, to: { languages: ['de'], reps: [] } }];
       await store.setRules(rules);
       expect(await store.getPool()).toEqual({ mode: 'blind-pull', settings, rules });
@@ -617,7 +663,11 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('ensureSecret: the first writer wins', async () => {
       await setup();
       const peer = await h.peer();
-      const results = await Promise.all([store.ensureSecret('manager', 'h1'), peer.ensureSecret('manager', 'h2'), store.ensureSecret('manager', 'h3')]);
+      const results = await Promise.all([
+        store.ensureSecret('manager', 'h1'),
+        peer.ensureSecret('manager', 'h2'),
+        store.ensureSecret('manager', 'h3'),
+      ]);
       expect(results.filter((r) => r.created)).toHaveLength(1);
       const winner = results.find((r) => r.created)!.hash;
       for (const r of results) expect(r.hash).toBe(winner);
@@ -638,15 +688,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.outcome(ls[2].id, 'b', 'won');
       await store.setAway('b', true);
       const before = {
-        pool: await store.getPool(), reps: await store.listReps(), all: await store.listLeads({ limit: Infinity }),
-        open: await store.openLeads(), counts: await store.activeCounts(),
+        pool: await store.getPool(),
+        reps: await store.listReps(),
+        all: await store.listLeads({ limit: Infinity }),
+        open: await store.openLeads(),
+        counts: await store.heldCounts(),
       };
       const again = await h.reopen();
       expect(await again.getPool()).toEqual(before.pool);
       expect(await again.listReps()).toEqual(before.reps);
       expect(await again.listLeads({ limit: Infinity })).toEqual(before.all);
       expect(await again.openLeads()).toEqual(before.open);
-      expect(await again.activeCounts()).toEqual(before.counts);
+      expect(await again.heldCounts()).toEqual(before.counts);
       expect(await again.ensureSecret('manager', 'other')).toEqual({ hash: 'mh', created: false });
       expect(await again.claim(ls[3].id, 'a')).toEqual({ ok: false, code: 'COOLDOWN' }); // counters persist too
       expect((await again.insertLead(draft({ externalId: 'late' }))).duplicate).toBe(false);

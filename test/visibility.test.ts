@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, EV, type Lead, type LeadView, type PoolState } from '../shared/protocol.js';
 import {
-  barrier, connectRep, emitAck, patchSettings, pool, postLead, repsOnline, setMode, type OnlineRep, type Pool,
+  barrier,
+  connectRep,
+  emitAck,
+  type OnlineRep,
+  type Pool,
+  patchSettings,
+  postLead,
+  repsOnline,
+  setMode,
 } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -14,7 +22,9 @@ function findIn(value: unknown, needles: string[], badKeys: string[], path = '$'
   if (typeof value === 'string') {
     for (const n of needles) if (value.includes(n)) out.push(`${path} contains ${JSON.stringify(n)}`);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findIn(v, needles, badKeys, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      findIn(v, needles, badKeys, `${path}[${i}]`, out);
+    });
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (badKeys.includes(k)) out.push(`${path}.${k} (key "${k}")`);
@@ -95,11 +105,18 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     for (const [i, r] of reps.entries()) {
       const state = await r.rec.waitFor<PoolState>(EV.poolState, () => true, { from: mark[i] });
       expect(state.leads.length).toBe(4);
-      for (const v of state.leads) expect(viewKeys(v)).toEqual(v.industry ? ['companySize', 'createdAt', 'id', 'industry'] : ['companySize', 'createdAt', 'id']);
+      for (const v of state.leads)
+        expect(viewKeys(v)).toEqual(v.industry ? ['companySize', 'createdAt', 'id', 'industry'] : ['companySize', 'createdAt', 'id']);
     }
     const next = await postLead(p.feed);
     leads.push(next);
-    for (const r of reps) expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === next.id)).toEqual({ id: next.id, createdAt: next.createdAt, industry: next.industry, companySize: next.companySize });
+    for (const r of reps)
+      expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === next.id)).toEqual({
+        id: next.id,
+        createdAt: next.createdAt,
+        industry: next.industry,
+        companySize: next.companySize,
+      });
 
     // Neither contact values nor non-teaser fields of a foreign lead reached anyone.
     await assertNoLeaks(p, reps, leads, nonTeaserValues);
@@ -110,7 +127,8 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     await setMode(p.manager, 'cherry-pick');
     const reps = await repsOnline(server, 3);
     const leads: Lead[] = [];
-    for (let i = 0; i < 4; i++) leads.push(await postLead(p.feed, { tags: ['a', `t${i}`], attributes: { score: i, vip: true, plan: `p${i}` } }));
+    for (let i = 0; i < 4; i++)
+      leads.push(await postLead(p.feed, { tags: ['a', `t${i}`], attributes: { score: i, vip: true, plan: `p${i}` } }));
     for (const r of reps) {
       for (const l of leads) {
         const v = await r.rec.waitFor<LeadView>(EV.leadOffered, (x) => x.id === l.id);
@@ -130,7 +148,9 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     await setMode(p.manager, 'hybrid');
     const reps = await repsOnline(server, 4, (i) => ({ countries: i < 2 ? ['DE'] : ['FR'] }));
     const [de1, de2, fr1, fr2] = reps;
-    const rules = await p.manager.put('/api/rules', { rules: [{ name: 'DACH', when: { country: ['DE', 'AT'] }, to: { countries: ['DE'] } }] });
+    const rules = await p.manager.put('/api/rules', {
+      rules: [{ name: 'DACH', when: { country: ['DE', 'AT'] }, to: { countries: ['DE'] } }],
+    });
     expect(rules.status).toBe(200);
     const deLeads = [await postLead(p.feed, { country: 'DE' }), await postLead(p.feed, { country: 'AT' })];
     const anyLead = await postLead(p.feed, { country: 'FR' });
@@ -141,7 +161,8 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     expect((await p.manager.get(`/api/leads/${anyLead.id}`)).body.lead.eligible).toBe('*');
 
     for (const r of [de1, de2]) {
-      for (const l of leads) expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === l.id)).toEqual(omit(l, ['name', 'email', 'phone', 'eligible']));
+      for (const l of leads)
+        expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === l.id)).toEqual(omit(l, ['name', 'email', 'phone', 'eligible']));
     }
     for (const r of [fr1, fr2]) await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === anyLead.id);
     await Promise.all(reps.map((r) => barrier(r.socket)));
@@ -236,14 +257,16 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const switchTo = async (mode: string) => {
       const marks = reps.map((r) => r.rec.mark());
       await setMode(p.manager, mode);
-      return Promise.all(reps.map(async (r, i) => {
-        const changed = await r.rec.waitFor(EV.modeChanged, () => true, { from: marks[i] });
-        expect(changed).toEqual({ mode });
-        const state = await r.rec.waitFor<PoolState>(EV.poolState, (s) => s.mode === mode, { from: marks[i] });
-        const after = r.rec.events.slice(marks[i]);
-        expect(after.findIndex((e) => e.event === EV.modeChanged)).toBeLessThan(after.findIndex((e) => e.event === EV.poolState));
-        return state;
-      }));
+      return Promise.all(
+        reps.map(async (r, i) => {
+          const changed = await r.rec.waitFor(EV.modeChanged, () => true, { from: marks[i] });
+          expect(changed).toEqual({ mode });
+          const state = await r.rec.waitFor<PoolState>(EV.poolState, (s) => s.mode === mode, { from: marks[i] });
+          const after = r.rec.events.slice(marks[i]);
+          expect(after.findIndex((e) => e.event === EV.modeChanged)).toBeLessThan(after.findIndex((e) => e.event === EV.poolState));
+          return state;
+        }),
+      );
     };
 
     let states = await switchTo('cherry-pick');
@@ -260,7 +283,8 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     expect(states[2].leads.map((v) => v.id)).toEqual([leads[1].id]);
 
     states = await switchTo('shark-tank');
-    for (const s of states) for (const v of s.leads) expect(viewKeys(v).every((k) => ['id', 'createdAt', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
+    for (const s of states)
+      for (const v of s.leads) expect(viewKeys(v).every((k) => ['id', 'createdAt', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
     expect(states[2].leads.map((v) => v.id)).toEqual(open.map((l) => l.id));
 
     // blind-pull: the snapshot carries no lead detail at all, only the count.
@@ -287,10 +311,14 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     for (const s of states) {
       expect(s.leads).toEqual([]);
     }
-    const assigned = await Promise.all(open.map(async (l) => {
-      const owner = await Promise.any(reps.map((r, i) => r.rec.waitFor<Lead>(EV.leadAssigned, (a) => a.id === l.id, { from: rr[i] }).then(() => r)));
-      return owner;
-    }));
+    const assigned = await Promise.all(
+      open.map(async (l) => {
+        const owner = await Promise.any(
+          reps.map((r, i) => r.rec.waitFor<Lead>(EV.leadAssigned, (a) => a.id === l.id, { from: rr[i] }).then(() => r)),
+        );
+        return owner;
+      }),
+    );
     expect(assigned).toHaveLength(2);
     await Promise.all(reps.map((r) => barrier(r.socket)));
     for (const [i, r] of reps.entries()) {

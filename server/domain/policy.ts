@@ -40,10 +40,16 @@ export function checkRepLimits(rep: RepLimits, settings: Settings, now: number):
   return null;
 }
 
-export type ClaimCheck =
-  | 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
+export type ClaimCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
 
-export function checkClaim(lead: Lead | null, repId: string, rep: RepLimits | null, mode: Mode, settings: Settings, now: number): ClaimCheck {
+export function checkClaim(
+  lead: Lead | null,
+  repId: string,
+  rep: RepLimits | null,
+  mode: Mode,
+  settings: Settings,
+  now: number,
+): ClaimCheck {
   if (!rep) return 'NOT_FOUND';
   if (mode === 'blind-pull' || mode === 'round-robin') return 'MODE_FORBIDS';
   if (!lead) return 'NOT_FOUND';

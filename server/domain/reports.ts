@@ -1,8 +1,7 @@
 // Live stats and the summary report, computed from leads (pure).
-import { OUTCOMES, type Lead, type LeadStatus, type LiveStats, type Outcome, type ReportSummary } from '../../shared/protocol.js';
+import { type Lead, type LeadStatus, type LiveStats, OUTCOMES, type Outcome, type ReportSummary } from '../../shared/protocol.js';
 
-const speedOf = (lead: Lead): number | null =>
-  lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null;
+const speedOf = (lead: Lead): number | null => (lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null);
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -45,7 +44,10 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
   const perRep = new Map<string, { claimed: number; active: number; outcomes: Record<Outcome, number>; speeds: number[] }>();
   const repEntry = (id: string) => {
     let e = perRep.get(id);
-    if (!e) perRep.set(id, (e = { claimed: 0, active: 0, outcomes: zeroOutcomes(), speeds: [] }));
+    if (!e) {
+      e = { claimed: 0, active: 0, outcomes: zeroOutcomes(), speeds: [] };
+      perRep.set(id, e);
+    }
     return e;
   };
   for (const r of reps) repEntry(r.id);
@@ -82,7 +84,10 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
       claimed: e.claimed,
       active: e.active,
       outcomes: e.outcomes,
-      medianSpeedToClaimMs: percentile(e.speeds.sort((a, b) => a - b), 0.5),
+      medianSpeedToClaimMs: percentile(
+        e.speeds.sort((a, b) => a - b),
+        0.5,
+      ),
     })),
     fairness: {
       jainIndex: counts.length ? (sum * sum) / (counts.length * sumSq) : null,

@@ -3,7 +3,15 @@
 // through the Redis adapter. Every per-lead payload for reps is built by domain/view.ts.
 import type { Namespace, Server } from 'socket.io';
 import {
-  EV, type GoneReason, type Lead, type MineChanged, type Mode, type PoolState, type PoolWaiting, type RevokedReason, type Settings,
+  EV,
+  type GoneReason,
+  type Lead,
+  type MineChanged,
+  type Mode,
+  type PoolState,
+  type PoolWaiting,
+  type RevokedReason,
+  type Settings,
 } from '../../shared/protocol.js';
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
 

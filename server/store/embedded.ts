@@ -9,21 +9,40 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import {
-  CLOSING_OUTCOMES, DEFAULT_POOL, DEFAULT_SETTINGS,
-  type Lead, type LeadStatus, type Mode, type Outcome, type Presence, type Rule, type Settings,
+  CLOSING_OUTCOMES,
+  DEFAULT_POOL,
+  DEFAULT_SETTINGS,
+  type Lead,
+  type LeadStatus,
+  type Mode,
+  type Outcome,
+  type Presence,
+  type Rule,
+  type Settings,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
-import {
-  advanceRotation, capOf, checkClaim, checkPull, nextInRotation, recordWin, type RepLimits,
-} from '../domain/policy.js';
-import { mayClaim } from '../domain/view.js';
+import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordWin } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
+import { mayClaim } from '../domain/view.js';
 import { GroupCommit, type Writable } from './group-commit.js';
 import {
+  type AssignResult,
+  type AutoAssignResult,
+  type ClaimResult,
+  type DueEvent,
+  type IngestResult,
+  type LeadDraft,
+  type LeadQuery,
+  type OutcomeResult,
+  type PoolConfig,
+  type PresenceChange,
+  type PullResult,
+  type ReleaseResult,
+  type Releaser,
+  type SecretName,
+  type Store,
   StoreCorruptError,
-  type AssignResult, type AutoAssignResult, type ClaimResult, type DueEvent, type IngestResult,
-  type LeadDraft, type LeadQuery, type OutcomeResult, type PoolConfig, type PresenceChange,
-  type PullResult, type Releaser, type ReleaseResult, type SecretName, type Store, type StoredRep,
+  type StoredRep,
 } from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
@@ -41,8 +60,12 @@ interface RepCounters {
 
 type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
 
-interface LeadsFile { leads: StoredLead[] }
-interface RepsFile { reps: StoredRep[] }
+interface LeadsFile {
+  leads: StoredLead[];
+}
+interface RepsFile {
+  reps: StoredRep[];
+}
 interface PoolFile {
   pools: Record<string, PoolConfig>;
   secrets: Partial<Record<SecretName, string>>;
@@ -77,7 +100,10 @@ export class EmbeddedStore implements Store {
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
 
-  constructor(private readonly dir: string, private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly dir: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.repsDb = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
     this.poolDb = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
@@ -93,7 +119,10 @@ export class EmbeddedStore implements Store {
   async init(): Promise<void> {
     const shardCount = Math.max(
       1,
-      ...readdirSync(this.dir).map((f) => /^leads(?:-(\d+))?\.json$/.exec(f)).filter((m) => m !== null).map((m) => Number(m![1] ?? 0) + 1),
+      ...readdirSync(this.dir)
+        .map((f) => /^leads(?:-(\d+))?\.json$/.exec(f))
+        .filter((m) => m !== null)
+        .map((m) => Number(m![1] ?? 0) + 1),
     );
     for (let n = 0; n < shardCount; n++) this.shard(n);
     const files: [string, Low<unknown>][] = [
@@ -184,12 +213,16 @@ export class EmbeddedStore implements Store {
 
   private counters(repId: string): RepCounters {
     const all = this.poolDb.data.counters;
-    return (all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 });
+    all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 };
+    return all[repId];
   }
 
   private hold(repId: string, lead: StoredLead): void {
     let set = this.held.get(repId);
-    if (!set) this.held.set(repId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.held.set(repId, set);
+    }
     set.add(lead);
   }
 
@@ -213,7 +246,14 @@ export class EmbeddedStore implements Store {
       else this.actionBuckets.set(repId, { second, count: 1 });
       actions = this.actionBuckets.get(repId)!.count;
     }
-    return { away: rep.away, maxActive: rep.maxActive, active: this.activeOf(repId), lastWinAt: c.lastWinAt, recentWins: c.recentWins, actionsThisSecond: actions };
+    return {
+      away: rep.away,
+      maxActive: rep.maxActive,
+      active: this.activeOf(repId),
+      lastWinAt: c.lastWinAt,
+      recentWins: c.recentWins,
+      actionsThisSecond: actions,
+    };
   }
 
   /** Marks `lead` claimed by `repId` now and schedules its claim timeout. */
@@ -341,7 +381,7 @@ export class EmbeddedStore implements Store {
     return [...this.reps.values()].map((r) => structuredClone(r));
   }
 
-  async activeCounts(): Promise<Record<string, number>> {
+  async heldCounts(): Promise<Record<string, number>> {
     return this.countActive();
   }
 
@@ -364,7 +404,10 @@ export class EmbeddedStore implements Store {
     const rep = this.reps.get(repId);
     if (rep) {
       let set = this.tabs.get(repId);
-      if (!set) this.tabs.set(repId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.tabs.set(repId, set);
+      }
       set.add(tabId);
       rep.away = false;
     }
@@ -474,10 +517,8 @@ export class EmbeddedStore implements Store {
     return { count: this.open.length, oldestCreatedAt: this.open[0]?.createdAt ?? null };
   }
 
-  async repLeads(repId: string): Promise<Lead[]> {
-    return [...(this.held.get(repId) ?? [])]
-      .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1))
-      .map(publicLead);
+  async heldLeads(repId: string): Promise<Lead[]> {
+    return [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead);
   }
 
   async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
@@ -485,7 +526,7 @@ export class EmbeddedStore implements Store {
     const touched = new Set<Writable>();
     for (const { leadId, eligible } of changes) {
       const lead = this.leads.get(leadId);
-      if (!lead || lead.status !== 'open' || lead.escalatedAt) continue;
+      if (lead?.status !== 'open' || lead.escalatedAt) continue;
       if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
       lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
       changed.push(leadId);
@@ -597,7 +638,13 @@ export class EmbeddedStore implements Store {
         touched.add(this.fileOf(lead));
         events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
       }
-      if (job.kind === 'expire' && settings.claimTimeoutMs && lead.status === 'claimed' && lead.claimedAt === job.claimedAt && !lead.outcome) {
+      if (
+        job.kind === 'expire' &&
+        settings.claimTimeoutMs &&
+        lead.status === 'claimed' &&
+        lead.claimedAt === job.claimedAt &&
+        !lead.outcome
+      ) {
         const previousOwner = lead.claimedBy!;
         this.reopen(lead);
         touched.add(this.fileOf(lead));

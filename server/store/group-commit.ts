@@ -23,7 +23,10 @@ export class GroupCommit {
     if (!this.pending) {
       let resolve!: () => void;
       let reject!: (err: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
       this.pending = { files: new Set(), promise, resolve, reject };
       // Start on the next turn of the event loop so a burst of changes shares one write.
       if (!this.running) setImmediate(() => this.startPending());
@@ -45,7 +48,10 @@ export class GroupCommit {
     this.pending = null;
     this.running = Promise.all([...batch.files].map((f) => f.write()))
       // A failed write (disk full, permissions) is the store being unavailable: nothing is acknowledged.
-      .then(() => batch.resolve(), (err) => batch.reject(new StoreUnavailableError(`writing the data files failed: ${(err as Error).message}`, { cause: err })))
+      .then(
+        () => batch.resolve(),
+        (err) => batch.reject(new StoreUnavailableError(`writing the data files failed: ${(err as Error).message}`, { cause: err })),
+      )
       .finally(() => {
         this.running = null;
         if (this.pending) this.startPending();

@@ -8,9 +8,7 @@
 // Durability: a promise resolves only once the change is durable (embedded: the lowdb
 // write containing it has completed; redis: the script has run). Unreachable store:
 // methods reject with StoreUnavailableError.
-import type {
-  ErrorCode, Lead, LeadInput, LeadStatus, Mode, Outcome, Presence, Rep, Rule, Settings,
-} from '../../shared/protocol.js';
+import type { ErrorCode, Lead, LeadInput, LeadStatus, Mode, Outcome, Presence, Rep, Rule, Settings } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 
 export class StoreUnavailableError extends Error {
@@ -38,15 +36,21 @@ export interface LeadDraft extends LeadInput {
   disqualifiedReasons?: string[];
 }
 
-export type IngestResult =
-  | { duplicate: false; lead: Lead }
-  | { duplicate: true; lead: Lead; by: 'externalId' | 'email' | 'phone' };
+export type IngestResult = { duplicate: false; lead: Lead } | { duplicate: true; lead: Lead; by: 'externalId' | 'email' | 'phone' };
 
 type Failure<C extends ErrorCode> = { ok: false; code: C };
 
 export type ClaimFailure = Failure<
-  | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_FOUND' | 'NOT_ELIGIBLE' | 'CAP_REACHED' | 'MODE_FORBIDS'
-  | 'UNAVAILABLE' | 'COOLDOWN' | 'WINDOW_CAP' | 'RATE_LIMITED'
+  | 'ALREADY_CLAIMED'
+  | 'NOT_OPEN'
+  | 'NOT_FOUND'
+  | 'NOT_ELIGIBLE'
+  | 'CAP_REACHED'
+  | 'MODE_FORBIDS'
+  | 'UNAVAILABLE'
+  | 'COOLDOWN'
+  | 'WINDOW_CAP'
+  | 'RATE_LIMITED'
 >;
 /** A won claim or pull. `mode` is the mode the race was decided under (for fan-out). */
 export type ClaimResult = { ok: true; lead: Lead; mode: Mode } | ClaimFailure;
@@ -56,13 +60,11 @@ export type PullResult =
 
 /** Who releases: the owning rep (must own it) or a manager (any claimed lead). */
 export type Releaser = { repId: string } | { manager: true };
-export type ReleaseResult =
-  | { ok: true; lead: Lead; previousOwner: string; mode: Mode }
-  | Failure<'NOT_FOUND' | 'NOT_OWNER'>;
+export type ReleaseResult = { ok: true; lead: Lead; previousOwner: string; mode: Mode } | Failure<'NOT_FOUND' | 'NOT_OWNER'>;
 
 export type AssignResult =
   | { ok: true; lead: Lead; previousOwner: string | null; mode: Mode }
-  | Failure<'NOT_FOUND' | 'NOT_OPEN'> & { what?: 'lead' | 'rep' };
+  | (Failure<'NOT_FOUND' | 'NOT_OPEN'> & { what?: 'lead' | 'rep' });
 
 export type OutcomeResult = { ok: true; lead: Lead } | Failure<'NOT_FOUND' | 'NOT_OWNER'>;
 
@@ -71,7 +73,7 @@ export type AutoAssignResult = { lead: Lead; mode: Mode } | null;
 
 /** Time-based work popped by exactly one node (escalations, claim timeouts). */
 export type DueEvent =
-  | { kind: 'escalated'; lead: Lead; mode: Mode; /** Who was eligible before: they were offered it already. */ previousEligible: string[] }
+  | { kind: 'escalated'; lead: Lead; mode: Mode /** Who was eligible before: they were offered it already. */; previousEligible: string[] }
   | { kind: 'expired'; lead: Lead; previousOwner: string; mode: Mode };
 
 export interface PresenceChange {
@@ -124,7 +126,7 @@ export interface Store {
   repIdByTokenHash(tokenHash: string): Promise<string | null>;
   listReps(): Promise<StoredRep[]>;
   /** Claimed-lead count per rep id (absent = 0). */
-  activeCounts(): Promise<Record<string, number>>;
+  heldCounts(): Promise<Record<string, number>>;
 
   // ---- presence (cluster-wide: online while any tab is, on any node) ------------------
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
@@ -147,7 +149,7 @@ export interface Store {
   /** How many leads there are in each status (live stats), without reading them. */
   statusCounts(): Promise<Record<LeadStatus, number>>;
   /** Leads this rep holds (status claimed), oldest claim first. */
-  repLeads(repId: string): Promise<Lead[]>;
+  heldLeads(repId: string): Promise<Lead[]>;
 
   /**
    * Hybrid routing changed (rules or reps): sets `eligible` of each listed lead that is

@@ -3,7 +3,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ZodType } from 'zod';
 import {
-  AssignSchema, issuesOf, LeadInputSchema, LeadListQuery, ModeSchema, RepCreateSchema, RepPatchSchema, RulesSchema,
+  AssignSchema,
+  issuesOf,
+  LeadInputSchema,
+  LeadListQuery,
+  ModeSchema,
+  RepCreateSchema,
+  RepPatchSchema,
+  RulesSchema,
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { Credentials, Principal, Role } from '../auth.js';
@@ -65,95 +72,151 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.health().catch(() => false);
     if (ok) res.json({ status: 'ok', store: deps.storeKind });
-    else res.status(503).json({ status: 'unavailable', store: deps.storeKind, error: { code: 'STORE_UNAVAILABLE', message: 'the store cannot be reached' } });
+    else
+      res.status(503).json({
+        status: 'unavailable',
+        store: deps.storeKind,
+        error: { code: 'STORE_UNAVAILABLE', message: 'the store cannot be reached' },
+      });
   });
 
   const api = express.Router();
 
   const ingestLimiter = new TokenBuckets(deps.ingestRate, deps.ingestRate * 2);
-  api.post('/leads', route(['feed', 'manager'], async (req, res, who) => {
-    const wait = ingestLimiter.take(who.role);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
-      throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
-    }
-    const input = parse(LeadInputSchema, req.body);
-    const { lead, duplicate } = await service.ingest(input);
-    if (duplicate) res.status(200).json({ lead, duplicate: true });
-    else res.status(201).json({ lead });
-  }));
-
-  api.get('/leads', route(['manager'], async (req, res) => {
-    const q = parse(LeadListQuery, req.query);
-    res.json({ leads: await service.store.listLeads(q) });
-  }));
-
-  api.get('/leads/:id', route(['manager', 'rep'], async (req, res, who) => {
-    res.json({ lead: await service.getLeadFor(String(req.params.id), who as Principal & { role: 'manager' | 'rep' }) });
-  }));
-
-  api.post('/leads/:id/assign', route(['manager'], async (req, res) => {
-    const { repId } = parse(AssignSchema, req.body);
-    res.json({ lead: await service.assign(String(req.params.id), repId) });
-  }));
-
-  api.post('/leads/:id/release', route(['manager', 'rep'], async (req, res, who) => {
-    const leadId = String(req.params.id);
-    if (who.role === 'rep') {
-      try {
-        res.json({ lead: await service.release(leadId, who.repId) });
-      } catch (err) {
-        // A rep asking about a lead it does not own gets 404, so ids cannot be probed.
-        if (err instanceof ApiError && err.code === 'NOT_OWNER') throw new ApiError('NOT_FOUND', 'no such lead');
-        throw err;
+  api.post(
+    '/leads',
+    route(['feed', 'manager'], async (req, res, who) => {
+      const wait = ingestLimiter.take(who.role);
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+        throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
       }
-    } else {
-      res.json({ lead: await service.release(leadId) });
-    }
-  }));
+      const input = parse(LeadInputSchema, req.body);
+      const { lead, duplicate } = await service.ingest(input);
+      if (duplicate) res.status(200).json({ lead, duplicate: true });
+      else res.status(201).json({ lead });
+    }),
+  );
 
-  api.post('/reps', route(['manager'], async (req, res) => {
-    res.status(201).json(await service.createRep(parse(RepCreateSchema, req.body)));
-  }));
-  api.get('/reps', route(['manager'], async (_req, res) => {
-    res.json({ reps: await service.listReps() });
-  }));
-  api.get('/reps/:id', route(['manager'], async (req, res) => {
-    res.json({ rep: await service.getRep(String(req.params.id)) });
-  }));
-  api.patch('/reps/:id', route(['manager'], async (req, res) => {
-    res.json({ rep: await service.updateRep(String(req.params.id), parse(RepPatchSchema, req.body)) });
-  }));
-  api.delete('/reps/:id', route(['manager'], async (req, res) => {
-    await service.deleteRep(String(req.params.id));
-    res.status(204).end();
-  }));
+  api.get(
+    '/leads',
+    route(['manager'], async (req, res) => {
+      const q = parse(LeadListQuery, req.query);
+      res.json({ leads: await service.store.listLeads(q) });
+    }),
+  );
 
-  api.get('/me', route(['rep'], async (_req, res, who) => {
-    res.json({ rep: await service.getRep((who as { repId: string }).repId) });
-  }));
+  api.get(
+    '/leads/:id',
+    route(['manager', 'rep'], async (req, res, who) => {
+      res.json({ lead: await service.getLeadFor(String(req.params.id), who as Principal & { role: 'manager' | 'rep' }) });
+    }),
+  );
 
-  api.get('/pool', route(['manager'], async (_req, res) => {
-    const { mode, settings } = await service.store.getPool();
-    res.json({ mode, settings });
-  }));
-  api.put('/pool/mode', route(['manager'], async (req, res) => {
-    res.json({ mode: await service.setMode(parse(ModeSchema, req.body).mode) });
-  }));
-  api.patch('/pool/settings', route(['manager'], async (req, res) => {
-    res.json({ settings: await service.patchSettings(parse(SettingsPatchSchema, req.body)) });
-  }));
+  api.post(
+    '/leads/:id/assign',
+    route(['manager'], async (req, res) => {
+      const { repId } = parse(AssignSchema, req.body);
+      res.json({ lead: await service.assign(String(req.params.id), repId) });
+    }),
+  );
 
-  api.get('/rules', route(['manager'], async (_req, res) => {
-    res.json({ rules: (await service.store.getPool()).rules });
-  }));
-  api.put('/rules', route(['manager'], async (req, res) => {
-    res.json({ rules: await service.setRules(parse(RulesSchema, req.body).rules) });
-  }));
+  api.post(
+    '/leads/:id/release',
+    route(['manager', 'rep'], async (req, res, who) => {
+      const leadId = String(req.params.id);
+      if (who.role === 'rep') {
+        try {
+          res.json({ lead: await service.release(leadId, who.repId) });
+        } catch (err) {
+          // A rep asking about a lead it does not own gets 404, so ids cannot be probed.
+          if (err instanceof ApiError && err.code === 'NOT_OWNER') throw new ApiError('NOT_FOUND', 'no such lead');
+          throw err;
+        }
+      } else {
+        res.json({ lead: await service.release(leadId) });
+      }
+    }),
+  );
 
-  api.get('/reports/summary', route(['manager'], async (_req, res) => {
-    res.json(await service.summary());
-  }));
+  api.post(
+    '/reps',
+    route(['manager'], async (req, res) => {
+      res.status(201).json(await service.createRep(parse(RepCreateSchema, req.body)));
+    }),
+  );
+  api.get(
+    '/reps',
+    route(['manager'], async (_req, res) => {
+      res.json({ reps: await service.listReps() });
+    }),
+  );
+  api.get(
+    '/reps/:id',
+    route(['manager'], async (req, res) => {
+      res.json({ rep: await service.getRep(String(req.params.id)) });
+    }),
+  );
+  api.patch(
+    '/reps/:id',
+    route(['manager'], async (req, res) => {
+      res.json({ rep: await service.updateRep(String(req.params.id), parse(RepPatchSchema, req.body)) });
+    }),
+  );
+  api.delete(
+    '/reps/:id',
+    route(['manager'], async (req, res) => {
+      await service.deleteRep(String(req.params.id));
+      res.status(204).end();
+    }),
+  );
+
+  api.get(
+    '/me',
+    route(['rep'], async (_req, res, who) => {
+      res.json({ rep: await service.getRep((who as { repId: string }).repId) });
+    }),
+  );
+
+  api.get(
+    '/pool',
+    route(['manager'], async (_req, res) => {
+      const { mode, settings } = await service.store.getPool();
+      res.json({ mode, settings });
+    }),
+  );
+  api.put(
+    '/pool/mode',
+    route(['manager'], async (req, res) => {
+      res.json({ mode: await service.setMode(parse(ModeSchema, req.body).mode) });
+    }),
+  );
+  api.patch(
+    '/pool/settings',
+    route(['manager'], async (req, res) => {
+      res.json({ settings: await service.patchSettings(parse(SettingsPatchSchema, req.body)) });
+    }),
+  );
+
+  api.get(
+    '/rules',
+    route(['manager'], async (_req, res) => {
+      res.json({ rules: (await service.store.getPool()).rules });
+    }),
+  );
+  api.put(
+    '/rules',
+    route(['manager'], async (req, res) => {
+      res.json({ rules: await service.setRules(parse(RulesSchema, req.body).rules) });
+    }),
+  );
+
+  api.get(
+    '/reports/summary',
+    route(['manager'], async (_req, res) => {
+      res.json(await service.summary());
+    }),
+  );
 
   api.use((_req, res) => {
     sendError(res, new ApiError('NOT_FOUND', 'no such route'), log);
@@ -176,7 +239,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
  */
 class TokenBuckets {
   private buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly rate: number, private readonly burst: number) {}
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
 
   /** Takes a token: 0 when granted, else the ms until one is available. */
   take(key: string, now = performance.now()): number {

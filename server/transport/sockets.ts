@@ -3,16 +3,27 @@
 // callback never throws out of a handler, so nothing else is disturbed.
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
-import { EV, type Ack } from '../../shared/protocol.js';
+import { z } from 'zod';
+import { type Ack, EV } from '../../shared/protocol.js';
 import {
-  AssignSchema, issuesOf, LeadIdPayload, LeadInputSchema, LeadListQuery, ModeSchema, OutcomePayload, PresencePayload, PullPayload,
-  RepCreateSchema, RepPatchSchema, RulesSchema, SettingsPatchSchema,
+  AssignSchema,
+  issuesOf,
+  LeadIdPayload,
+  LeadInputSchema,
+  LeadListQuery,
+  ModeSchema,
+  OutcomePayload,
+  PresencePayload,
+  PullPayload,
+  RepCreateSchema,
+  RepPatchSchema,
+  RulesSchema,
+  SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { Credentials } from '../auth.js';
 import { toApiError } from '../errors.js';
 import { ALL_REPS, repRoom } from '../realtime/fanout.js';
 import type { LeadpoolService, Logger } from '../service.js';
-import { z } from 'zod';
 
 type Reply = (answer: Ack<object>) => void;
 
@@ -108,16 +119,24 @@ export function attachSockets(io: Server, service: LeadpoolService, credentials:
     ok('settings:patch', SettingsPatchSchema, async (patch) => ({ settings: await service.patchSettings(patch) }));
     ok('rules:set', RulesSchema, async ({ rules }) => ({ rules: await service.setRules(rules) }));
     ok('rep:create', RepCreateSchema, async (input) => service.createRep(input));
-    ok('rep:update', z.strictObject({ id: z.string().min(1).max(128), patch: RepPatchSchema }), async ({ id, patch }) => ({ rep: await service.updateRep(id, patch) }));
+    ok('rep:update', z.strictObject({ id: z.string().min(1).max(128), patch: RepPatchSchema }), async ({ id, patch }) => ({
+      rep: await service.updateRep(id, patch),
+    }));
     ok('rep:delete', z.strictObject({ id: z.string().min(1).max(128) }), async ({ id }) => {
       await service.deleteRep(id);
       return {};
     });
     ok('lead:create', LeadInputSchema, async (input) => service.ingest(input));
-    ok('lead:assign', AssignSchema.extend({ leadId: z.string().min(1).max(128) }), async ({ leadId, repId }) => ({ lead: await service.assign(leadId, repId) }));
+    ok('lead:assign', AssignSchema.extend({ leadId: z.string().min(1).max(128) }), async ({ leadId, repId }) => ({
+      lead: await service.assign(leadId, repId),
+    }));
     ok('lead:release', LeadIdPayload, async ({ leadId }) => ({ lead: await service.release(leadId) }));
     ok('reports:summary', none, async () => ({ summary: await service.summary() }));
-    ok('leads:list', LeadListQuery.nullish().transform((q) => q ?? LeadListQuery.parse({})), async (q) => ({ leads: await service.store.listLeads(q) }));
+    ok(
+      'leads:list',
+      LeadListQuery.nullish().transform((q) => q ?? LeadListQuery.parse({})),
+      async (q) => ({ leads: await service.store.listLeads(q) }),
+    );
     ok('lead:get', LeadIdPayload, async ({ leadId }) => ({ lead: await service.getLeadFor(leadId, { role: 'manager' }) }));
     ok('reps:list', none, async () => ({ reps: await service.listReps() }));
     ok('pool:get', none, async () => {

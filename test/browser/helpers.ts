@@ -1,6 +1,7 @@
 // Shared steps of the browser tests: build the client once, open views, wait for live.
-import { expect } from 'vitest';
+
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ensureClientBuilt } from '../../scripts/build-client.mjs';
 
 export const buildClient = () => ensureClientBuilt({ quiet: true });
@@ -20,7 +21,7 @@ export async function waitConnected(page: Page, timeout = 15_000): Promise<void>
 }
 
 export async function bodyText(page: Page): Promise<string> {
-  return page.evaluate(() => document.body.innerText);
+  return page.evaluate(() => document.body.textContent);
 }
 
 /** Polls `fn` until it holds (for counts that settle after a broadcast). */

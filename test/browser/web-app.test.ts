@@ -2,7 +2,7 @@
 // rep created in the manager's UI whose link opens a working view.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Api } from '../support/api';
+import { type Api, api } from '../support/api';
 import { startServer, type TestServer } from '../support/server';
 import { launchChromium } from './chromium';
 import { bodyText, buildClient, eventually, openView } from './helpers';
@@ -44,7 +44,7 @@ describe('web app in Chromium', () => {
     const { token } = await createRep('Landing Rep');
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url + '/');
+    await page.goto(`${server.url}/`);
     await page.getByLabel('Access token').fill(token);
     await page.getByRole('button', { name: 'Open rep view' }).click();
     await page.getByRole('status', { name: 'Connection: Connected' }).waitFor();
@@ -64,8 +64,18 @@ describe('web app in Chromium', () => {
 
   it('two reps race for one lead: exactly one gets it under My leads, the other sees it vanish', async () => {
     const [a, b] = await Promise.all([createRep('Racer A'), createRep('Racer B')]);
-    const pages = await Promise.all([openView(browser, `${server.url}/rep#token=${a.token}`), openView(browser, `${server.url}/rep#token=${b.token}`)]);
-    const created = await feed.post('/api/leads', { name: 'Rachel Race', email: 'rachel@race.example', phone: '+1 555 0100', company: 'Race Corp', industry: 'Racing', country: 'US' });
+    const pages = await Promise.all([
+      openView(browser, `${server.url}/rep#token=${a.token}`),
+      openView(browser, `${server.url}/rep#token=${b.token}`),
+    ]);
+    const created = await feed.post('/api/leads', {
+      name: 'Rachel Race',
+      email: 'rachel@race.example',
+      phone: '+1 555 0100',
+      company: 'Race Corp',
+      industry: 'Racing',
+      country: 'US',
+    });
     expect(created.status).toBe(201);
     const claims = pages.map((p) => p.getByRole('button', { name: 'Claim', exact: true }));
     await Promise.all(claims.map((c) => c.waitFor()));
@@ -113,7 +123,10 @@ describe('web app in Chromium', () => {
     const claim = rep.getByRole('button', { name: 'Claim', exact: true }).first();
     await claim.waitFor();
     await claim.click();
-    await rep.getByRole('region', { name: 'My leads' }).getByRole('link', { name: /olive@offer\.example/ }).waitFor();
+    await rep
+      .getByRole('region', { name: 'My leads' })
+      .getByRole('link', { name: /olive@offer\.example/ })
+      .waitFor();
     await Promise.all([page.context().close(), rep.context().close()]);
   });
 
@@ -138,7 +151,7 @@ describe('web app in Chromium', () => {
       expect(await rep.getByRole('button', { name: 'Claim', exact: true }).count()).toBe(0);
     });
     expect(await rep.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
-    expect(Number(await rep.getByTestId('waiting-count').innerText())).toBeGreaterThan(0);
+    expect(Number(await rep.getByTestId('waiting-count').textContent())).toBeGreaterThan(0);
     // The manager's own view agrees, and the server too.
     await expect((await manager.get('/api/pool')).body.mode).toBe('blind-pull');
     await Promise.all([page.context().close(), rep.context().close()]);

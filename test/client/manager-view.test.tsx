@@ -2,9 +2,9 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManagerView } from '../../client/src/components/ManagerView';
-import { draftToPatch } from '../../client/src/components/SettingsForm';
 import { parseRulesJson } from '../../client/src/components/RulesEditor';
-import { HttpError, type Http } from '../../client/src/lib/http';
+import { draftToPatch } from '../../client/src/components/SettingsForm';
+import { type Http, HttpError } from '../../client/src/lib/http';
 import { createManagerStore, type ManagerStore } from '../../client/src/state/managerStore';
 import { connected, dashboard, fullLead, rep } from './fixtures';
 
@@ -70,7 +70,12 @@ describe('manager dashboard', () => {
       await vi.advanceTimersByTimeAsync(10);
       const leads = screen.getByRole('region', { name: 'Leads' });
       expect(within(leads).getByText('Nova Energy')).toBeTruthy();
-      store.leadClaimed({ ...fullLead('l9', { company: 'Nova Energy' }), status: 'claimed', claimedBy: 'rep_2', claimedAt: new Date().toISOString() });
+      store.leadClaimed({
+        ...fullLead('l9', { company: 'Nova Energy' }),
+        status: 'claimed',
+        claimedBy: 'rep_2',
+        claimedAt: new Date().toISOString(),
+      });
       await vi.advanceTimersByTimeAsync(500);
       expect(within(screen.getByRole('region', { name: 'Leads' })).queryByText('Nova Energy')).toBeNull();
       expect(api.get).toHaveBeenCalledWith('/api/reps');
@@ -107,7 +112,14 @@ describe('manager dashboard', () => {
     const link = (await screen.findByTestId('rep-link')) as HTMLInputElement;
     expect(link.value).toBe('https://leads.example/rep#token=r_secret');
     expect(screen.getByRole('button', { name: 'Copy link' })).toBeTruthy();
-    expect(api.post).toHaveBeenCalledWith('/api/reps', { name: 'Ines Duarte', skills: [], languages: ['pt', 'en'], countries: [], teams: [], weight: 1 });
+    expect(api.post).toHaveBeenCalledWith('/api/reps', {
+      name: 'Ines Duarte',
+      skills: [],
+      languages: ['pt', 'en'],
+      countries: [],
+      teams: [],
+      weight: 1,
+    });
   });
 
   it('edits and removes a rep', async () => {
@@ -118,7 +130,9 @@ describe('manager dashboard', () => {
     const form = screen.getByRole('form', { name: 'Edit Maya Chen' });
     fireEvent.input(within(form).getByLabelText('Max open leads'), { target: { value: '4' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(api.patch).toHaveBeenCalledWith('/api/reps/rep_1', expect.objectContaining({ maxActive: 4, name: 'Maya Chen' })));
+    await waitFor(() =>
+      expect(api.patch).toHaveBeenCalledWith('/api/reps/rep_1', expect.objectContaining({ maxActive: 4, name: 'Maya Chen' })),
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'Remove Jonas Weber' }));
     fireEvent.click(screen.getByRole('button', { name: 'Confirm remove' }));
@@ -140,7 +154,9 @@ describe('manager dashboard', () => {
   });
 
   it('edits hybrid rules and shows validation errors', async () => {
-    api.put.mockRejectedValueOnce(new HttpError(422, 'INVALID', 'the request is invalid', [{ path: 'rules.0.when.country.0', message: 'ISO 3166-1 alpha-2 code' }]));
+    api.put.mockRejectedValueOnce(
+      new HttpError(422, 'INVALID', 'the request is invalid', [{ path: 'rules.0.when.country.0', message: 'ISO 3166-1 alpha-2 code' }]),
+    );
     render(<ManagerView store={store} />);
     openTab(/^Rules/);
     fireEvent.click(screen.getByRole('button', { name: 'Add rule' }));
@@ -148,7 +164,9 @@ describe('manager dashboard', () => {
     fireEvent.change(screen.getByLabelText('Teams'), { target: { value: 'dach' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save rules' }));
     expect(await screen.findByText(/rules\.0\.when\.country\.0: ISO 3166-1 alpha-2 code/)).toBeTruthy();
-    expect(api.put).toHaveBeenCalledWith('/api/rules', { rules: [{ name: 'Rule 1', when: { country: ['Germany'] }, to: { teams: ['dach'] } }] });
+    expect(api.put).toHaveBeenCalledWith('/api/rules', {
+      rules: [{ name: 'Rule 1', when: { country: ['Germany'] }, to: { teams: ['dach'] } }],
+    });
 
     fireEvent.click(screen.getByRole('checkbox', { name: 'Edit as JSON' }));
     fireEvent.input(screen.getByLabelText('Rules (JSON)'), { target: { value: '[{"name": "x"' } });
@@ -163,7 +181,16 @@ describe('manager dashboard', () => {
             generatedAt: new Date().toISOString(),
             leads: { total: 10, open: 2, claimed: 3, closed: 5, disqualified: 0 },
             speedToClaimMs: { count: 8, median: 3000, p90: 9000, mean: 4000 },
-            perRep: [{ repId: 'rep_1', name: 'Maya Chen', claimed: 8, active: 3, outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 }, medianSpeedToClaimMs: 3000 }],
+            perRep: [
+              {
+                repId: 'rep_1',
+                name: 'Maya Chen',
+                claimed: 8,
+                active: 3,
+                outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
+                medianSpeedToClaimMs: 3000,
+              },
+            ],
             fairness: { jainIndex: 1, maxShare: 1 },
             outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
           }
@@ -189,12 +216,30 @@ describe('manager dashboard', () => {
 describe('form helpers', () => {
   it('draftToPatch converts seconds to ms, empty to off, and validates', () => {
     const base = {
-      maxActivePerRep: '7', teaserFields: ['country'], requireFields: [], countries: 'de, at', minVisits: '', minSecondsOnSite: '',
-      escalateAfter: '', claimTimeout: '30', claimCooldown: '', maxClaimsPerWindow: '', claimWindow: '', duplicateWindow: '1.5', weighted: true,
+      maxActivePerRep: '7',
+      teaserFields: ['country'],
+      requireFields: [],
+      countries: 'de, at',
+      minVisits: '',
+      minSecondsOnSite: '',
+      escalateAfter: '',
+      claimTimeout: '30',
+      claimCooldown: '',
+      maxClaimsPerWindow: '',
+      claimWindow: '',
+      duplicateWindow: '1.5',
+      weighted: true,
     } as any;
     const { patch, errors } = draftToPatch(base);
     expect(errors).toEqual({});
-    expect(patch).toMatchObject({ maxActivePerRep: 7, claimTimeoutMs: 30_000, claimCooldownMs: 0, duplicateWindowMs: 1500, filters: { countries: ['DE', 'AT'] }, weighted: true });
+    expect(patch).toMatchObject({
+      maxActivePerRep: 7,
+      claimTimeoutMs: 30_000,
+      claimCooldownMs: 0,
+      duplicateWindowMs: 1500,
+      filters: { countries: ['DE', 'AT'] },
+      weighted: true,
+    });
     expect(draftToPatch({ ...base, maxActivePerRep: '0' }).errors.maxActivePerRep).toBeTruthy();
     expect(draftToPatch({ ...base, maxClaimsPerWindow: '3' }).errors.maxClaimsPerWindow).toMatch(/both/);
   });

@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MODES } from '../../shared/protocol';
 import { RepView } from '../../client/src/components/RepView';
 import { createRepStore, type RepStore } from '../../client/src/state/repStore';
-import { connected, fakeEmitter, fullLead, poolState, view, type FakeEmitter } from './fixtures';
+import { MODES } from '../../shared/protocol';
+import { connected, type FakeEmitter, fakeEmitter, fullLead, poolState, view } from './fixtures';
 
 let emitter: FakeEmitter;
 let store: RepStore;
@@ -130,14 +130,25 @@ describe('live changes', () => {
 describe('claiming and my leads', () => {
   it('a won claim moves the lead to My leads with tel: and mailto: links and the cap count', async () => {
     store.applyPoolState(poolState('cherry-pick', leads));
-    emitter.answer('lead:claim', ({ leadId }: { leadId: string }) => ({ ok: true, lead: fullLead(leadId, { status: 'claimed', claimedBy: 'rep_1', claimedAt: new Date().toISOString() }) }));
+    emitter.answer('lead:claim', ({ leadId }: { leadId: string }) => ({
+      ok: true,
+      lead: fullLead(leadId, { status: 'claimed', claimedBy: 'rep_1', claimedAt: new Date().toISOString() }),
+    }));
     render(<RepView store={store} />);
     expect(screen.getByTestId('cap-count').textContent).toBe('0 / 3');
     fireEvent.click(claimButtons()[0]);
     const mine = await screen.findByRole('article', { name: 'Person a' });
     expect(emitter.calls).toEqual([{ event: 'lead:claim', payload: { leadId: 'a' } }]);
-    expect(within(mine).getByRole('link', { name: /\+49 30 1234567/ }).getAttribute('href')).toBe('tel:+49301234567');
-    expect(within(mine).getByRole('link', { name: /a@acme\.example/ }).getAttribute('href')).toBe('mailto:a@acme.example');
+    expect(
+      within(mine)
+        .getByRole('link', { name: /\+49 30 1234567/ })
+        .getAttribute('href'),
+    ).toBe('tel:+49301234567');
+    expect(
+      within(mine)
+        .getByRole('link', { name: /a@acme\.example/ })
+        .getAttribute('href'),
+    ).toBe('mailto:a@acme.example');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
     expect(claimButtons()).toHaveLength(1);
     // Focus follows the won lead (its Claim button is gone).
@@ -182,7 +193,8 @@ describe('claiming and my leads', () => {
     const b = fullLead('b', { status: 'claimed' });
     store.applyPoolState(poolState('shark-tank', [], [a, b]));
     emitter.answer('lead:outcome', ({ leadId, outcome }: { leadId: string; outcome: string }) => ({
-      ok: true, lead: { ...fullLead(leadId), status: outcome === 'contacted' ? 'claimed' : 'closed', outcome },
+      ok: true,
+      lead: { ...fullLead(leadId), status: outcome === 'contacted' ? 'claimed' : 'closed', outcome },
     }));
     render(<RepView store={store} />);
     const cardA = screen.getByRole('article', { name: 'Person a' });
@@ -190,8 +202,13 @@ describe('claiming and my leads', () => {
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person a' })).toBeNull());
     const cardB = screen.getByRole('article', { name: 'Person b' });
     fireEvent.click(within(cardB).getByRole('button', { name: 'Contacted' }));
-    await waitFor(() => expect(within(screen.getByRole('article', { name: 'Person b' })).getByText('Contacted', { selector: 'strong' })).toBeTruthy());
-    expect(emitter.calls.map((c) => c.payload)).toEqual([{ leadId: 'a', outcome: 'won' }, { leadId: 'b', outcome: 'contacted' }]);
+    await waitFor(() =>
+      expect(within(screen.getByRole('article', { name: 'Person b' })).getByText('Contacted', { selector: 'strong' })).toBeTruthy(),
+    );
+    expect(emitter.calls.map((c) => c.payload)).toEqual([
+      { leadId: 'a', outcome: 'won' },
+      { leadId: 'b', outcome: 'contacted' },
+    ]);
   });
 
   it('release emits lead:release and removes the lead from My leads', async () => {

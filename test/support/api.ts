@@ -5,7 +5,12 @@ export interface ApiResponse<T = any> {
 }
 
 export function api(baseUrl: string, token?: string) {
-  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(baseUrl + path, {
       method,
       headers: {

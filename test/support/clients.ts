@@ -3,8 +3,8 @@
 // and a few HTTP shortcuts (create reps, post leads) for the integration suites.
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { EV, type Ack, type DashboardState, type Lead, type LeadInput, type PoolState, type Rep } from '../../shared/protocol.js';
-import { api, type Api } from './api.js';
+import { type Ack, type DashboardState, EV, type Lead, type LeadInput, type PoolState, type Rep } from '../../shared/protocol.js';
+import { type Api, api } from './api.js';
 
 export interface Recorded {
   event: string;
@@ -42,7 +42,11 @@ export class Recorder {
    * Resolves with the first `event` at index >= `from` (default: anything received so far
    * counts) whose payload matches `predicate`; rejects after `timeoutMs`.
    */
-  waitFor<T = any>(event: string, predicate: (payload: T) => boolean = () => true, opts: { from?: number; timeoutMs?: number } = {}): Promise<T> {
+  waitFor<T = any>(
+    event: string,
+    predicate: (payload: T) => boolean = () => true,
+    opts: { from?: number; timeoutMs?: number } = {},
+  ): Promise<T> {
     const from = opts.from ?? 0;
     const timeoutMs = opts.timeoutMs ?? 5000;
     const find = () => this.events.slice(from).find((e) => e.event === event && predicate(e.payload as T));
@@ -57,7 +61,16 @@ export class Recorder {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}; got: ${this.events.slice(from).map((e) => e.event).join(', ') || 'nothing'}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${event}; got: ${
+              this.events
+                .slice(from)
+                .map((e) => e.event)
+                .join(', ') || 'nothing'
+            }`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -69,7 +82,12 @@ export class Recorder {
 }
 
 /** Waits for the next `event` on `socket` matching `predicate` (events from now on). */
-export function waitFor<T = any>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function waitFor<T = any>(
+  socket: Socket,
+  event: string,
+  predicate: (payload: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const listener = (payload: T) => {
       if (!predicate(payload)) return;
@@ -89,7 +107,12 @@ export function waitFor<T = any>(socket: Socket, event: string, predicate: (payl
 }
 
 /** Emits with an acknowledgement; rejects when none arrives within `timeoutMs`. */
-export async function emitAck<T extends object = any>(socket: Socket, event: string, payload?: unknown, timeoutMs = 5000): Promise<Ack<T> & Record<string, any>> {
+export async function emitAck<T extends object = any>(
+  socket: Socket,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 5000,
+): Promise<Ack<T> & Record<string, any>> {
   return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T> & Record<string, any>;
 }
 
@@ -132,10 +155,18 @@ function socketFor(url: string, namespace: '/rep' | '/manager', token: string | 
   return socket;
 }
 
-async function connectAndSnapshot<S>(url: string, namespace: '/rep' | '/manager', token: string, snapshot: string, timeoutMs: number): Promise<Client<S>> {
+async function connectAndSnapshot<S>(
+  url: string,
+  namespace: '/rep' | '/manager',
+  token: string,
+  snapshot: string,
+  timeoutMs: number,
+): Promise<Client<S>> {
   const socket = socketFor(url, namespace, token);
   const rec = new Recorder(socket);
-  const failed = new Promise<never>((_, reject) => socket.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`))));
+  const failed = new Promise<never>((_, reject) =>
+    socket.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`))),
+  );
   socket.connect();
   const state = await Promise.race([rec.waitFor<S>(snapshot, undefined, { timeoutMs }), failed]);
   return { socket, rec, state, close: () => socket.disconnect() };
@@ -211,7 +242,11 @@ export function pool(server: Server): Pool {
 }
 
 /** Creates `n` reps over HTTP (fields apply to all, or a function of the index). */
-export async function createReps(manager: Api, n: number, fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}): Promise<RepHandle[]> {
+export async function createReps(
+  manager: Api,
+  n: number,
+  fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {},
+): Promise<RepHandle[]> {
   const out: RepHandle[] = [];
   for (let i = 0; i < n; i++) {
     const extra = typeof fields === 'function' ? fields(i) : fields;
@@ -223,7 +258,11 @@ export async function createReps(manager: Api, n: number, fields: Record<string,
 }
 
 /** Creates `n` reps and connects one tab each (in parallel), waiting for their pool:state. */
-export async function repsOnline(server: Server, n: number, fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}) {
+export async function repsOnline(
+  server: Server,
+  n: number,
+  fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {},
+) {
   const handles = await createReps(api(server.url, server.managerToken), n, fields);
   const clients = await Promise.all(handles.map((h) => connectRep(server.url, h.token)));
   return handles.map((h, i) => ({ ...h, id: h.rep.id, ...clients[i] }));

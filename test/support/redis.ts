@@ -1,9 +1,9 @@
 // A throwaway redis-server for tests: a free port on 127.0.0.1, no persistence, its own
 // temp dir. Never touches the shared 127.0.0.1:6379 and never flushes anything but itself.
 // One per test file; tests isolate their keys with a random keyPrefix.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,9 +78,24 @@ export async function startRedis(): Promise<TestRedis> {
 
   const launch = async () => {
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-      '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no',
-      '--loglevel', 'warning', '--logfile', '',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      '',
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

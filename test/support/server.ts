@@ -2,7 +2,7 @@
 // process, for durability, browser and multi-node tests; `startInProcess` runs the same
 // app in the test process on port 0, for fast socket tests. Both use real ports and real
 // stores (a temp lowdb folder, or the Redis given in env.REDIS_URL).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,9 +3,9 @@
 // prefix in one throwaway redis-server per test file) and returns it; `close()` stops the
 // server, `teardown()` (once per suite) stops what the factory started for it.
 import { afterAll, afterEach } from 'vitest';
-import { closeAllSockets, pool, type Pool } from './clients.js';
+import { closeAllSockets, type Pool, pool } from './clients.js';
 import { randomPrefix, startRedis, type TestRedis } from './redis.js';
-import { startInProcess, type InProcessServer } from './server.js';
+import { type InProcessServer, startInProcess } from './server.js';
 
 export interface StoreFactory {
   name: string;

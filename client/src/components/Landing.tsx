@@ -24,8 +24,8 @@ export function Landing() {
         </div>
         <h1>Real-time lead distribution</h1>
         <p class="muted">
-          New leads reach your reps the second they arrive — as a shark tank, a cherry-pick table, a blind pull, hybrid rules
-          or round-robin. Sign in with the token your manager gave you.
+          New leads reach your reps the second they arrive — as a shark tank, a cherry-pick table, a blind pull, hybrid rules or
+          round-robin. Sign in with the token your manager gave you.
         </p>
         <form
           class="stack"

@@ -31,11 +31,13 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
       </label>
       <select id={id} value={repId} onChange={(e) => setRepId(e.currentTarget.value)}>
         <option value="">Choose rep…</option>
-        {reps.filter((r) => r.id !== lead.claimedBy).map((r) => (
-          <option key={r.id} value={r.id}>
-            {r.name} ({r.presence})
-          </option>
-        ))}
+        {reps
+          .filter((r) => r.id !== lead.claimedBy)
+          .map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name} ({r.presence})
+            </option>
+          ))}
       </select>
       <button type="submit" class="btn btn-sm" disabled={!repId || busy}>
         {lead.claimedBy ? 'Reassign' : 'Assign'}
@@ -56,7 +58,12 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }
           <button type="button" class={tab === 'open' ? 'active' : ''} aria-pressed={tab === 'open'} onClick={() => setTab('open')}>
             Waiting <span class="count">{open.length}</span>
           </button>
-          <button type="button" class={tab === 'claimed' ? 'active' : ''} aria-pressed={tab === 'claimed'} onClick={() => setTab('claimed')}>
+          <button
+            type="button"
+            class={tab === 'claimed' ? 'active' : ''}
+            aria-pressed={tab === 'claimed'}
+            onClick={() => setTab('claimed')}
+          >
             Being worked <span class="count">{claimed.length}</span>
           </button>
         </div>
@@ -87,7 +94,9 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }
                     <span class="cell-sub muted ellipsis">{l.email ?? l.phone ?? ''}</span>
                   </td>
                   <td class="cell-when">
-                    {tab === 'open' ? <Age since={l.createdAt} /> : (
+                    {tab === 'open' ? (
+                      <Age since={l.createdAt} />
+                    ) : (
                       <span>
                         {repName(l.claimedBy)}
                         <div class="muted small">

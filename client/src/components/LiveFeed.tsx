@@ -1,5 +1,5 @@
-import type { FeedItem } from '../state/managerStore';
 import { formatTime } from '../lib/format';
+import type { FeedItem } from '../state/managerStore';
 
 const VERB: Record<FeedItem['kind'], string> = {
   created: 'New lead',
@@ -24,12 +24,20 @@ export function LiveFeed({ items, repName }: { items: FeedItem[]; repName(id: st
           {items.slice(0, 40).map((f) => {
             const who = f.lead.company ?? f.lead.name ?? f.lead.email ?? f.lead.id;
             const detail =
-              f.kind === 'claimed' ? `by ${repName(f.lead.claimedBy)}` :
-              f.kind === 'closed' ? `${f.lead.outcome ?? ''}${f.lead.claimedBy ? ` · ${repName(f.lead.claimedBy)}` : ''}` :
-              f.kind === 'created' ? [f.lead.industry, f.lead.country].filter(Boolean).join(' · ') :
-              f.kind === 'disqualified' ? (f.lead.disqualifiedReasons ?? []).join(', ') : '';
+              f.kind === 'claimed'
+                ? `by ${repName(f.lead.claimedBy)}`
+                : f.kind === 'closed'
+                  ? `${f.lead.outcome ?? ''}${f.lead.claimedBy ? ` · ${repName(f.lead.claimedBy)}` : ''}`
+                  : f.kind === 'created'
+                    ? [f.lead.industry, f.lead.country].filter(Boolean).join(' · ')
+                    : f.kind === 'disqualified'
+                      ? (f.lead.disqualifiedReasons ?? []).join(', ')
+                      : '';
             return (
-              <li key={f.key} class={`feed-item feed-${f.kind}${f.kind === 'closed' && f.lead.outcome ? ` outcome-${f.lead.outcome}` : ''}`}>
+              <li
+                key={f.key}
+                class={`feed-item feed-${f.kind}${f.kind === 'closed' && f.lead.outcome ? ` outcome-${f.lead.outcome}` : ''}`}
+              >
                 <time class="feed-time" dateTime={f.at}>
                   {formatTime(f.at)}
                 </time>

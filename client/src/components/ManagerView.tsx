@@ -7,8 +7,8 @@ import { LiveRegion } from './LiveRegion';
 import { ModeControl } from './ModeControl';
 import { NoticeList } from './NoticeList';
 import { PresenceBoard } from './PresenceBoard';
-import { RepsPanel } from './RepsPanel';
 import { ReportsPanel } from './ReportsPanel';
+import { RepsPanel } from './RepsPanel';
 import { RulesEditor } from './RulesEditor';
 import { SettingsForm } from './SettingsForm';
 import { StatsTiles } from './StatsTiles';
@@ -69,7 +69,16 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
               <PresenceBoard reps={reps} defaultCap={cap} />
             </div>
           )}
-          {tab === 'reps' && <RepsPanel reps={reps} defaultCap={cap} origin={origin} onCreate={store.createRep} onUpdate={store.updateRep} onDelete={store.deleteRep} />}
+          {tab === 'reps' && (
+            <RepsPanel
+              reps={reps}
+              defaultCap={cap}
+              origin={origin}
+              onCreate={store.createRep}
+              onUpdate={store.updateRep}
+              onDelete={store.deleteRep}
+            />
+          )}
           {tab === 'settings' && (
             <section class="panel" aria-labelledby="settings-title">
               <div class="panel-head">

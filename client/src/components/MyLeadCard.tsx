@@ -1,8 +1,8 @@
 import type { Lead, Outcome } from '../../../shared/protocol';
 import { OUTCOMES } from '../../../shared/protocol';
 import { fieldText } from '../lib/format';
-import { FieldList } from './FieldList';
 import { Age } from './Age';
+import { FieldList } from './FieldList';
 
 const OUTCOME_LABEL: Record<Outcome, string> = { contacted: 'Contacted', won: 'Won', lost: 'Lost', unreachable: 'Unreachable' };
 const DETAIL_FIELDS = ['industry', 'companySize', 'country', 'language', 'source', 'engagement', 'tags', 'attributes'];
@@ -42,9 +42,7 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
           </a>
         )}
       </div>
-      {details.length > 0 && (
-        <FieldList lead={lead} fields={details} class="details" />
-      )}
+      {details.length > 0 && <FieldList lead={lead} fields={details} class="details" />}
       {lead.outcome && (
         <p class="small">
           Last outcome: <strong>{OUTCOME_LABEL[lead.outcome]}</strong>
@@ -52,7 +50,13 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
       )}
       <div class="actions" role="group" aria-label={`Outcome for ${lead.name ?? 'this lead'}`}>
         {OUTCOMES.map((o) => (
-          <button key={o} type="button" class={`btn btn-sm btn-outcome btn-${o}`} disabled={busy || disabled} onClick={() => onOutcome(lead.id, o)}>
+          <button
+            key={o}
+            type="button"
+            class={`btn btn-sm btn-outcome btn-${o}`}
+            disabled={busy || disabled}
+            onClick={() => onOutcome(lead.id, o)}
+          >
             {OUTCOME_LABEL[o]}
           </button>
         ))}

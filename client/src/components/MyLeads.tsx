@@ -17,8 +17,11 @@ export function MyLeads({ leads, maxActive, busy, disabled, onOutcome, onRelease
     <section class="panel" aria-labelledby="mine-title">
       <div class="panel-head">
         <h2 id="mine-title">My leads</h2>
-        <span class={`pill ${full ? 'pill-warn' : ''}`} data-testid="cap-count" aria-label={`${leads.length} of ${maxActive} leads held`}>
-          {leads.length} / {maxActive}
+        <span class={`pill ${full ? 'pill-warn' : ''}`} title={`${leads.length} of ${maxActive} leads held`}>
+          <span data-testid="cap-count" aria-hidden="true">
+            {leads.length} / {maxActive}
+          </span>
+          <span class="sr-only">{`${leads.length} of ${maxActive} leads held`}</span>
         </span>
       </div>
       {full && <p class="hint">You are at your cap: close or release a lead to claim another.</p>}

@@ -22,8 +22,11 @@ export function PresenceBoard({ reps, defaultCap }: { reps: Rep[]; defaultCap: n
                 <span class={`dot dot-${r.presence}`} aria-hidden="true" />
                 <span class="presence-name">{r.name}</span>
                 <span class={`presence-status status-${r.presence}`}>{r.presence}</span>
-                <span class="presence-count" aria-label={`${r.activeCount ?? 0} open leads of ${cap}`}>
-                  {r.activeCount ?? 0}/{cap}
+                <span class="presence-count">
+                  <span aria-hidden="true">
+                    {r.activeCount ?? 0}/{cap}
+                  </span>
+                  <span class="sr-only">{`${r.activeCount ?? 0} open leads of ${cap}`}</span>
                 </span>
               </li>
             );

@@ -2,7 +2,15 @@ import { useState } from 'preact/hooks';
 import type { Presence } from '../../../shared/protocol';
 
 /** Available / away, as a switch (presence:set). */
-export function PresenceSwitch({ presence, disabled, onChange }: { presence: Presence | undefined; disabled?: boolean; onChange(status: 'available' | 'away'): Promise<unknown> }) {
+export function PresenceSwitch({
+  presence,
+  disabled,
+  onChange,
+}: {
+  presence: Presence | undefined;
+  disabled?: boolean;
+  onChange(status: 'available' | 'away'): Promise<unknown>;
+}) {
   const [busy, setBusy] = useState(false);
   const available = presence === 'available';
   const toggle = async () => {
@@ -26,7 +34,9 @@ export function PresenceSwitch({ presence, disabled, onChange }: { presence: Pre
         <span class="switch-thumb" />
       </span>
       <span class="switch-label">Available</span>
-      <span class="switch-state" aria-hidden="true">{available ? '' : '(away)'}</span>
+      <span class="switch-state" aria-hidden="true">
+        {available ? '' : '(away)'}
+      </span>
     </button>
   );
 }

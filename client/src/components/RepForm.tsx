@@ -80,7 +80,12 @@ export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
         {field('languages', 'Languages', languages, setLanguages, { placeholder: 'en, de' })}
         {field('countries', 'Countries', countries, setCountries, { placeholder: 'DE, AT, CH' })}
         {field('teams', 'Teams', teams, setTeams, { placeholder: 'dach' })}
-        {field('max', 'Max open leads', maxActive, setMaxActive, { type: 'number', min: 1, placeholder: 'pool default', inputMode: 'numeric' })}
+        {field('max', 'Max open leads', maxActive, setMaxActive, {
+          type: 'number',
+          min: 1,
+          placeholder: 'pool default',
+          inputMode: 'numeric',
+        })}
         {field('weight', 'Weight', weight, setWeight, { type: 'number', min: 0.01, step: 'any', inputMode: 'decimal' })}
       </div>
       <p class="muted small">Lists are comma-separated. Languages are ISO 639-1 codes, countries ISO 3166-1 alpha-2.</p>

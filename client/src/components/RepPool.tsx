@@ -34,7 +34,9 @@ export function RepPool({ store }: { store: RepStore }) {
   // Keyboard and screen-reader users land on the lead they just won (its button is gone).
   const focusMine = (id?: string) =>
     requestAnimationFrame(() => {
-      const el = id ? document.querySelector<HTMLElement>(`.mine-card[data-lead-id="${CSS.escape(id)}"]`) : document.querySelector<HTMLElement>('.mine-card');
+      const el = id
+        ? document.querySelector<HTMLElement>(`.mine-card[data-lead-id="${CSS.escape(id)}"]`)
+        : document.querySelector<HTMLElement>('.mine-card');
       el?.focus();
     });
   const claim = async (id: string) => {

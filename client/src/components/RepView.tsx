@@ -17,7 +17,11 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
   return (
     <div class="app">
       <TopBar who={you?.name}>
-        {mode && <span class="pill pill-mode" title="Pool mode">{MODE_INFO[mode].label}</span>}
+        {mode && (
+          <span class="pill pill-mode" title="Pool mode">
+            {MODE_INFO[mode].label}
+          </span>
+        )}
         <ConnectionStatus state={store.connection} />
         <PresenceSwitch presence={you?.presence} disabled={conn !== 'connected' || !you} onChange={store.setPresence} />
         <AlertsToggle />
@@ -31,7 +35,8 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
         )}
         {!authError && (conn === 'reconnecting' || conn === 'offline') && store.loaded.value && (
           <div class="banner" role="status">
-            {conn === 'offline' ? 'You are offline.' : 'Connection lost — reconnecting.'} The list below may be out of date; claiming resumes once connected.
+            {conn === 'offline' ? 'You are offline.' : 'Connection lost — reconnecting.'} The list below may be out of date; claiming
+            resumes once connected.
           </div>
         )}
         {you?.presence === 'away' && (

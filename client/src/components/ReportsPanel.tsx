@@ -58,14 +58,20 @@ export function ReportsPanel({ summary, onLoad }: { summary: ReportSummary | nul
               <thead>
                 <tr>
                   <th scope="col">Rep</th>
-                  <th scope="col" class="num">Claimed</th>
-                  <th scope="col" class="num">Open now</th>
+                  <th scope="col" class="num">
+                    Claimed
+                  </th>
+                  <th scope="col" class="num">
+                    Open now
+                  </th>
                   {OUTCOMES.map((o) => (
                     <th scope="col" class="num" key={o}>
                       {o[0].toUpperCase() + o.slice(1)}
                     </th>
                   ))}
-                  <th scope="col" class="num">Median speed</th>
+                  <th scope="col" class="num">
+                    Median speed
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -79,14 +85,20 @@ export function ReportsPanel({ summary, onLoad }: { summary: ReportSummary | nul
                 {summary.perRep.map((r) => (
                   <tr key={r.repId}>
                     <td data-label="Rep">{r.name}</td>
-                    <td data-label="Claimed" class="num">{r.claimed}</td>
-                    <td data-label="Open now" class="num">{r.active}</td>
+                    <td data-label="Claimed" class="num">
+                      {r.claimed}
+                    </td>
+                    <td data-label="Open now" class="num">
+                      {r.active}
+                    </td>
                     {OUTCOMES.map((o) => (
                       <td data-label={o} class="num" key={o}>
                         {r.outcomes[o] ?? 0}
                       </td>
                     ))}
-                    <td data-label="Median speed" class="num">{formatMs(r.medianSpeedToClaimMs)}</td>
+                    <td data-label="Median speed" class="num">
+                      {formatMs(r.medianSpeedToClaimMs)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

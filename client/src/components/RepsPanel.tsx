@@ -25,7 +25,15 @@ function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap:
           <span class={`dot dot-${rep.presence}`} aria-hidden="true" />
           <strong>{rep.name}</strong> <span class="muted small">{rep.presence}</span>
           <div class="chips">
-            {tags.length ? tags.map((t) => <span class="chip" key={t}>{t}</span>) : <span class="muted small">no skills, languages or teams</span>}
+            {tags.length ? (
+              tags.map((t) => (
+                <span class="chip" key={t}>
+                  {t}
+                </span>
+              ))
+            ) : (
+              <span class="muted small">no skills, languages or teams</span>
+            )}
           </div>
         </div>
         <div class="rep-meta small">
@@ -35,7 +43,13 @@ function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap:
           <span>weight {rep.weight}</span>
         </div>
         <div class="row-tight">
-          <button type="button" class="btn btn-sm" aria-expanded={editing} onClick={() => setEditing(!editing)} aria-label={`Edit ${rep.name}`}>
+          <button
+            type="button"
+            class="btn btn-sm"
+            aria-expanded={editing}
+            onClick={() => setEditing(!editing)}
+            aria-label={`Edit ${rep.name}`}
+          >
             Edit
           </button>
           {confirming ? (
@@ -94,7 +108,13 @@ export function RepsPanel({ reps, defaultCap, origin = location.origin, onCreate
                 <strong>{created.name}</strong> was created. Send them this link — it is shown only once:
               </p>
               <div class="link-box">
-                <input readOnly value={created.link} aria-label={`Link for ${created.name}`} onFocus={(e) => e.currentTarget.select()} data-testid="rep-link" />
+                <input
+                  readOnly
+                  value={created.link}
+                  aria-label={`Link for ${created.name}`}
+                  onFocus={(e) => e.currentTarget.select()}
+                  data-testid="rep-link"
+                />
                 <CopyButton text={created.link} />
               </div>
               <button type="button" class="btn btn-sm btn-ghost" onClick={() => setCreated(null)}>
@@ -113,9 +133,11 @@ export function RepsPanel({ reps, defaultCap, origin = location.origin, onCreate
           <p class="muted pad">No reps yet.</p>
         ) : (
           <ul class="rep-list">
-            {[...reps].sort((a, b) => a.name.localeCompare(b.name)).map((r) => (
-              <RepRow key={r.id} rep={r} defaultCap={defaultCap} onUpdate={onUpdate} onDelete={onDelete} />
-            ))}
+            {[...reps]
+              .sort((a, b) => a.name.localeCompare(b.name))
+              .map((r) => (
+                <RepRow key={r.id} rep={r} defaultCap={defaultCap} onUpdate={onUpdate} onDelete={onDelete} />
+              ))}
           </ul>
         )}
       </section>

@@ -51,9 +51,22 @@ export function parseRulesJson(text: string): { rules: Rule[] } | { error: strin
   return { rules: list as Rule[] };
 }
 
-function RuleCard({ rule, index, count, reps, onChange, onMove, onRemove }: {
-  rule: Rule; index: number; count: number; reps: Rep[];
-  onChange(r: Rule): void; onMove(delta: number): void; onRemove(): void;
+function RuleCard({
+  rule,
+  index,
+  count,
+  reps,
+  onChange,
+  onMove,
+  onRemove,
+}: {
+  rule: Rule;
+  index: number;
+  count: number;
+  reps: Rep[];
+  onChange(r: Rule): void;
+  onMove(delta: number): void;
+  onRemove(): void;
 }) {
   const id = `rule-${index}`;
   const listInput = (group: 'when' | 'to', key: string, label: string, hint: string) => {
@@ -83,13 +96,30 @@ function RuleCard({ rule, index, count, reps, onChange, onMove, onRemove }: {
         </span>
         <label class="field grow" for={`${id}-name`}>
           <span class="sr-only">Name of rule {index + 1}</span>
-          <input id={`${id}-name`} value={rule.name} placeholder="Rule name" onInput={(e) => onChange({ ...rule, name: e.currentTarget.value })} />
+          <input
+            id={`${id}-name`}
+            value={rule.name}
+            placeholder="Rule name"
+            onInput={(e) => onChange({ ...rule, name: e.currentTarget.value })}
+          />
         </label>
         <div class="row-tight">
-          <button type="button" class="btn btn-sm btn-ghost" disabled={index === 0} onClick={() => onMove(-1)} aria-label={`Move rule ${index + 1} up`}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            disabled={index === 0}
+            onClick={() => onMove(-1)}
+            aria-label={`Move rule ${index + 1} up`}
+          >
             ↑
           </button>
-          <button type="button" class="btn btn-sm btn-ghost" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={`Move rule ${index + 1} down`}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            disabled={index === count - 1}
+            onClick={() => onMove(1)}
+            aria-label={`Move rule ${index + 1} down`}
+          >
             ↓
           </button>
           <button type="button" class="btn btn-sm btn-ghost" onClick={onRemove} aria-label={`Delete rule ${index + 1}`}>
@@ -104,11 +134,23 @@ function RuleCard({ rule, index, count, reps, onChange, onMove, onRemove }: {
             {WHEN_FIELDS.map((f) => listInput('when', f.key, f.label, f.hint))}
             <label class="field" for={`${id}-min`}>
               <span>Company size from</span>
-              <input id={`${id}-min`} type="number" min={0} value={size.min ?? ''} onChange={(e) => setSize('min', e.currentTarget.value)} />
+              <input
+                id={`${id}-min`}
+                type="number"
+                min={0}
+                value={size.min ?? ''}
+                onChange={(e) => setSize('min', e.currentTarget.value)}
+              />
             </label>
             <label class="field" for={`${id}-max`}>
               <span>Company size to</span>
-              <input id={`${id}-max`} type="number" min={0} value={size.max ?? ''} onChange={(e) => setSize('max', e.currentTarget.value)} />
+              <input
+                id={`${id}-max`}
+                type="number"
+                min={0}
+                value={size.max ?? ''}
+                onChange={(e) => setSize('max', e.currentTarget.value)}
+              />
             </label>
           </div>
         </fieldset>
@@ -125,7 +167,10 @@ function RuleCard({ rule, index, count, reps, onChange, onMove, onRemove }: {
                     checked={rule.to.reps?.includes(r.id) ?? false}
                     onChange={(e) => {
                       const cur = rule.to.reps ?? [];
-                      onChange({ ...rule, to: { ...rule.to, reps: e.currentTarget.checked ? [...cur, r.id] : cur.filter((x) => x !== r.id) } });
+                      onChange({
+                        ...rule,
+                        to: { ...rule.to, reps: e.currentTarget.checked ? [...cur, r.id] : cur.filter((x) => x !== r.id) },
+                      });
                     }}
                   />
                   {r.name}
@@ -140,7 +185,15 @@ function RuleCard({ rule, index, count, reps, onChange, onMove, onRemove }: {
 }
 
 /** Hybrid routing rules: first match wins; no match offers the lead to everyone. */
-export function RulesEditor({ rules, reps, onSave }: { rules: Rule[]; reps: Rep[]; onSave(r: Rule[]): Promise<{ ok: true } | { ok: false; message: string }> }) {
+export function RulesEditor({
+  rules,
+  reps,
+  onSave,
+}: {
+  rules: Rule[];
+  reps: Rep[];
+  onSave(r: Rule[]): Promise<{ ok: true } | { ok: false; message: string }>;
+}) {
   const [draft, setDraft] = useState<Rule[]>(rules);
   const [dirty, setDirty] = useState(false);
   const [asJson, setAsJson] = useState(false);

@@ -156,7 +156,11 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
         <div class="checks">
           {TEASER_CHOICES.map((f) => (
             <label class="check" key={f}>
-              <input type="checkbox" checked={(draft.teaserFields as string[]).includes(f)} onChange={(e) => toggleIn('teaserFields', f, e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                checked={(draft.teaserFields as string[]).includes(f)}
+                onChange={(e) => toggleIn('teaserFields', f, e.currentTarget.checked)}
+              />
               {FIELD_LABELS[f]}
             </label>
           ))}
@@ -173,7 +177,11 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
         <div class="checks">
           {LEAD_INPUT_FIELDS.filter((f) => f !== 'externalId').map((f) => (
             <label class="check" key={f}>
-              <input type="checkbox" checked={(draft.requireFields as string[]).includes(f)} onChange={(e) => toggleIn('requireFields', f, e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                checked={(draft.requireFields as string[]).includes(f)}
+                onChange={(e) => toggleIn('requireFields', f, e.currentTarget.checked)}
+              />
               {FIELD_LABELS[f]}
             </label>
           ))}

@@ -39,9 +39,7 @@ export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
               {[lead.industry, lead.country].filter(Boolean).join(' · ') || 'New lead'}
               <span class="sr-only"> — {leadSummary(lead)}</span>
             </p>
-            {fields.length > 0 && (
-              <FieldList lead={lead} fields={fields} class="teaser" />
-            )}
+            {fields.length > 0 && <FieldList lead={lead} fields={fields} class="teaser" />}
             <button
               type="button"
               class="btn btn-primary btn-claim-lg"

@@ -4,7 +4,11 @@ import { formatMs } from '../lib/format';
 /** Live tiles: waiting leads, median speed-to-claim, claimed, reps online. */
 export function StatsTiles({ stats }: { stats: LiveStats | null }) {
   const tiles = [
-    { label: 'Waiting leads', value: stats ? String(stats.open) : '—', sub: stats?.oldestWaitingMs ? `oldest ${formatMs(stats.oldestWaitingMs)}` : 'none waiting' },
+    {
+      label: 'Waiting leads',
+      value: stats ? String(stats.open) : '—',
+      sub: stats?.oldestWaitingMs ? `oldest ${formatMs(stats.oldestWaitingMs)}` : 'none waiting',
+    },
     { label: 'Median speed-to-claim', value: formatMs(stats?.medianSpeedToClaimMs), sub: 'last 100 claims' },
     { label: 'Being worked', value: stats ? String(stats.claimed) : '—', sub: stats ? `${stats.closed} closed` : '' },
     { label: 'Reps available', value: stats ? String(stats.repsAvailable) : '—', sub: stats ? `${stats.repsOnline} online` : '' },

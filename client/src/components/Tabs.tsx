@@ -8,7 +8,19 @@ export interface TabDef {
 }
 
 /** WAI-ARIA tabs: arrow keys move between tabs, Home/End jump. */
-export function Tabs({ tabs, active, onSelect, children, label }: { tabs: TabDef[]; active: string; onSelect(id: string): void; children: ComponentChildren; label: string }) {
+export function Tabs({
+  tabs,
+  active,
+  onSelect,
+  children,
+  label,
+}: {
+  tabs: TabDef[];
+  active: string;
+  onSelect(id: string): void;
+  children: ComponentChildren;
+  label: string;
+}) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const onKey = (e: KeyboardEvent, i: number) => {
     let next = -1;
@@ -45,7 +57,7 @@ export function Tabs({ tabs, active, onSelect, children, label }: { tabs: TabDef
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${active}`} aria-labelledby={`tab-${active}`} tabIndex={0} class="tabpanel">
+      <div role="tabpanel" id={`panel-${active}`} aria-labelledby={`tab-${active}`} class="tabpanel">
         {children}
       </div>
     </>

@@ -12,7 +12,10 @@ let audio: AudioContext | null = null;
 
 function audioContext(): AudioContext | null {
   if (audio) return audio;
-  const Ctor = typeof window !== 'undefined' ? (window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext) : undefined;
+  const Ctor =
+    typeof window !== 'undefined'
+      ? (window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext)
+      : undefined;
   if (!Ctor) return null;
   try {
     audio = new Ctor();
@@ -46,7 +49,7 @@ export function unlockAudioOnGesture(): void {
 export function beep(): void {
   if (!soundOn.value) return;
   const ctx = audio; // never create a context outside a gesture
-  if (!ctx || ctx.state !== 'running') return;
+  if (ctx?.state !== 'running') return;
   const t = ctx.currentTime;
   const osc = ctx.createOscillator();
   const gain = ctx.createGain();

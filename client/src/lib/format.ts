@@ -28,9 +28,20 @@ export function formatTime(iso: string | undefined): string {
 }
 
 export const FIELD_LABELS: Record<string, string> = {
-  externalId: 'External id', name: 'Name', email: 'Email', phone: 'Phone', company: 'Company',
-  companySize: 'Company size', country: 'Country', language: 'Language', industry: 'Industry',
-  jobTitle: 'Job title', source: 'Source', engagement: 'Engagement', tags: 'Tags', attributes: 'Attributes',
+  externalId: 'External id',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  company: 'Company',
+  companySize: 'Company size',
+  country: 'Country',
+  language: 'Language',
+  industry: 'Industry',
+  jobTitle: 'Job title',
+  source: 'Source',
+  engagement: 'Engagement',
+  tags: 'Tags',
+  attributes: 'Attributes',
 };
 
 /** A field's value as short text (arrays joined, engagement summarized). */
@@ -46,13 +57,22 @@ export function fieldText(lead: Partial<LeadView>, field: string): string {
     return parts.join(', ');
   }
   if (Array.isArray(v)) return v.join(', ');
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${x}`).join(', ');
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}: ${x}`)
+      .join(', ');
   return String(v);
 }
 
 /** One line that describes a lead without contact details: "Software · DE · 50 employees". */
 export function leadSummary(lead: Partial<LeadView>): string {
-  const parts = [lead.industry, lead.country, lead.language?.toUpperCase?.(), lead.companySize ? `${lead.companySize.toLocaleString('en')} employees` : undefined, lead.source];
+  const parts = [
+    lead.industry,
+    lead.country,
+    lead.language?.toUpperCase?.(),
+    lead.companySize ? `${lead.companySize.toLocaleString('en')} employees` : undefined,
+    lead.source,
+  ];
   const text = parts.filter(Boolean).join(' · ');
   return text || 'New lead';
 }
@@ -79,4 +99,8 @@ export function errorMessage(error: ErrorBody | { code: string; message: string 
   return REP_MESSAGES[error.code] ?? error.message ?? error.code;
 }
 
-export const splitList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+export const splitList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);

@@ -1,7 +1,12 @@
 // JSON over HTTP with the manager's bearer token; errors arrive in the envelope
 // { error: { code, message, details? } } and are thrown as HttpError.
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -38,7 +43,12 @@ export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) 
     }
     if (!res.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-      throw new HttpError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? `Request failed (${res.status})`, error?.details);
+      throw new HttpError(
+        res.status,
+        error?.code ?? `HTTP_${res.status}`,
+        error?.message ?? `Request failed (${res.status})`,
+        error?.details,
+      );
     }
     return parsed as T;
   };

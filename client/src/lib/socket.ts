@@ -1,6 +1,6 @@
 // A thin layer over socket.io-client: one connection per namespace, a connection-state
 // signal, and emits that resolve with the server's acknowledgement (never reject).
-import { signal, type Signal } from '@preact/signals';
+import { type Signal, signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../../shared/protocol';
 
@@ -87,7 +87,10 @@ export function connect(namespace: '/rep' | '/manager', token: string, url = '')
     authError,
     request<T extends object = object>(event: string, payload: unknown): Promise<Ack<T>> {
       if (!socket.connected) {
-        return Promise.resolve({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: 'Not connected: wait for the connection to come back.' } } as Ack<T>);
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'STORE_UNAVAILABLE', message: 'Not connected: wait for the connection to come back.' },
+        } as Ack<T>);
       }
       return new Promise((resolve) => {
         socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err: Error | null, answer: Ack<T>) => {

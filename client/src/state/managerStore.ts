@@ -1,9 +1,17 @@
 // The manager's live dashboard as signals: replaced by every dashboard:state snapshot,
 // updated by live events; changes go through the HTTP API (the answer and the broadcast
 // both update the state, idempotently).
-import { batch, computed, signal, type Signal } from '@preact/signals';
+import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
-  EV, type DashboardState, type Lead, type LiveStats, type Mode, type Rep, type RepPresenceEvent, type ReportSummary, type Rule,
+  type DashboardState,
+  EV,
+  type Lead,
+  type LiveStats,
+  type Mode,
+  type Rep,
+  type ReportSummary,
+  type RepPresenceEvent,
+  type Rule,
   type Settings,
 } from '../../../shared/protocol';
 import { describeHttpError, type Http } from '../lib/http';
@@ -23,7 +31,13 @@ const KNOWN_MAX = 2000;
 
 function feedFromLead(lead: Lead): FeedItem {
   const kind: FeedKind =
-    lead.status === 'closed' ? 'closed' : lead.status === 'claimed' ? 'claimed' : lead.status === 'disqualified' ? 'disqualified' : 'created';
+    lead.status === 'closed'
+      ? 'closed'
+      : lead.status === 'claimed'
+        ? 'claimed'
+        : lead.status === 'disqualified'
+          ? 'disqualified'
+          : 'created';
   const at = (kind === 'closed' ? lead.closedAt : kind === 'claimed' ? lead.claimedAt : undefined) ?? lead.createdAt;
   return { key: `${lead.id}:${kind}:${at}`, at, kind, lead };
 }
@@ -51,11 +65,13 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
   const summary = signal<ReportSummary | null>(null);
   const notices = createNotices();
 
-  const openLeads = computed(() => [...leads.value.values()].filter((l) => l.status === 'open').sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+  const openLeads = computed(() =>
+    [...leads.value.values()].filter((l) => l.status === 'open').sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+  );
   const claimedLeads = computed(() =>
     [...leads.value.values()].filter((l) => l.status === 'claimed').sort((a, b) => (b.claimedAt ?? '').localeCompare(a.claimedAt ?? '')),
   );
-  const repName = (id: string | undefined) => (id ? reps.value.find((r) => r.id === id)?.name ?? 'a removed rep' : '');
+  const repName = (id: string | undefined) => (id ? (reps.value.find((r) => r.id === id)?.name ?? 'a removed rep') : '');
 
   const upsert = (lead: Lead) => {
     const next = new Map(leads.value);
@@ -80,7 +96,10 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
     if (repsTimer) return;
     repsTimer = setTimeout(() => {
       repsTimer = null;
-      api.get<{ reps: Rep[] }>('/api/reps').then((r) => (reps.value = r.reps), () => {});
+      api.get<{ reps: Rep[] }>('/api/reps').then(
+        (r) => (reps.value = r.reps),
+        () => {},
+      );
     }, 400);
   };
 
@@ -94,7 +113,20 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
   };
 
   const store = {
-    loaded, mode, settings, rules, reps, leads, feed, stats, summary, notices, connection, openLeads, claimedLeads, repName,
+    loaded,
+    mode,
+    settings,
+    rules,
+    reps,
+    leads,
+    feed,
+    stats,
+    summary,
+    notices,
+    connection,
+    openLeads,
+    claimedLeads,
+    repName,
 
     // ---- socket events ---------------------------------------------------------------
     /** A snapshot replaces everything: never merged with what was shown before. */
@@ -108,7 +140,10 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
         for (const l of s.recent) map.set(l.id, l);
         for (const l of s.open) map.set(l.id, l);
         leads.value = map;
-        feed.value = [...s.recent].map(feedFromLead).sort((a, b) => b.at.localeCompare(a.at)).slice(0, FEED_MAX);
+        feed.value = [...s.recent]
+          .map(feedFromLead)
+          .sort((a, b) => b.at.localeCompare(a.at))
+          .slice(0, FEED_MAX);
         stats.value = s.stats;
         loaded.value = true;
       });

@@ -1,9 +1,19 @@
 // A rep's live state as signals, and the actions a rep can take. The socket is bound in
 // bindRepSocket; components receive the store, so they render without a socket in tests.
-import { batch, computed, signal, type Signal } from '@preact/signals';
+import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
-  EV, type Ack, type GoneReason, type Lead, type LeadView, type Mode, type Outcome, type PoolState, type PoolWaiting,
-  type MineChanged, type Rep, type RevokedReason,
+  type Ack,
+  EV,
+  type GoneReason,
+  type Lead,
+  type LeadView,
+  type MineChanged,
+  type Mode,
+  type Outcome,
+  type PoolState,
+  type PoolWaiting,
+  type Rep,
+  type RevokedReason,
 } from '../../../shared/protocol';
 import { errorMessage, leadSummary } from '../lib/format';
 import type { ConnectionState, Emitter } from '../lib/socket';
@@ -68,7 +78,19 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
   const fail = (ack: Ack & { ok: false }) => notices.push('error', errorMessage(ack.error));
 
   const store = {
-    loaded, mode, you, leads, mine, waiting, oldestAt, maxActive, pending, busy, connection, live, atCap,
+    loaded,
+    mode,
+    you,
+    leads,
+    mine,
+    waiting,
+    oldestAt,
+    maxActive,
+    pending,
+    busy,
+    connection,
+    live,
+    atCap,
     notices,
 
     // ---- server events ------------------------------------------------------------

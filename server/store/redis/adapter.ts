@@ -87,7 +87,11 @@ export async function createClusterAdapter(url: string, opts: ClusterAdapterOpti
   sub.on('error', () => {});
   let dropped = 0;
   guard(pub, ['publish', 'sPublish', 'PUBLISH', 'SPUBLISH'], () => dropped++);
-  guard(sub, ['subscribe', 'pSubscribe', 'unsubscribe', 'pUnsubscribe', 'SUBSCRIBE', 'PSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE'], () => {});
+  guard(
+    sub,
+    ['subscribe', 'pSubscribe', 'unsubscribe', 'pUnsubscribe', 'SUBSCRIBE', 'PSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE'],
+    () => {},
+  );
   let timer: NodeJS.Timeout | undefined;
   const connecting = Promise.all([pub.connect(), sub.connect()]);
   connecting.catch(() => {});
@@ -95,7 +99,10 @@ export async function createClusterAdapter(url: string, opts: ClusterAdapterOpti
     await Promise.race([
       connecting,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis at ${new URL(url).host} did not answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`Redis at ${new URL(url).host} did not answer within ${connectTimeoutMs} ms`)),
+          connectTimeoutMs,
+        );
       }),
     ]);
   } catch (err) {

@@ -14,16 +14,35 @@ import { randomUUID } from 'node:crypto';
 import { createClient, ErrorReply } from 'redis';
 import {
   DEFAULT_SETTINGS,
-  type Lead, type LeadStatus, type Mode, type Outcome, type Presence, type Rule, type Settings,
+  type Lead,
+  type LeadStatus,
+  type Mode,
+  type Outcome,
+  type Presence,
+  type Rule,
+  type Settings,
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
 import { mergeSettings } from '../../domain/settings.js';
 import { newLeadId } from '../embedded.js';
 import {
+  type AssignResult,
+  type AutoAssignResult,
+  type ClaimResult,
+  type DueEvent,
+  type IngestResult,
+  type LeadDraft,
+  type LeadQuery,
+  type OutcomeResult,
+  type PoolConfig,
+  type PresenceChange,
+  type PullResult,
+  type ReleaseResult,
+  type Releaser,
+  type SecretName,
+  type Store,
+  type StoredRep,
   StoreUnavailableError,
-  type AssignResult, type AutoAssignResult, type ClaimResult, type DueEvent, type IngestResult,
-  type LeadDraft, type LeadQuery, type OutcomeResult, type PoolConfig, type PresenceChange,
-  type PullResult, type Releaser, type ReleaseResult, type SecretName, type Store, type StoredRep,
 } from '../types.js';
 import { Keys } from './keys.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
@@ -146,7 +165,10 @@ export class RedisStore implements Store {
       await Promise.race([
         connected,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+          timer = setTimeout(
+            () => reject(new StoreUnavailableError(`Redis did not answer within ${this.connectTimeoutMs} ms`)),
+            this.connectTimeoutMs,
+          );
         }),
       ]);
     } catch (err) {
@@ -274,9 +296,9 @@ export class RedisStore implements Store {
   // ---- pool ---------------------------------------------------------------------------
 
   async getPool(): Promise<PoolConfig> {
-    const [pool, settings] = await this.call(() =>
+    const [pool, settings] = (await this.call(() =>
       this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec(),
-    ) as unknown as [Record<string, string>, Record<string, string>];
+    )) as unknown as [Record<string, string>, Record<string, string>];
     return {
       mode: (pool.mode as Mode) ?? 'shark-tank',
       settings: this.parseSettings(settings),
@@ -344,7 +366,7 @@ export class RedisStore implements Store {
     return rows.filter((r) => r && Object.keys(r).length).map(toRep);
   }
 
-  async activeCounts(): Promise<Record<string, number>> {
+  async heldCounts(): Promise<Record<string, number>> {
     const members = await this.call(() => this.client.zRange(this.k.claimed, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
@@ -401,8 +423,13 @@ export class RedisStore implements Store {
     if (status !== 'disqualified') delete doc.disqualifiedReasons;
     const eligibleReps = Array.isArray(eligible) ? [...new Set(eligible)] : [];
     const res = await this.run('insertLead', this.keys.forReps(eligibleReps), [
-      newLeadId(), JSON.stringify(doc), status, JSON.stringify(eligible),
-      draft.externalId ?? '', draft.email ? draft.email.toLowerCase() : '', draft.phone ? normalizePhone(draft.phone) : '',
+      newLeadId(),
+      JSON.stringify(doc),
+      status,
+      JSON.stringify(eligible),
+      draft.externalId ?? '',
+      draft.email ? draft.email.toLowerCase() : '',
+      draft.phone ? normalizePhone(draft.phone) : '',
       ...eligibleReps,
     ]);
     const lead = toLead(res.lead as RawLead);
@@ -414,10 +441,14 @@ export class RedisStore implements Store {
     if (changes.length === 0) return [];
     const current = await this.readLeads(changes.map((c) => c.leadId));
     const reps = new Set<string>();
-    for (const lead of current) if (Array.isArray(lead.eligible)) lead.eligible.forEach((r) => reps.add(r));
-    for (const c of changes) if (Array.isArray(c.eligible)) c.eligible.forEach((r) => reps.add(r));
+    for (const lead of current) if (Array.isArray(lead.eligible)) for (const r of lead.eligible) reps.add(r);
+    for (const c of changes) if (Array.isArray(c.eligible)) for (const r of c.eligible) reps.add(r);
     const repIds = [...reps];
-    const payload = changes.map((c) => ({ id: c.leadId, json: JSON.stringify(c.eligible), reps: Array.isArray(c.eligible) ? c.eligible : [] }));
+    const payload = changes.map((c) => ({
+      id: c.leadId,
+      json: JSON.stringify(c.eligible),
+      reps: Array.isArray(c.eligible) ? c.eligible : [],
+    }));
     const res = await this.run('reroute', this.keys.forReps(repIds), [JSON.stringify(payload), ...repIds]);
     return list<string>(res.changed);
   }
@@ -466,7 +497,7 @@ export class RedisStore implements Store {
     return { count: Number(res.count), oldestCreatedAt: oldest };
   }
 
-  async repLeads(repId: string): Promise<Lead[]> {
+  async heldLeads(repId: string): Promise<Lead[]> {
     const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, `[${repId}\0`, `(${repId}\x01`));
     const ids = members.map((m) => m.slice(repId.length + 1));
     return (await this.readLeads(ids))
@@ -499,7 +530,12 @@ export class RedisStore implements Store {
         ? { ok: false, code: 'NOT_FOUND', what: res.what as 'lead' | 'rep' }
         : ({ ok: false, code: res.code } as AssignResult);
     }
-    return { ok: true, lead: toLead(res.lead as RawLead), previousOwner: (res.previousOwner as string | undefined) ?? null, mode: res.mode as Mode };
+    return {
+      ok: true,
+      lead: toLead(res.lead as RawLead),
+      previousOwner: (res.previousOwner as string | undefined) ?? null,
+      mode: res.mode as Mode,
+    };
   }
 
   async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
