@@ -21,10 +21,12 @@ import {
   type Settings,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
+import { normalizePhone } from '../domain/dedup.js';
 import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordWin } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { GroupCommit, type Writable } from './group-commit.js';
+import { newLeadId } from './ids.js';
 import {
   type AssignResult,
   type AutoAssignResult,
@@ -667,19 +669,4 @@ function publicLead(lead: StoredLead): Lead {
   if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
   if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
   return copy;
-}
-
-function normalizePhone(phone: string): string {
-  return phone.replace(/[^0-9+]/g, '');
-}
-
-let lastIdTime = 0;
-let idCounter = 0;
-/** Time-ordered, unguessable lead id: `ld_` + base36 ms + counter + random. */
-export function newLeadId(): string {
-  const now = Date.now();
-  idCounter = now === lastIdTime ? idCounter + 1 : 0;
-  lastIdTime = now;
-  const rand = crypto.getRandomValues(new Uint32Array(2));
-  return `ld_${now.toString(36)}${idCounter.toString(36).padStart(3, '0')}${rand[0].toString(36)}${rand[1].toString(36)}`;
 }

@@ -23,8 +23,9 @@ import {
   type Settings,
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
+import { normalizePhone } from '../../domain/dedup.js';
 import { mergeSettings } from '../../domain/settings.js';
-import { newLeadId } from '../embedded.js';
+import { newLeadId } from '../ids.js';
 import {
   type AssignResult,
   type AutoAssignResult,
@@ -115,10 +116,6 @@ function repFields(rep: Partial<StoredRep>): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(rep)) if (v !== undefined) out.push(k, JSON.stringify(v));
   return out;
-}
-
-function normalizePhone(phone: string): string {
-  return phone.replace(/[^0-9+]/g, '');
 }
 
 export class RedisStore implements Store {
