@@ -7,7 +7,7 @@ import {
   nextInRotation,
   type RepLimits,
   type RotationEntry,
-  recordWin,
+  recordClaim,
 } from '../server/domain/policy.js';
 import { disqualificationReasons } from '../server/domain/qualify.js';
 import { liveStats, summarize } from '../server/domain/reports.js';
@@ -97,7 +97,7 @@ describe('routing rules', () => {
     { name: 'named', when: { tags: ['vip'] }, to: { reps: ['us1'] } },
   ];
 
-  it('first matching rule wins; its target matches reps with any listed value', () => {
+  it('the first matching rule decides; its target matches reps with any listed value', () => {
     expect(route({ country: 'DE', companySize: 5000 }, rules, reps)).toEqual({ eligible: ['de1', 'us2'], rule: 'big' });
     expect(route({ country: 'AT', companySize: 10 }, rules, reps)).toEqual({ eligible: ['de1'], rule: 'dach' });
     expect(route({ tags: ['VIP'] }, rules, reps)).toEqual({ eligible: ['us1'], rule: 'named' });
@@ -137,16 +137,16 @@ describe('claim policy', () => {
   const rep = (over: Partial<RepLimits> = {}): RepLimits => ({
     away: false,
     maxActive: null,
-    active: 0,
-    lastWinAt: 0,
-    recentWins: [],
+    held: 0,
+    lastClaimAt: 0,
+    recentClaims: [],
     actionsThisSecond: 1,
     ...over,
   });
   const now = 1_000_000;
 
   it('checks lead state before the rep’s own limits, so every loser hears ALREADY_CLAIMED', () => {
-    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ active: 99, away: true }), 'shark-tank', settings, now)).toBe(
+    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ held: 99, away: true }), 'shark-tank', settings, now)).toBe(
       'ALREADY_CLAIMED',
     );
     expect(checkClaim({ ...lead, status: 'closed' }, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_OPEN');
@@ -160,15 +160,15 @@ describe('claim policy', () => {
     expect(checkClaim(lead, 'rep_z', rep(), 'hybrid', settings, now)).toBe('NOT_ELIGIBLE');
     expect(checkClaim(lead, 'rep_a', rep({ away: true }), 'shark-tank', settings, now)).toBe('UNAVAILABLE');
     expect(checkClaim(lead, 'rep_a', rep({ actionsThisSecond: 201 }), 'shark-tank', settings, now)).toBe('RATE_LIMITED');
-    expect(checkClaim(lead, 'rep_a', rep({ active: 10 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
-    expect(checkClaim(lead, 'rep_a', rep({ active: 10, maxActive: 11 }), 'shark-tank', settings, now)).toBeNull();
-    expect(checkClaim(lead, 'rep_a', rep({ active: 2, maxActive: 2 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+    expect(checkClaim(lead, 'rep_a', rep({ held: 10 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+    expect(checkClaim(lead, 'rep_a', rep({ held: 10, maxActive: 11 }), 'shark-tank', settings, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ held: 2, maxActive: 2 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
     const cooled = { ...settings, claimCooldownMs: 5000 };
-    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 1000 }), 'shark-tank', cooled, now)).toBe('COOLDOWN');
-    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 6000 }), 'shark-tank', cooled, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ lastClaimAt: now - 1000 }), 'shark-tank', cooled, now)).toBe('COOLDOWN');
+    expect(checkClaim(lead, 'rep_a', rep({ lastClaimAt: now - 6000 }), 'shark-tank', cooled, now)).toBeNull();
     const windowed = { ...settings, maxClaimsPerWindow: 2, claimWindowMs: 60_000 };
-    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 20] }), 'shark-tank', windowed, now)).toBe('WINDOW_CAP');
-    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 70_000] }), 'shark-tank', windowed, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ recentClaims: [now - 10, now - 20] }), 'shark-tank', windowed, now)).toBe('WINDOW_CAP');
+    expect(checkClaim(lead, 'rep_a', rep({ recentClaims: [now - 10, now - 70_000] }), 'shark-tank', windowed, now)).toBeNull();
   });
 
   it('pull is forbidden only in round-robin', () => {
@@ -177,10 +177,10 @@ describe('claim policy', () => {
     expect(checkPull(rep({ away: true }), 'cherry-pick', settings, now)).toBe('UNAVAILABLE');
   });
 
-  it('window bookkeeping keeps only wins inside the window', () => {
+  it('window bookkeeping keeps only claims inside the window', () => {
     const windowed = { ...settings, claimWindowMs: 100 };
-    expect(recordWin([now - 500, now - 50], windowed, now)).toEqual([now - 50, now]);
-    expect(recordWin([now - 50], settings, now)).toEqual([]);
+    expect(recordClaim([now - 500, now - 50], windowed, now)).toEqual([now - 50, now]);
+    expect(recordClaim([now - 50], settings, now)).toEqual([]);
   });
 });
 

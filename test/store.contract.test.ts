@@ -229,9 +229,9 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       }
       await store.setMode('shark-tank');
       expect(await store.claim('ld_missing', 'a')).toEqual({ ok: false, code: 'NOT_FOUND' });
-      const won = await store.claim(l1.id, 'a');
-      expect(won).toMatchObject({ ok: true, mode: 'shark-tank', lead: { id: l1.id, status: 'claimed', claimedBy: 'a' } });
-      if (won.ok) expect(Date.parse(won.lead.claimedAt!)).toBeGreaterThan(Date.now() - 60_000);
+      const claimed = await store.claim(l1.id, 'a');
+      expect(claimed).toMatchObject({ ok: true, mode: 'shark-tank', lead: { id: l1.id, status: 'claimed', claimedBy: 'a' } });
+      if (claimed.ok) expect(Date.parse(claimed.lead.claimedAt!)).toBeGreaterThan(Date.now() - 60_000);
       await store.setAway('b', true);
       expect(await store.claim(l1.id, 'b')).toEqual({ ok: false, code: 'ALREADY_CLAIMED' }); // lead state before the rep's limits
       expect(await store.claim(l1.id, 'a')).toEqual({ ok: false, code: 'ALREADY_CLAIMED' });
@@ -267,7 +267,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.claim(ls[6].id, 'small')).toEqual({ ok: false, code: 'COOLDOWN' });
       expect(await store.claim(ls[6].id, 'c')).toEqual({ ok: false, code: 'CAP_REACHED' }); // cap before cooldown
       await store.patchSettings({ claimCooldownMs: 0, maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
-      // wins count toward the window only while one is set: the earlier win of 'small' does not
+      // claims count toward the window only while one is set: the earlier claim of 'small' does not
       expect((await store.claim(ls[6].id, 'small')).ok).toBe(true);
       await store.release(ls[6].id, { repId: 'small' });
       expect((await store.claim(ls[7].id, 'small')).ok).toBe(true);
@@ -291,17 +291,17 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(2);
     });
 
-    it('50 concurrent claims of one lead from 50 reps: exactly one wins, the rest hear ALREADY_CLAIMED', async () => {
+    it('50 concurrent claims of one lead from 50 reps: exactly one succeeds, the rest hear ALREADY_CLAIMED', async () => {
       await setup();
       const ids = Array.from({ length: 50 }, (_, i) => `r${i}`);
       await reps(...ids);
       const [lead] = await leads(1);
       const peer = await h.peer();
       const results = await Promise.all(ids.map((id, i) => (i % 2 ? peer : store).claim(lead.id, id)));
-      const winners = results.filter((r) => r.ok);
-      expect(winners).toHaveLength(1);
+      const succeeded = results.filter((r) => r.ok);
+      expect(succeeded).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.code === 'ALREADY_CLAIMED')).toHaveLength(49);
-      const owner = winners[0].ok ? winners[0].lead.claimedBy : null;
+      const owner = succeeded[0].ok ? succeeded[0].lead.claimedBy : null;
       expect((await store.getLead(lead.id))!.claimedBy).toBe(owner);
       expect(await store.heldCounts()).toEqual({ [owner!]: 1 });
     });
@@ -721,5 +721,30 @@ describe('embedded store only', () => {
     const store = new EmbeddedStore(dir);
     await expect(store.init()).rejects.toBeInstanceOf(StoreCorruptError);
     expect(readFileSync(file).equals(corrupt)).toBe(true);
+  });
+
+  it('counters saved under the old names (lastWinAt, recentWins) keep their cooldown and window after a load', async () => {
+    const dir = tempDir('leadpool-migrate-');
+    const first = new EmbeddedStore(dir);
+    await first.init();
+    await first.createRep(makeRep('a'));
+    await first.patchSettings({ claimCooldownMs: 60_000, maxClaimsPerWindow: 1, claimWindowMs: 60_000 });
+    const l1 = (await first.insertLead(draft())).lead;
+    const l2 = (await first.insertLead(draft())).lead;
+    expect(await first.claim(l1.id, 'a')).toMatchObject({ ok: true });
+    await first.close();
+    const file = join(dir, 'pool.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const { lastClaimAt, recentClaims, ...rest } = saved.counters.a;
+    saved.counters.a = { ...rest, lastWinAt: lastClaimAt, recentWins: recentClaims };
+    writeFileSync(file, JSON.stringify(saved));
+
+    const store = new EmbeddedStore(dir);
+    await store.init();
+    expect(await store.claim(l2.id, 'a')).toEqual({ ok: false, code: 'COOLDOWN' });
+    await store.patchSettings({ claimCooldownMs: 0 });
+    expect(await store.claim(l2.id, 'a')).toEqual({ ok: false, code: 'WINDOW_CAP' });
+    await store.close();
+    expect(JSON.parse(readFileSync(file, 'utf8')).counters.a).toEqual({ ...rest, lastClaimAt, recentClaims });
   });
 });

@@ -1,5 +1,5 @@
 // Hybrid routing: rules narrow a lead to the reps it should be offered to.
-// First matching rule wins; no match (or no rules) offers the lead to everyone.
+// The first matching rule decides; no match (or no rules) offers the lead to everyone.
 import type { LeadInput, Rule, RuleTo } from '../../shared/protocol.js';
 
 type RoutableRep = { id: string; skills: string[]; languages: string[]; countries: string[]; teams: string[] };

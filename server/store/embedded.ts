@@ -22,7 +22,7 @@ import {
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 import { normalizePhone } from '../domain/dedup.js';
-import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordWin } from '../domain/policy.js';
+import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordClaim } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { GroupCommit, type Writable } from './group-commit.js';
@@ -54,10 +54,31 @@ interface StoredLead extends Lead {
 
 /** Per-rep bookkeeping for cooldowns, windows and the round-robin rotation. */
 interface RepCounters {
-  lastWinAt: number;
-  recentWins: number[];
+  /** Store-clock ms of the rep's last successful claim or pull, 0 when none. */
+  lastClaimAt: number;
+  /** Store-clock ms of its successful claims and pulls inside the claim window. */
+  recentClaims: number[];
   rrScore: number;
   lastAssignedAt: number;
+}
+
+/** RepCounters as pool.json held them before claims and the `won` outcome got different words. */
+type LegacyRepCounters = Partial<RepCounters> & { lastWinAt?: number; recentWins?: number[] };
+
+/**
+ * Migration on load: counters written under the old names (lastWinAt, recentWins) keep
+ * their cooldown and window data under the new ones; the next write of pool.json stores
+ * only the new names.
+ */
+function migrateCounters(counters: LegacyRepCounters): void {
+  if (counters.lastWinAt !== undefined) {
+    counters.lastClaimAt ??= counters.lastWinAt;
+    delete counters.lastWinAt;
+  }
+  if (counters.recentWins !== undefined) {
+    counters.recentClaims ??= counters.recentWins;
+    delete counters.recentWins;
+  }
 }
 
 type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
@@ -93,7 +114,7 @@ export class EmbeddedStore implements Store {
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
   private open: StoredLead[] = []; // sorted by seq (oldest first)
-  private held = new Map<string, Set<StoredLead>>(); // rep id -> its claimed leads
+  private held = new Map<string, Set<StoredLead>>(); // rep id -> the leads it holds (status claimed)
   private byExternalId = new Map<string, string>();
   private byEmail = new Map<string, string>();
   private byPhone = new Map<string, string>();
@@ -146,6 +167,7 @@ export class EmbeddedStore implements Store {
     }
     const pool = this.poolDb.data.pools[DEFAULT_POOL];
     pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
+    for (const counters of Object.values(this.poolDb.data.counters)) migrateCounters(counters);
     for (const shard of this.shards) {
       if (!Array.isArray(shard.data.leads)) throw new StoreCorruptError(`a leads file in ${this.dir} has no "leads" list`);
       for (const lead of shard.data.leads) this.index(lead);
@@ -215,7 +237,7 @@ export class EmbeddedStore implements Store {
 
   private counters(repId: string): RepCounters {
     const all = this.poolDb.data.counters;
-    all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 };
+    all[repId] ??= { lastClaimAt: 0, recentClaims: [], rrScore: 0, lastAssignedAt: 0 };
     return all[repId];
   }
 
@@ -232,7 +254,7 @@ export class EmbeddedStore implements Store {
     if (lead.claimedBy) this.held.get(lead.claimedBy)?.delete(lead);
   }
 
-  private activeOf(repId: string): number {
+  private heldCount(repId: string): number {
     return this.held.get(repId)?.size ?? 0;
   }
 
@@ -251,9 +273,9 @@ export class EmbeddedStore implements Store {
     return {
       away: rep.away,
       maxActive: rep.maxActive,
-      active: this.activeOf(repId),
-      lastWinAt: c.lastWinAt,
-      recentWins: c.recentWins,
+      held: this.heldCount(repId),
+      lastClaimAt: c.lastClaimAt,
+      recentClaims: c.recentClaims,
       actionsThisSecond: actions,
     };
   }
@@ -272,11 +294,12 @@ export class EmbeddedStore implements Store {
     if (timeout) this.poolDb.data.jobs.push({ kind: 'expire', leadId: lead.id, at: now + timeout, claimedAt: lead.claimedAt });
   }
 
-  private win(lead: StoredLead, repId: string, now: number): void {
+  /** A successful claim or pull: takes the lead and counts it toward the cooldown and the window. */
+  private claimFor(lead: StoredLead, repId: string, now: number): void {
     this.takeLead(lead, repId, now);
     const c = this.counters(repId);
-    c.lastWinAt = now;
-    c.recentWins = recordWin(c.recentWins, this.pool.settings, now);
+    c.lastClaimAt = now;
+    c.recentClaims = recordClaim(c.recentClaims, this.pool.settings, now);
   }
 
   private reopen(lead: StoredLead): void {
@@ -384,10 +407,10 @@ export class EmbeddedStore implements Store {
   }
 
   async heldCounts(): Promise<Record<string, number>> {
-    return this.countActive();
+    return this.countHeld();
   }
 
-  private countActive(): Record<string, number> {
+  private countHeld(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const [repId, set] of this.held) if (set.size) counts[repId] = set.size;
     return counts;
@@ -544,7 +567,7 @@ export class EmbeddedStore implements Store {
     const lead = this.leads.get(leadId) ?? null;
     const failure = checkClaim(lead, repId, this.limitsOf(repId, now, true), mode, settings, now);
     if (failure) return { ok: false, code: failure };
-    this.win(lead!, repId, now);
+    this.claimFor(lead!, repId, now);
     await this.save(this.fileOf(lead!), this.poolDb);
     return { ok: true, lead: publicLead(lead!), mode };
   }
@@ -556,7 +579,7 @@ export class EmbeddedStore implements Store {
     if (failure) return { ok: false, code: failure };
     const lead = this.open.find((l) => mayClaim(l, repId, mode));
     if (!lead) return { ok: false, code: 'POOL_EMPTY' };
-    this.win(lead, repId, now);
+    this.claimFor(lead, repId, now);
     await this.save(this.fileOf(lead), this.poolDb);
     return { ok: true, lead: publicLead(lead), mode };
   }
@@ -602,10 +625,10 @@ export class EmbeddedStore implements Store {
     if (mode !== 'round-robin') return null;
     const lead = this.open[0];
     if (!lead) return null;
-    const active = this.countActive();
+    const held = this.countHeld();
     const entries = candidates
       .map((id) => this.reps.get(id))
-      .filter((rep): rep is StoredRep => !!rep && !rep.away && (active[rep.id] ?? 0) < capOf(rep.maxActive, settings))
+      .filter((rep): rep is StoredRep => !!rep && !rep.away && (held[rep.id] ?? 0) < capOf(rep.maxActive, settings))
       .map((rep) => {
         const c = this.counters(rep.id);
         return { repId: rep.id, score: c.rrScore, lastAssignedAt: c.lastAssignedAt, weight: rep.weight };

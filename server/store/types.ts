@@ -52,7 +52,7 @@ export type ClaimFailure = Failure<
   | 'WINDOW_CAP'
   | 'RATE_LIMITED'
 >;
-/** A won claim or pull. `mode` is the mode the race was decided under (for fan-out). */
+/** A successful claim or pull. `mode` is the mode the race was decided under (for fan-out). */
 export type ClaimResult = { ok: true; lead: Lead; mode: Mode } | ClaimFailure;
 export type PullResult =
   | { ok: true; lead: Lead; mode: Mode }
