@@ -212,7 +212,7 @@ export class EmbeddedStore implements Store {
 
   private index(lead: StoredLead): void {
     this.leads.set(lead.id, lead);
-    if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead.claimedBy, lead);
+    if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead, lead.claimedBy);
     if (lead.externalId) this.byExternalId.set(lead.externalId, lead.id);
     if (lead.email) this.byEmail.set(lead.email.toLowerCase(), lead.id);
     if (lead.phone) this.byPhone.set(normalizePhone(lead.phone), lead.id);
@@ -241,7 +241,7 @@ export class EmbeddedStore implements Store {
     return all[repId];
   }
 
-  private hold(repId: string, lead: StoredLead): void {
+  private hold(lead: StoredLead, repId: string): void {
     let set = this.held.get(repId);
     if (!set) {
       set = new Set();
@@ -284,7 +284,7 @@ export class EmbeddedStore implements Store {
   private takeLead(lead: StoredLead, repId: string, now: number): void {
     if (lead.status === 'open') this.removeOpen(lead);
     this.unhold(lead);
-    this.hold(repId, lead);
+    this.hold(lead, repId);
     lead.status = 'claimed';
     lead.claimedBy = repId;
     lead.claimedAt = new Date(now).toISOString();
