@@ -22,14 +22,14 @@ export interface RepLimits {
   actionsThisSecond: number;
 }
 
-export type LimitFailure = 'UNAVAILABLE' | 'RATE_LIMITED' | 'CAP_REACHED' | 'COOLDOWN' | 'WINDOW_CAP';
+type LimitFailure = 'UNAVAILABLE' | 'RATE_LIMITED' | 'CAP_REACHED' | 'COOLDOWN' | 'WINDOW_CAP';
 
 export function capOf(maxActive: number | null, settings: Settings): number {
   return maxActive ?? settings.maxActivePerRep;
 }
 
 /** The rep-side checks shared by claim and pull, in contract order. */
-export function checkRepLimits(rep: RepLimits, settings: Settings, now: number): LimitFailure | null {
+function checkRepLimits(rep: RepLimits, settings: Settings, now: number): LimitFailure | null {
   if (rep.away) return 'UNAVAILABLE';
   if (settings.maxActionsPerSecond > 0 && rep.actionsThisSecond > settings.maxActionsPerSecond) return 'RATE_LIMITED';
   if (rep.held >= capOf(rep.maxActive, settings)) return 'CAP_REACHED';
@@ -41,7 +41,7 @@ export function checkRepLimits(rep: RepLimits, settings: Settings, now: number):
   return null;
 }
 
-export type ClaimCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
+type ClaimCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
 
 export function checkClaim(
   lead: Lead | null,
@@ -60,7 +60,7 @@ export function checkClaim(
   return checkRepLimits(rep, settings, now);
 }
 
-export type PullCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | LimitFailure | null;
+type PullCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | LimitFailure | null;
 
 export function checkPull(rep: RepLimits | null, mode: Mode, settings: Settings, now: number): PullCheck {
   if (!rep) return 'NOT_FOUND';

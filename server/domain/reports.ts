@@ -11,7 +11,7 @@ function percentile(sorted: number[], p: number): number | null {
 
 const zeroOutcomes = (): Record<Outcome, number> => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
 
-export interface LiveStatsInput {
+interface LiveStatsInput {
   counts: Record<LeadStatus, number>;
   oldestOpenCreatedAt: string | null;
   /** The newest leads (any status): the recent claims are found among them. */
