@@ -1,6 +1,6 @@
 // The rules of a claim, a pull and a round-robin assignment, as pure functions over a
 // snapshot. The embedded store calls them inside its synchronous critical section; the
-// Redis store implements the same order of checks in Lua (server/store/redis/scripts).
+// Redis store implements the same order of checks in Lua (server/store/redis/).
 // Order matters and is part of the contract:
 //   claim: rep gone -> NOT_FOUND, mode -> MODE_FORBIDS, lead gone -> NOT_FOUND,
 //          lead taken -> ALREADY_CLAIMED, lead closed -> NOT_OPEN, hybrid -> NOT_ELIGIBLE,

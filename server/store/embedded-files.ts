@@ -1,5 +1,5 @@
 // What the embedded store keeps on disk, under LEADPOOL_DATA: lowdb JSON files, read once
-// at start and rewritten whole by the group commit (group-commit.ts).
+// at start and rewritten whole by the group commit (server/store/group-commit.ts).
 //   reps.json           the reps (StoredRep, with the sha256 of their token)
 //   pool.json           mode, settings and rules; secrets; per-rep claim counters; the
 //                       scheduled escalations and claim timeouts; the acceptance counter

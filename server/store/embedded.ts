@@ -1,7 +1,8 @@
 // The embedded store: all state in memory, persisted to lowdb JSON files under
-// LEADPOOL_DATA (their layout: embedded-files.ts). Every operation mutates memory in one
-// synchronous section (so races are decided without awaits in between) and then waits for
-// the group commit that writes it, so the caller acknowledges only what is on disk.
+// LEADPOOL_DATA (their layout: server/store/embedded-files.ts). Every operation mutates
+// memory in one synchronous section (so races are decided without awaits in between) and
+// then waits for the group commit (server/store/group-commit.ts) that writes it, so the
+// caller acknowledges only what is on disk.
 import {
   CLOSING_OUTCOMES,
   DEFAULT_POOL,
