@@ -996,16 +996,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('the timeout of a released claim does not end a later claim of the same lead', async () => {
       await setup();
       await reps('a', 'b');
-      await store.patchSettings({ claimTimeoutMs: 100 });
+      // Sleeps only ever run long: the old job is surely due at the first runDue, the new one
+      // surely due at the second; the new one not yet due at the first has 150 ms of slack.
+      await store.patchSettings({ claimTimeoutMs: 300 });
       const [l3] = await leads(1);
       await store.claim(l3.id, 'b');
       await store.release(l3.id, { repId: 'b' }); // released: its old job must not touch a new claim
-      await sleep(60);
+      await sleep(150);
       await store.claim(l3.id, 'a');
-      await sleep(60);
+      await sleep(150);
       expect(await runDueTwice()).toEqual([]);
       expect((await store.getLead(l3.id))!.claimedBy).toBe('a');
-      await sleep(80);
+      await sleep(200);
       const later = await store.runDue();
       expect(later.map((e) => [e.kind, e.lead.id])).toEqual([['expired', l3.id]]);
     });
