@@ -7,7 +7,7 @@ import {
   nextInRotation,
   type RepLimits,
   type RotationEntry,
-  recordWin,
+  recordClaim,
 } from '../server/domain/policy.js';
 import { disqualificationReasons } from '../server/domain/qualify.js';
 import { liveStats, summarize } from '../server/domain/reports.js';
@@ -68,19 +68,35 @@ describe('views', () => {
     expect(leadView(lead, 'round-robin', settings)).toBeNull();
   });
 
-  it('the owner gets contact fields but never eligibility; others get a view or nothing', () => {
-    const claimed: Lead = { ...lead, status: 'claimed', claimedBy: 'rep_b' };
+  const claimed: Lead = { ...lead, status: 'claimed', claimedBy: 'rep_b' };
+
+  it('the owner gets its lead with the contact fields, even in a mode that shows nothing per lead', () => {
     expect(viewFor(claimed, 'rep_b', 'blind-pull', settings)).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+  });
+
+  it('the owner view never includes eligibility', () => {
     expect(ownerView(claimed)).not.toHaveProperty('eligible');
+  });
+
+  it('a rep gets nothing of a lead another rep holds', () => {
     expect(viewFor(claimed, 'rep_a', 'cherry-pick', settings)).toBeNull();
+  });
+
+  it('in hybrid a rep gets nothing of an open lead not routed to it', () => {
     expect(viewFor(lead, 'rep_z', 'hybrid', settings)).toBeNull();
+  });
+
+  it('a rep an open lead is routed to gets a view without contact fields', () => {
     expect(viewFor(lead, 'rep_a', 'hybrid', settings)).not.toHaveProperty('email');
   });
 
-  it('hybrid narrows by eligibility, other modes do not', () => {
+  it('in hybrid only the reps a lead is routed to (or everyone, for "*") may claim it', () => {
     expect(mayClaim(lead, 'rep_z', 'hybrid')).toBe(false);
     expect(mayClaim(lead, 'rep_a', 'hybrid')).toBe(true);
     expect(mayClaim({ eligible: '*' }, 'rep_z', 'hybrid')).toBe(true);
+  });
+
+  it('other modes ignore eligibility', () => {
     expect(mayClaim(lead, 'rep_z', 'shark-tank')).toBe(true);
   });
 });
@@ -97,8 +113,11 @@ describe('routing rules', () => {
     { name: 'named', when: { tags: ['vip'] }, to: { reps: ['us1'] } },
   ];
 
-  it('first matching rule wins; its target matches reps with any listed value', () => {
+  it('the first matching rule decides', () => {
     expect(route({ country: 'DE', companySize: 5000 }, rules, reps)).toEqual({ eligible: ['de1', 'us2'], rule: 'big' });
+  });
+
+  it('a rule target matches the reps having any listed value', () => {
     expect(route({ country: 'AT', companySize: 10 }, rules, reps)).toEqual({ eligible: ['de1'], rule: 'dach' });
     expect(route({ tags: ['VIP'] }, rules, reps)).toEqual({ eligible: ['us1'], rule: 'named' });
   });
@@ -108,8 +127,11 @@ describe('routing rules', () => {
     expect(route({ country: 'FR' }, [], reps).eligible).toBe('*');
   });
 
-  it('a size range needs a size; lists match case-insensitively', () => {
+  it('a company size range does not match a lead without a size', () => {
     expect(ruleMatches(rules[0], { country: 'DE' })).toBe(false);
+  });
+
+  it('rule lists match case-insensitively', () => {
     expect(ruleMatches({ name: 'x', when: { industry: ['saas'] }, to: {} }, { industry: 'SaaS' })).toBe(true);
   });
 });
@@ -137,50 +159,83 @@ describe('claim policy', () => {
   const rep = (over: Partial<RepLimits> = {}): RepLimits => ({
     away: false,
     maxActive: null,
-    active: 0,
-    lastWinAt: 0,
-    recentWins: [],
+    held: 0,
+    lastClaimAt: 0,
+    recentClaims: [],
     actionsThisSecond: 1,
     ...over,
   });
   const now = 1_000_000;
 
-  it('checks lead state before the rep’s own limits, so every loser hears ALREADY_CLAIMED', () => {
-    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ active: 99, away: true }), 'shark-tank', settings, now)).toBe(
+  it('a claimed lead is ALREADY_CLAIMED before the rep’s own limits, so every loser of a race hears it', () => {
+    expect(checkClaim({ ...lead, status: 'claimed' }, 'rep_a', rep({ held: 99, away: true }), 'shark-tank', settings, now)).toBe(
       'ALREADY_CLAIMED',
     );
+  });
+
+  it('a closed lead is NOT_OPEN', () => {
     expect(checkClaim({ ...lead, status: 'closed' }, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_OPEN');
+  });
+
+  it('a missing lead or rep is NOT_FOUND', () => {
     expect(checkClaim(null, 'rep_a', rep(), 'shark-tank', settings, now)).toBe('NOT_FOUND');
     expect(checkClaim(lead, 'rep_a', null, 'shark-tank', settings, now)).toBe('NOT_FOUND');
   });
 
-  it('mode, eligibility, presence, rate, cap, cooldown and window, in that order', () => {
+  it('blind-pull and round-robin forbid claims: MODE_FORBIDS', () => {
     expect(checkClaim(lead, 'rep_a', rep(), 'blind-pull', settings, now)).toBe('MODE_FORBIDS');
     expect(checkClaim(lead, 'rep_a', rep(), 'round-robin', settings, now)).toBe('MODE_FORBIDS');
+  });
+
+  it('in hybrid a rep the lead is not routed to is NOT_ELIGIBLE', () => {
     expect(checkClaim(lead, 'rep_z', rep(), 'hybrid', settings, now)).toBe('NOT_ELIGIBLE');
+  });
+
+  it('an away rep is UNAVAILABLE', () => {
     expect(checkClaim(lead, 'rep_a', rep({ away: true }), 'shark-tank', settings, now)).toBe('UNAVAILABLE');
+  });
+
+  it('past settings.maxActionsPerSecond a rep is RATE_LIMITED', () => {
     expect(checkClaim(lead, 'rep_a', rep({ actionsThisSecond: 201 }), 'shark-tank', settings, now)).toBe('RATE_LIMITED');
-    expect(checkClaim(lead, 'rep_a', rep({ active: 10 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
-    expect(checkClaim(lead, 'rep_a', rep({ active: 10, maxActive: 11 }), 'shark-tank', settings, now)).toBeNull();
-    expect(checkClaim(lead, 'rep_a', rep({ active: 2, maxActive: 2 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+  });
+
+  it('a rep holding settings.maxActivePerRep leads is CAP_REACHED', () => {
+    expect(checkClaim(lead, 'rep_a', rep({ held: 10 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+  });
+
+  it('a rep maxActive replaces the setting as its cap, above or below it', () => {
+    expect(checkClaim(lead, 'rep_a', rep({ held: 10, maxActive: 11 }), 'shark-tank', settings, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ held: 2, maxActive: 2 }), 'shark-tank', settings, now)).toBe('CAP_REACHED');
+  });
+
+  it('COOLDOWN within claimCooldownMs of the last claim, none after', () => {
     const cooled = { ...settings, claimCooldownMs: 5000 };
-    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 1000 }), 'shark-tank', cooled, now)).toBe('COOLDOWN');
-    expect(checkClaim(lead, 'rep_a', rep({ lastWinAt: now - 6000 }), 'shark-tank', cooled, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ lastClaimAt: now - 1000 }), 'shark-tank', cooled, now)).toBe('COOLDOWN');
+    expect(checkClaim(lead, 'rep_a', rep({ lastClaimAt: now - 6000 }), 'shark-tank', cooled, now)).toBeNull();
+  });
+
+  it('WINDOW_CAP at maxClaimsPerWindow claims inside claimWindowMs; older claims do not count', () => {
     const windowed = { ...settings, maxClaimsPerWindow: 2, claimWindowMs: 60_000 };
-    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 20] }), 'shark-tank', windowed, now)).toBe('WINDOW_CAP');
-    expect(checkClaim(lead, 'rep_a', rep({ recentWins: [now - 10, now - 70_000] }), 'shark-tank', windowed, now)).toBeNull();
+    expect(checkClaim(lead, 'rep_a', rep({ recentClaims: [now - 10, now - 20] }), 'shark-tank', windowed, now)).toBe('WINDOW_CAP');
+    expect(checkClaim(lead, 'rep_a', rep({ recentClaims: [now - 10, now - 70_000] }), 'shark-tank', windowed, now)).toBeNull();
   });
 
   it('pull is forbidden only in round-robin', () => {
     expect(checkPull(rep(), 'round-robin', settings, now)).toBe('MODE_FORBIDS');
     expect(checkPull(rep(), 'blind-pull', settings, now)).toBeNull();
+  });
+
+  it('pull applies the rep’s own limits like claim (UNAVAILABLE)', () => {
     expect(checkPull(rep({ away: true }), 'cherry-pick', settings, now)).toBe('UNAVAILABLE');
   });
 
-  it('window bookkeeping keeps only wins inside the window', () => {
+  it('recordClaim keeps the claims inside the window and adds the new one', () => {
     const windowed = { ...settings, claimWindowMs: 100 };
-    expect(recordWin([now - 500, now - 50], windowed, now)).toEqual([now - 50, now]);
-    expect(recordWin([now - 50], settings, now)).toEqual([]);
+    expect(recordClaim([now - 500, now - 50], windowed, now)).toEqual([now - 50, now]);
+  });
+
+  it('recordClaim keeps nothing when no claim window is set', () => {
+    expect(recordClaim([now - 50], settings, now)).toEqual([]);
   });
 });
 
@@ -222,23 +277,25 @@ describe('schemas', () => {
     });
     expect(parsed).toMatchObject({ country: 'GB', language: 'en' });
   });
-  it('rejects unknown keys, missing contact, bad email, phone and sizes', () => {
-    for (const bad of [
-      { email: 'a@b.co', foo: 1 },
-      { name: 'x' },
-      { email: 'nope' },
-      { phone: 'call me' },
-      { phone: '12' },
-      { email: 'a@b.co', companySize: 0 },
-      { email: 'a@b.co', country: 'GBR' },
-      { email: 'a@b.co', externalId: 'x'.repeat(129) },
-    ]) {
-      expect(LeadInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
-    }
+  it.each([
+    ['an unknown key', { email: 'a@b.co', foo: 1 }],
+    ['neither email nor phone', { name: 'x' }],
+    ['a bad email', { email: 'nope' }],
+    ['a phone with letters', { phone: 'call me' }],
+    ['a phone too short', { phone: '12' }],
+    ['a company size of 0', { email: 'a@b.co', companySize: 0 }],
+    ['a country code that is not ISO alpha-2', { email: 'a@b.co', country: 'GBR' }],
+    ['an externalId over 128 characters', { email: 'a@b.co', externalId: 'x'.repeat(129) }],
+  ])('rejects a lead with %s', (_, bad) => {
+    expect(LeadInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
-  it('settings refuse contact teaser fields and treat 0 as off', () => {
+  it('settings refuse contact fields as teaser fields', () => {
     expect(SettingsPatchSchema.safeParse({ teaserFields: ['country', 'email'] }).success).toBe(false);
+  });
+  it('a timer setting of 0 is off (null)', () => {
     expect(SettingsPatchSchema.parse({ claimTimeoutMs: 0 }).claimTimeoutMs).toBeNull();
+  });
+  it('mergeSettings applies a patch', () => {
     expect(mergeSettings(settings, { maxActivePerRep: 3 }).maxActivePerRep).toBe(3);
   });
 });
@@ -252,20 +309,36 @@ describe('reports', () => {
     { id: '4', status: 'open', createdAt: at(0) },
     { id: '5', status: 'disqualified', createdAt: at(0) },
   ];
-  it('summarises speed, per-rep counts, outcomes and fairness', () => {
-    const s = summarize(leads, [
+  const summary = () =>
+    summarize(leads, [
       { id: 'a', name: 'A' },
       { id: 'b', name: 'B' },
       { id: 'c', name: 'C' },
     ]);
-    expect(s.leads).toEqual({ total: 5, open: 1, claimed: 1, closed: 2, disqualified: 1 });
-    expect(s.speedToClaimMs).toMatchObject({ count: 3, median: 2000, mean: 2000 });
-    expect(s.perRep.find((r) => r.repId === 'a')).toMatchObject({ claimed: 2, active: 1, outcomes: { won: 1 } });
+
+  it('the summary counts the leads in each status', () => {
+    expect(summary().leads).toEqual({ total: 5, open: 1, claimed: 1, closed: 2, disqualified: 1 });
+  });
+
+  it('the summary gives the speed to claim over every claimed lead', () => {
+    expect(summary().speedToClaimMs).toMatchObject({ count: 3, median: 2000, mean: 2000 });
+  });
+
+  it('the summary counts per rep the leads claimed, still held and each outcome', () => {
+    expect(summary().perRep.find((r) => r.repId === 'a')).toMatchObject({ claimed: 2, active: 1, outcomes: { won: 1 } });
+  });
+
+  it('the summary measures fairness over the reps that claimed', () => {
+    const s = summary();
     expect(s.fairness.jainIndex).toBeCloseTo(9 / 10);
     expect(s.fairness.maxShare).toBeCloseTo(2 / 3);
-    expect(s.outcomes).toMatchObject({ won: 1, lost: 1 });
   });
-  it('live stats: counts, presence, oldest waiting, and the median of the latest claims among the recent leads', () => {
+
+  it('the summary counts each outcome', () => {
+    expect(summary().outcomes).toMatchObject({ won: 1, lost: 1 });
+  });
+
+  it('live stats: counts, presence, oldest waiting, and the median speed to claim of the recent leads', () => {
     const stats = liveStats(
       {
         counts: { open: 1, claimed: 1, closed: 2, disqualified: 1 },
@@ -285,6 +358,9 @@ describe('reports', () => {
       medianSpeedToClaimMs: 2000,
       oldestWaitingMs: 10_000,
     });
+  });
+
+  it('live stats: only the 100 latest claims among the recent leads count toward the median speed', () => {
     const many: Lead[] = Array.from({ length: 150 }, (_, i) => ({
       id: `m${i}`,
       status: 'claimed',

@@ -1,6 +1,6 @@
 // The rules of a claim, a pull and a round-robin assignment, as pure functions over a
 // snapshot. The embedded store calls them inside its synchronous critical section; the
-// Redis store implements the same order of checks in Lua (server/store/redis/scripts).
+// Redis store implements the same order of checks in Lua (server/store/redis/).
 // Order matters and is part of the contract:
 //   claim: rep gone -> NOT_FOUND, mode -> MODE_FORBIDS, lead gone -> NOT_FOUND,
 //          lead taken -> ALREADY_CLAIMED, lead closed -> NOT_OPEN, hybrid -> NOT_ELIGIBLE,
@@ -12,35 +12,36 @@ import { mayClaim } from './view.js';
 export interface RepLimits {
   away: boolean;
   maxActive: number | null;
-  active: number;
-  /** Store-clock ms of this rep's last win (claim or pull), 0 when none. */
-  lastWinAt: number;
-  /** Store-clock ms of this rep's wins inside the current claim window. */
-  recentWins: number[];
+  /** Leads this rep holds now (status claimed). */
+  held: number;
+  /** Store-clock ms of this rep's last successful claim or pull, 0 when none. */
+  lastClaimAt: number;
+  /** Store-clock ms of this rep's successful claims and pulls inside the current claim window. */
+  recentClaims: number[];
   /** Claims and pulls this rep attempted in the current one-second bucket, this one included. */
   actionsThisSecond: number;
 }
 
-export type LimitFailure = 'UNAVAILABLE' | 'RATE_LIMITED' | 'CAP_REACHED' | 'COOLDOWN' | 'WINDOW_CAP';
+type LimitFailure = 'UNAVAILABLE' | 'RATE_LIMITED' | 'CAP_REACHED' | 'COOLDOWN' | 'WINDOW_CAP';
 
 export function capOf(maxActive: number | null, settings: Settings): number {
   return maxActive ?? settings.maxActivePerRep;
 }
 
 /** The rep-side checks shared by claim and pull, in contract order. */
-export function checkRepLimits(rep: RepLimits, settings: Settings, now: number): LimitFailure | null {
+function checkRepLimits(rep: RepLimits, settings: Settings, now: number): LimitFailure | null {
   if (rep.away) return 'UNAVAILABLE';
   if (settings.maxActionsPerSecond > 0 && rep.actionsThisSecond > settings.maxActionsPerSecond) return 'RATE_LIMITED';
-  if (rep.active >= capOf(rep.maxActive, settings)) return 'CAP_REACHED';
-  if (settings.claimCooldownMs > 0 && rep.lastWinAt > 0 && now - rep.lastWinAt < settings.claimCooldownMs) return 'COOLDOWN';
+  if (rep.held >= capOf(rep.maxActive, settings)) return 'CAP_REACHED';
+  if (settings.claimCooldownMs > 0 && rep.lastClaimAt > 0 && now - rep.lastClaimAt < settings.claimCooldownMs) return 'COOLDOWN';
   if (settings.maxClaimsPerWindow && settings.claimWindowMs) {
     const since = now - settings.claimWindowMs;
-    if (rep.recentWins.filter((t) => t > since).length >= settings.maxClaimsPerWindow) return 'WINDOW_CAP';
+    if (rep.recentClaims.filter((t) => t > since).length >= settings.maxClaimsPerWindow) return 'WINDOW_CAP';
   }
   return null;
 }
 
-export type ClaimCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
+type ClaimCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | 'ALREADY_CLAIMED' | 'NOT_OPEN' | 'NOT_ELIGIBLE' | LimitFailure | null;
 
 export function checkClaim(
   lead: Lead | null,
@@ -59,7 +60,7 @@ export function checkClaim(
   return checkRepLimits(rep, settings, now);
 }
 
-export type PullCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | LimitFailure | null;
+type PullCheck = 'NOT_FOUND' | 'MODE_FORBIDS' | LimitFailure | null;
 
 export function checkPull(rep: RepLimits | null, mode: Mode, settings: Settings, now: number): PullCheck {
   if (!rep) return 'NOT_FOUND';
@@ -67,10 +68,10 @@ export function checkPull(rep: RepLimits | null, mode: Mode, settings: Settings,
   return checkRepLimits(rep, settings, now);
 }
 
-/** Window bookkeeping: the wins still inside the window after a new win at `now`. */
-export function recordWin(recentWins: number[], settings: Settings, now: number): number[] {
+/** Window bookkeeping: the claims still inside the window after a new claim (or pull) at `now`. */
+export function recordClaim(recentClaims: number[], settings: Settings, now: number): number[] {
   const windowMs = settings.claimWindowMs ?? 0;
-  const kept = windowMs > 0 ? recentWins.filter((t) => t > now - windowMs) : [];
+  const kept = windowMs > 0 ? recentClaims.filter((t) => t > now - windowMs) : [];
   return windowMs > 0 ? [...kept, now] : kept;
 }
 

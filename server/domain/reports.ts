@@ -11,7 +11,7 @@ function percentile(sorted: number[], p: number): number | null {
 
 const zeroOutcomes = (): Record<Outcome, number> => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
 
-export interface LiveStatsInput {
+interface LiveStatsInput {
   counts: Record<LeadStatus, number>;
   oldestOpenCreatedAt: string | null;
   /** The newest leads (any status): the recent claims are found among them. */
@@ -41,11 +41,11 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
   const totals = { total: leads.length, open: 0, claimed: 0, closed: 0, disqualified: 0 };
   const outcomes = zeroOutcomes();
   const speeds: number[] = [];
-  const perRep = new Map<string, { claimed: number; active: number; outcomes: Record<Outcome, number>; speeds: number[] }>();
+  const perRep = new Map<string, { claimed: number; held: number; outcomes: Record<Outcome, number>; speeds: number[] }>();
   const repEntry = (id: string) => {
     let e = perRep.get(id);
     if (!e) {
-      e = { claimed: 0, active: 0, outcomes: zeroOutcomes(), speeds: [] };
+      e = { claimed: 0, held: 0, outcomes: zeroOutcomes(), speeds: [] };
       perRep.set(id, e);
     }
     return e;
@@ -57,7 +57,7 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
     if (!lead.claimedBy) continue;
     const e = repEntry(lead.claimedBy);
     e.claimed++;
-    if (lead.status === 'claimed') e.active++;
+    if (lead.status === 'claimed') e.held++;
     if (lead.outcome) e.outcomes[lead.outcome]++;
     const ms = speedOf(lead);
     if (ms !== null) {
@@ -82,7 +82,7 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
       repId,
       name: names.get(repId) ?? '(removed rep)',
       claimed: e.claimed,
-      active: e.active,
+      active: e.held,
       outcomes: e.outcomes,
       medianSpeedToClaimMs: percentile(
         e.speeds.sort((a, b) => a - b),

@@ -1,5 +1,5 @@
 // Hybrid routing: rules narrow a lead to the reps it should be offered to.
-// First matching rule wins; no match (or no rules) offers the lead to everyone.
+// The first matching rule decides; no match (or no rules) offers the lead to everyone.
 import type { LeadInput, Rule, RuleTo } from '../../shared/protocol.js';
 
 type RoutableRep = { id: string; skills: string[]; languages: string[]; countries: string[]; teams: string[] };
@@ -31,7 +31,7 @@ const overlaps = (wanted: string[] | undefined, has: string[]) =>
   wanted !== undefined && wanted.length > 0 && wanted.some((w) => has.map(lower).includes(lower(w)));
 
 /** A `to` matches reps having any listed value (rep ids, countries, languages, skills, teams). */
-export function repMatchesTarget(to: RuleTo, rep: RoutableRep): boolean {
+function repMatchesTarget(to: RuleTo, rep: RoutableRep): boolean {
   return (
     (to.reps?.includes(rep.id) ?? false) ||
     overlaps(to.countries, rep.countries) ||
@@ -41,7 +41,7 @@ export function repMatchesTarget(to: RuleTo, rep: RoutableRep): boolean {
   );
 }
 
-export interface Routing {
+interface Routing {
   eligible: string[] | '*';
   rule: string | null;
 }

@@ -39,7 +39,7 @@ export function leadView(lead: Lead, mode: Mode, settings: Settings): LeadView |
   }
 }
 
-/** The one function for "what does this rep get of this lead". */
+/** What this rep gets of this lead: its own claimed lead (ownerView), an open lead it may take as `mode` shows it (leadView), else nothing. */
 export function viewFor(lead: Lead, repId: string, mode: Mode, settings: Settings): Lead | LeadView | null {
   if (lead.claimedBy === repId && lead.status === 'claimed') return ownerView(lead);
   if (lead.status !== 'open' || !mayClaim(lead, repId, mode)) return null;

@@ -1,17 +1,11 @@
 // The embedded store: all state in memory, persisted to lowdb JSON files under
-// LEADPOOL_DATA. Every operation mutates memory in one synchronous section (so races are
-// decided without awaits in between) and then waits for the group commit that writes it,
-// so the caller acknowledges only what is on disk. Files: reps.json, pool.json and the
-// leads in shards of LEADS_PER_SHARD by arrival (leads.json, leads-1.json, ...): lowdb
-// rewrites a whole file on each write, so a claim rewrites one small shard, not every lead.
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+// LEADPOOL_DATA (their layout: server/store/embedded-files.ts). Every operation mutates
+// memory in one synchronous section (so races are decided without awaits in between) and
+// then waits for the group commit (server/store/group-commit.ts) that writes it, so the
+// caller acknowledges only what is on disk.
 import {
   CLOSING_OUTCOMES,
   DEFAULT_POOL,
-  DEFAULT_SETTINGS,
   type Lead,
   type LeadStatus,
   type Mode,
@@ -22,78 +16,40 @@ import {
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 import { normalizePhone } from '../domain/dedup.js';
-import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordWin } from '../domain/policy.js';
+import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordClaim } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
+import { EmbeddedFiles, type RepCounters, type StoredLead } from './embedded-files.js';
 import { GroupCommit, type Writable } from './group-commit.js';
 import { newLeadId } from './ids.js';
-import {
-  type AssignResult,
-  type AutoAssignResult,
-  type ClaimResult,
-  type DueEvent,
-  type IngestResult,
-  type LeadDraft,
-  type LeadQuery,
-  type OutcomeResult,
-  type PoolConfig,
-  type PresenceChange,
-  type PullResult,
-  type ReleaseResult,
-  type Releaser,
-  type SecretName,
-  type Store,
-  StoreCorruptError,
-  type StoredRep,
+import type {
+  AssignResult,
+  AutoAssignResult,
+  ClaimResult,
+  DueEvent,
+  IngestResult,
+  LeadDraft,
+  LeadQuery,
+  OutcomeResult,
+  PoolConfig,
+  PresenceChange,
+  PullResult,
+  ReleaseResult,
+  Releaser,
+  SecretName,
+  Store,
+  StoredRep,
 } from './types.js';
-
-/** A lead as kept on disk: the public Lead plus its acceptance order. */
-interface StoredLead extends Lead {
-  seq: number;
-}
-
-/** Per-rep bookkeeping for cooldowns, windows and the round-robin rotation. */
-interface RepCounters {
-  lastWinAt: number;
-  recentWins: number[];
-  rrScore: number;
-  lastAssignedAt: number;
-}
-
-type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
-
-interface LeadsFile {
-  leads: StoredLead[];
-}
-interface RepsFile {
-  reps: StoredRep[];
-}
-interface PoolFile {
-  pools: Record<string, PoolConfig>;
-  secrets: Partial<Record<SecretName, string>>;
-  counters: Record<string, RepCounters>;
-  jobs: Job[];
-  /** Acceptance counter: the seq of the newest lead. */
-  seq: number;
-}
-
-const LEADS_PER_SHARD = 500;
-const shardFile = (n: number) => (n === 0 ? 'leads.json' : `leads-${n}.json`);
-const shardIndex = (seq: number) => Math.floor((seq - 1) / LEADS_PER_SHARD);
-
-const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
-  private readonly shards: Low<LeadsFile>[] = [];
-  private readonly repsDb: Low<RepsFile>;
-  private readonly poolDb: Low<PoolFile>;
-  private readonly commit: GroupCommit;
+  private readonly files: EmbeddedFiles;
+  private readonly commit = new GroupCommit();
 
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
   private open: StoredLead[] = []; // sorted by seq (oldest first)
-  private held = new Map<string, Set<StoredLead>>(); // rep id -> its claimed leads
+  private held = new Map<string, Set<StoredLead>>(); // rep id -> the leads it holds (status claimed)
   private byExternalId = new Map<string, string>();
   private byEmail = new Map<string, string>();
   private byPhone = new Map<string, string>();
@@ -103,55 +59,17 @@ export class EmbeddedStore implements Store {
   private actionBuckets = new Map<string, { second: number; count: number }>();
 
   constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly clock: () => number = Date.now,
   ) {
-    mkdirSync(dir, { recursive: true });
-    this.repsDb = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
-    this.poolDb = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
-      pools: { [DEFAULT_POOL]: { mode: 'shark-tank', settings: structuredClone(DEFAULT_SETTINGS), rules: [] } },
-      secrets: {},
-      counters: {},
-      jobs: [],
-      seq: 0,
-    });
-    this.commit = new GroupCommit();
+    this.files = new EmbeddedFiles(dir);
   }
 
   async init(): Promise<void> {
-    const shardCount = Math.max(
-      1,
-      ...readdirSync(this.dir)
-        .map((f) => /^leads(?:-(\d+))?\.json$/.exec(f))
-        .filter((m) => m !== null)
-        .map((m) => Number(m![1] ?? 0) + 1),
-    );
-    for (let n = 0; n < shardCount; n++) this.shard(n);
-    const files: [string, Low<unknown>][] = [
-      ['reps.json', this.repsDb as Low<unknown>],
-      ['pool.json', this.poolDb as Low<unknown>],
-      ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
-    ];
-    for (const [name, db] of files) {
-      try {
-        await db.read();
-      } catch (err) {
-        throw new StoreCorruptError(
-          `cannot read ${join(this.dir, name)}: ${(err as Error).message}. ` +
-            'The file was left untouched; restore it from a backup or move it away to start with an empty store.',
-        );
-      }
-      const data = db.data as unknown;
-      if (data === null || typeof data !== 'object') throw new StoreCorruptError(`${join(this.dir, name)} does not hold a JSON object`);
-    }
-    const pool = this.poolDb.data.pools[DEFAULT_POOL];
-    pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
-    for (const shard of this.shards) {
-      if (!Array.isArray(shard.data.leads)) throw new StoreCorruptError(`a leads file in ${this.dir} has no "leads" list`);
-      for (const lead of shard.data.leads) this.index(lead);
-    }
+    await this.files.load();
+    for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
     this.open.sort((a, b) => a.seq - b.seq);
-    for (const rep of this.repsDb.data.reps) {
+    for (const rep of this.files.reps.data.reps) {
       this.reps.set(rep.id, rep);
       this.byTokenHash.set(rep.tokenHash, rep.id);
     }
@@ -168,29 +86,16 @@ export class EmbeddedStore implements Store {
   // ---- helpers ------------------------------------------------------------------------
 
   private get pool(): PoolConfig {
-    return this.poolDb.data.pools[DEFAULT_POOL];
+    return this.files.pool.data.pools[DEFAULT_POOL];
   }
 
   private save(...dbs: Writable[]): Promise<void> {
     return this.commit.write(dbs);
   }
 
-  /** The lowdb file holding shard `n`, created (empty, unread) when new. */
-  private shard(n: number): Low<LeadsFile> {
-    while (this.shards.length <= n) {
-      const i = this.shards.length;
-      this.shards.push(new Low(new DataFile<LeadsFile>(join(this.dir, shardFile(i)), compact), { leads: [] }));
-    }
-    return this.shards[n];
-  }
-
-  private fileOf(lead: StoredLead): Low<LeadsFile> {
-    return this.shard(shardIndex(lead.seq));
-  }
-
   private index(lead: StoredLead): void {
     this.leads.set(lead.id, lead);
-    if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead.claimedBy, lead);
+    if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead, lead.claimedBy);
     if (lead.externalId) this.byExternalId.set(lead.externalId, lead.id);
     if (lead.email) this.byEmail.set(lead.email.toLowerCase(), lead.id);
     if (lead.phone) this.byPhone.set(normalizePhone(lead.phone), lead.id);
@@ -214,12 +119,12 @@ export class EmbeddedStore implements Store {
   }
 
   private counters(repId: string): RepCounters {
-    const all = this.poolDb.data.counters;
-    all[repId] ??= { lastWinAt: 0, recentWins: [], rrScore: 0, lastAssignedAt: 0 };
+    const all = this.files.pool.data.counters;
+    all[repId] ??= { lastClaimAt: 0, recentClaims: [], rrScore: 0, lastAssignedAt: 0 };
     return all[repId];
   }
 
-  private hold(repId: string, lead: StoredLead): void {
+  private hold(lead: StoredLead, repId: string): void {
     let set = this.held.get(repId);
     if (!set) {
       set = new Set();
@@ -232,7 +137,7 @@ export class EmbeddedStore implements Store {
     if (lead.claimedBy) this.held.get(lead.claimedBy)?.delete(lead);
   }
 
-  private activeOf(repId: string): number {
+  private heldCount(repId: string): number {
     return this.held.get(repId)?.size ?? 0;
   }
 
@@ -251,9 +156,9 @@ export class EmbeddedStore implements Store {
     return {
       away: rep.away,
       maxActive: rep.maxActive,
-      active: this.activeOf(repId),
-      lastWinAt: c.lastWinAt,
-      recentWins: c.recentWins,
+      held: this.heldCount(repId),
+      lastClaimAt: c.lastClaimAt,
+      recentClaims: c.recentClaims,
       actionsThisSecond: actions,
     };
   }
@@ -262,21 +167,22 @@ export class EmbeddedStore implements Store {
   private takeLead(lead: StoredLead, repId: string, now: number): void {
     if (lead.status === 'open') this.removeOpen(lead);
     this.unhold(lead);
-    this.hold(repId, lead);
+    this.hold(lead, repId);
     lead.status = 'claimed';
     lead.claimedBy = repId;
     lead.claimedAt = new Date(now).toISOString();
     delete lead.outcome;
     delete lead.outcomeNote;
     const timeout = this.pool.settings.claimTimeoutMs;
-    if (timeout) this.poolDb.data.jobs.push({ kind: 'expire', leadId: lead.id, at: now + timeout, claimedAt: lead.claimedAt });
+    if (timeout) this.files.pool.data.jobs.push({ kind: 'expire', leadId: lead.id, at: now + timeout, claimedAt: lead.claimedAt });
   }
 
-  private win(lead: StoredLead, repId: string, now: number): void {
+  /** A successful claim or pull: takes the lead and counts it toward the cooldown and the window. */
+  private claimFor(lead: StoredLead, repId: string, now: number): void {
     this.takeLead(lead, repId, now);
     const c = this.counters(repId);
-    c.lastWinAt = now;
-    c.recentWins = recordWin(c.recentWins, this.pool.settings, now);
+    c.lastClaimAt = now;
+    c.recentClaims = recordClaim(c.recentClaims, this.pool.settings, now);
   }
 
   private reopen(lead: StoredLead): void {
@@ -292,10 +198,10 @@ export class EmbeddedStore implements Store {
   // ---- secrets ------------------------------------------------------------------------
 
   async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
-    const existing = this.poolDb.data.secrets[name];
+    const existing = this.files.pool.data.secrets[name];
     if (existing) return { hash: existing, created: false };
-    this.poolDb.data.secrets[name] = hash;
-    await this.save(this.poolDb);
+    this.files.pool.data.secrets[name] = hash;
+    await this.save(this.files.pool);
     return { hash, created: true };
   }
 
@@ -308,20 +214,20 @@ export class EmbeddedStore implements Store {
   async setMode(mode: Mode): Promise<{ previous: Mode }> {
     const previous = this.pool.mode;
     this.pool.mode = mode;
-    await this.save(this.poolDb);
+    await this.save(this.files.pool);
     return { previous };
   }
 
   async patchSettings(patch: SettingsPatch): Promise<Settings> {
     this.pool.settings = mergeSettings(this.pool.settings, patch);
     const settings = structuredClone(this.pool.settings);
-    await this.save(this.poolDb);
+    await this.save(this.files.pool);
     return settings;
   }
 
   async setRules(rules: Rule[]): Promise<void> {
     this.pool.rules = structuredClone(rules);
-    await this.save(this.poolDb);
+    await this.save(this.files.pool);
   }
 
   // ---- reps ---------------------------------------------------------------------------
@@ -330,8 +236,8 @@ export class EmbeddedStore implements Store {
     const copy = structuredClone(rep);
     this.reps.set(rep.id, copy);
     this.byTokenHash.set(rep.tokenHash, rep.id);
-    this.repsDb.data.reps.push(copy);
-    await this.save(this.repsDb);
+    this.files.reps.data.reps.push(copy);
+    await this.save(this.files.reps);
   }
 
   async updateRep(id: string, patch: Partial<StoredRep>): Promise<StoredRep | null> {
@@ -340,7 +246,7 @@ export class EmbeddedStore implements Store {
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch;
     Object.assign(rep, structuredClone(allowed));
     const copy = structuredClone(rep);
-    await this.save(this.repsDb);
+    await this.save(this.files.reps);
     return copy;
   }
 
@@ -349,20 +255,20 @@ export class EmbeddedStore implements Store {
     if (!rep) return null;
     this.reps.delete(id);
     this.byTokenHash.delete(rep.tokenHash);
-    this.repsDb.data.reps = this.repsDb.data.reps.filter((r) => r.id !== id);
-    delete this.poolDb.data.counters[id];
+    this.files.reps.data.reps = this.files.reps.data.reps.filter((r) => r.id !== id);
+    delete this.files.pool.data.counters[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
-    const touched = new Set<Writable>([this.repsDb, this.poolDb]);
+    const touched = new Set<Writable>([this.files.reps, this.files.pool]);
     for (const lead of this.leads.values()) {
       if (lead.status === 'claimed' && lead.claimedBy === id) {
         this.reopen(lead);
         released.push(publicLead(lead));
-        touched.add(this.fileOf(lead));
+        touched.add(this.files.of(lead));
       }
       if (Array.isArray(lead.eligible) && lead.eligible.includes(id)) {
         lead.eligible = lead.eligible.filter((r) => r !== id);
-        touched.add(this.fileOf(lead));
+        touched.add(this.files.of(lead));
       }
     }
     this.held.delete(id);
@@ -384,10 +290,10 @@ export class EmbeddedStore implements Store {
   }
 
   async heldCounts(): Promise<Record<string, number>> {
-    return this.countActive();
+    return this.countHeld();
   }
 
-  private countActive(): Record<string, number> {
+  private countHeld(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const [repId, set] of this.held) if (set.size) counts[repId] = set.size;
     return counts;
@@ -414,7 +320,7 @@ export class EmbeddedStore implements Store {
       rep.away = false;
     }
     const after = this.presenceOf(repId);
-    if (rep && before === 'away') await this.save(this.repsDb);
+    if (rep && before === 'away') await this.save(this.files.reps);
     return { repId, before, after };
   }
 
@@ -431,7 +337,7 @@ export class EmbeddedStore implements Store {
     const rep = this.reps.get(repId);
     if (rep) rep.away = away;
     const after = this.presenceOf(repId);
-    if (rep) await this.save(this.repsDb);
+    if (rep) await this.save(this.files.reps);
     return { repId, before, after };
   }
 
@@ -471,17 +377,17 @@ export class EmbeddedStore implements Store {
       ...structuredClone(draft),
       id: newLeadId(),
       createdAt: new Date(now).toISOString(),
-      seq: ++this.poolDb.data.seq,
+      seq: ++this.files.pool.data.seq,
     };
     if (lead.status !== 'disqualified') delete lead.disqualifiedReasons;
-    this.fileOf(lead).data.leads.push(lead);
+    this.files.of(lead).data.leads.push(lead);
     this.index(lead);
     const escalateAfter = this.pool.settings.escalateAfterMs;
     // Scheduled for every open lead: rules may narrow a lead later (reroute); the job is a no-op for "*".
     if (lead.status === 'open' && escalateAfter) {
-      this.poolDb.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
+      this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
-    await this.save(this.fileOf(lead), this.poolDb);
+    await this.save(this.files.of(lead), this.files.pool);
     return { duplicate: false, lead: publicLead(lead) };
   }
 
@@ -493,8 +399,8 @@ export class EmbeddedStore implements Store {
   async listLeads(query: LeadQuery): Promise<Lead[]> {
     const limit = query.limit ?? 100;
     const out: Lead[] = [];
-    for (let s = this.shards.length - 1; s >= 0 && out.length < limit; s--) {
-      const leads = this.shards[s].data.leads;
+    for (let s = this.files.shards.length - 1; s >= 0 && out.length < limit; s--) {
+      const leads = this.files.shards[s].data.leads;
       for (let i = leads.length - 1; i >= 0 && out.length < limit; i--) {
         const lead = leads[i];
         if (query.status && lead.status !== query.status) continue;
@@ -532,7 +438,7 @@ export class EmbeddedStore implements Store {
       if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
       lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
       changed.push(leadId);
-      touched.add(this.fileOf(lead));
+      touched.add(this.files.of(lead));
     }
     if (touched.size) await this.save(...touched);
     return changed;
@@ -544,8 +450,8 @@ export class EmbeddedStore implements Store {
     const lead = this.leads.get(leadId) ?? null;
     const failure = checkClaim(lead, repId, this.limitsOf(repId, now, true), mode, settings, now);
     if (failure) return { ok: false, code: failure };
-    this.win(lead!, repId, now);
-    await this.save(this.fileOf(lead!), this.poolDb);
+    this.claimFor(lead!, repId, now);
+    await this.save(this.files.of(lead!), this.files.pool);
     return { ok: true, lead: publicLead(lead!), mode };
   }
 
@@ -556,8 +462,8 @@ export class EmbeddedStore implements Store {
     if (failure) return { ok: false, code: failure };
     const lead = this.open.find((l) => mayClaim(l, repId, mode));
     if (!lead) return { ok: false, code: 'POOL_EMPTY' };
-    this.win(lead, repId, now);
-    await this.save(this.fileOf(lead), this.poolDb);
+    this.claimFor(lead, repId, now);
+    await this.save(this.files.of(lead), this.files.pool);
     return { ok: true, lead: publicLead(lead), mode };
   }
 
@@ -567,7 +473,7 @@ export class EmbeddedStore implements Store {
     if (lead.status !== 'claimed' || ('repId' in by && lead.claimedBy !== by.repId)) return { ok: false, code: 'NOT_OWNER' };
     const previousOwner = lead.claimedBy!;
     this.reopen(lead);
-    await this.save(this.fileOf(lead));
+    await this.save(this.files.of(lead));
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
   }
 
@@ -578,7 +484,7 @@ export class EmbeddedStore implements Store {
     if (lead.status !== 'open' && lead.status !== 'claimed') return { ok: false, code: 'NOT_OPEN' };
     const previousOwner = lead.status === 'claimed' ? lead.claimedBy! : null;
     this.takeLead(lead, repId, this.clock());
-    await this.save(this.fileOf(lead), this.poolDb);
+    await this.save(this.files.of(lead), this.files.pool);
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
   }
 
@@ -593,7 +499,7 @@ export class EmbeddedStore implements Store {
       lead.status = 'closed';
       lead.closedAt = new Date(this.clock()).toISOString();
     }
-    await this.save(this.fileOf(lead));
+    await this.save(this.files.of(lead));
     return { ok: true, lead: publicLead(lead) };
   }
 
@@ -602,10 +508,10 @@ export class EmbeddedStore implements Store {
     if (mode !== 'round-robin') return null;
     const lead = this.open[0];
     if (!lead) return null;
-    const active = this.countActive();
+    const held = this.countHeld();
     const entries = candidates
       .map((id) => this.reps.get(id))
-      .filter((rep): rep is StoredRep => !!rep && !rep.away && (active[rep.id] ?? 0) < capOf(rep.maxActive, settings))
+      .filter((rep): rep is StoredRep => !!rep && !rep.away && (held[rep.id] ?? 0) < capOf(rep.maxActive, settings))
       .map((rep) => {
         const c = this.counters(rep.id);
         return { repId: rep.id, score: c.rrScore, lastAssignedAt: c.lastAssignedAt, weight: rep.weight };
@@ -617,18 +523,18 @@ export class EmbeddedStore implements Store {
     c.rrScore = advanceRotation(next, Math.min(...entries.map((e) => e.score)), settings.weighted);
     c.lastAssignedAt = now;
     this.takeLead(lead, next.repId, now);
-    await this.save(this.fileOf(lead), this.poolDb);
+    await this.save(this.files.of(lead), this.files.pool);
     return { lead: publicLead(lead), mode };
   }
 
   async runDue(): Promise<DueEvent[]> {
     const now = this.clock();
-    const jobs = this.poolDb.data.jobs;
+    const jobs = this.files.pool.data.jobs;
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
-    const touched = new Set<Writable>([this.poolDb]);
+    const touched = new Set<Writable>([this.files.pool]);
     const { mode, settings } = this.pool;
-    this.poolDb.data.jobs = jobs.filter((job) => {
+    this.files.pool.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
       const lead = this.leads.get(job.leadId);
       if (!lead) return false;
@@ -637,7 +543,7 @@ export class EmbeddedStore implements Store {
         const previousEligible = lead.eligible;
         lead.eligible = '*';
         lead.escalatedAt = new Date(now).toISOString();
-        touched.add(this.fileOf(lead));
+        touched.add(this.files.of(lead));
         events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
       }
       if (
@@ -649,7 +555,7 @@ export class EmbeddedStore implements Store {
       ) {
         const previousOwner = lead.claimedBy!;
         this.reopen(lead);
-        touched.add(this.fileOf(lead));
+        touched.add(this.files.of(lead));
         events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
       }
       return false;

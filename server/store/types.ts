@@ -52,7 +52,7 @@ export type ClaimFailure = Failure<
   | 'WINDOW_CAP'
   | 'RATE_LIMITED'
 >;
-/** A won claim or pull. `mode` is the mode the race was decided under (for fan-out). */
+/** A successful claim or pull. `mode` is the mode the race was decided under (for fan-out). */
 export type ClaimResult = { ok: true; lead: Lead; mode: Mode } | ClaimFailure;
 export type PullResult =
   | { ok: true; lead: Lead; mode: Mode }
@@ -120,12 +120,12 @@ export interface Store {
   // ---- reps ------------------------------------------------------------------------
   createRep(rep: StoredRep): Promise<void>;
   updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null>;
-  /** Removes the rep; its claimed leads go back to the pool as open. */
+  /** Removes the rep; the leads it holds go back to the pool as open. */
   deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null>;
   getRep(id: string): Promise<StoredRep | null>;
   repIdByTokenHash(tokenHash: string): Promise<string | null>;
   listReps(): Promise<StoredRep[]>;
-  /** Claimed-lead count per rep id (absent = 0). */
+  /** How many leads each rep holds (status claimed), by rep id (absent = 0). */
   heldCounts(): Promise<Record<string, number>>;
 
   // ---- presence (cluster-wide: online while any tab is, on any node) ------------------
