@@ -45,8 +45,8 @@ import {
   type StoredRep,
   StoreUnavailableError,
 } from '../types.js';
-import { Keys } from './keys.js';
-import { SCRIPTS, type ScriptName } from './scripts.js';
+import { claimedRange, Keys, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
+import { DEFAULT_MODE, SCRIPTS, type ScriptName } from './scripts.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -78,12 +78,12 @@ interface RawLead {
   id: string;
   doc: string;
   status: string;
-  created: string;
+  createdAt: string;
   eligible?: string;
-  owner?: string;
+  claimedBy?: string;
   claimedAt?: string;
   outcome?: string;
-  note?: string;
+  outcomeNote?: string;
   closedAt?: string;
   escalatedAt?: string;
 }
@@ -95,11 +95,11 @@ const iso = (ms: string) => new Date(Number(ms)).toISOString();
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
 export function toLead(raw: RawLead): Lead {
-  const lead = { ...JSON.parse(raw.doc), id: raw.id, status: raw.status, createdAt: iso(raw.created) } as Lead;
-  if (raw.owner !== undefined) lead.claimedBy = raw.owner;
+  const lead = { ...JSON.parse(raw.doc), id: raw.id, status: raw.status, createdAt: iso(raw.createdAt) } as Lead;
+  if (raw.claimedBy !== undefined) lead.claimedBy = raw.claimedBy;
   if (raw.claimedAt !== undefined) lead.claimedAt = iso(raw.claimedAt);
   if (raw.outcome !== undefined) lead.outcome = raw.outcome as Outcome;
-  if (raw.note !== undefined) lead.outcomeNote = raw.note;
+  if (raw.outcomeNote !== undefined) lead.outcomeNote = raw.outcomeNote;
   if (raw.closedAt !== undefined) lead.closedAt = iso(raw.closedAt);
   if (raw.escalatedAt !== undefined) lead.escalatedAt = iso(raw.escalatedAt);
   if (raw.eligible !== undefined) lead.eligible = JSON.parse(raw.eligible);
@@ -203,6 +203,7 @@ export class RedisStore implements Store {
   private checkInstalled(): Promise<void> {
     this.installing ??= (async () => {
       try {
+        await this.eval('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
         const res = (await this.eval('install', this.keys.globalList, [randomUUID(), ...defaults])) as { id: string };
         const previous = this.instance;
@@ -297,7 +298,7 @@ export class RedisStore implements Store {
       this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec(),
     )) as unknown as [Record<string, string>, Record<string, string>];
     return {
-      mode: (pool.mode as Mode) ?? 'shark-tank',
+      mode: (pool.mode as Mode) ?? DEFAULT_MODE,
       settings: this.parseSettings(settings),
       rules: pool.rules ? (JSON.parse(pool.rules) as Rule[]) : [],
     };
@@ -367,7 +368,7 @@ export class RedisStore implements Store {
     const members = await this.call(() => this.client.zRange(this.k.claimed, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
-      const repId = m.slice(0, m.indexOf('\0'));
+      const repId = m.slice(0, m.indexOf(SEP));
       counts[repId] = (counts[repId] ?? 0) + 1;
     }
     return counts;
@@ -458,9 +459,7 @@ export class RedisStore implements Store {
   async listLeads(query: LeadQuery): Promise<Lead[]> {
     const limit = query.limit ?? 100;
     if (limit <= 0) return [];
-    const source = query.status
-      ? { open: this.k.open, claimed: this.k.sclaimed, closed: this.k.sclosed, disqualified: this.k.sdisq }[query.status]
-      : this.k.leads;
+    const source = query.status ? this.k[STATUS_KEYS[query.status]] : this.k.leads;
     const out: Lead[] = [];
     // Newest first, page by page, until the limit is filled.
     const page = Number.isFinite(limit) && !query.repId ? Math.min(limit, READ_CHUNK) : READ_CHUNK;
@@ -495,7 +494,7 @@ export class RedisStore implements Store {
   }
 
   async heldLeads(repId: string): Promise<Lead[]> {
-    const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, `[${repId}\0`, `(${repId}\x01`));
+    const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, ...claimedRange(repId)));
     const ids = members.map((m) => m.slice(repId.length + 1));
     return (await this.readLeads(ids))
       .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
