@@ -59,7 +59,7 @@ function guard(client: object, methods: string[], onFailure: () => void): void {
   }
 }
 
-export interface ClusterAdapterOptions {
+interface ClusterAdapterOptions {
   /**
    * Channel prefix of the adapter (default 'socket.io'). Deployments sharing one Redis under
    * different LEADPOOL_REDIS_PREFIX values must pass different keys (e.g. the prefix), or

@@ -33,7 +33,7 @@ export const LEAD_COLUMNS = [
   'eligible',
   'createdAt',
 ] as const satisfies readonly ('doc' | keyof Lead)[];
-export type LeadColumn = (typeof LEAD_COLUMNS)[number];
+type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
 /** Pool-wide keys, in the order the Lua `keys` include binds them (scripts.ts). */
 export const GLOBAL_KEYS = [
@@ -60,7 +60,7 @@ export const GLOBAL_KEYS = [
   'nodes', // zset: node id -> last heartbeat ms (Redis TIME)
   'repseq', // string: rep creation counter
 ] as const;
-export type GlobalKey = (typeof GLOBAL_KEYS)[number];
+type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
 /** The sorted set of the leads in each status (score = seq). */
 export const STATUS_KEYS = {
@@ -85,7 +85,7 @@ export const V1_RENAMED_COLUMNS = { owner: 'claimedBy', note: 'outcomeNote', cre
   string,
   LeadColumn
 >;
-export const V1_DROPPED_KEYS = ['events'] as const;
+const V1_DROPPED_KEYS = ['events'] as const;
 
 export class Keys {
   readonly base: string;

@@ -17,7 +17,7 @@ import { GLOBAL_KEYS, LEAD_COLUMNS, REP_KEYS, SEP, STATUS_KEYS } from './keys.js
 /** The mode of a fresh install (as the embedded store's, server/store/embedded.ts). */
 export const DEFAULT_MODE: Mode = 'shark-tank';
 
-export const SCRIPT_NAMES = [
+const SCRIPT_NAMES = [
   'migrateV1',
   'install',
   'ensureSecret',
@@ -46,7 +46,7 @@ export const SCRIPT_NAMES = [
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-export interface Script {
+interface Script {
   name: ScriptName;
   /** What EVAL runs: the constants header, then the script with its includes resolved. */
   source: string;
