@@ -48,7 +48,7 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
   const store = await createStore(config, nodeId);
   await store.init();
   const cluster = config.redisUrl
-    ? await (await import('./store/redis/adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` })
+    ? await (await import('./realtime/redis-adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` })
     : null;
 
   const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });

@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { type Socket as ClientSocket, io as ioClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterAdapter, createClusterAdapter } from '../server/store/redis/adapter.js';
+import { type ClusterAdapter, createClusterAdapter } from '../server/realtime/redis-adapter.js';
 import { RedisStore } from '../server/store/redis/store.js';
 import { type StoredRep, StoreUnavailableError } from '../server/store/types.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';

@@ -1,7 +1,8 @@
 // The Redis store: Redis is the one source of truth and the arbiter of every race. Every
-// operation that decides a race is one Lua script (scripts.ts) with all its keys in KEYS
-// (keys.ts); reads that decide nothing are plain commands or a read-only script. Behaves as
-// the embedded store (server/store/embedded.ts, the reference), checks in the same order.
+// operation that decides a race is one Lua script (lua/, loaded by scripts.ts) with all its
+// keys in KEYS (keys.ts), its reply checked and typed by decode.ts; reads that decide
+// nothing are plain commands or a read-only script. Behaves as the embedded store
+// (server/store/embedded.ts, the reference), checks in the same order.
 //
 // Failure model: the command client has `disableOfflineQueue: true`, so while Redis is
 // unreachable every method rejects at once with StoreUnavailableError (never waits, never
@@ -9,7 +10,8 @@
 // connection becomes ready the `installed` marker is checked: a missing or different marker
 // means Redis lost its data (restart without persistence), so defaults are re-seeded and the
 // onReset listeners run. Scripts that write refuse to run on an empty store (NOINSTALL),
-// which triggers the same check, so no write lands in a store without its defaults.
+// which triggers the same check, so no write lands in a store without its defaults. The
+// same check first runs migrateV1.lua, which brings a store of an older layout up to date.
 import { randomUUID } from 'node:crypto';
 import { createClient, ErrorReply } from 'redis';
 import {
@@ -24,7 +26,6 @@ import {
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
 import { normalizePhone } from '../../domain/dedup.js';
-import { mergeSettings } from '../../domain/settings.js';
 import { newLeadId } from '../ids.js';
 import {
   type AssignResult,
@@ -45,10 +46,11 @@ import {
   type StoredRep,
   StoreUnavailableError,
 } from '../types.js';
-import { Keys } from './keys.js';
+import { decodePool, decodeRep, decodeReply, isNoInstall, type ScriptReply } from './decode.js';
+import { claimedRange, Keys, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
-export interface RedisStoreOptions {
+interface RedisStoreOptions {
   url: string;
   /** Namespace of every key, so several deployments (or tests) share one Redis. Default 'lp'. */
   keyPrefix?: string;
@@ -59,12 +61,12 @@ export interface RedisStoreOptions {
 }
 
 /**
- * A node whose heartbeat is older than this has its tabs dropped. PROTOCOL.md: the tabs of
- * a dead process count as gone within 15 s. Nodes heartbeat (sweepPresence) every 5 s, so
- * a node is declared dead after two missed heartbeats and a live node's sweep notices it at
- * most one period later: 10 s + 5 s = 15 s after the death in the worst case.
+ * A node whose heartbeat is older than this has its tabs dropped. docs/API.md, Presence: the
+ * tabs of a dead process count as gone within 15 s. Nodes heartbeat (sweepPresence) every
+ * 5 s, so a node is declared dead after two missed heartbeats and a live node's sweep
+ * notices it at most one period later: 10 s + 5 s = 15 s after the death in the worst case.
  */
-export const NODE_STALE_MS = 10_000;
+const NODE_STALE_MS = 10_000;
 /** Commands that take longer than this reject with StoreUnavailableError (a frozen Redis). */
 const COMMAND_TIMEOUT_MS = 5_000;
 const READ_CHUNK = 1000;
@@ -72,45 +74,6 @@ const DUE_BATCH = 500;
 
 /** Redis error replies that mean "not available right now" rather than "bug". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
-
-/** A lead as the scripts answer it: the columns of keys.ts, absent when unset. */
-interface RawLead {
-  id: string;
-  doc: string;
-  status: string;
-  created: string;
-  eligible?: string;
-  owner?: string;
-  claimedAt?: string;
-  outcome?: string;
-  note?: string;
-  closedAt?: string;
-  escalatedAt?: string;
-}
-
-type Raw = Record<string, unknown> & { code?: string };
-
-const iso = (ms: string) => new Date(Number(ms)).toISOString();
-/** cjson encodes an empty Lua table as {}; every list the scripts answer goes through here. */
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-
-export function toLead(raw: RawLead): Lead {
-  const lead = { ...JSON.parse(raw.doc), id: raw.id, status: raw.status, createdAt: iso(raw.created) } as Lead;
-  if (raw.owner !== undefined) lead.claimedBy = raw.owner;
-  if (raw.claimedAt !== undefined) lead.claimedAt = iso(raw.claimedAt);
-  if (raw.outcome !== undefined) lead.outcome = raw.outcome as Outcome;
-  if (raw.note !== undefined) lead.outcomeNote = raw.note;
-  if (raw.closedAt !== undefined) lead.closedAt = iso(raw.closedAt);
-  if (raw.escalatedAt !== undefined) lead.escalatedAt = iso(raw.escalatedAt);
-  if (raw.eligible !== undefined) lead.eligible = JSON.parse(raw.eligible);
-  return lead;
-}
-
-function toRep(fields: Record<string, string>): StoredRep {
-  const rep: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) rep[k] = JSON.parse(v);
-  return rep as unknown as StoredRep;
-}
 
 function repFields(rep: Partial<StoredRep>): string[] {
   const out: string[] = [];
@@ -136,7 +99,7 @@ export class RedisStore implements Store {
     this.client = createClient({
       url: opts.url,
       // Fail fast while disconnected: a command must not wait in a queue for a Redis that
-      // may come back in a minute (DESIGN.md pitfall); the caller answers 503 at once.
+      // may come back in a minute (docs/API.md, Durability); the caller answers 503 at once.
       disableOfflineQueue: true,
       socket: {
         connectTimeout: 2_000,
@@ -203,8 +166,9 @@ export class RedisStore implements Store {
   private checkInstalled(): Promise<void> {
     this.installing ??= (async () => {
       try {
+        await this.eval('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
-        const res = (await this.eval('install', this.keys.globalList, [randomUUID(), ...defaults])) as { id: string };
+        const res = await this.eval('install', this.keys.globalList, [randomUUID(), ...defaults]);
         const previous = this.instance;
         this.instance = res.id;
         if (previous !== null && previous !== res.id) {
@@ -245,8 +209,8 @@ export class RedisStore implements Store {
     }
   }
 
-  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script). */
-  private eval(name: ScriptName, keys: string[], args: string[]): Promise<Raw> {
+  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script); the reply's JSON. */
+  private send(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
     const script = SCRIPTS[name];
     return this.call(async () => {
       let reply: unknown;
@@ -256,25 +220,30 @@ export class RedisStore implements Store {
         if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err;
         reply = await this.client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
       }
-      return JSON.parse(String(reply)) as Raw;
+      return JSON.parse(String(reply)) as unknown;
     });
   }
 
+  /** A script that needs no install (reads, presence, install itself), its reply decoded. */
+  private async eval<N extends ScriptName>(name: N, keys: string[], args: string[]): Promise<ScriptReply<N>> {
+    return decodeReply(name, await this.send(name, keys, args));
+  }
+
   /** A write script: if the store turns out empty, re-seed it (and signal the reset), then retry once. */
-  private async run(name: ScriptName, keys: string[], args: string[]): Promise<Raw> {
-    const res = await this.eval(name, keys, args);
-    if (res.code !== 'NOINSTALL') return res;
-    await this.checkInstalled();
-    const again = await this.eval(name, keys, args);
-    if (again.code === 'NOINSTALL') throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
-    return again;
+  private async run<N extends ScriptName>(name: N, keys: string[], args: string[]): Promise<ScriptReply<N>> {
+    let reply = await this.send(name, keys, args);
+    if (isNoInstall(reply)) {
+      await this.checkInstalled();
+      reply = await this.send(name, keys, args);
+      if (isNoInstall(reply)) throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
+    }
+    return decodeReply(name, reply);
   }
 
   private async readLeads(ids: string[]): Promise<Lead[]> {
     const out: Lead[] = [];
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
-      const res = await this.eval('readLeads', this.keys.globalList, ids.slice(i, i + READ_CHUNK));
-      for (const raw of list<RawLead>(res.leads)) out.push(toLead(raw));
+      out.push(...(await this.eval('readLeads', this.keys.globalList, ids.slice(i, i + READ_CHUNK))));
     }
     return out;
   }
@@ -286,39 +255,24 @@ export class RedisStore implements Store {
   // ---- secrets ------------------------------------------------------------------------
 
   async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
-    const res = await this.eval('ensureSecret', this.keys.globalList, [name, hash]);
-    return { hash: res.hash as string, created: res.created === true };
+    return this.eval('ensureSecret', this.keys.globalList, [name, hash]);
   }
 
   // ---- pool ---------------------------------------------------------------------------
 
   async getPool(): Promise<PoolConfig> {
-    const [pool, settings] = (await this.call(() =>
-      this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec(),
-    )) as unknown as [Record<string, string>, Record<string, string>];
-    return {
-      mode: (pool.mode as Mode) ?? 'shark-tank',
-      settings: this.parseSettings(settings),
-      rules: pool.rules ? (JSON.parse(pool.rules) as Rule[]) : [],
-    };
-  }
-
-  private parseSettings(fields: Record<string, string>): Settings {
-    const stored: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(fields)) stored[k] = JSON.parse(v);
-    return mergeSettings(DEFAULT_SETTINGS, stored as Partial<Settings>);
+    const [pool, settings] = await this.call(() => this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec());
+    return decodePool(pool, settings);
   }
 
   async setMode(mode: Mode): Promise<{ previous: Mode }> {
-    const res = await this.run('setMode', this.keys.globalList, [mode]);
-    return { previous: res.previous as Mode };
+    return this.run('setMode', this.keys.globalList, [mode]);
   }
 
   async patchSettings(patch: SettingsPatch): Promise<Settings> {
     const args: string[] = [];
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) args.push(k, JSON.stringify(v));
-    const res = await this.run('patchSettings', this.keys.globalList, args);
-    return this.parseSettings((res.settings ?? {}) as Record<string, string>);
+    return this.run('patchSettings', this.keys.globalList, args);
   }
 
   async setRules(rules: Rule[]): Promise<void> {
@@ -333,20 +287,15 @@ export class RedisStore implements Store {
 
   async updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null> {
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch as Partial<StoredRep>;
-    const res = await this.run('updateRep', this.keys.forReps([id]), [id, ...repFields(allowed)]);
-    if (res.code === 'NOT_FOUND') return null;
-    return toRep(res.rep as Record<string, string>);
+    return this.run('updateRep', this.keys.forReps([id]), [id, ...repFields(allowed)]);
   }
 
   async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
-    const res = await this.run('deleteRep', this.keys.forReps([id]), [id]);
-    if (res.code === 'NOT_FOUND') return null;
-    return { rep: toRep(res.rep as Record<string, string>), released: list<RawLead>(res.released).map(toLead) };
+    return this.run('deleteRep', this.keys.forReps([id]), [id]);
   }
 
   async getRep(id: string): Promise<StoredRep | null> {
-    const fields = await this.call(() => this.client.hGetAll(this.keys.rep(id)[0]));
-    return Object.keys(fields).length ? toRep(fields) : null;
+    return decodeRep(await this.call(() => this.client.hGetAll(this.keys.rep(id)[0])));
   }
 
   async repIdByTokenHash(tokenHash: string): Promise<string | null> {
@@ -359,15 +308,15 @@ export class RedisStore implements Store {
     if (ids.length === 0) return [];
     const multi = this.client.multi();
     for (const id of ids) multi.hGetAll(this.keys.rep(id)[0]);
-    const rows = (await this.call(() => multi.exec())) as unknown as Record<string, string>[];
-    return rows.filter((r) => r && Object.keys(r).length).map(toRep);
+    const rows: unknown[] = await this.call(() => multi.exec());
+    return rows.map(decodeRep).filter((r) => r !== null);
   }
 
   async heldCounts(): Promise<Record<string, number>> {
     const members = await this.call(() => this.client.zRange(this.k.claimed, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
-      const repId = m.slice(0, m.indexOf('\0'));
+      const repId = m.slice(0, m.indexOf(SEP));
       counts[repId] = (counts[repId] ?? 0) + 1;
     }
     return counts;
@@ -375,20 +324,16 @@ export class RedisStore implements Store {
 
   // ---- presence -----------------------------------------------------------------------
 
-  private presenceChange(repId: string, res: Raw): PresenceChange {
-    return { repId, before: res.before as Presence, after: res.after as Presence };
-  }
-
   async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
-    return this.presenceChange(repId, await this.eval('tabOpened', this.keys.forReps([repId]), [repId, tabId, this.nodeId]));
+    return { repId, ...(await this.eval('tabOpened', this.keys.forReps([repId]), [repId, tabId, this.nodeId])) };
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
-    return this.presenceChange(repId, await this.eval('tabClosed', this.keys.forReps([repId]), [repId, tabId]));
+    return { repId, ...(await this.eval('tabClosed', this.keys.forReps([repId]), [repId, tabId])) };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
-    return this.presenceChange(repId, await this.eval('setAway', this.keys.forReps([repId]), [repId, String(away)]));
+    return { repId, ...(await this.eval('setAway', this.keys.forReps([repId]), [repId, String(away)])) };
   }
 
   async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
@@ -397,7 +342,7 @@ export class RedisStore implements Store {
     if (repIds.length === 0) return {};
     const multi = this.client.multi();
     for (const id of repIds) multi.hGet(this.keys.rep(id)[0], 'away');
-    const away = (await this.call(() => multi.exec())) as unknown as (string | null)[];
+    const away: unknown[] = await this.call(() => multi.exec());
     const out: Record<string, 'available' | 'away'> = {};
     repIds.forEach((id, i) => {
       if (away[i] === null || away[i] === undefined) return; // rep gone
@@ -408,8 +353,7 @@ export class RedisStore implements Store {
 
   async sweepPresence(): Promise<PresenceChange[]> {
     const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
-    const res = await this.eval('sweepPresence', this.keys.forReps(repIds), [this.nodeId, String(NODE_STALE_MS), ...repIds]);
-    return list<PresenceChange>(res.changes);
+    return this.eval('sweepPresence', this.keys.forReps(repIds), [this.nodeId, String(NODE_STALE_MS), ...repIds]);
   }
 
   // ---- leads --------------------------------------------------------------------------
@@ -419,7 +363,7 @@ export class RedisStore implements Store {
     const doc: Record<string, unknown> = rest;
     if (status !== 'disqualified') delete doc.disqualifiedReasons;
     const eligibleReps = Array.isArray(eligible) ? [...new Set(eligible)] : [];
-    const res = await this.run('insertLead', this.keys.forReps(eligibleReps), [
+    return this.run('insertLead', this.keys.forReps(eligibleReps), [
       newLeadId(),
       JSON.stringify(doc),
       status,
@@ -429,9 +373,6 @@ export class RedisStore implements Store {
       draft.phone ? normalizePhone(draft.phone) : '',
       ...eligibleReps,
     ]);
-    const lead = toLead(res.lead as RawLead);
-    if (res.duplicate === true) return { duplicate: true, lead, by: res.by as 'externalId' | 'email' | 'phone' };
-    return { duplicate: false, lead };
   }
 
   async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
@@ -446,8 +387,7 @@ export class RedisStore implements Store {
       json: JSON.stringify(c.eligible),
       reps: Array.isArray(c.eligible) ? c.eligible : [],
     }));
-    const res = await this.run('reroute', this.keys.forReps(repIds), [JSON.stringify(payload), ...repIds]);
-    return list<string>(res.changed);
+    return this.run('reroute', this.keys.forReps(repIds), [JSON.stringify(payload), ...repIds]);
   }
 
   async getLead(id: string): Promise<Lead | null> {
@@ -458,9 +398,7 @@ export class RedisStore implements Store {
   async listLeads(query: LeadQuery): Promise<Lead[]> {
     const limit = query.limit ?? 100;
     if (limit <= 0) return [];
-    const source = query.status
-      ? { open: this.k.open, claimed: this.k.sclaimed, closed: this.k.sclosed, disqualified: this.k.sdisq }[query.status]
-      : this.k.leads;
+    const source = query.status ? this.k[STATUS_KEYS[query.status]] : this.k.leads;
     const out: Lead[] = [];
     // Newest first, page by page, until the limit is filled.
     const page = Number.isFinite(limit) && !query.repId ? Math.min(limit, READ_CHUNK) : READ_CHUNK;
@@ -484,18 +422,15 @@ export class RedisStore implements Store {
   }
 
   async statusCounts(): Promise<Record<LeadStatus, number>> {
-    const res = await this.eval('statusCounts', this.keys.globalList, []);
-    return { open: Number(res.open), claimed: Number(res.claimed), closed: Number(res.closed), disqualified: Number(res.disqualified) };
+    return this.eval('statusCounts', this.keys.globalList, []);
   }
 
   async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
-    const res = await this.eval('openSummary', this.keys.globalList, []);
-    const oldest = typeof res.oldest === 'number' ? new Date(res.oldest).toISOString() : null;
-    return { count: Number(res.count), oldestCreatedAt: oldest };
+    return this.eval('openSummary', this.keys.globalList, []);
   }
 
   async heldLeads(repId: string): Promise<Lead[]> {
-    const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, `[${repId}\0`, `(${repId}\x01`));
+    const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, ...claimedRange(repId)));
     const ids = members.map((m) => m.slice(repId.length + 1));
     return (await this.readLeads(ids))
       .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
@@ -503,63 +438,35 @@ export class RedisStore implements Store {
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {
-    const res = await this.run('claim', this.keys.forReps([repId]), [leadId, repId]);
-    if (res.code) return { ok: false, code: res.code } as ClaimResult;
-    return { ok: true, lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+    return this.run('claim', this.keys.forReps([repId]), [leadId, repId]);
   }
 
   async pull(repId: string): Promise<PullResult> {
-    const res = await this.run('pull', this.keys.forReps([repId]), [repId]);
-    if (res.code) return { ok: false, code: res.code } as PullResult;
-    return { ok: true, lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+    return this.run('pull', this.keys.forReps([repId]), [repId]);
   }
 
   async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
-    const res = await this.run('release', this.keys.globalList, [leadId, 'repId' in by ? by.repId : '']);
-    if (res.code) return { ok: false, code: res.code } as ReleaseResult;
-    return { ok: true, lead: toLead(res.lead as RawLead), previousOwner: res.previousOwner as string, mode: res.mode as Mode };
+    return this.run('release', this.keys.globalList, [leadId, 'repId' in by ? by.repId : '']);
   }
 
   async assign(leadId: string, repId: string): Promise<AssignResult> {
-    const res = await this.run('assign', this.keys.forReps([repId]), [leadId, repId]);
-    if (res.code) {
-      return res.what
-        ? { ok: false, code: 'NOT_FOUND', what: res.what as 'lead' | 'rep' }
-        : ({ ok: false, code: res.code } as AssignResult);
-    }
-    return {
-      ok: true,
-      lead: toLead(res.lead as RawLead),
-      previousOwner: (res.previousOwner as string | undefined) ?? null,
-      mode: res.mode as Mode,
-    };
+    return this.run('assign', this.keys.forReps([repId]), [leadId, repId]);
   }
 
   async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
-    const res = await this.run('outcome', this.keys.globalList, [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']);
-    if (res.code) return { ok: false, code: res.code } as OutcomeResult;
-    return { ok: true, lead: toLead(res.lead as RawLead) };
+    return this.run('outcome', this.keys.globalList, [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']);
   }
 
   async autoAssign(candidates: string[]): Promise<AutoAssignResult> {
-    const res = await this.run('autoAssign', this.keys.forReps(candidates), candidates);
-    if (!res.ok) return null;
-    return { lead: toLead(res.lead as RawLead), mode: res.mode as Mode };
+    return this.run('autoAssign', this.keys.forReps(candidates), candidates);
   }
 
   async runDue(): Promise<DueEvent[]> {
     const events: DueEvent[] = [];
     for (;;) {
       const res = await this.run('runDue', this.keys.globalList, [String(DUE_BATCH)]);
-      const mode = res.mode as Mode;
-      for (const e of list<{ kind: string; lead: RawLead; previousOwner?: string; previousEligible?: string }>(res.events)) {
-        events.push(
-          e.kind === 'escalated'
-            ? { kind: 'escalated', lead: toLead(e.lead), mode, previousEligible: list<string>(JSON.parse(e.previousEligible ?? '[]')) }
-            : { kind: 'expired', lead: toLead(e.lead), previousOwner: e.previousOwner!, mode },
-        );
-      }
-      if ((res.popped as number) < DUE_BATCH) return events;
+      events.push(...res.events);
+      if (res.popped < DUE_BATCH) return events;
     }
   }
 }

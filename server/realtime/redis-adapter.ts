@@ -9,7 +9,7 @@
 // while the classic adapter also runs on the Redis 6 that managed services still offer.
 // Its request/response channels (fetchSockets, serverSideEmit) work with it as well.
 //
-// Failure handling (DESIGN.md pitfalls):
+// Failure handling (docs/API.md, "Durability" and "Cluster (Redis)"):
 // - adapter 8.3 calls `pubClient.publish()` without handling the promise, so a Redis that
 //   dies while broadcasts are in flight would be an unhandled rejection (and Node exits):
 //   the publish client's publish/sPublish are wrapped to swallow (count) the failure. A
@@ -59,7 +59,7 @@ function guard(client: object, methods: string[], onFailure: () => void): void {
   }
 }
 
-export interface ClusterAdapterOptions {
+interface ClusterAdapterOptions {
   /**
    * Channel prefix of the adapter (default 'socket.io'). Deployments sharing one Redis under
    * different LEADPOOL_REDIS_PREFIX values must pass different keys (e.g. the prefix), or

@@ -1,0 +1,261 @@
+// One decoder per script reply: each checks the JSON a script answers (the "Output" of
+// lua/<name>.lua) and returns the store's typed result; plus the decoders of the hashes the
+// store reads with plain commands (reps, pool). A reply of any other shape means the script
+// and its decoder are out of step, or the data is damaged: RedisReplyError.
+// Failure codes other than NOINSTALL (which RedisStore handles for every write script) are
+// part of the shape, so a script answering a code its caller does not expect fails loudly.
+import { z } from 'zod';
+import {
+  DEFAULT_SETTINGS,
+  LEAD_STATUSES,
+  type Lead,
+  type LeadInput,
+  MODES,
+  OUTCOMES,
+  type Presence,
+  type Rule,
+  type Settings,
+} from '../../../shared/protocol.js';
+import { mergeSettings } from '../../domain/settings.js';
+import type { ClaimFailure, DueEvent, PoolConfig, PresenceChange, PullResult, StoredRep } from '../types.js';
+import { DEFAULT_MODE, type ScriptName } from './scripts.js';
+
+class RedisReplyError extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A string holding JSON, parsed. */
+const json = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not JSON' });
+    return z.NEVER;
+  }
+});
+
+/** cjson encodes an empty Lua table as {}: every list a script answers goes through here. */
+const luaList = <T extends z.ZodType>(item: T) => z.preprocess((v) => (isObject(v) && Object.keys(v).length === 0 ? [] : v), z.array(item));
+
+/** Store-clock ms as a script answers a time column, as the ISO string of the contract. */
+const time = z
+  .string()
+  .regex(/^\d+$/)
+  .transform((ms) => new Date(Number(ms)).toISOString());
+
+const mode = z.enum(MODES);
+const presence = z.enum(['available', 'away', 'offline'] satisfies Presence[]);
+
+/** The feed input as insertLead stored it (LeadDraft minus status and eligible). */
+type LeadDoc = LeadInput & Pick<Lead, 'disqualifiedReasons'>;
+// Not re-validated field by field: it was validated on the way in (shared/schemas.ts), and a
+// rule tightened since must not make stored leads unreadable.
+const leadDoc = json.pipe(z.custom<LeadDoc>(isObject, 'a JSON object'));
+
+/** A lead as the scripts answer it (includes/leadColumns.lua leadOut): its id and columns. */
+const lead = z
+  .object({
+    id: z.string(),
+    doc: leadDoc,
+    status: z.enum(LEAD_STATUSES),
+    createdAt: time,
+    claimedBy: z.string().optional(),
+    claimedAt: time.optional(),
+    outcome: z.enum(OUTCOMES).optional(),
+    outcomeNote: z.string().optional(),
+    closedAt: time.optional(),
+    escalatedAt: time.optional(),
+    eligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])).optional(),
+  })
+  .transform(({ doc, id, status, createdAt, ...set }): Lead => {
+    const out: Lead = { ...doc, id, status, createdAt };
+    if (set.claimedBy !== undefined) out.claimedBy = set.claimedBy;
+    if (set.claimedAt !== undefined) out.claimedAt = set.claimedAt;
+    if (set.outcome !== undefined) out.outcome = set.outcome;
+    if (set.outcomeNote !== undefined) out.outcomeNote = set.outcomeNote;
+    if (set.closedAt !== undefined) out.closedAt = set.closedAt;
+    if (set.escalatedAt !== undefined) out.escalatedAt = set.escalatedAt;
+    if (set.eligible !== undefined) out.eligible = set.eligible;
+    return out;
+  });
+
+/** A rep hash: StoredRep field -> JSON (fields beyond StoredRep's are kept). */
+const rep: z.ZodType<StoredRep> = z.record(z.string(), json).pipe(
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    skills: z.array(z.string()),
+    languages: z.array(z.string()),
+    countries: z.array(z.string()),
+    teams: z.array(z.string()),
+    maxActive: z.number().nullable(),
+    weight: z.number(),
+    createdAt: z.string(),
+    tokenHash: z.string(),
+    away: z.boolean(),
+  }),
+);
+
+/**
+ * The settings hash (name -> JSON) over DEFAULT_SETTINGS. Values come only from
+ * SettingsPatchSchema output (patchSettings) and DEFAULT_SETTINGS (install), so they are
+ * not re-validated: a rule tightened since must not make the pool unreadable.
+ */
+const settings = z
+  .record(z.string(), json)
+  .pipe(z.custom<Partial<Settings>>(isObject))
+  .transform((stored) => mergeSettings(DEFAULT_SETTINGS, stored));
+
+const ok = z.literal(true);
+/** A failure reply: { code } with one of `codes`, as the store's `{ ok: false, code }`. */
+const failure = <const C extends string>(codes: readonly [C, ...C[]]) =>
+  z.object({ code: z.enum(codes) }).transform(({ code }) => ({ ok: false as const, code }));
+
+const CLAIM_CODES = [
+  'NOT_FOUND',
+  'MODE_FORBIDS',
+  'ALREADY_CLAIMED',
+  'NOT_OPEN',
+  'NOT_ELIGIBLE',
+  'UNAVAILABLE',
+  'RATE_LIMITED',
+  'CAP_REACHED',
+  'COOLDOWN',
+  'WINDOW_CAP',
+] as const satisfies readonly ClaimFailure['code'][];
+const PULL_CODES = [
+  'NOT_FOUND',
+  'MODE_FORBIDS',
+  'UNAVAILABLE',
+  'RATE_LIMITED',
+  'CAP_REACHED',
+  'COOLDOWN',
+  'WINDOW_CAP',
+  'POOL_EMPTY',
+] as const satisfies readonly Extract<PullResult, { ok: false }>['code'][];
+
+const won = z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ ok: true as const, lead, mode }));
+const presenceChange = z.object({ before: presence, after: presence });
+
+const REPLIES = {
+  migrateV1: z.object({ renamed: z.number(), deleted: z.number() }),
+  install: z.object({ id: z.string(), fresh: z.boolean() }),
+  ensureSecret: z.object({ hash: z.string(), created: z.boolean() }),
+  setMode: z.object({ previous: mode }),
+  patchSettings: z.object({ settings }).transform((r): Settings => r.settings),
+  setRules: z.object({ ok }),
+  createRep: z.object({ ok }),
+  updateRep: z.union([
+    z.object({ ok, rep }).transform((r): StoredRep => r.rep),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
+  deleteRep: z.union([
+    z.object({ ok, rep, released: luaList(lead) }).transform(({ rep, released }) => ({ rep, released })),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
+  insertLead: z.union([
+    z.object({ duplicate: z.literal(false), lead }),
+    z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
+  ]),
+  reroute: z.object({ changed: luaList(z.string()) }).transform((r) => r.changed),
+  statusCounts: z.object({ open: z.number(), claimed: z.number(), closed: z.number(), disqualified: z.number() }),
+  openSummary: z.object({ count: z.number(), oldest: z.union([z.number(), z.literal(false)]) }).transform(({ count, oldest }) => ({
+    count,
+    oldestCreatedAt: oldest === false ? null : new Date(oldest).toISOString(),
+  })),
+  readLeads: z.object({ leads: luaList(lead) }).transform((r) => r.leads),
+  claim: z.union([won, failure(CLAIM_CODES)]),
+  pull: z.union([won, failure(PULL_CODES)]),
+  release: z.union([
+    z.object({ ok, mode, previousOwner: z.string(), lead }).transform(({ mode, previousOwner, lead }) => ({
+      ok: true as const,
+      lead,
+      previousOwner,
+      mode,
+    })),
+    failure(['NOT_FOUND', 'NOT_OWNER']),
+  ]),
+  assign: z.union([
+    z.object({ ok, mode, previousOwner: z.string().optional(), lead }).transform(({ mode, previousOwner, lead }) => ({
+      ok: true as const,
+      lead,
+      previousOwner: previousOwner ?? null,
+      mode,
+    })),
+    z
+      .object({ code: z.literal('NOT_FOUND'), what: z.enum(['lead', 'rep']) })
+      .transform(({ code, what }) => ({ ok: false as const, code, what })),
+    failure(['NOT_OPEN']),
+  ]),
+  outcome: z.union([z.object({ ok, lead }).transform(({ lead }) => ({ ok: true as const, lead })), failure(['NOT_FOUND', 'NOT_OWNER'])]),
+  autoAssign: z.union([
+    z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ lead, mode })),
+    z.object({ none: z.literal(true) }).transform(() => null),
+  ]),
+  runDue: z
+    .object({
+      mode,
+      popped: z.number(),
+      events: luaList(
+        z.union([
+          // previousEligible: rep ids, never "*" (runDue.lua escalates only leads not open to everyone)
+          z.object({ kind: z.literal('escalated'), lead, previousEligible: json.pipe(z.array(z.string())) }),
+          z.object({ kind: z.literal('expired'), previousOwner: z.string(), lead }),
+        ]),
+      ),
+    })
+    .transform(({ mode, popped, events }) => ({
+      popped,
+      events: events.map(
+        (e): DueEvent =>
+          e.kind === 'escalated'
+            ? { kind: 'escalated', lead: e.lead, mode, previousEligible: e.previousEligible }
+            : { kind: 'expired', lead: e.lead, previousOwner: e.previousOwner, mode },
+      ),
+    })),
+  tabOpened: presenceChange,
+  tabClosed: presenceChange,
+  setAway: presenceChange,
+  sweepPresence: z
+    .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
+    .transform((r): PresenceChange[] => r.changes),
+} satisfies Record<ScriptName, z.ZodType>;
+
+/** What each script's reply decodes to. */
+export type ScriptReply<N extends ScriptName> = z.output<(typeof REPLIES)[N]>;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RedisReplyError(`${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The typed result of a script's reply (its JSON, parsed). */
+export function decodeReply<N extends ScriptName>(name: N, reply: unknown): ScriptReply<N> {
+  // The generic index loses the link between N and its schema; REPLIES[N] is ScriptReply<N>.
+  return parse(REPLIES[name], reply, `Redis script ${name} answered an unexpected reply`) as ScriptReply<N>;
+}
+
+/** A write script's answer on an empty store (includes/keys.lua installed). */
+export function isNoInstall(reply: unknown): boolean {
+  return isObject(reply) && reply.code === 'NOINSTALL';
+}
+
+/** A rep hash read with HGETALL (getRep, listReps): null when the rep does not exist. */
+export function decodeRep(fields: unknown): StoredRep | null {
+  if (isObject(fields) && Object.keys(fields).length === 0) return null;
+  return parse(rep, fields, 'a stored rep is damaged');
+}
+
+// Rules were validated on the way in (shared/schemas.ts RuleSchema) and are not re-validated.
+const rules = json.pipe(z.custom<Rule[]>(Array.isArray, 'a JSON array'));
+const pool = z.object({
+  pool: z.object({ mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
+  settings,
+});
+
+/** The pool hash (mode, rules JSON) and the settings hash, read with HGETALL (getPool). */
+export function decodePool(poolFields: unknown, settingsFields: unknown): PoolConfig {
+  const decoded = parse(pool, { pool: poolFields, settings: settingsFields }, 'the stored pool is damaged');
+  return { mode: decoded.pool.mode, settings: decoded.settings, rules: decoded.pool.rules };
+}

@@ -1,0 +1,22 @@
+--[[
+  A rep's tab disconnected.
+
+  Input:
+    KEYS  the pool-wide keys, then the rep's four keys
+    ARGV[1] rep id
+    ARGV[2] tab id
+
+  Output (JSON):
+    { before, after = presence }
+]]
+--- @include "keys"
+--- @include "common"
+--- @include "presence"
+
+local rep, tab = ARGV[1], ARGV[2]
+local repKey = repKeys(1)
+local before = presenceOf(rep, repKey)
+if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
+  if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
+end
+return reply({ before = before, after = presenceOf(rep, repKey) })

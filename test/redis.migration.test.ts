@@ -1,0 +1,150 @@
+// The Redis key layout v1 (server/store/redis/lua/migrateV1.lua): a store written with the
+// old names (lead columns `owner`, `note`, `created`; counters `lastWinAt`, `wins`, `rr`;
+// the `events` stream) reads back the same once a RedisStore of this version starts on it.
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../server/store/redis/store.js';
+import type { StoredRep } from '../server/store/types.js';
+import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+
+let redis: TestRedis;
+let raw: ReturnType<typeof createClient>;
+beforeAll(async () => {
+  redis = await startRedis();
+  raw = createClient({ url: redis.url });
+  await raw.connect();
+});
+afterAll(async () => {
+  await raw?.close();
+  await redis?.stop();
+});
+
+const opened: RedisStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+async function open(keyPrefix: string): Promise<RedisStore> {
+  const store = new RedisStore({ url: redis.url, keyPrefix, nodeId: 'node-a' });
+  await store.init();
+  opened.push(store);
+  return store;
+}
+
+const rep = (id: string): StoredRep => ({
+  id,
+  name: `Rep ${id}`,
+  skills: [],
+  languages: [],
+  countries: [],
+  teams: [],
+  maxActive: null,
+  weight: 1,
+  createdAt: new Date().toISOString(),
+  tokenHash: createHash('sha256').update(`token-${id}`).digest('hex'),
+  away: false,
+});
+
+/** Moves a hash field to its old name, as a store written before v1 has it. */
+async function renameField(key: string, from: string, to: string): Promise<void> {
+  const value = await raw.hGet(key, from);
+  if (value === null) throw new Error(`${key} has no field ${from}`);
+  await raw.hSet(key, to, value);
+  await raw.hDel(key, from);
+}
+
+describe('Redis layout v1 migration', () => {
+  it('renames the old lead columns, drops the events stream, and every lead reads back the same', async () => {
+    const prefix = randomPrefix('mig');
+    const base = `${prefix}:{default}:`;
+    const store = await open(prefix);
+    await store.createRep(rep('a'));
+    const [held, closed, open1] = [
+      (await store.insertLead({ email: 'held@example.com', status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'closed@example.com', status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'open@example.com', status: 'open', eligible: ['a'] })).lead,
+    ];
+    expect((await store.claim(held.id, 'a')).ok).toBe(true);
+    expect((await store.outcome(held.id, 'a', 'contacted', 'call back Monday')).ok).toBe(true);
+    expect((await store.claim(closed.id, 'a')).ok).toBe(true);
+    expect((await store.outcome(closed.id, 'a', 'won', 'signed')).ok).toBe(true);
+    const before = await Promise.all([held, closed, open1].map((l) => store.getLead(l.id)));
+    expect(before[0]).toMatchObject({ claimedBy: 'a', outcomeNote: 'call back Monday' });
+    await store.close();
+
+    // The layout before v1.
+    await raw.rename(`${base}claimedBy`, `${base}owner`);
+    await raw.rename(`${base}outcomeNote`, `${base}note`);
+    await raw.rename(`${base}createdAt`, `${base}created`);
+    await raw.xAdd(`${base}events`, '*', { type: 'installed' });
+
+    const again = await open(prefix);
+    expect(await Promise.all([held, closed, open1].map((l) => again.getLead(l.id)))).toEqual(before);
+    expect((await again.listLeads({ repId: 'a' })).map((l) => l.id).sort()).toEqual([held.id, closed.id].sort());
+    expect((await again.heldLeads('a')).map((l) => l.id)).toEqual([held.id]);
+    for (const old of ['owner', 'note', 'created', 'events']) expect(await raw.exists(`${base}${old}`)).toBe(0);
+    for (const now of ['claimedBy', 'outcomeNote', 'createdAt']) expect(await raw.exists(`${base}${now}`)).toBe(1);
+
+    // Writes after the migration land in the new columns.
+    const released = await again.release(held.id, { repId: 'a' });
+    expect(released).toMatchObject({ ok: true, previousOwner: 'a', lead: { id: held.id, status: 'open' } });
+    expect(await raw.hExists(`${base}claimedBy`, held.id)).toBe(0);
+    expect(await raw.hGet(`${base}claimedBy`, closed.id)).toBe('a');
+  });
+
+  it('is idempotent and never overwrites a column that already has the new name', async () => {
+    const prefix = randomPrefix('mig');
+    const base = `${prefix}:{default}:`;
+    const store = await open(prefix);
+    await store.createRep(rep('a'));
+    const { lead } = await store.insertLead({ email: 'x@example.com', status: 'open', eligible: '*' });
+    await store.claim(lead.id, 'a');
+    await store.close();
+    await raw.hSet(`${base}owner`, lead.id, 'stale');
+
+    await open(prefix);
+    const third = await open(prefix);
+    expect((await third.getLead(lead.id))!.claimedBy).toBe('a');
+    expect(await raw.hGet(`${base}owner`, lead.id)).toBe('stale');
+  });
+
+  it('carries the old counters over: cooldown (lastWinAt) and round-robin score (rr)', async () => {
+    const prefix = randomPrefix('mig');
+    const base = `${prefix}:{default}:`;
+    const store = await open(prefix);
+    await store.createRep(rep('a'));
+    await store.createRep(rep('b'));
+    await store.patchSettings({ claimCooldownMs: 60_000, claimWindowMs: 60_000, maxClaimsPerWindow: 5 });
+    const [first, second] = [
+      (await store.insertLead({ email: 'one@example.com', status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'two@example.com', status: 'open', eligible: '*' })).lead,
+    ];
+    expect((await store.claim(first.id, 'a')).ok).toBe(true);
+    await renameField(`${base}ctr:a`, 'lastClaimAt', 'lastWinAt');
+    await renameField(`${base}ctr:a`, 'recentClaims', 'wins');
+    // a is ahead in the rotation: with its old score read, b goes next
+    await raw.hSet(`${base}ctr:a`, 'rr', '5');
+
+    const again = await open(prefix);
+    expect(await again.claim(second.id, 'a')).toEqual({ ok: false, code: 'COOLDOWN' });
+    await again.patchSettings({ claimCooldownMs: 0 });
+    expect((await again.claim(second.id, 'a')).ok).toBe(true);
+    // the claim wrote the new counter names and dropped the old ones
+    const ctr = await raw.hGetAll(`${base}ctr:a`);
+    expect(ctr.lastWinAt).toBeUndefined();
+    expect(ctr.wins).toBeUndefined();
+    expect(ctr.recentClaims?.split(',')).toHaveLength(2);
+
+    await again.setMode('round-robin');
+    const third = (await again.insertLead({ email: 'three@example.com', status: 'open', eligible: '*' })).lead;
+    const assigned = await again.autoAssign(['a', 'b']);
+    expect(assigned?.lead).toMatchObject({ id: third.id, claimedBy: 'b' });
+    expect(await raw.hGet(`${base}ctr:a`, 'rr')).toBe('5'); // untouched until a is assigned
+    await again.insertLead({ email: 'four@example.com', status: 'open', eligible: '*' });
+    await raw.hSet(`${base}ctr:b`, 'rrScore', '9');
+    expect((await again.autoAssign(['a', 'b']))?.lead.claimedBy).toBe('a');
+    expect(await raw.hGet(`${base}ctr:a`, 'rr')).toBeNull();
+    expect(await raw.hGet(`${base}ctr:a`, 'rrScore')).toBe('6');
+  });
+});
