@@ -2,7 +2,8 @@
 // by a manager or by claimTimeoutMs (lead:revoked), hybrid escalation after
 // escalateAfterMs, and round-robin assignment in rotation (plain and weighted).
 import { describe, expect, it } from 'vitest';
-import { EV, type Lead, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead, PoolState } from '../shared/protocol.js';
 import {
   barrier,
   connectManager,

@@ -4,7 +4,8 @@
 // fed junk bodies answers the right code in the error envelope.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, EV, type Lead } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import { DEFAULT_SETTINGS, type Lead } from '../shared/protocol.js';
 import {
   barrier,
   type Client,

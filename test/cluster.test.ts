@@ -3,7 +3,8 @@
 // REDIS_URL, reps spread over them with their own websocket connections.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EV, type Lead, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead, PoolState } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
 import {
   type Client,

@@ -2,7 +2,8 @@
 // (201/200 duplicate/422/400/413 in the error envelope), qualification and duplicates,
 // listing, reps, pool mode and settings, rules, manual assignment, reports, health.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, EV, type Lead, type Rep, type ReportSummary } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import { DEFAULT_SETTINGS, type Lead, type Rep, type ReportSummary } from '../shared/protocol.js';
 import { api } from './support/api.js';
 import {
   barrier,

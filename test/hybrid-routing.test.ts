@@ -2,7 +2,8 @@
 // and the reps whose pool changed get a fresh pool:state (PROTOCOL.md: pool:state "when this
 // rep's eligibility changes").
 import { describe, expect, it } from 'vitest';
-import { EV, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { PoolState } from '../shared/protocol.js';
 import { emitAck, postLead, repsOnline, setMode } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 

@@ -1,6 +1,6 @@
 // The /manager namespace's read events: what the HTTP manager routes read, over the socket.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { EV } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
 import { closeAllSockets, connectManager, emitAck, pool, postLead, repsOnline } from './support/clients.js';
 import type { InProcessServer } from './support/server.js';
 import { embedded } from './support/stores.js';

@@ -1,7 +1,7 @@
 // A rep with several tabs: what one tab does shows in the others (mine:changed), and a
 // rep is offline only when its last tab is gone.
 import { describe, expect, it } from 'vitest';
-import { EV, type MineChanged } from '../shared/protocol.js';
+import { EV, type MineChanged } from '../shared/events.js';
 import { barrier, connectRep, emitAck, postLead, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 

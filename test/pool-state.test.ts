@@ -1,7 +1,8 @@
 // pool:state, the snapshot a rep tab gets on every (re)connect: at most the 500 oldest
 // leads it may claim, `waiting` counting all of them, `mine` its own leads.
 import { describe, expect, it } from 'vitest';
-import { EV, type Lead } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead } from '../shared/protocol.js';
 import { connectRep, emitAck, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 

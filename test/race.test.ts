@@ -2,7 +2,8 @@
 // wins, every loser hears ALREADY_CLAIMED and lead:gone, the winner gets the contact
 // fields. Pulls in blind-pull hand out distinct leads, oldest first.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EV, type Lead } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead } from '../shared/protocol.js';
 import {
   barrier,
   closeAllSockets,

@@ -2,7 +2,8 @@
 // socket authentication (assignment, timers, round-robin: assignment.test.ts). A fresh
 // server (empty store) per test.
 import { describe, expect, it } from 'vitest';
-import { type DashboardState, EV, type Lead, type LiveStats, type PoolState, type Rep } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { DashboardState, Lead, LiveStats, PoolState, Rep } from '../shared/protocol.js';
 import {
   connectError,
   connectManager,

@@ -3,7 +3,8 @@
 // strings), so a leak anywhere (nested, renamed, stringified) is found, not just a
 // top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
 import { describe, expect, it } from 'vitest';
-import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, EV, type Lead, type LeadView, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, type Lead, type LeadView, type PoolState } from '../shared/protocol.js';
 import {
   barrier,
   connectRep,

@@ -3,7 +3,8 @@
 // and a few HTTP shortcuts (create reps, post leads) for the integration suites.
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { type Ack, type DashboardState, EV, type Lead, type LeadInput, type PoolState, type Rep } from '../../shared/protocol.js';
+import { EV } from '../../shared/events.js';
+import type { Ack, DashboardState, Lead, LeadInput, PoolState, Rep } from '../../shared/protocol.js';
 import { type Api, api } from './api.js';
 
 export interface Recorded {

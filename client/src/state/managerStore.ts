@@ -2,18 +2,8 @@
 // updated by live events; changes go through the HTTP API (the answer and the broadcast
 // both update the state, idempotently).
 import { batch, computed, type Signal, signal } from '@preact/signals';
-import {
-  type DashboardState,
-  EV,
-  type Lead,
-  type LiveStats,
-  type Mode,
-  type Rep,
-  type ReportSummary,
-  type RepPresenceEvent,
-  type Rule,
-  type Settings,
-} from '../../../shared/protocol';
+import { EV, type RepPresenceChanged } from '../../../shared/events';
+import type { DashboardState, Lead, LiveStats, Mode, Rep, ReportSummary, Rule, Settings } from '../../../shared/protocol';
 import { describeHttpError, type Http } from '../lib/http';
 import type { ConnectionState } from '../lib/socket';
 import { createNotices } from './notices';
@@ -182,7 +172,7 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
         if (lead.outcome === 'contacted') pushFeed('updated', lead, new Date().toISOString());
       });
     },
-    repPresence({ repId, presence }: RepPresenceEvent): void {
+    repPresence({ repId, presence }: RepPresenceChanged): void {
       reps.value = reps.value.map((r) => (r.id === repId ? { ...r, presence } : r));
     },
     repsChanged({ reps: next }: { reps: Rep[] }): void {
@@ -287,7 +277,7 @@ export function bindManagerSocket(store: ManagerStore, socket: { on(event: strin
   socket.on(EV.leadReleased, (l: Lead) => store.leadReleased(l));
   socket.on(EV.leadClosed, (l: Lead) => store.leadClosed(l));
   socket.on(EV.leadUpdated, (l: Lead) => store.leadUpdated(l));
-  socket.on(EV.repPresence, (p: RepPresenceEvent) => store.repPresence(p));
+  socket.on(EV.repPresence, (p: RepPresenceChanged) => store.repPresence(p));
   socket.on(EV.repsChanged, (r: { reps: Rep[] }) => store.repsChanged(r));
   socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
   socket.on(EV.settingsChanged, (s: { settings: Settings }) => store.settingsChanged(s));

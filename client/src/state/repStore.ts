@@ -1,20 +1,8 @@
 // A rep's live state as signals, and the actions a rep can take. The socket is bound in
 // bindRepSocket; components receive the store, so they render without a socket in tests.
 import { batch, computed, type Signal, signal } from '@preact/signals';
-import {
-  type Ack,
-  EV,
-  type GoneReason,
-  type Lead,
-  type LeadView,
-  type MineChanged,
-  type Mode,
-  type Outcome,
-  type PoolState,
-  type PoolWaiting,
-  type Rep,
-  type RevokedReason,
-} from '../../../shared/protocol';
+import { EV, type MineChanged, type PoolWaiting } from '../../../shared/events';
+import type { Ack, GoneReason, Lead, LeadView, Mode, Outcome, PoolState, Rep, RevokedReason } from '../../../shared/protocol';
 import { errorMessage, leadSummary } from '../lib/format';
 import type { ConnectionState, Emitter } from '../lib/socket';
 import { createNotices } from './notices';
