@@ -1,13 +1,34 @@
-// A rep's live state as signals, and the actions a rep can take. The socket is bound in
-// bindRepSocket; components receive the store, so they render without a socket in tests.
+// A rep's view-model: its live state as signals, and the actions a rep can take. The
+// socket is bound in bindRepSocket; components receive the model, so they render without
+// a socket in tests.
 import { batch, computed, type Signal, signal } from '@preact/signals';
-import { EV, type MineChanged, type PoolWaiting } from '../../../shared/events';
-import type { Ack, GoneReason, Lead, LeadView, Mode, Outcome, PoolState, Rep, RevokedReason } from '../../../shared/protocol';
+import {
+  EV,
+  type LeadGone,
+  type LeadRevoked,
+  type MineChanged,
+  type ModeChanged,
+  type PoolWaiting,
+  type RepClientToServer,
+} from '../../../shared/events';
+import {
+  type Ack,
+  type ErrorCode,
+  LEAD_OFFERING_MODES,
+  type Lead,
+  type LeadView,
+  type Mode,
+  type Outcome,
+  type PoolState,
+  type PresenceStatus,
+  type Rep,
+  type RevokedReason,
+} from '../../../shared/protocol';
 import { errorMessage, leadSummary } from '../lib/format';
-import type { ConnectionState, Emitter } from '../lib/socket';
+import type { ConnectionState, Emitter, RepSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
-export interface RepHooks {
+interface RepHooks {
   /** A new lead was offered (sound, notification). */
   onOffered?(lead: LeadView): void;
 }
@@ -19,17 +40,24 @@ const OUTCOME_DONE: Record<Outcome, string> = {
   unreachable: 'Marked as unreachable',
 };
 
-const REVOKED: Record<string, string> = {
+const REVOKED: Record<RevokedReason, string> = {
   expired: 'was returned to the pool (claim timed out)',
   released: 'was taken back by a manager',
   reassigned: 'was reassigned to another rep',
   removed: 'was taken back',
 };
 
+/** A failed claim with one of these codes means the lead is not in this rep's pool any more. */
+const GONE_ON_CLAIM: readonly ErrorCode[] = ['ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_FOUND', 'NOT_ELIGIBLE'];
+
 const byCreated = (a: { createdAt: string }, b: { createdAt: string }) => a.createdAt.localeCompare(b.createdAt);
 const byClaimedDesc = (a: Lead, b: Lead) => (b.claimedAt ?? b.createdAt).localeCompare(a.claimedAt ?? a.createdAt);
 
-export function createRepStore(emitter: Emitter, connection: Signal<ConnectionState> = signal('connected'), hooks: RepHooks = {}) {
+export function createRepModel(
+  emitter: Emitter<RepClientToServer>,
+  connection: Signal<ConnectionState> = signal('connected'),
+  hooks: RepHooks = {},
+) {
   const loaded = signal(false);
   const mode = signal<Mode | null>(null);
   const you = signal<Rep | null>(null);
@@ -65,7 +93,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
   };
   const fail = (ack: Ack & { ok: false }) => notices.push('error', errorMessage(ack.error));
 
-  const store = {
+  const model = {
     loaded,
     mode,
     you,
@@ -104,7 +132,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       notices.announce(`New lead: ${leadSummary(view)}`);
       hooks.onOffered?.(view);
     },
-    gone({ leadId, reason }: { leadId: string; reason: GoneReason }): void {
+    gone({ leadId, reason }: LeadGone): void {
       const lead = removeLead(leadId);
       const mineNow = pending.value.has(leadId);
       if ((mineNow || (lead && mode.value === 'shark-tank')) && (reason === 'claimed' || reason === 'assigned')) {
@@ -135,17 +163,17 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
         else mine.value = mine.value.filter((l) => l.id !== leadId);
       });
     },
-    revoked({ leadId, reason }: { leadId: string; reason: RevokedReason | string }): void {
+    revoked({ leadId, reason }: LeadRevoked): void {
       const lead = mine.value.find((l) => l.id === leadId);
       if (!lead) return;
       mine.value = mine.value.filter((l) => l.id !== leadId);
       notices.push('info', `${lead.name ?? lead.company ?? 'A lead'} ${REVOKED[reason] ?? 'was taken back'}`);
     },
-    modeChanged({ mode: next }: { mode: Mode }): void {
+    modeChanged({ mode: next }: ModeChanged): void {
       batch(() => {
         mode.value = next;
         // Modes that show nothing per lead drop every detail at once (pool:state follows).
-        if (next === 'blind-pull' || next === 'round-robin') leads.value = [];
+        if (!LEAD_OFFERING_MODES.includes(next)) leads.value = [];
       });
       notices.announce(`Pool mode changed to ${next}`);
     },
@@ -154,7 +182,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     async claim(leadId: string): Promise<boolean> {
       if (pending.value.has(leadId)) return false;
       setIn(pending, leadId, true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.claim, { leadId });
+      const ack = await emitter.request(EV.claim, { leadId });
       setIn(pending, leadId, false);
       if (ack.ok) {
         batch(() => {
@@ -165,14 +193,14 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
         notices.announce(`Claimed. ${ack.lead.name ?? 'The lead'} is now under My leads.`);
         return true;
       }
-      if (['ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_FOUND', 'NOT_ELIGIBLE'].includes(ack.error.code)) removeLead(leadId);
+      if (GONE_ON_CLAIM.includes(ack.error.code)) removeLead(leadId);
       fail(ack);
       return false;
     },
     async pull(): Promise<boolean> {
       if (pending.value.has('*pull')) return false;
       setIn(pending, '*pull', true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.pull, {});
+      const ack = await emitter.request(EV.pull, {});
       setIn(pending, '*pull', false);
       if (ack.ok) {
         addMine(ack.lead);
@@ -196,7 +224,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     },
     async outcome(leadId: string, outcome: Outcome, note?: string): Promise<boolean> {
       setIn(busy, leadId, true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
+      const ack = await emitter.request(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
       setIn(busy, leadId, false);
       if (!ack.ok) {
         if (ack.error.code === 'NOT_OWNER') mine.value = mine.value.filter((l) => l.id !== leadId);
@@ -208,7 +236,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       notices.push('success', OUTCOME_DONE[outcome]);
       return true;
     },
-    async setPresence(status: 'available' | 'away'): Promise<boolean> {
+    async setPresence(status: PresenceStatus): Promise<boolean> {
       const ack = await emitter.request(EV.presenceSet, { status });
       if (!ack.ok) {
         fail(ack);
@@ -219,18 +247,18 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       return true;
     },
   };
-  return store;
+  return model;
 }
-export type RepStore = ReturnType<typeof createRepStore>;
+export type RepModel = ReturnType<typeof createRepModel>;
 
-/** Wires the /rep socket's events into the store. */
-export function bindRepSocket(store: RepStore, socket: { on(event: string, fn: (...a: any[]) => void): unknown }): void {
-  socket.on(EV.poolState, (s: PoolState) => store.applyPoolState(s));
-  socket.on(EV.leadOffered, (v: LeadView) => store.offered(v));
-  socket.on(EV.leadGone, (g: { leadId: string; reason: GoneReason }) => store.gone(g));
-  socket.on(EV.poolWaiting, (w: PoolWaiting) => store.waitingChanged(w));
-  socket.on(EV.leadAssigned, (l: Lead) => store.assigned(l));
-  socket.on(EV.leadRevoked, (r: { leadId: string; reason: RevokedReason }) => store.revoked(r));
-  socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
-  socket.on(EV.mineChanged, (c: MineChanged) => store.mineChanged(c));
+/** Wires the /rep socket's events into the model. */
+export function bindRepSocket(model: RepModel, socket: RepSocket): void {
+  socket.on(EV.poolState, (state) => model.applyPoolState(state));
+  socket.on(EV.leadOffered, (view) => model.offered(view));
+  socket.on(EV.leadGone, (gone) => model.gone(gone));
+  socket.on(EV.poolWaiting, (summary) => model.waitingChanged(summary));
+  socket.on(EV.leadAssigned, (lead) => model.assigned(lead));
+  socket.on(EV.leadRevoked, (revoked) => model.revoked(revoked));
+  socket.on(EV.modeChanged, (change) => model.modeChanged(change));
+  socket.on(EV.mineChanged, (change) => model.mineChanged(change));
 }
