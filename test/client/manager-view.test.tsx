@@ -68,7 +68,7 @@ describe('manager dashboard', () => {
     expect(within(tiles).getByText('4.2s')).toBeTruthy(); // median speed-to-claim
     const team = screen.getByRole('region', { name: 'Team' });
     expect(within(team).getByText('Maya Chen')).toBeTruthy();
-    expect(within(team).getByLabelText('1 open leads of 10')).toBeTruthy();
+    expect(within(team).getByText('1 open leads of 10')).toBeTruthy();
     expect(within(team).getByText('away')).toBeTruthy();
     const feed = screen.getByRole('region', { name: 'Live feed' });
     expect(within(feed).getAllByText('Claimed').length).toBe(1);
