@@ -4,17 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import type { Lead, PoolState } from '../shared/protocol.js';
+import type { Lead } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
 import {
-  type Client,
   closeAllSockets,
   connectRep,
   createReps,
   emitAck,
   eventually,
+  okOf,
   patchSettings,
   postLead,
+  type RepClient,
   type RepHandle,
   setMode,
 } from './support/clients.js';
@@ -30,7 +31,7 @@ let nodes: TestServer[];
 let managers: Api[];
 let feeds: Api[];
 let handles: RepHandle[];
-let tabs: { handle: RepHandle; node: number; client: Client<PoolState> }[];
+let tabs: { handle: RepHandle; node: number; client: RepClient }[];
 
 const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
 const feedKey = `feed_${randomBytes(12).toString('hex')}`;
@@ -59,11 +60,9 @@ describe('three processes on one Redis', () => {
     const leads: Lead[] = [];
     for (let i = 0; i < LEADS; i++) leads.push(await postLead(feeds[i % NODES]));
     // a lead posted on one node is offered to the reps of every node
-    await Promise.all(
-      tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v: { id: string }) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })),
-    );
+    await Promise.all(tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })));
     for (const t of tabs) {
-      const offered = new Set(t.client.rec.of<{ id: string }>(EV.leadOffered).map((v) => v.id));
+      const offered = new Set(t.client.rec.of(EV.leadOffered).map((v) => v.id));
       for (const lead of leads) expect(offered.has(lead.id), `rep on node ${t.node} offered ${lead.id}`).toBe(true);
     }
 
@@ -78,7 +77,7 @@ describe('three processes on one Redis', () => {
       const winners = answers.flatMap((a, i) => (a.ok ? [i] : []));
       expect(winners, `lead ${lead.id}`).toHaveLength(1);
       winsPerNode[tabs[winners[0]].node]++;
-      expect(answers[winners[0]].lead).toMatchObject({ id: lead.id, claimedBy: tabs[winners[0]].handle.rep.id, email: lead.email });
+      expect(okOf(answers[winners[0]]).lead).toMatchObject({ id: lead.id, claimedBy: tabs[winners[0]].handle.rep.id, email: lead.email });
       for (const [i, a] of answers.entries()) {
         if (i !== winners[0])
           expect(a, `loser of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
@@ -95,7 +94,7 @@ describe('three processes on one Redis', () => {
     await setMode(managers[1], 'cherry-pick');
     await Promise.all(
       tabs.map(async (t, i) => {
-        await t.client.rec.waitFor(EV.poolState, (s: PoolState) => s.mode === 'cherry-pick', { from: marks[i], timeoutMs: 10_000 });
+        await t.client.rec.waitFor(EV.poolState, (s) => s.mode === 'cherry-pick', { from: marks[i], timeoutMs: 10_000 });
         const seen = t.client.rec.events.slice(marks[i]).map((e) => e.event);
         expect(seen.indexOf(EV.modeChanged), `node ${t.node}`).toBeGreaterThanOrEqual(0);
         expect(seen.indexOf(EV.modeChanged)).toBeLessThan(seen.indexOf(EV.poolState));

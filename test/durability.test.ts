@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import type { Lead } from '../shared/protocol.js';
+import type { Lead, ReportSummary } from '../shared/protocol.js';
 import { api } from './support/api.js';
-import { closeAllSockets, connectRep, emitAck, leadInput } from './support/clients.js';
+import { closeAllSockets, connectRep, emitAck, leadInput, okAck } from './support/clients.js';
 import { startServer, type TestServer, tempDir } from './support/server.js';
 
 const running: TestServer[] = [];
@@ -68,7 +68,7 @@ describe('durability (embedded store, child process)', () => {
       .settings;
     expect((await manager.put('/api/pool/mode', { mode: 'cherry-pick' })).status).toBe(200);
     // The last thing before the kill: a claim, acknowledged.
-    const claim = await emitAck(tab.socket, EV.claim, { leadId: leads[0].id });
+    const claim = await okAck(tab.socket, EV.claim, { leadId: leads[0].id });
     expect(claim.ok).toBe(true);
     await s1.kill();
 
@@ -99,8 +99,8 @@ describe('durability (embedded store, child process)', () => {
     expect(again.state.leads.map((l) => l.id)).toEqual([leads[2].id]);
     expect((await api(s2.url, token).get('/api/me')).body.rep.id).toBe(rep.id);
     // Work continues where it stopped.
-    expect((await emitAck(again.socket, EV.outcome, { leadId: leads[0].id, outcome: 'lost' })).lead.status).toBe('closed');
-    const report = (await m2.get('/api/reports/summary')).body;
+    expect((await okAck(again.socket, EV.outcome, { leadId: leads[0].id, outcome: 'lost' })).lead.status).toBe('closed');
+    const report = (await m2.get<ReportSummary>('/api/reports/summary')).body;
     expect(report.leads).toMatchObject({ total: 3, closed: 2, open: 1 });
   });
 
@@ -119,7 +119,7 @@ describe('durability (embedded store, child process)', () => {
     const m2 = api(s2.url, s2.managerToken);
     const again = await connectRep(s2.url, token);
     expect(again.state.mine.map((l) => l.id)).toEqual([lead.id]);
-    const revoked = await again.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id, { timeoutMs: 10_000 });
+    const revoked = await again.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id, { timeoutMs: 10_000 });
     expect(revoked).toEqual({ leadId: lead.id, reason: 'expired' });
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2400);
     expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });

@@ -3,10 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
 import type { Lead } from '../shared/protocol.js';
-import { connectRep, emitAck, repsOnline } from './support/clients.js';
+import { codeOf, connectRep, emitAck, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
-
-const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
 
 describe.each(stores)('pool:state ($name store)', (factory) => {
   const fresh = serversOf(factory);
@@ -29,7 +27,7 @@ describe.each(stores)('pool:state ($name store)', (factory) => {
     expect(r.state.you).toMatchObject({ id: r.id, presence: 'available' });
     expect(r.state.mine).toEqual([]);
     // Claiming the oldest moves the window by one.
-    expect(code(await emitAck(r.socket, EV.claim, { leadId: oldestFirst[0] }))).toBe('ok');
+    expect(codeOf(await emitAck(r.socket, EV.claim, { leadId: oldestFirst[0] }))).toBe('ok');
     const again = await connectRep(server.url, r.token);
     expect(again.state.waiting).toBe(549);
     expect(again.state.leads.map((v) => v.id)).toEqual(oldestFirst.slice(1, 501));

@@ -9,7 +9,9 @@ import {
   closeAllSockets,
   connectRep,
   emitAck,
+  errorOf,
   type OnlineRep,
+  okOf,
   type Pool,
   patchSettings,
   pool,
@@ -47,7 +49,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const leads: Lead[] = [];
     for (let i = 0; i < LEADS; i++) leads.push(await postLead(p.feed));
     // Everyone was offered every lead before the race starts.
-    await Promise.all(reps.map((r) => r.rec.waitFor(EV.leadOffered, (v: any) => v.id === leads[LEADS - 1].id)));
+    await Promise.all(reps.map((r) => r.rec.waitFor(EV.leadOffered, (v) => v.id === leads[LEADS - 1].id)));
 
     // Every lead's claims fire together, and all leads at once: 1000 claims in flight.
     const results = await Promise.all(
@@ -63,7 +65,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       expect(winners, `lead ${lead.id}`).toHaveLength(1);
       const w = winners[0];
       wins.set(lead.id, reps[w]);
-      const ack = answers[w];
+      const ack = okOf(answers[w]);
       // The winner's ack is the lead with its contact fields (and no `eligible`).
       expect(ack.lead).toMatchObject({
         id: lead.id,
@@ -78,16 +80,14 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       for (const [i, a] of answers.entries()) {
         if (i === w) continue;
         expect(a).toMatchObject({ ok: false, error: { code: 'ALREADY_CLAIMED' } });
-        expect(typeof a.error.message).toBe('string');
+        expect(typeof errorOf(a).message).toBe('string');
       }
     }
 
     // Every loser hears lead:gone { leadId, reason: 'claimed' }; the winner does not.
     await Promise.all(
       reps.flatMap((r) =>
-        leads
-          .filter((l) => wins.get(l.id) !== r)
-          .map((l) => r.rec.waitFor(EV.leadGone, (g: any) => g.leadId === l.id, { timeoutMs: 10_000 })),
+        leads.filter((l) => wins.get(l.id) !== r).map((l) => r.rec.waitFor(EV.leadGone, (g) => g.leadId === l.id, { timeoutMs: 10_000 })),
       ),
     );
     await Promise.all(reps.map((r) => barrier(r.socket)));
@@ -106,7 +106,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const listed = (await p.manager.get('/api/leads?status=claimed&limit=1000')).body.leads as Lead[];
     expect(listed).toHaveLength(LEADS);
     for (const l of listed) expect(l.claimedBy).toBe(wins.get(l.id)!.id);
-    const counts = (await p.manager.get('/api/reps')).body.reps.reduce((n: number, r: any) => n + r.activeCount, 0);
+    const counts = (await p.manager.get('/api/reps')).body.reps.reduce((n, r) => n + (r.activeCount ?? 0), 0);
     expect(counts).toBe(LEADS);
   });
 
@@ -129,7 +129,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const pullers = reps.slice(0, 15);
     const answers = await Promise.all(pullers.flatMap((r) => [emitAck(r.socket, EV.pull, {}), emitAck(r.socket, EV.pull, {})]));
     expect(answers.every((a) => a.ok)).toBe(true);
-    const pulled = answers.map((a) => a.lead as Lead);
+    const pulled = answers.map((a) => okOf(a).lead);
     const ids = pulled.map((l) => l.id);
     expect(new Set(ids).size).toBe(30);
     expect(new Set(ids)).toEqual(new Set(created.map((l) => l.id)));
@@ -139,7 +139,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const more: Lead[] = [];
     for (let i = 0; i < 10; i++) more.push(await postLead(p.feed));
     const six = await Promise.all(reps.slice(0, 6).map((r) => emitAck(r.socket, EV.pull, {})));
-    expect(new Set(six.map((a) => a.lead.id))).toEqual(new Set(more.slice(0, 6).map((l) => l.id)));
+    expect(new Set(six.map((a) => okOf(a).lead.id))).toEqual(new Set(more.slice(0, 6).map((l) => l.id)));
 
     // One rep pulling the rest one by one gets them in creation order, then POOL_EMPTY.
     const solo = reps[19];
@@ -147,7 +147,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     for (let i = 0; i < 4; i++) {
       const a = await emitAck(solo.socket, EV.pull, {});
       expect(a.ok).toBe(true);
-      order.push(a.lead.id);
+      order.push(okOf(a).lead.id);
     }
     expect(order).toEqual(more.slice(6).map((l) => l.id));
     expect(await emitAck(solo.socket, EV.pull, {})).toMatchObject({ ok: false, error: { code: 'POOL_EMPTY' } });
@@ -199,7 +199,7 @@ describe.each(stores)('claims racing a manager assignment ($name store)', (facto
       // A claim that won before the assignment lost the lead to it: its rep was told.
       const wonBy = reps.find((_, i) => claims[i].ok);
       if (wonBy && wonBy !== target) {
-        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({
+        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({
           leadId: lead.id,
           reason: 'reassigned',
         });
