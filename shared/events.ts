@@ -124,30 +124,30 @@ export interface RulesChanged {
   rules: Rule[];
 }
 
-export interface LeadIdRequest {
+interface LeadIdRequest {
   leadId: string;
 }
 
 /** A pull carries `{}` or nothing. */
-export type PullRequest = Record<string, never> | null | undefined;
+type PullRequest = Record<string, never> | null | undefined;
 
-export interface OutcomeRequest {
+interface OutcomeRequest {
   leadId: string;
   outcome: Outcome;
   note?: string;
 }
 
-export interface PresenceRequest {
+interface PresenceRequest {
   status: PresenceStatus;
 }
 
-export interface AssignRequest {
+interface AssignRequest {
   leadId: string;
   repId: string;
 }
 
 /** As the query of GET /api/leads; nothing = the defaults. */
-export type LeadsListRequest = { status?: LeadStatus; repId?: string; limit?: number } | null | undefined;
+type LeadsListRequest = { status?: LeadStatus; repId?: string; limit?: number } | null | undefined;
 
 export interface PoolConfig {
   mode: Mode;

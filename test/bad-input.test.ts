@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import { DEFAULT_SETTINGS, type Lead } from '../shared/protocol.js';
+import { DEFAULT_SETTINGS } from '../shared/protocol.js';
 import type { ApiBody } from './support/api.js';
 import {
   barrier,
@@ -110,7 +110,7 @@ describe.each(stores)('junk input ($name store)', (factory) => {
   ];
 
   it.each(repEvents)('%s: every kind of junk answers INVALID', async (event, fields) => {
-    const startedWith = (await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[];
+    const startedWith = (await p.manager.get('/api/leads?limit=1000')).body.leads;
     for (const [what, args] of junkFor(fields)) {
       const answer = await emitRawAck(junk.socket, event, args, 10_000);
       expect(answer, `${event} ${what}`).toMatchObject({ ok: false, error: { code: 'INVALID', message: expect.any(String) } });
@@ -166,7 +166,7 @@ describe.each(stores)('junk input ($name store)', (factory) => {
   });
 
   it('events without an ack callback are ignored or run, never answered, never disconnect', async () => {
-    const before = (await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[];
+    const before = (await p.manager.get('/api/leads?limit=1000')).body.leads;
     for (const [event, fields] of [...repEvents, [EV.pull, ['x']] as [string, string[]]]) {
       for (const [, args] of junkFor(fields)) emitRaw(junk.socket, event, ...args);
       emitRaw(junk.socket, event);
@@ -177,7 +177,7 @@ describe.each(stores)('junk input ($name store)', (factory) => {
     // (some junk for lead:pull, like null, is a valid pull and may take an open lead).
     await barrier(junk.socket);
     await unharmed();
-    const after = (await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[];
+    const after = (await p.manager.get('/api/leads?limit=1000')).body.leads;
     // Only the two leads unharmed() posted and claimed are new.
     expect(after.length).toBe(before.length + 2);
   });

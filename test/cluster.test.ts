@@ -1,5 +1,5 @@
-// Several server processes on one Redis behave as one server (PROTOCOL.md, "Several
-// processes (Redis)"): three real child processes (server/main.ts) given the same
+// Several server processes on one Redis behave as one server (docs/API.md, "Cluster
+// (Redis)"): three real child processes (server/main.ts) given the same
 // REDIS_URL, reps spread over them with their own websocket connections.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,7 +117,7 @@ describe('three processes on one Redis', () => {
     const onVictim = tabs.filter((t) => t.node === victim);
     expect(onVictim.length).toBe(REPS / NODES);
     const [moving, ...staying] = onVictim;
-    const held = (await managers[0].get(`/api/leads?status=claimed&repId=${moving.handle.rep.id}&limit=1000`)).body.leads as Lead[];
+    const held = (await managers[0].get(`/api/leads?status=claimed&repId=${moving.handle.rep.id}&limit=1000`)).body.leads;
     expect(held.length).toBeGreaterThan(0);
 
     await nodes[victim].kill();
@@ -132,7 +132,7 @@ describe('three processes on one Redis', () => {
     // the others never come back: offline cluster-wide once the dead node's heartbeat is stale
     await eventually(
       async () => {
-        const reps = (await managers[1].get('/api/reps')).body.reps as { id: string; presence: string }[];
+        const reps = (await managers[1].get('/api/reps')).body.reps;
         const byId = new Map(reps.map((r) => [r.id, r.presence]));
         return staying.every((t) => byId.get(t.handle.rep.id) === 'offline') && byId.get(moving.handle.rep.id) === 'available';
       },
@@ -140,9 +140,9 @@ describe('three processes on one Redis', () => {
       250,
     );
     const tookMs = Date.now() - killedAt;
-    expect(tookMs).toBeLessThan(15_000 + 750); // PROTOCOL: within 15 s (+ this poll's granularity)
+    expect(tookMs).toBeLessThan(15_000 + 750); // docs/API.md, Presence: within 15 s (+ this poll's granularity)
     // reps on the surviving nodes never went offline
-    const reps = (await managers[0].get('/api/reps')).body.reps as { id: string; presence: string }[];
+    const reps = (await managers[0].get('/api/reps')).body.reps;
     for (const t of tabs.filter((x) => x.node !== victim)) expect(reps.find((r) => r.id === t.handle.rep.id)!.presence).toBe('available');
   }, 40_000);
 

@@ -41,7 +41,7 @@ describe('durability (embedded store, child process)', () => {
     const got = await m2.get(`/api/leads/${res.body.lead.id}`);
     expect(got.status).toBe(200);
     expect(got.body.lead).toEqual(res.body.lead);
-    const listed = (await m2.get('/api/leads?limit=1000')).body.leads as Lead[];
+    const listed = (await m2.get('/api/leads?limit=1000')).body.leads;
     expect(new Set(listed.map((l) => l.id))).toEqual(new Set([...burst, res].map((r) => r.body.lead.id)));
     // And it still dedupes by its externalId.
     const again = await api(s2.url, s2.feedKey).post('/api/leads', input);
@@ -109,7 +109,7 @@ describe('durability (embedded store, child process)', () => {
     const manager = api(s1.url, s1.managerToken);
     expect((await manager.patch('/api/pool/settings', { claimTimeoutMs: 2500 })).status).toBe(200);
     const { rep, token } = (await manager.post('/api/reps', { name: 'Slow Sam' })).body;
-    const lead = (await api(s1.url, s1.feedKey).post('/api/leads', leadInput())).body.lead as Lead;
+    const lead = (await api(s1.url, s1.feedKey).post('/api/leads', leadInput())).body.lead;
     const tab = await connectRep(s1.url, token);
     expect((await emitAck(tab.socket, EV.claim, { leadId: lead.id })).ok).toBe(true);
     const claimedAt = Date.now();

@@ -164,7 +164,7 @@ describe('POST /api/leads', () => {
     const res = await ctx.feed.post('/api/leads', input);
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(['lead']);
-    const lead = res.body.lead as Lead;
+    const lead = res.body.lead;
     expect(lead).toMatchObject({ ...input, country: 'DE', language: 'de', status: 'open' });
     expect(typeof lead.id).toBe('string');
     expect(new Date(lead.createdAt).toISOString()).toBe(lead.createdAt);
@@ -263,7 +263,7 @@ describe('qualification filters and duplicates', () => {
     await patchSettings(ctx.manager, { filters: { countries: ['DE', 'AT'], minVisits: 2, requireFields: ['company'] } });
     const res = await ctx.feed.post('/api/leads', leadInput({ country: 'FR', engagement: { visits: 1 }, company: undefined }));
     expect(res.status).toBe(201);
-    const lead = res.body.lead as Lead;
+    const lead = res.body.lead;
     expect(lead.status).toBe('disqualified');
     expect(lead.disqualifiedReasons).toHaveLength(3);
     expect(lead.disqualifiedReasons!.join(' ')).toMatch(/company/);
@@ -375,7 +375,7 @@ describe('reps', () => {
     });
     expect(JSON.stringify(rep)).not.toContain(token);
     expect(rep).not.toHaveProperty('tokenHash');
-    const defaults = (await ctx.manager.post('/api/reps', { name: 'Bob' })).body.rep as Rep;
+    const defaults = (await ctx.manager.post('/api/reps', { name: 'Bob' })).body.rep;
     expect(defaults).toMatchObject({ skills: [], languages: [], countries: [], teams: [], maxActive: null, weight: 1 });
 
     const listed = await ctx.manager.get('/api/reps');

@@ -1,6 +1,5 @@
 // Hybrid routing when rules and reps change while leads wait: open leads are routed again
-// and the reps whose pool changed get a fresh pool:state (PROTOCOL.md: pool:state "when this
-// rep's eligibility changes").
+// and, in hybrid mode, the reps get a fresh pool:state (docs/API.md, "Hybrid rules").
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
 import { codeOf, emitAck, postLead, repsOnline, setMode } from './support/clients.js';

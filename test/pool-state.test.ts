@@ -2,7 +2,6 @@
 // leads it may claim, `waiting` counting all of them, `mine` its own leads.
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import type { Lead } from '../shared/protocol.js';
 import { codeOf, connectRep, emitAck, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -17,7 +16,7 @@ describe.each(stores)('pool:state ($name store)', (factory) => {
       );
       for (const r of posted) expect(r.status).toBe(201);
     }
-    const oldestFirst = ((await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[]).map((l) => l.id).reverse();
+    const oldestFirst = (await p.manager.get('/api/leads?limit=1000')).body.leads.map((l) => l.id).reverse();
     expect(oldestFirst).toHaveLength(550);
     const [r] = await repsOnline(server, 1);
     expect(r.state.waiting).toBe(550);

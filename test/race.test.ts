@@ -103,7 +103,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     }
 
     // The store agrees: every lead claimed by the rep that got the ok.
-    const listed = (await p.manager.get('/api/leads?status=claimed&limit=1000')).body.leads as Lead[];
+    const listed = (await p.manager.get('/api/leads?status=claimed&limit=1000')).body.leads;
     expect(listed).toHaveLength(LEADS);
     for (const l of listed) expect(l.claimedBy).toBe(wins.get(l.id)!.id);
     const counts = (await p.manager.get('/api/reps')).body.reps.reduce((n, r) => n + (r.activeCount ?? 0), 0);

@@ -52,7 +52,7 @@ const nonTeaserValues = (lead: Lead) => [lead.company!, lead.jobTitle!, String(l
  */
 async function assertNoLeaks(p: Pool, reps: OnlineRep[], leads: Lead[], extra: (lead: Lead) => string[] = () => []) {
   await Promise.all(reps.filter((r) => r.socket.connected).map((r) => barrier(r.socket)));
-  const stored = new Map<string, Lead>(((await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[]).map((l) => [l.id, l]));
+  const stored = new Map<string, Lead>((await p.manager.get('/api/leads?limit=1000')).body.leads.map((l) => [l.id, l]));
   let checked = 0;
   for (const rep of reps) {
     const foreign = leads.filter((l) => stored.get(l.id)!.claimedBy !== rep.id);
@@ -159,7 +159,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const anyLead = await postLead(p.feed, { country: 'FR' });
     const leads = [...deLeads, anyLead];
     // Manager sees the routing; reps never do.
-    const stored = (await p.manager.get(`/api/leads/${deLeads[0].id}`)).body.lead as Lead;
+    const stored = (await p.manager.get(`/api/leads/${deLeads[0].id}`)).body.lead;
     expect([...(stored.eligible as string[])].sort()).toEqual([de1.id, de2.id].sort());
     expect((await p.manager.get(`/api/leads/${anyLead.id}`)).body.lead.eligible).toBe('*');
 
@@ -230,7 +230,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       await r.rec.waitFor(EV.leadAssigned, () => r.rec.of(EV.leadAssigned).length === 2);
       byRep.set(r.id, r.rec.of(EV.leadAssigned));
     }
-    const stored = new Map<string, Lead>(((await p.manager.get('/api/leads')).body.leads as Lead[]).map((l) => [l.id, l]));
+    const stored = new Map<string, Lead>((await p.manager.get('/api/leads')).body.leads.map((l) => [l.id, l]));
     for (const r of reps) {
       for (const a of byRep.get(r.id)!) {
         expect(stored.get(a.id)!.claimedBy).toBe(r.id);

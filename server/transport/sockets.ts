@@ -6,7 +6,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
-import { type AnswerFields, EV, type EventMap, type RequestPayload } from '../../shared/events.js';
+import { type AnswerFields, EV, type EventMap, type RepSocketData, type RequestPayload } from '../../shared/events.js';
 import type { Ack } from '../../shared/protocol.js';
 import {
   AssignSchema,
@@ -26,7 +26,7 @@ import {
 import type { Credentials } from '../auth.js';
 import { toApiError } from '../errors.js';
 import { ALL_REPS, repRoom } from '../realtime/fanout.js';
-import { type ManagerNamespace, managerNamespace, type RepNamespace, repNamespace } from '../realtime/namespaces.js';
+import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
 
@@ -68,9 +68,15 @@ function handle<M extends EventMap, K extends keyof M & string, P extends Reques
   });
 }
 
+/** What authentication reads and sets on a connecting socket of either namespace. */
+interface Connecting {
+  handshake: { auth: unknown };
+  data: Partial<RepSocketData>;
+}
+
 /** Socket.IO auth middleware for one role; errors become `connect_error` messages. */
-function authenticate(ns: RepNamespace | ManagerNamespace, credentials: Credentials, role: 'rep' | 'manager'): void {
-  (ns as RepNamespace).use((socket, next) => {
+function authenticate(credentials: Credentials, role: 'rep' | 'manager') {
+  return (socket: Connecting, next: (err?: Error) => void): void => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     credentials
       .identify(typeof token === 'string' ? token : undefined)
@@ -81,14 +87,14 @@ function authenticate(ns: RepNamespace | ManagerNamespace, credentials: Credenti
         next();
       })
       .catch((err) => next(new Error(toApiError(err).code === 'STORE_UNAVAILABLE' ? 'store unavailable' : 'unauthorized')));
-  });
+  };
 }
 
 export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger): void {
   const { leads, presence, pool, reps, reads } = service;
 
   const repNs = repNamespace(io);
-  authenticate(repNs, credentials, 'rep');
+  repNs.use(authenticate(credentials, 'rep'));
   repNs.on('connection', (socket) => {
     const { repId } = socket.data;
     // The tab is this socket: its id is also the room that reaches only this tab.
@@ -129,7 +135,7 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
   });
 
   const managerNs = managerNamespace(io);
-  authenticate(managerNs, credentials, 'manager');
+  managerNs.use(authenticate(credentials, 'manager'));
   managerNs.on('connection', (socket) => {
     socket.on('error', (err) => log.error(`manager socket ${socket.id} error`, err));
     const anything = z.unknown();

@@ -332,7 +332,7 @@ export function leadInput(overrides: Partial<LeadInput> = {}): LeadInput {
 export async function postLead(feed: Api, overrides: Partial<LeadInput> = {}): Promise<Lead> {
   const res = await feed.post('/api/leads', leadInput(overrides));
   if (res.status !== 201) throw new Error(`POST /api/leads: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.lead as Lead;
+  return res.body.lead;
 }
 
 export async function patchSettings(manager: Api, patch: SettingsPatch): Promise<void> {
