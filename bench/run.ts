@@ -6,7 +6,7 @@
 //   baseline HTTP   GET /healthz round trips (no store work)
 //   ingest          POST /api/leads (validate, dedupe, store durably, fan out)
 //   baseline socket an ack round trip answered by validation alone (INVALID payload)
-//   race            one lead posted, R reps claim it at once: time to the winner's ack
+//   race            one lead posted, R reps claim it at once: time to the last ack
 //   pull            blind-pull: P reps pull leads as fast as acks come back
 import { io as connect } from 'socket.io-client';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
@@ -148,8 +148,8 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       await feed.post('/api/leads', fakeLead(N_HTTP + i, rnd));
       const acks = await Promise.all(offered.map(async (p, k) => emitAck(sockets[k], EV.claim, { leadId: await p }, ACK_TIMEOUT_MS)));
       raceMs.push(performance.now() - start);
-      const wins = acks.filter((a) => a.ok).length;
-      if (wins !== 1) throw new Error(`race ${i}: ${wins} winners`);
+      const taken = acks.filter((a) => a.ok).length;
+      if (taken !== 1) throw new Error(`race ${i}: ${taken} claims took the lead`);
     }
     rows.push({
       store: label,

@@ -31,8 +31,8 @@ describe.each(stores)('hybrid rerouting ($name)', (factory) => {
     // The US rep now also covers DE: eligible again, told by a fresh pool:state.
     expect((await manager.patch(`/api/reps/${us.id}`, { countries: ['US', 'DE'] })).status).toBe(200);
     await us.rec.waitFor(EV.poolState, (s) => s.leads.some((l) => l.id === lead.id));
-    const won = await emitAck(us.socket, EV.claim, { leadId: lead.id });
-    expect(won.ok).toBe(true);
+    const claimed = await emitAck(us.socket, EV.claim, { leadId: lead.id });
+    expect(claimed.ok).toBe(true);
   });
 
   it('a rule whose target no rep meets offers the lead to everyone', async () => {

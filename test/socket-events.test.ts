@@ -199,7 +199,7 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(codeOf(await emitAck(a.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
     });
 
-    it('COOLDOWN for claims and pulls right after a win', async () => {
+    it('COOLDOWN for claims and pulls right after a successful claim', async () => {
       const { server, p } = await fresh();
       await patchSettings(p.manager, { claimCooldownMs: 300 });
       const [a] = await repsOnline(server, 1);
@@ -223,18 +223,18 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       await patchSettings(p.manager, { claimCooldownMs: 300 });
       const [a] = await repsOnline(server, 1);
       const leads = [await postLead(p.feed), await postLead(p.feed)];
-      const won = await emitAck(a.socket, EV.claim, { leadId: leads[0].id });
-      const wonAt = Date.now();
-      expect(won.ok).toBe(true);
+      const claimed = await emitAck(a.socket, EV.claim, { leadId: leads[0].id });
+      const claimedAt = Date.now();
+      expect(claimed.ok).toBe(true);
       const after = await eventually(
         async () => ((await emitAck(a.socket, EV.claim, { leadId: leads[1].id })).ok ? Date.now() : 0),
         3000,
         50,
       );
-      expect(after - wonAt).toBeGreaterThanOrEqual(250);
+      expect(after - claimedAt).toBeGreaterThanOrEqual(250);
     });
 
-    it('WINDOW_CAP after maxClaimsPerWindow wins per claimWindowMs, claims and pulls alike', async () => {
+    it('WINDOW_CAP after maxClaimsPerWindow successful claims per claimWindowMs, pulls included', async () => {
       const { server, p } = await fresh();
       await patchSettings(p.manager, { maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
       const [a] = await repsOnline(server, 1);

@@ -68,7 +68,8 @@ export class Fanout {
     target.emit(EV.mineChanged, change.lead ? { leadId: change.leadId, lead: ownerView(change.lead) } : { leadId: change.leadId });
   }
 
-  revoked(repId: string, leadId: string, reason: RevokedReason): void {
+  /** A lead its rep held was taken from it. */
+  revoked(leadId: string, repId: string, reason: RevokedReason): void {
     this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId, reason });
   }
 

@@ -25,7 +25,7 @@ export class DueJobs {
       if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings, event.previousEligible);
       return;
     }
-    this.fanout.revoked(event.previousOwner, event.lead.id, 'expired');
+    this.fanout.revoked(event.lead.id, event.previousOwner, 'expired');
     await this.followUps.reopened(event.lead, event.mode);
   }
 }

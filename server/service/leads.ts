@@ -73,7 +73,7 @@ export class LeadCommands {
     }
     const { lead, previousOwner, mode } = result;
     if (repId) this.fanout.mineChanged(repId, { leadId: lead.id }, tabId);
-    else this.fanout.revoked(previousOwner, lead.id, 'released');
+    else this.fanout.revoked(lead.id, previousOwner, 'released');
     await this.followUps.reopened(lead, mode);
     return lead;
   }
@@ -85,7 +85,7 @@ export class LeadCommands {
       throw new ApiError('CONFLICT', 'this lead is closed or disqualified');
     }
     const { lead, previousOwner, mode } = result;
-    if (previousOwner && previousOwner !== repId) this.fanout.revoked(previousOwner, lead.id, 'reassigned');
+    if (previousOwner && previousOwner !== repId) this.fanout.revoked(lead.id, previousOwner, 'reassigned');
     if (!previousOwner) this.fanout.gone(lead, mode, 'assigned', repId);
     this.fanout.assigned(lead);
     this.fanout.toManagers(EV.leadClaimed, lead);

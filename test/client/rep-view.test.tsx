@@ -129,7 +129,7 @@ describe('live changes', () => {
 });
 
 describe('claiming and my leads', () => {
-  it('a won claim moves the lead to My leads with tel: and mailto: links and the cap count', async () => {
+  it('a successful claim moves the lead to My leads with tel: and mailto: links and the cap count', async () => {
     model.applyPoolState(poolState('cherry-pick', leads));
     emitter.answer(EV.claim, ({ leadId }) => ({
       ok: true,
@@ -152,7 +152,7 @@ describe('claiming and my leads', () => {
     ).toBe('mailto:a@acme.example');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
     expect(claimButtons()).toHaveLength(1);
-    // Focus follows the won lead (its Claim button is gone).
+    // Focus follows the claimed lead (its Claim button is gone).
     await waitFor(() => expect(document.activeElement).toBe(mine));
   });
 

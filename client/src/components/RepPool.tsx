@@ -32,7 +32,7 @@ export function RepPool({ model }: { model: RepModel }) {
       </section>
     );
   }
-  // Keyboard and screen-reader users land on the lead they just won (its button is gone).
+  // Keyboard and screen-reader users land on the lead they just claimed (its button is gone).
   const focusMine = (id?: string) =>
     requestAnimationFrame(() => {
       const el = id
