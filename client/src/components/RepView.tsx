@@ -48,7 +48,7 @@ export function RepView({ model, authError }: { model: RepModel; authError?: str
         <div class="rep-grid">
           <RepPool model={model} />
           <MyLeads
-            leads={model.mine.value}
+            leads={model.held.value}
             maxActive={model.maxActive.value}
             busy={model.busy.value}
             disabled={!model.live.value}

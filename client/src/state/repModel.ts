@@ -62,7 +62,8 @@ export function createRepModel(
   const mode = signal<Mode | null>(null);
   const you = signal<Rep | null>(null);
   const leads = signal<LeadView[]>([]);
-  const mine = signal<Lead[]>([]);
+  /** The leads this rep holds (pool:state.mine on the wire), newest claim first. */
+  const held = signal<Lead[]>([]);
   const waiting = signal(0);
   /** Epoch ms when the oldest waiting lead was created (so its age can tick). */
   const oldestAt = signal<number | null>(null);
@@ -72,7 +73,7 @@ export function createRepModel(
   const notices = createNotices();
 
   const live = computed(() => connection.value === 'connected' && loaded.value);
-  const atCap = computed(() => maxActive.value > 0 && mine.value.length >= maxActive.value);
+  const atCap = computed(() => maxActive.value > 0 && held.value.length >= maxActive.value);
 
   const setIn = (s: Signal<ReadonlySet<string>>, id: string, on: boolean) => {
     const next = new Set(s.value);
@@ -88,8 +89,8 @@ export function createRepModel(
     }
     return found;
   };
-  const addMine = (lead: Lead) => {
-    mine.value = [...mine.value.filter((l) => l.id !== lead.id), lead].sort(byClaimedDesc);
+  const addHeld = (lead: Lead) => {
+    held.value = [...held.value.filter((l) => l.id !== lead.id), lead].sort(byClaimedDesc);
   };
   const fail = (ack: Ack & { ok: false }) => notices.push('error', errorMessage(ack.error));
 
@@ -98,7 +99,7 @@ export function createRepModel(
     mode,
     you,
     leads,
-    mine,
+    held,
     waiting,
     oldestAt,
     maxActive,
@@ -116,7 +117,7 @@ export function createRepModel(
         mode.value = s.mode;
         you.value = s.you;
         leads.value = [...s.leads].sort(byCreated);
-        mine.value = [...s.mine].sort(byClaimedDesc);
+        held.value = [...s.mine].sort(byClaimedDesc);
         waiting.value = s.waiting;
         oldestAt.value = s.oldestAgeMs === null || s.oldestAgeMs === undefined ? null : Date.now() - s.oldestAgeMs;
         maxActive.value = s.maxActive;
@@ -124,7 +125,7 @@ export function createRepModel(
       });
     },
     offered(view: LeadView): void {
-      if (mine.value.some((l) => l.id === view.id)) return;
+      if (held.value.some((l) => l.id === view.id)) return;
       const known = leads.value.some((l) => l.id === view.id);
       leads.value = known ? leads.value.map((l) => (l.id === view.id ? view : l)) : [...leads.value, view].sort(byCreated);
       if (known) return;
@@ -149,7 +150,7 @@ export function createRepModel(
     assigned(lead: Lead): void {
       batch(() => {
         removeLead(lead.id);
-        addMine(lead);
+        addHeld(lead);
       });
       const text = `Lead assigned to you: ${lead.name ?? lead.company ?? leadSummary(lead)}`;
       notices.push('success', text);
@@ -159,14 +160,14 @@ export function createRepModel(
     mineChanged({ leadId, lead }: MineChanged): void {
       batch(() => {
         removeLead(leadId);
-        if (lead && lead.status === 'claimed') addMine(lead);
-        else mine.value = mine.value.filter((l) => l.id !== leadId);
+        if (lead && lead.status === 'claimed') addHeld(lead);
+        else held.value = held.value.filter((l) => l.id !== leadId);
       });
     },
     revoked({ leadId, reason }: LeadRevoked): void {
-      const lead = mine.value.find((l) => l.id === leadId);
+      const lead = held.value.find((l) => l.id === leadId);
       if (!lead) return;
-      mine.value = mine.value.filter((l) => l.id !== leadId);
+      held.value = held.value.filter((l) => l.id !== leadId);
       notices.push('info', `${lead.name ?? lead.company ?? 'A lead'} ${REVOKED[reason] ?? 'was taken back'}`);
     },
     modeChanged({ mode: next }: ModeChanged): void {
@@ -187,7 +188,7 @@ export function createRepModel(
       if (ack.ok) {
         batch(() => {
           removeLead(leadId);
-          addMine(ack.lead);
+          addHeld(ack.lead);
         });
         notices.push('success', `Claimed: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
         notices.announce(`Claimed. ${ack.lead.name ?? 'The lead'} is now under My leads.`);
@@ -203,7 +204,7 @@ export function createRepModel(
       const ack = await emitter.request(EV.pull, {});
       setIn(pending, '*pull', false);
       if (ack.ok) {
-        addMine(ack.lead);
+        addHeld(ack.lead);
         notices.push('success', `Pulled: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
         notices.announce(`Pulled a lead. ${ack.lead.name ?? 'It'} is now under My leads.`);
         return true;
@@ -216,7 +217,7 @@ export function createRepModel(
       const ack = await emitter.request(EV.release, { leadId });
       setIn(busy, leadId, false);
       if (ack.ok || ack.error.code === 'NOT_OWNER') {
-        mine.value = mine.value.filter((l) => l.id !== leadId);
+        held.value = held.value.filter((l) => l.id !== leadId);
         if (ack.ok) notices.push('info', 'Released back to the pool');
       }
       if (!ack.ok) fail(ack);
@@ -227,12 +228,12 @@ export function createRepModel(
       const ack = await emitter.request(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
       setIn(busy, leadId, false);
       if (!ack.ok) {
-        if (ack.error.code === 'NOT_OWNER') mine.value = mine.value.filter((l) => l.id !== leadId);
+        if (ack.error.code === 'NOT_OWNER') held.value = held.value.filter((l) => l.id !== leadId);
         fail(ack);
         return false;
       }
-      if (ack.lead.status === 'claimed') mine.value = mine.value.map((l) => (l.id === leadId ? ack.lead : l));
-      else mine.value = mine.value.filter((l) => l.id !== leadId);
+      if (ack.lead.status === 'claimed') held.value = held.value.map((l) => (l.id === leadId ? ack.lead : l));
+      else held.value = held.value.filter((l) => l.id !== leadId);
       notices.push('success', OUTCOME_DONE[outcome]);
       return true;
     },
