@@ -6,11 +6,13 @@
 //   baseline HTTP   GET /healthz round trips (no store work)
 //   ingest          POST /api/leads (validate, dedupe, store durably, fan out)
 //   baseline socket an ack round trip answered by validation alone (INVALID payload)
-//   race            one lead posted, R reps claim it at once: time to the winner's ack
+//   race            one lead posted, R reps claim it at once: time to the last ack
 //   pull            blind-pull: P reps pull leads as fast as acks come back
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect } from 'socket.io-client';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
+import { EV } from '../shared/events.js';
 import { api } from '../test/support/api.js';
+import { emitAck, emitRawAck, type RepSocket } from '../test/support/clients.js';
 import { startInProcess } from '../test/support/server.js';
 
 const N_HTTP = Number(process.env.BENCH_HTTP ?? 2000);
@@ -39,17 +41,18 @@ const p99 = (xs: number[]) => {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))];
 };
 
-function ack(socket: Socket, event: string, payload: unknown): Promise<any> {
-  return socket.timeout(10_000).emitWithAck(event, payload);
-}
+const ACK_TIMEOUT_MS = 10_000;
 
-async function repSockets(url: string, tokens: string[]): Promise<Socket[]> {
+/** A claim that validation refuses (a lead id must be a string): the cheapest answer the server gives. */
+const invalidClaim = (socket: RepSocket) => emitRawAck(socket, EV.claim, [{ leadId: 42 }], ACK_TIMEOUT_MS);
+
+async function repSockets(url: string, tokens: string[]): Promise<RepSocket[]> {
   return Promise.all(
     tokens.map(
       (token) =>
-        new Promise<Socket>((resolve, reject) => {
-          const s = connect(`${url}/rep`, { auth: { token }, transports: ['websocket'], forceNew: true });
-          s.once('pool:state', () => resolve(s));
+        new Promise<RepSocket>((resolve, reject) => {
+          const s: RepSocket = connect(`${url}/rep`, { auth: { token }, transports: ['websocket'], forceNew: true });
+          s.once(EV.poolState, () => resolve(s));
           s.once('connect_error', reject);
         }),
     ),
@@ -93,13 +96,13 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     const rtts: number[] = [];
     for (let i = 0; i < 500; i++) {
       const s = performance.now();
-      await ack(sockets[i % sockets.length], 'lead:claim', { leadId: 42 });
+      await invalidClaim(sockets[i % sockets.length]);
       rtts.push(performance.now() - s);
     }
     t = performance.now();
     await Promise.all(
       sockets.map(async (s) => {
-        for (let i = 0; i < 200; i++) await ack(s, 'lead:claim', { leadId: 42 });
+        for (let i = 0; i < 200; i++) await invalidClaim(s);
       }),
     );
     const baselineAcksPerSec = (200 * sockets.length) / ((performance.now() - t) / 1000);
@@ -122,7 +125,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     await Promise.all(
       sockets.map(async (s) => {
         for (;;) {
-          const r = await ack(s, 'lead:pull', {});
+          const r = await emitAck(s, EV.pull, {}, ACK_TIMEOUT_MS);
           if (!r.ok) break;
           pulled++;
         }
@@ -140,13 +143,13 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     await manager.put('/api/pool/mode', { mode: 'shark-tank' });
     const raceMs: number[] = [];
     for (let i = 0; i < N_RACES; i++) {
-      const offered = sockets.map((s) => new Promise<string>((res) => s.once('lead:offered', (v: { id: string }) => res(v.id))));
+      const offered = sockets.map((s) => new Promise<string>((res) => s.once(EV.leadOffered, (v) => res(v.id))));
       const start = performance.now();
       await feed.post('/api/leads', fakeLead(N_HTTP + i, rnd));
-      const acks = await Promise.all(offered.map(async (p, k) => ack(sockets[k], 'lead:claim', { leadId: await p })));
+      const acks = await Promise.all(offered.map(async (p, k) => emitAck(sockets[k], EV.claim, { leadId: await p }, ACK_TIMEOUT_MS)));
       raceMs.push(performance.now() - start);
-      const wins = acks.filter((a) => a.ok).length;
-      if (wins !== 1) throw new Error(`race ${i}: ${wins} winners`);
+      const taken = acks.filter((a) => a.ok).length;
+      if (taken !== 1) throw new Error(`race ${i}: ${taken} claims took the lead`);
     }
     rows.push({
       store: label,

@@ -1,5 +1,5 @@
 // Builds the web app with Vite when dist/client/index.html is missing or older than any
-// source it is built from (client/, vite.config.ts, shared/protocol.ts).
+// source it is built from (client/, vite.config.ts, shared/).
 //   import { ensureClientBuilt } from './build-client.mjs'; await ensureClientBuilt();
 //   node scripts/build-client.mjs [--force]
 // Concurrent callers (parallel test workers) are serialized by a lock directory.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(import.meta.dirname, '..');
 const INDEX = join(ROOT, 'dist/client/index.html');
 const LOCK = join(ROOT, 'dist/.client-build.lock');
-const SOURCES = [join(ROOT, 'client'), join(ROOT, 'vite.config.ts'), join(ROOT, 'shared/protocol.ts')];
+const SOURCES = [join(ROOT, 'client'), join(ROOT, 'vite.config.ts'), join(ROOT, 'shared')];
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;

@@ -6,7 +6,8 @@ import { Server } from 'socket.io';
 import { Credentials, type GeneratedSecrets } from './auth.js';
 import type { Config } from './config.js';
 import { Fanout } from './realtime/fanout.js';
-import { LeadpoolService, type Logger } from './service.js';
+import { createService, type Service } from './service/index.js';
+import type { Logger } from './service/logger.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { createHttpApp } from './transport/http.js';
@@ -17,7 +18,7 @@ export interface Leadpool {
   http: HttpServer;
   io: Server;
   store: Store;
-  service: LeadpoolService;
+  service: Service;
   /** Secrets generated on this start (first start only), to print once. */
   generated: GeneratedSecrets;
   listen(): Promise<{ port: number; url: string }>;
@@ -64,7 +65,7 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
   });
   if (cluster) io.adapter(cluster.adapter);
 
-  const service = new LeadpoolService(store, new Fanout(io), log, nodeId);
+  const service = createService(store, new Fanout(io), log);
   const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
   const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, ingestRate: config.ingestRate, web: webRouter() });
   http.on('request', app);

@@ -1,5 +1,5 @@
 // One error type for every answer that is not ok, with its HTTP status. Socket acks and
-// HTTP bodies both carry `{ code, message, details? }` (PROTOCOL.md error envelope).
+// HTTP bodies both carry `{ code, message, details? }` (docs/API.md, "Errors").
 import type { ErrorBody, ErrorCode } from '../shared/protocol.js';
 import { StoreUnavailableError } from './store/types.js';
 

@@ -1,9 +1,11 @@
-// The wire contract (../shared/PROTOCOL.md in the steering repo) as TypeScript: names,
-// shapes and constants shared by the server, the web app and the tests. Types only plus
-// small constant tables, so the browser bundle pulls in nothing heavy from here.
+// The wire contract (docs/API.md) as TypeScript: data shapes and constants shared by the
+// server, the web app and the tests. Socket.IO event names and payloads: events.ts. Types
+// only plus small constant tables, so the browser bundle pulls in nothing heavy from here.
 
 export const MODES = ['shark-tank', 'blind-pull', 'cherry-pick', 'hybrid', 'round-robin'] as const;
 export type Mode = (typeof MODES)[number];
+/** Modes that show reps individual leads (lead:offered, pool:state.leads); the others show counts or nothing. */
+export const LEAD_OFFERING_MODES: readonly Mode[] = ['shark-tank', 'cherry-pick', 'hybrid'];
 
 export const LEAD_STATUSES = ['open', 'claimed', 'closed', 'disqualified'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -14,6 +16,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const CLOSING_OUTCOMES: readonly Outcome[] = ['won', 'lost', 'unreachable'];
 
 export type Presence = 'available' | 'away' | 'offline';
+/** What a rep may set itself to (presence:set); `offline` follows from its tabs. */
+export type PresenceStatus = Exclude<Presence, 'offline'>;
 
 /** Fields that reach a rep only for a lead that rep owns, in every mode. */
 export const CONTACT_FIELDS = ['name', 'email', 'phone'] as const;
@@ -39,7 +43,7 @@ export type LeadInputField = (typeof LEAD_INPUT_FIELDS)[number];
 
 export const DEFAULT_TEASER_FIELDS: LeadInputField[] = ['country', 'language', 'industry', 'companySize', 'source'];
 
-/** The pool every lead lands in until several pools exist (DESIGN.md, principle 8). */
+/** The pool every lead lands in until several pools exist. */
 export const DEFAULT_POOL = 'default';
 
 /** pool:state carries at most this many leads (the oldest); `waiting` counts them all. */
@@ -135,7 +139,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxActionsPerSecond: 200,
 };
 
-export interface RuleWhen {
+interface RuleWhen {
   country?: string[];
   language?: string[];
   industry?: string[];
@@ -156,7 +160,7 @@ export interface Rule {
   to: RuleTo;
 }
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'BAD_JSON',
   'UNAUTHORIZED',
   'FORBIDDEN',
@@ -190,52 +194,6 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export type GoneReason = 'claimed' | 'assigned' | 'withdrawn' | 'expired';
 export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed';
 
-/** Socket.IO event names, one table for server, client and tests. */
-export const EV = {
-  // server -> rep
-  poolState: 'pool:state',
-  leadOffered: 'lead:offered',
-  leadGone: 'lead:gone',
-  poolWaiting: 'pool:waiting',
-  leadAssigned: 'lead:assigned',
-  leadRevoked: 'lead:revoked',
-  modeChanged: 'mode:changed',
-  /** Extra: the rep's own lead changed through another of its tabs (see MineChanged). */
-  mineChanged: 'mine:changed',
-  // rep -> server
-  claim: 'lead:claim',
-  pull: 'lead:pull',
-  release: 'lead:release',
-  outcome: 'lead:outcome',
-  presenceSet: 'presence:set',
-  // server -> manager
-  dashboardState: 'dashboard:state',
-  leadCreated: 'lead:created',
-  leadClaimed: 'lead:claimed',
-  leadReleased: 'lead:released',
-  leadClosed: 'lead:closed',
-  repPresence: 'rep:presence',
-  /** Extra: a lead changed without changing hands (outcome contacted, escalation). */
-  leadUpdated: 'lead:updated',
-  repsChanged: 'reps:changed',
-  settingsChanged: 'settings:changed',
-  rulesChanged: 'rules:changed',
-  stats: 'stats',
-  // manager -> server
-  modeSet: 'mode:set',
-} as const;
-
-/**
- * /manager payloads: lead:created, lead:claimed (also manual and round-robin assignment),
- * lead:released, lead:closed and lead:updated carry the full Lead; rep:presence
- * { repId, presence }; reps:changed { reps: Rep[] }; settings:changed { settings };
- * rules:changed { rules }; mode:changed { mode }; stats LiveStats.
- */
-export interface RepPresenceEvent {
-  repId: string;
-  presence: Presence;
-}
-
 export interface PoolState {
   mode: Mode;
   you: Rep;
@@ -246,21 +204,6 @@ export interface PoolState {
   oldestAgeMs: number | null;
   /** The cap that applies to this rep. */
   maxActive: number;
-}
-
-/**
- * To a rep's other tabs after it claimed, pulled, released or recorded an outcome in one
- * tab: `lead` (the owner's view) present = upsert into My leads if still claimed, else
- * drop it; absent = released, drop it.
- */
-export interface MineChanged {
-  leadId: string;
-  lead?: Lead;
-}
-
-export interface PoolWaiting {
-  waiting: number;
-  oldestAgeMs: number | null;
 }
 
 export interface LiveStats {
@@ -285,7 +228,7 @@ export interface DashboardState {
   stats: LiveStats;
 }
 
-export interface RepSummary {
+interface RepSummary {
   repId: string;
   name: string;
   claimed: number;

@@ -1,17 +1,17 @@
 // zod schemas for every input the server accepts (HTTP bodies and socket payloads).
 // One place, so the HTTP API, the socket API and the tests agree on what is valid.
 import { z } from 'zod';
-import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, type LeadInputField, MODES, OUTCOMES } from './protocol.js';
+import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, LEAD_STATUSES, type LeadInputField, MODES, OUTCOMES } from './protocol.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(128);
 const stringList = (maxItems: number, maxLen = 64) => z.array(text(maxLen)).max(maxItems);
 
-export const countryCode = z
+const countryCode = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'ISO 3166-1 alpha-2 code')
   .transform((s) => s.toUpperCase());
-export const languageCode = z
+const languageCode = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'ISO 639-1 code')
   .transform((s) => s.toLowerCase());
@@ -63,7 +63,7 @@ const nonNegMs = z
 /** A duration setting: a number of ms, or null / 0 for off. */
 const optionalMs = nonNegMs.nullable().transform((v) => (v === 0 ? null : v));
 
-export const FiltersSchema = z.strictObject({
+const FiltersSchema = z.strictObject({
   requireFields: z.array(leadField).max(LEAD_INPUT_FIELDS.length).optional(),
   countries: z.array(countryCode).max(300).optional(),
   minVisits: z.number().int().min(0).optional(),
@@ -115,7 +115,7 @@ export type RepCreate = z.infer<typeof RepCreateSchema>;
 export const RepPatchSchema = z.strictObject({ ...repFields, name: repFields.name.optional() });
 export type RepPatch = z.infer<typeof RepPatchSchema>;
 
-export const RuleSchema = z.strictObject({
+const RuleSchema = z.strictObject({
   name: text(100),
   when: z.strictObject({
     country: z.array(countryCode).max(300).optional(),
@@ -148,7 +148,7 @@ export const OutcomePayload = z.strictObject({
 export const PresencePayload = z.strictObject({ status: z.enum(['available', 'away']) });
 
 export const LeadListQuery = z.object({
-  status: z.enum(['open', 'claimed', 'closed', 'disqualified']).optional(),
+  status: z.enum(LEAD_STATUSES).optional(),
   repId: id.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

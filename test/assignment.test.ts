@@ -2,9 +2,11 @@
 // by a manager or by claimTimeoutMs (lead:revoked), hybrid escalation after
 // escalateAfterMs, and round-robin assignment in rotation (plain and weighted).
 import { describe, expect, it } from 'vitest';
-import { EV, type Lead, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead } from '../shared/protocol.js';
 import {
   barrier,
+  codeOf,
   connectManager,
   connectRep,
   createReps,
@@ -17,8 +19,6 @@ import {
 } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
-const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
-
 describe.each(stores)('assignment and timers ($name store)', (factory) => {
   const fresh = serversOf(factory);
 
@@ -28,29 +28,29 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const [a, b] = await repsOnline(server, 2);
       const lead = await postLead(p.feed);
       expect((await p.manager.post(`/api/leads/${lead.id}/assign`, { repId: a.id })).status).toBe(200);
-      const assigned = await a.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === lead.id);
+      const assigned = await a.rec.waitFor(EV.leadAssigned, (l) => l.id === lead.id);
       expect(assigned).toMatchObject({ id: lead.id, status: 'claimed', claimedBy: a.id, email: lead.email });
-      expect(await b.rec.waitFor(EV.leadGone, (g: any) => g.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'assigned' });
+      expect(await b.rec.waitFor(EV.leadGone, (g) => g.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'assigned' });
       expect((await p.manager.post(`/api/leads/${lead.id}/release`)).status).toBe(200);
-      expect(await a.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'released' });
-      await b.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id);
+      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'released' });
+      await b.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
 
       // Claim timeout: a lead with no outcome goes back; one with an outcome stays.
       await patchSettings(p.manager, { claimTimeoutMs: 250 });
       const kept = await postLead(p.feed);
-      expect(code(await emitAck(a.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
-      expect(code(await emitAck(a.socket, EV.claim, { leadId: kept.id }))).toBe('ok');
-      expect(code(await emitAck(a.socket, EV.outcome, { leadId: kept.id, outcome: 'contacted' }))).toBe('ok');
+      expect(codeOf(await emitAck(a.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
+      expect(codeOf(await emitAck(a.socket, EV.claim, { leadId: kept.id }))).toBe('ok');
+      expect(codeOf(await emitAck(a.socket, EV.outcome, { leadId: kept.id, outcome: 'contacted' }))).toBe('ok');
       const claimedAt = Date.now();
       const mark = b.rec.mark();
-      expect(await a.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({
+      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({
         leadId: lead.id,
         reason: 'expired',
       });
       expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(200);
-      await b.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id, { from: mark });
+      await b.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id, { from: mark });
       expect((await p.manager.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
-      expect(code(await emitAck(b.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
+      expect(codeOf(await emitAck(b.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
       // The contacted lead is still a's, well past the timeout.
       await eventually(() => Date.now() - claimedAt > 700, 3000);
       expect((await p.manager.get(`/api/leads/${kept.id}`)).body.lead).toMatchObject({ status: 'claimed', claimedBy: a.id });
@@ -66,9 +66,9 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       await p.manager.put('/api/rules', { rules: [{ name: 'DE', when: { country: ['DE'] }, to: { countries: ['DE'] } }] });
       const lead = await postLead(p.feed, { country: 'DE' });
       const postedAt = Date.now();
-      await de.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id);
-      expect(code(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('NOT_ELIGIBLE');
-      const offered = await fr.rec.waitFor(EV.leadOffered, (v: any) => v.id === lead.id, { timeoutMs: 5000 });
+      await de.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
+      expect(codeOf(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('NOT_ELIGIBLE');
+      const offered = await fr.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id, { timeoutMs: 5000 });
       expect(Date.now() - postedAt).toBeGreaterThanOrEqual(250);
       expect(offered).not.toHaveProperty('email');
       expect(offered).not.toHaveProperty('eligible');
@@ -83,10 +83,10 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const frTab = await connectRep(server.url, fr.token);
       expect(frTab.state.leads.map((v) => v.id)).toContain(lead.id);
       frTab.close();
-      expect(code(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
+      expect(codeOf(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
       // A lead claimed before the delay is not escalated.
       const quick = await postLead(p.feed, { country: 'DE' });
-      expect(code(await emitAck(de.socket, EV.claim, { leadId: quick.id }))).toBe('ok');
+      expect(codeOf(await emitAck(de.socket, EV.claim, { leadId: quick.id }))).toBe('ok');
       await eventually(() => Date.now() - postedAt > 1000, 3000);
       await barrier(fr.socket);
       expect(fr.rec.of(EV.leadOffered).filter((v) => v.id === quick.id)).toEqual([]);
@@ -101,7 +101,7 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const owners: string[] = [];
       for (let i = 0; i < 6; i++) {
         const lead = await postLead(p.feed);
-        const owner = await Promise.any(reps.map((r) => r.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === lead.id).then(() => r.id)));
+        const owner = await Promise.any(reps.map((r) => r.rec.waitFor(EV.leadAssigned, (l) => l.id === lead.id).then(() => r.id)));
         owners.push(owner);
       }
       // Each of the three once per round, in the same order both rounds.
@@ -114,7 +114,7 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const next: string[] = [];
       for (let i = 0; i < 4; i++) {
         const lead = await postLead(p.feed);
-        next.push(await Promise.any([a, b].map((r) => r.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === lead.id).then(() => r.id))));
+        next.push(await Promise.any([a, b].map((r) => r.rec.waitFor(EV.leadAssigned, (l) => l.id === lead.id).then(() => r.id))));
       }
       expect(next.filter((id) => id === a.id)).toHaveLength(2);
       expect(next.filter((id) => id === b.id)).toHaveLength(2);
@@ -125,9 +125,9 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const waiting = await postLead(p.feed);
       const m = await connectManager(server.url, server.managerToken);
       expect(m.state.open.map((l) => l.id)).toEqual([waiting.id]);
-      const first = a.rec.of<Lead>(EV.leadAssigned)[0];
-      expect(code(await emitAck(a.socket, EV.outcome, { leadId: first.id, outcome: 'won' }))).toBe('ok');
-      expect(await a.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === waiting.id)).toMatchObject({
+      const first = a.rec.of(EV.leadAssigned)[0];
+      expect(codeOf(await emitAck(a.socket, EV.outcome, { leadId: first.id, outcome: 'won' }))).toBe('ok');
+      expect(await a.rec.waitFor(EV.leadAssigned, (l) => l.id === waiting.id)).toMatchObject({
         claimedBy: a.id,
         email: waiting.email,
       });
@@ -146,18 +146,18 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(await held()).toEqual(new Set([leads[0].id, leads[1].id]));
       await eventually(() => {
         const seen = new Set([
-          ...tab.rec.of<PoolState>(EV.poolState).flatMap((st) => st.mine.map((l) => l.id)),
-          ...tab.rec.of<Lead>(EV.leadAssigned).map((l) => l.id),
+          ...tab.rec.of(EV.poolState).flatMap((st) => st.mine.map((l) => l.id)),
+          ...tab.rec.of(EV.leadAssigned).map((l) => l.id),
         ]);
         return seen.has(leads[0].id) && seen.has(leads[1].id);
       });
       // Away: a freed slot is not refilled until it is available again.
-      expect(code(await emitAck(tab.socket, EV.presenceSet, { status: 'away' }))).toBe('ok');
-      expect(code(await emitAck(tab.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' }))).toBe('ok');
+      expect(codeOf(await emitAck(tab.socket, EV.presenceSet, { status: 'away' }))).toBe('ok');
+      expect(codeOf(await emitAck(tab.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' }))).toBe('ok');
       await barrier(tab.socket);
       expect((await p.manager.get(`/api/leads/${leads[2].id}`)).body.lead.status).toBe('open');
-      expect(code(await emitAck(tab.socket, EV.presenceSet, { status: 'available' }))).toBe('ok');
-      expect(await tab.rec.waitFor<Lead>(EV.leadAssigned, (l) => l.id === leads[2].id)).toMatchObject({
+      expect(codeOf(await emitAck(tab.socket, EV.presenceSet, { status: 'available' }))).toBe('ok');
+      expect(await tab.rec.waitFor(EV.leadAssigned, (l) => l.id === leads[2].id)).toMatchObject({
         claimedBy: r.rep.id,
         email: leads[2].email,
       });
@@ -180,7 +180,7 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const leads = [await postLead(p.feed), await postLead(p.feed)];
       await setMode(p.manager, 'round-robin');
       const got = await Promise.all(
-        leads.map((l) => Promise.any([a, b].map((r) => r.rec.waitFor<Lead>(EV.leadAssigned, (x) => x.id === l.id).then(() => r.id)))),
+        leads.map((l) => Promise.any([a, b].map((r) => r.rec.waitFor(EV.leadAssigned, (x) => x.id === l.id).then(() => r.id)))),
       );
       expect(new Set(got)).toEqual(new Set([a.id, b.id]));
     });

@@ -1,19 +1,21 @@
-// Several server processes on one Redis behave as one server (PROTOCOL.md, "Several
-// processes (Redis)"): three real child processes (server/main.ts) given the same
+// Several server processes on one Redis behave as one server (docs/API.md, "Cluster
+// (Redis)"): three real child processes (server/main.ts) given the same
 // REDIS_URL, reps spread over them with their own websocket connections.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EV, type Lead, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
 import {
-  type Client,
   closeAllSockets,
   connectRep,
   createReps,
   emitAck,
   eventually,
+  okOf,
   patchSettings,
   postLead,
+  type RepClient,
   type RepHandle,
   setMode,
 } from './support/clients.js';
@@ -29,7 +31,7 @@ let nodes: TestServer[];
 let managers: Api[];
 let feeds: Api[];
 let handles: RepHandle[];
-let tabs: { handle: RepHandle; node: number; client: Client<PoolState> }[];
+let tabs: { handle: RepHandle; node: number; client: RepClient }[];
 
 const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
 const feedKey = `feed_${randomBytes(12).toString('hex')}`;
@@ -54,15 +56,13 @@ afterAll(async () => {
 });
 
 describe('three processes on one Redis', () => {
-  it(`${LEADS} leads x ${REPS} racing reps over ${NODES} nodes: one winner each, every loser ALREADY_CLAIMED; every lead offered on every node`, async () => {
+  it(`${LEADS} leads x ${REPS} racing reps over ${NODES} nodes: one taker each, every other ALREADY_CLAIMED; every lead offered on every node`, async () => {
     const leads: Lead[] = [];
     for (let i = 0; i < LEADS; i++) leads.push(await postLead(feeds[i % NODES]));
     // a lead posted on one node is offered to the reps of every node
-    await Promise.all(
-      tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v: { id: string }) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })),
-    );
+    await Promise.all(tabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v) => v.id === leads[LEADS - 1].id, { timeoutMs: 10_000 })));
     for (const t of tabs) {
-      const offered = new Set(t.client.rec.of<{ id: string }>(EV.leadOffered).map((v) => v.id));
+      const offered = new Set(t.client.rec.of(EV.leadOffered).map((v) => v.id));
       for (const lead of leads) expect(offered.has(lead.id), `rep on node ${t.node} offered ${lead.id}`).toBe(true);
     }
 
@@ -72,21 +72,21 @@ describe('three processes on one Redis', () => {
         answers: await Promise.all(tabs.map((t) => emitAck(t.client.socket, EV.claim, { leadId: lead.id }, 20_000))),
       })),
     );
-    const winsPerNode = [0, 0, 0];
+    const takenPerNode = [0, 0, 0];
     for (const { lead, answers } of results) {
-      const winners = answers.flatMap((a, i) => (a.ok ? [i] : []));
-      expect(winners, `lead ${lead.id}`).toHaveLength(1);
-      winsPerNode[tabs[winners[0]].node]++;
-      expect(answers[winners[0]].lead).toMatchObject({ id: lead.id, claimedBy: tabs[winners[0]].handle.rep.id, email: lead.email });
+      const takers = answers.flatMap((a, i) => (a.ok ? [i] : []));
+      expect(takers, `lead ${lead.id}`).toHaveLength(1);
+      takenPerNode[tabs[takers[0]].node]++;
+      expect(okOf(answers[takers[0]]).lead).toMatchObject({ id: lead.id, claimedBy: tabs[takers[0]].handle.rep.id, email: lead.email });
       for (const [i, a] of answers.entries()) {
-        if (i !== winners[0])
-          expect(a, `loser of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
+        if (i !== takers[0])
+          expect(a, `other claim of ${lead.id}`).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_CLAIMED' }) });
       }
     }
     const claimed = await managers[2].get(`/api/leads?status=claimed&limit=1000`);
     expect(claimed.body.leads).toHaveLength(LEADS);
-    // the race is spread: more than one node produced winners
-    expect(winsPerNode.filter((n) => n > 0).length).toBeGreaterThan(1);
+    // the race is spread: reps on more than one node took leads
+    expect(takenPerNode.filter((n) => n > 0).length).toBeGreaterThan(1);
   }, 60_000);
 
   it('a mode switch on one node reaches the reps of every node: mode:changed then pool:state', async () => {
@@ -94,7 +94,7 @@ describe('three processes on one Redis', () => {
     await setMode(managers[1], 'cherry-pick');
     await Promise.all(
       tabs.map(async (t, i) => {
-        await t.client.rec.waitFor(EV.poolState, (s: PoolState) => s.mode === 'cherry-pick', { from: marks[i], timeoutMs: 10_000 });
+        await t.client.rec.waitFor(EV.poolState, (s) => s.mode === 'cherry-pick', { from: marks[i], timeoutMs: 10_000 });
         const seen = t.client.rec.events.slice(marks[i]).map((e) => e.event);
         expect(seen.indexOf(EV.modeChanged), `node ${t.node}`).toBeGreaterThanOrEqual(0);
         expect(seen.indexOf(EV.modeChanged)).toBeLessThan(seen.indexOf(EV.poolState));
@@ -117,7 +117,7 @@ describe('three processes on one Redis', () => {
     const onVictim = tabs.filter((t) => t.node === victim);
     expect(onVictim.length).toBe(REPS / NODES);
     const [moving, ...staying] = onVictim;
-    const held = (await managers[0].get(`/api/leads?status=claimed&repId=${moving.handle.rep.id}&limit=1000`)).body.leads as Lead[];
+    const held = (await managers[0].get(`/api/leads?status=claimed&repId=${moving.handle.rep.id}&limit=1000`)).body.leads;
     expect(held.length).toBeGreaterThan(0);
 
     await nodes[victim].kill();
@@ -132,7 +132,7 @@ describe('three processes on one Redis', () => {
     // the others never come back: offline cluster-wide once the dead node's heartbeat is stale
     await eventually(
       async () => {
-        const reps = (await managers[1].get('/api/reps')).body.reps as { id: string; presence: string }[];
+        const reps = (await managers[1].get('/api/reps')).body.reps;
         const byId = new Map(reps.map((r) => [r.id, r.presence]));
         return staying.every((t) => byId.get(t.handle.rep.id) === 'offline') && byId.get(moving.handle.rep.id) === 'available';
       },
@@ -140,9 +140,9 @@ describe('three processes on one Redis', () => {
       250,
     );
     const tookMs = Date.now() - killedAt;
-    expect(tookMs).toBeLessThan(15_000 + 750); // PROTOCOL: within 15 s (+ this poll's granularity)
+    expect(tookMs).toBeLessThan(15_000 + 750); // docs/API.md, Presence: within 15 s (+ this poll's granularity)
     // reps on the surviving nodes never went offline
-    const reps = (await managers[0].get('/api/reps')).body.reps as { id: string; presence: string }[];
+    const reps = (await managers[0].get('/api/reps')).body.reps;
     for (const t of tabs.filter((x) => x.node !== victim)) expect(reps.find((r) => r.id === t.handle.rep.id)!.presence).toBe('available');
   }, 40_000);
 

@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EV, type Lead } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead, ReportSummary } from '../shared/protocol.js';
 import { api } from './support/api.js';
-import { closeAllSockets, connectRep, emitAck, leadInput } from './support/clients.js';
+import { closeAllSockets, connectRep, emitAck, leadInput, okAck } from './support/clients.js';
 import { startServer, type TestServer, tempDir } from './support/server.js';
 
 const running: TestServer[] = [];
@@ -40,7 +41,7 @@ describe('durability (embedded store, child process)', () => {
     const got = await m2.get(`/api/leads/${res.body.lead.id}`);
     expect(got.status).toBe(200);
     expect(got.body.lead).toEqual(res.body.lead);
-    const listed = (await m2.get('/api/leads?limit=1000')).body.leads as Lead[];
+    const listed = (await m2.get('/api/leads?limit=1000')).body.leads;
     expect(new Set(listed.map((l) => l.id))).toEqual(new Set([...burst, res].map((r) => r.body.lead.id)));
     // And it still dedupes by its externalId.
     const again = await api(s2.url, s2.feedKey).post('/api/leads', input);
@@ -67,7 +68,7 @@ describe('durability (embedded store, child process)', () => {
       .settings;
     expect((await manager.put('/api/pool/mode', { mode: 'cherry-pick' })).status).toBe(200);
     // The last thing before the kill: a claim, acknowledged.
-    const claim = await emitAck(tab.socket, EV.claim, { leadId: leads[0].id });
+    const claim = await okAck(tab.socket, EV.claim, { leadId: leads[0].id });
     expect(claim.ok).toBe(true);
     await s1.kill();
 
@@ -98,8 +99,8 @@ describe('durability (embedded store, child process)', () => {
     expect(again.state.leads.map((l) => l.id)).toEqual([leads[2].id]);
     expect((await api(s2.url, token).get('/api/me')).body.rep.id).toBe(rep.id);
     // Work continues where it stopped.
-    expect((await emitAck(again.socket, EV.outcome, { leadId: leads[0].id, outcome: 'lost' })).lead.status).toBe('closed');
-    const report = (await m2.get('/api/reports/summary')).body;
+    expect((await okAck(again.socket, EV.outcome, { leadId: leads[0].id, outcome: 'lost' })).lead.status).toBe('closed');
+    const report = (await m2.get<ReportSummary>('/api/reports/summary')).body;
     expect(report.leads).toMatchObject({ total: 3, closed: 2, open: 1 });
   });
 
@@ -108,7 +109,7 @@ describe('durability (embedded store, child process)', () => {
     const manager = api(s1.url, s1.managerToken);
     expect((await manager.patch('/api/pool/settings', { claimTimeoutMs: 2500 })).status).toBe(200);
     const { rep, token } = (await manager.post('/api/reps', { name: 'Slow Sam' })).body;
-    const lead = (await api(s1.url, s1.feedKey).post('/api/leads', leadInput())).body.lead as Lead;
+    const lead = (await api(s1.url, s1.feedKey).post('/api/leads', leadInput())).body.lead;
     const tab = await connectRep(s1.url, token);
     expect((await emitAck(tab.socket, EV.claim, { leadId: lead.id })).ok).toBe(true);
     const claimedAt = Date.now();
@@ -118,7 +119,7 @@ describe('durability (embedded store, child process)', () => {
     const m2 = api(s2.url, s2.managerToken);
     const again = await connectRep(s2.url, token);
     expect(again.state.mine.map((l) => l.id)).toEqual([lead.id]);
-    const revoked = await again.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id, { timeoutMs: 10_000 });
+    const revoked = await again.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id, { timeoutMs: 10_000 });
     expect(revoked).toEqual({ leadId: lead.id, reason: 'expired' });
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2400);
     expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });

@@ -2,8 +2,9 @@
 // (201/200 duplicate/422/400/413 in the error envelope), qualification and duplicates,
 // listing, reps, pool mode and settings, rules, manual assignment, reports, health.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, EV, type Lead, type Rep, type ReportSummary } from '../shared/protocol.js';
-import { api } from './support/api.js';
+import { EV } from '../shared/events.js';
+import { DEFAULT_SETTINGS, type Lead, type Rep, type ReportSummary } from '../shared/protocol.js';
+import { type ApiBody, api } from './support/api.js';
 import {
   barrier,
   closeAllSockets,
@@ -13,6 +14,7 @@ import {
   disconnected,
   emitAck,
   leadInput,
+  okAck,
   patchSettings,
   pool,
   postLead,
@@ -33,7 +35,7 @@ afterAll(async () => {
 });
 
 /** The error envelope: exactly { error: { code, message, details? } }. */
-function expectError(res: { status: number; body: any }, status: number, code: string) {
+function expectError(res: { status: number; body: ApiBody }, status: number, code: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(Object.keys(res.body)).toEqual(['error']);
   expect(res.body.error.code).toBe(code);
@@ -162,7 +164,7 @@ describe('POST /api/leads', () => {
     const res = await ctx.feed.post('/api/leads', input);
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(['lead']);
-    const lead = res.body.lead as Lead;
+    const lead = res.body.lead;
     expect(lead).toMatchObject({ ...input, country: 'DE', language: 'de', status: 'open' });
     expect(typeof lead.id).toBe('string');
     expect(new Date(lead.createdAt).toISOString()).toBe(lead.createdAt);
@@ -261,7 +263,7 @@ describe('qualification filters and duplicates', () => {
     await patchSettings(ctx.manager, { filters: { countries: ['DE', 'AT'], minVisits: 2, requireFields: ['company'] } });
     const res = await ctx.feed.post('/api/leads', leadInput({ country: 'FR', engagement: { visits: 1 }, company: undefined }));
     expect(res.status).toBe(201);
-    const lead = res.body.lead as Lead;
+    const lead = res.body.lead;
     expect(lead.status).toBe('disqualified');
     expect(lead.disqualifiedReasons).toHaveLength(3);
     expect(lead.disqualifiedReasons!.join(' ')).toMatch(/company/);
@@ -270,9 +272,9 @@ describe('qualification filters and duplicates', () => {
     const ok = await postLead(ctx.feed, { country: 'de', engagement: { visits: 5 } });
     expect(ok.status).toBe('open');
     expect(ok).not.toHaveProperty('disqualifiedReasons');
-    await rep.rec.waitFor(EV.leadOffered, (v: any) => v.id === ok.id);
+    await rep.rec.waitFor(EV.leadOffered, (v) => v.id === ok.id);
     await barrier(rep.socket);
-    expect(rep.rec.of(EV.leadOffered).map((v: any) => v.id)).toEqual([ok.id]);
+    expect(rep.rec.of(EV.leadOffered).map((v) => v.id)).toEqual([ok.id]);
     // Not claimable either, and listed as disqualified.
     const claim = await emitAck(rep.socket, EV.claim, { leadId: lead.id });
     expect(claim).toMatchObject({ ok: false, error: { code: 'NOT_OPEN' } });
@@ -373,7 +375,7 @@ describe('reps', () => {
     });
     expect(JSON.stringify(rep)).not.toContain(token);
     expect(rep).not.toHaveProperty('tokenHash');
-    const defaults = (await ctx.manager.post('/api/reps', { name: 'Bob' })).body.rep as Rep;
+    const defaults = (await ctx.manager.post('/api/reps', { name: 'Bob' })).body.rep;
     expect(defaults).toMatchObject({ skills: [], languages: [], countries: [], teams: [], maxActive: null, weight: 1 });
 
     const listed = await ctx.manager.get('/api/reps');
@@ -385,7 +387,7 @@ describe('reps', () => {
 
     // Presence shows: connected = available, away, then offline again.
     const tab = await connectRep(ctx.url, token);
-    const presenceOf = async () => (await ctx.manager.get('/api/reps')).body.reps.find((r: Rep) => r.id === rep.id).presence;
+    const presenceOf = async () => (await ctx.manager.get('/api/reps')).body.reps.find((r: Rep) => r.id === rep.id)?.presence;
     expect(await presenceOf()).toBe('available');
     expect((await emitAck(tab.socket, EV.presenceSet, { status: 'away' })).ok).toBe(true);
     expect(await presenceOf()).toBe('away');
@@ -401,7 +403,7 @@ describe('reps', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.rep).toMatchObject({ id: rep.id, name: 'Ada L.', countries: ['DE'], maxActive: null, skills: ['saas'] });
     // The rep's open tab gets a fresh snapshot with its new profile.
-    await tab.rec.waitFor(EV.poolState, (s: any) => s.you.name === 'Ada L.');
+    await tab.rec.waitFor(EV.poolState, (s) => s.you.name === 'Ada L.');
     expectError(await ctx.manager.patch(`/api/reps/${rep.id}`, { name: '' }), 422, 'INVALID');
     expectError(await ctx.manager.patch(`/api/reps/${rep.id}`, { token: 'x' }), 422, 'INVALID');
     expectError(await ctx.manager.patch('/api/reps/rep_nope', { name: 'X' }), 404, 'NOT_FOUND');
@@ -543,14 +545,14 @@ describe('POST /api/leads/:id/assign and release (manager)', () => {
     // Reassigning a claimed lead revokes it from the previous owner.
     const moved = await ctx.manager.post(`/api/leads/${b.id}/assign`, { repId: r2.rep.id });
     expect(moved.body.lead.claimedBy).toBe(r2.rep.id);
-    expect(await tab1.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === b.id)).toEqual({ leadId: b.id, reason: 'reassigned' });
+    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === b.id)).toEqual({ leadId: b.id, reason: 'reassigned' });
     await tab2.rec.waitFor(EV.leadAssigned, (l: Lead) => l.id === b.id);
 
     // Manager release: back to open, the owner hears lead:revoked.
     const released = await ctx.manager.post(`/api/leads/${a.id}/release`);
     expect(released.status).toBe(200);
     expect(released.body.lead).toMatchObject({ id: a.id, status: 'open' });
-    expect(await tab1.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === a.id)).toEqual({ leadId: a.id, reason: 'released' });
+    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === a.id)).toEqual({ leadId: a.id, reason: 'released' });
     expectError(await ctx.manager.post(`/api/leads/${a.id}/release`), 409, 'CONFLICT');
     expectError(await ctx.manager.post('/api/leads/ld_nope/release'), 404, 'NOT_FOUND');
 
@@ -581,13 +583,13 @@ describe('GET /api/reports/summary', () => {
     await claim(t1, leads[0]);
     await claim(t1, leads[1]);
     await claim(t2, leads[2]);
-    expect((await emitAck(t1.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' })).lead.status).toBe('closed');
-    expect((await emitAck(t1.socket, EV.outcome, { leadId: leads[1].id, outcome: 'contacted' })).lead.status).toBe('claimed');
-    expect((await emitAck(t2.socket, EV.outcome, { leadId: leads[2].id, outcome: 'lost', note: 'budget' })).lead.status).toBe('closed');
+    expect((await okAck(t1.socket, EV.outcome, { leadId: leads[0].id, outcome: 'won' })).lead.status).toBe('closed');
+    expect((await okAck(t1.socket, EV.outcome, { leadId: leads[1].id, outcome: 'contacted' })).lead.status).toBe('claimed');
+    expect((await okAck(t2.socket, EV.outcome, { leadId: leads[2].id, outcome: 'lost', note: 'budget' })).lead.status).toBe('closed');
 
-    const res = await ctx.manager.get('/api/reports/summary');
+    const res = await ctx.manager.get<ReportSummary>('/api/reports/summary');
     expect(res.status).toBe(200);
-    const s = res.body as ReportSummary;
+    const s = res.body;
     expect(Math.abs(Date.parse(s.generatedAt) - Date.now())).toBeLessThan(10_000);
     expect(s.leads).toEqual({ total: 7, open: 3, claimed: 1, closed: 2, disqualified: 1 });
     expect(s.outcomes).toEqual({ contacted: 1, won: 1, lost: 1, unreachable: 0 });
@@ -620,7 +622,7 @@ describe('GET /api/reports/summary', () => {
 
   it('an empty pool reports zeros and nulls', async () => {
     const ctx = await fresh();
-    const s = (await ctx.manager.get('/api/reports/summary')).body as ReportSummary;
+    const s = (await ctx.manager.get<ReportSummary>('/api/reports/summary')).body;
     expect(s.leads).toEqual({ total: 0, open: 0, claimed: 0, closed: 0, disqualified: 0 });
     expect(s.speedToClaimMs).toEqual({ count: 0, median: null, p90: null, mean: null });
     expect(s.perRep).toEqual([]);

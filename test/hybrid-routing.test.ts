@@ -1,9 +1,8 @@
 // Hybrid routing when rules and reps change while leads wait: open leads are routed again
-// and the reps whose pool changed get a fresh pool:state (PROTOCOL.md: pool:state "when this
-// rep's eligibility changes").
+// and, in hybrid mode, the reps get a fresh pool:state (docs/API.md, "Hybrid rules").
 import { describe, expect, it } from 'vitest';
-import { EV, type PoolState } from '../shared/protocol.js';
-import { emitAck, postLead, repsOnline, setMode } from './support/clients.js';
+import { EV } from '../shared/events.js';
+import { codeOf, emitAck, postLead, repsOnline, setMode } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
 describe.each(stores)('hybrid rerouting ($name)', (factory) => {
@@ -24,16 +23,16 @@ describe.each(stores)('hybrid rerouting ($name)', (factory) => {
     const rules = [{ name: 'dach', when: { country: ['DE'] }, to: { countries: ['DE'] } }];
     const beforeRules = us.rec.mark();
     expect((await manager.put('/api/rules', { rules })).status).toBe(200);
-    const usState = await us.rec.waitFor<PoolState>(EV.poolState, (s) => !s.leads.some((l) => l.id === lead.id), { from: beforeRules });
+    const usState = await us.rec.waitFor(EV.poolState, (s) => !s.leads.some((l) => l.id === lead.id), { from: beforeRules });
     expect(usState.waiting).toBe(0);
-    expect((await emitAck(us.socket, EV.claim, { leadId: lead.id })).error?.code).toBe('NOT_ELIGIBLE');
+    expect(codeOf(await emitAck(us.socket, EV.claim, { leadId: lead.id }))).toBe('NOT_ELIGIBLE');
     expect((await manager.get(`/api/leads/${lead.id}`)).body.lead.eligible).toEqual([de.id]);
 
     // The US rep now also covers DE: eligible again, told by a fresh pool:state.
     expect((await manager.patch(`/api/reps/${us.id}`, { countries: ['US', 'DE'] })).status).toBe(200);
-    await us.rec.waitFor<PoolState>(EV.poolState, (s) => s.leads.some((l) => l.id === lead.id));
-    const won = await emitAck(us.socket, EV.claim, { leadId: lead.id });
-    expect(won.ok).toBe(true);
+    await us.rec.waitFor(EV.poolState, (s) => s.leads.some((l) => l.id === lead.id));
+    const claimed = await emitAck(us.socket, EV.claim, { leadId: lead.id });
+    expect(claimed.ok).toBe(true);
   });
 
   it('a rule whose target no rep meets offers the lead to everyone', async () => {

@@ -1,7 +1,7 @@
 // The /manager namespace's read events: what the HTTP manager routes read, over the socket.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { EV } from '../shared/protocol.js';
-import { closeAllSockets, connectManager, emitAck, pool, postLead, repsOnline } from './support/clients.js';
+import { EV } from '../shared/events.js';
+import { closeAllSockets, codeOf, connectManager, emitAck, emitRawAck, okAck, pool, postLead, repsOnline } from './support/clients.js';
 import type { InProcessServer } from './support/server.js';
 import { embedded } from './support/stores.js';
 
@@ -24,20 +24,20 @@ describe('manager socket reads', () => {
     expect((await emitAck(rep.socket, EV.claim, { leadId: first.id })).ok).toBe(true);
     const m = await connectManager(server.url, server.managerToken);
 
-    const all = await emitAck(m.socket, 'leads:list');
-    expect(all.leads.map((l: { id: string }) => l.id)).toEqual([second.id, first.id]);
-    const claimed = await emitAck(m.socket, 'leads:list', { status: 'claimed', repId: rep.id });
+    const all = await okAck(m.socket, EV.leadsList, undefined);
+    expect(all.leads.map((l) => l.id)).toEqual([second.id, first.id]);
+    const claimed = await okAck(m.socket, EV.leadsList, { status: 'claimed', repId: rep.id });
     expect(claimed.leads).toEqual((await manager.get(`/api/leads?status=claimed&repId=${rep.id}`)).body.leads);
-    expect((await emitAck(m.socket, 'leads:list', { status: 'nope' })).error.code).toBe('INVALID');
+    expect(codeOf(await emitRawAck(m.socket, EV.leadsList, [{ status: 'nope' }]))).toBe('INVALID');
 
-    expect((await emitAck(m.socket, 'lead:get', { leadId: first.id })).lead).toMatchObject({
+    expect((await okAck(m.socket, EV.leadGet, { leadId: first.id })).lead).toMatchObject({
       id: first.id,
       claimedBy: rep.id,
       email: first.email,
     });
-    expect((await emitAck(m.socket, 'lead:get', { leadId: 'ld_nope' })).error.code).toBe('NOT_FOUND');
-    expect((await emitAck(m.socket, 'reps:list')).reps).toMatchObject([{ id: rep.id, presence: 'available', activeCount: 1 }]);
-    expect(await emitAck(m.socket, 'pool:get')).toMatchObject({
+    expect(codeOf(await emitAck(m.socket, EV.leadGet, { leadId: 'ld_nope' }))).toBe('NOT_FOUND');
+    expect((await okAck(m.socket, EV.repsList, undefined)).reps).toMatchObject([{ id: rep.id, presence: 'available', activeCount: 1 }]);
+    expect(await emitAck(m.socket, EV.poolGet, undefined)).toMatchObject({
       ok: true,
       mode: 'shark-tank',
       rules: [],

@@ -1,7 +1,7 @@
 // A rep with several tabs: what one tab does shows in the others (mine:changed), and a
 // rep is offline only when its last tab is gone.
 import { describe, expect, it } from 'vitest';
-import { EV, type MineChanged } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
 import { barrier, connectRep, emitAck, postLead, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -22,7 +22,7 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
     const a0 = tabA.rec.mark();
     const claimed = await emitAck(tabA.socket, EV.claim, { leadId: lead.id });
     expect(claimed.ok).toBe(true);
-    const mine = await tabB.rec.waitFor<MineChanged>(EV.mineChanged, (c) => c.leadId === lead.id);
+    const mine = await tabB.rec.waitFor(EV.mineChanged, (c) => c.leadId === lead.id);
     expect(mine.lead).toMatchObject({ id: lead.id, status: 'claimed', email: lead.email, name: lead.name });
     expect(mine.lead).not.toHaveProperty('eligible');
     await other.rec.waitFor(EV.leadGone, (g: { leadId: string }) => g.leadId === lead.id);
@@ -34,11 +34,11 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
 
     const contacted = await emitAck(tabA.socket, EV.outcome, { leadId: lead.id, outcome: 'contacted' });
     expect(contacted.ok).toBe(true);
-    await tabB.rec.waitFor<MineChanged>(EV.mineChanged, (c) => c.lead?.outcome === 'contacted');
+    await tabB.rec.waitFor(EV.mineChanged, (c) => c.lead?.outcome === 'contacted');
 
     const b0 = tabB.rec.mark();
     expect((await emitAck(tabA.socket, EV.release, { leadId: lead.id })).ok).toBe(true);
-    const released = await tabB.rec.waitFor<MineChanged>(EV.mineChanged, (c) => c.leadId === lead.id && !c.lead, { from: b0 });
+    const released = await tabB.rec.waitFor(EV.mineChanged, (c) => c.leadId === lead.id && !c.lead, { from: b0 });
     expect(released).toEqual({ leadId: lead.id });
   });
 
@@ -52,7 +52,7 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
     const lead = await postLead(feed);
     expect((await emitAck(tabA.socket, EV.claim, { leadId: lead.id })).ok).toBe(true);
     expect((await emitAck(tabA.socket, EV.outcome, { leadId: lead.id, outcome: 'won' })).ok).toBe(true);
-    const closed = await tabB.rec.waitFor<MineChanged>(EV.mineChanged, (c) => c.lead?.status === 'closed');
+    const closed = await tabB.rec.waitFor(EV.mineChanged, (c) => c.lead?.status === 'closed');
     expect(closed.lead).toMatchObject({ id: lead.id, outcome: 'won' });
   });
 });

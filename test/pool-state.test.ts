@@ -1,11 +1,9 @@
 // pool:state, the snapshot a rep tab gets on every (re)connect: at most the 500 oldest
 // leads it may claim, `waiting` counting all of them, `mine` its own leads.
 import { describe, expect, it } from 'vitest';
-import { EV, type Lead } from '../shared/protocol.js';
-import { connectRep, emitAck, repsOnline } from './support/clients.js';
+import { EV } from '../shared/events.js';
+import { codeOf, connectRep, emitAck, repsOnline } from './support/clients.js';
 import { serversOf, stores } from './support/stores.js';
-
-const code = (answer: any) => (answer.ok ? 'ok' : answer.error.code);
 
 describe.each(stores)('pool:state ($name store)', (factory) => {
   const fresh = serversOf(factory);
@@ -18,7 +16,7 @@ describe.each(stores)('pool:state ($name store)', (factory) => {
       );
       for (const r of posted) expect(r.status).toBe(201);
     }
-    const oldestFirst = ((await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[]).map((l) => l.id).reverse();
+    const oldestFirst = (await p.manager.get('/api/leads?limit=1000')).body.leads.map((l) => l.id).reverse();
     expect(oldestFirst).toHaveLength(550);
     const [r] = await repsOnline(server, 1);
     expect(r.state.waiting).toBe(550);
@@ -28,7 +26,7 @@ describe.each(stores)('pool:state ($name store)', (factory) => {
     expect(r.state.you).toMatchObject({ id: r.id, presence: 'available' });
     expect(r.state.mine).toEqual([]);
     // Claiming the oldest moves the window by one.
-    expect(code(await emitAck(r.socket, EV.claim, { leadId: oldestFirst[0] }))).toBe('ok');
+    expect(codeOf(await emitAck(r.socket, EV.claim, { leadId: oldestFirst[0] }))).toBe('ok');
     const again = await connectRep(server.url, r.token);
     expect(again.state.waiting).toBe(549);
     expect(again.state.leads.map((v) => v.id)).toEqual(oldestFirst.slice(1, 501));

@@ -1,14 +1,17 @@
 // Claim races: many reps on separate connections click the same lead at once. Exactly one
-// wins, every loser hears ALREADY_CLAIMED and lead:gone, the winner gets the contact
-// fields. Pulls in blind-pull hand out distinct leads, oldest first.
+// claim takes it, every other hears ALREADY_CLAIMED and lead:gone, the taker gets the
+// contact fields. Pulls in blind-pull hand out distinct leads, oldest first.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EV, type Lead } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import type { Lead } from '../shared/protocol.js';
 import {
   barrier,
   closeAllSockets,
   connectRep,
   emitAck,
+  errorOf,
   type OnlineRep,
+  okOf,
   type Pool,
   patchSettings,
   pool,
@@ -42,11 +45,11 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     await factory.teardown?.();
   });
 
-  it(`${REPS} reps race for each of ${LEADS} leads: one winner each, every loser ALREADY_CLAIMED and lead:gone`, async () => {
+  it(`${REPS} reps race for each of ${LEADS} leads: one taker each, every other ALREADY_CLAIMED and lead:gone`, async () => {
     const leads: Lead[] = [];
     for (let i = 0; i < LEADS; i++) leads.push(await postLead(p.feed));
     // Everyone was offered every lead before the race starts.
-    await Promise.all(reps.map((r) => r.rec.waitFor(EV.leadOffered, (v: any) => v.id === leads[LEADS - 1].id)));
+    await Promise.all(reps.map((r) => r.rec.waitFor(EV.leadOffered, (v) => v.id === leads[LEADS - 1].id)));
 
     // Every lead's claims fire together, and all leads at once: 1000 claims in flight.
     const results = await Promise.all(
@@ -56,18 +59,18 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       }),
     );
 
-    const wins = new Map<string, OnlineRep>();
+    const takenBy = new Map<string, OnlineRep>();
     for (const { lead, answers } of results) {
-      const winners = answers.flatMap((a, i) => (a.ok ? [i] : []));
-      expect(winners, `lead ${lead.id}`).toHaveLength(1);
-      const w = winners[0];
-      wins.set(lead.id, reps[w]);
-      const ack = answers[w];
-      // The winner's ack is the lead with its contact fields (and no `eligible`).
+      const takers = answers.flatMap((a, i) => (a.ok ? [i] : []));
+      expect(takers, `lead ${lead.id}`).toHaveLength(1);
+      const t = takers[0];
+      takenBy.set(lead.id, reps[t]);
+      const ack = okOf(answers[t]);
+      // The taker's ack is the lead with its contact fields (and no `eligible`).
       expect(ack.lead).toMatchObject({
         id: lead.id,
         status: 'claimed',
-        claimedBy: reps[w].id,
+        claimedBy: reps[t].id,
         name: lead.name,
         email: lead.email,
         phone: lead.phone,
@@ -75,18 +78,18 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       });
       expect(ack.lead).not.toHaveProperty('eligible');
       for (const [i, a] of answers.entries()) {
-        if (i === w) continue;
+        if (i === t) continue;
         expect(a).toMatchObject({ ok: false, error: { code: 'ALREADY_CLAIMED' } });
-        expect(typeof a.error.message).toBe('string');
+        expect(typeof errorOf(a).message).toBe('string');
       }
     }
 
-    // Every loser hears lead:gone { leadId, reason: 'claimed' }; the winner does not.
+    // Every other rep hears lead:gone { leadId, reason: 'claimed' }; the taker does not.
     await Promise.all(
       reps.flatMap((r) =>
         leads
-          .filter((l) => wins.get(l.id) !== r)
-          .map((l) => r.rec.waitFor(EV.leadGone, (g: any) => g.leadId === l.id, { timeoutMs: 10_000 })),
+          .filter((l) => takenBy.get(l.id) !== r)
+          .map((l) => r.rec.waitFor(EV.leadGone, (g) => g.leadId === l.id, { timeoutMs: 10_000 })),
       ),
     );
     await Promise.all(reps.map((r) => barrier(r.socket)));
@@ -94,18 +97,18 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       const gone = r.rec.of(EV.leadGone);
       for (const g of gone) expect(g).toEqual({ leadId: g.leadId, reason: 'claimed' });
       const goneIds = gone.map((g) => g.leadId);
-      const won = leads.filter((l) => wins.get(l.id) === r).map((l) => l.id);
-      const lost = leads.filter((l) => wins.get(l.id) !== r).map((l) => l.id);
-      expect(goneIds.filter((id) => won.includes(id))).toEqual([]);
+      const taken = leads.filter((l) => takenBy.get(l.id) === r).map((l) => l.id);
+      const lost = leads.filter((l) => takenBy.get(l.id) !== r).map((l) => l.id);
+      expect(goneIds.filter((id) => taken.includes(id))).toEqual([]);
       expect(new Set(goneIds)).toEqual(new Set(lost));
       expect(goneIds).toHaveLength(lost.length); // once each
     }
 
     // The store agrees: every lead claimed by the rep that got the ok.
-    const listed = (await p.manager.get('/api/leads?status=claimed&limit=1000')).body.leads as Lead[];
+    const listed = (await p.manager.get('/api/leads?status=claimed&limit=1000')).body.leads;
     expect(listed).toHaveLength(LEADS);
-    for (const l of listed) expect(l.claimedBy).toBe(wins.get(l.id)!.id);
-    const counts = (await p.manager.get('/api/reps')).body.reps.reduce((n: number, r: any) => n + r.activeCount, 0);
+    for (const l of listed) expect(l.claimedBy).toBe(takenBy.get(l.id)!.id);
+    const counts = (await p.manager.get('/api/reps')).body.reps.reduce((n, r) => n + (r.activeCount ?? 0), 0);
     expect(counts).toBe(LEADS);
   });
 
@@ -128,7 +131,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const pullers = reps.slice(0, 15);
     const answers = await Promise.all(pullers.flatMap((r) => [emitAck(r.socket, EV.pull, {}), emitAck(r.socket, EV.pull, {})]));
     expect(answers.every((a) => a.ok)).toBe(true);
-    const pulled = answers.map((a) => a.lead as Lead);
+    const pulled = answers.map((a) => okOf(a).lead);
     const ids = pulled.map((l) => l.id);
     expect(new Set(ids).size).toBe(30);
     expect(new Set(ids)).toEqual(new Set(created.map((l) => l.id)));
@@ -138,7 +141,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     const more: Lead[] = [];
     for (let i = 0; i < 10; i++) more.push(await postLead(p.feed));
     const six = await Promise.all(reps.slice(0, 6).map((r) => emitAck(r.socket, EV.pull, {})));
-    expect(new Set(six.map((a) => a.lead.id))).toEqual(new Set(more.slice(0, 6).map((l) => l.id)));
+    expect(new Set(six.map((a) => okOf(a).lead.id))).toEqual(new Set(more.slice(0, 6).map((l) => l.id)));
 
     // One rep pulling the rest one by one gets them in creation order, then POOL_EMPTY.
     const solo = reps[19];
@@ -146,12 +149,12 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     for (let i = 0; i < 4; i++) {
       const a = await emitAck(solo.socket, EV.pull, {});
       expect(a.ok).toBe(true);
-      order.push(a.lead.id);
+      order.push(okOf(a).lead.id);
     }
     expect(order).toEqual(more.slice(6).map((l) => l.id));
     expect(await emitAck(solo.socket, EV.pull, {})).toMatchObject({ ok: false, error: { code: 'POOL_EMPTY' } });
 
-    // More pullers than leads: exactly as many wins as leads, the rest POOL_EMPTY.
+    // More pullers than leads: exactly as many leads pulled as there are, the rest POOL_EMPTY.
     const few: Lead[] = [];
     for (let i = 0; i < 3; i++) few.push(await postLead(p.feed));
     const crowd = await Promise.all(reps.map((r) => emitAck(r.socket, EV.pull, {})));
@@ -169,9 +172,9 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       i % 2 === 0 ? leads.map((l) => emitAck(r.socket, EV.claim, { leadId: l.id })) : [emitAck(r.socket, EV.pull, {})],
     );
     const answers = await Promise.all(attempts);
-    const won = answers.filter((a) => a.ok).map((a) => a.lead.id as string);
-    expect(new Set(won)).toEqual(new Set(leads.map((l) => l.id)));
-    expect(won).toHaveLength(leads.length);
+    const taken = answers.filter((a) => a.ok).map((a) => a.lead.id);
+    expect(new Set(taken)).toEqual(new Set(leads.map((l) => l.id)));
+    expect(taken).toHaveLength(leads.length);
     for (const a of answers.filter((x) => !x.ok)) expect(['ALREADY_CLAIMED', 'POOL_EMPTY']).toContain(a.error.code);
   });
 });
@@ -192,18 +195,18 @@ describe.each(stores)('claims racing a manager assignment ($name store)', (facto
       expect(assigned.status).toBe(200);
       const owner = (await p.manager.get(`/api/leads/${lead.id}`)).body.lead.claimedBy;
       expect(owner).toBe(target.id); // assignment overrides, whether it came first or last
-      const winners = claims.filter((c) => c.ok).length;
-      expect(winners).toBeLessThanOrEqual(1);
+      const taken = claims.filter((c) => c.ok).length;
+      expect(taken).toBeLessThanOrEqual(1);
       for (const c of claims) if (!c.ok) expect(c.error.code).toBe('ALREADY_CLAIMED');
-      // A claim that won before the assignment lost the lead to it: its rep was told.
-      const wonBy = reps.find((_, i) => claims[i].ok);
-      if (wonBy && wonBy !== target) {
-        expect(await wonBy.rec.waitFor(EV.leadRevoked, (e: any) => e.leadId === lead.id)).toEqual({
+      // A claim that took the lead before the assignment lost it to it: its rep was told.
+      const claimer = reps.find((_, i) => claims[i].ok);
+      if (claimer && claimer !== target) {
+        expect(await claimer.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({
           leadId: lead.id,
           reason: 'reassigned',
         });
       }
-      await target.rec.waitFor(EV.leadAssigned, (l: Lead) => l.id === lead.id);
+      await target.rec.waitFor(EV.leadAssigned, (l) => l.id === lead.id);
     }
   });
 });

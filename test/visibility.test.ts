@@ -3,12 +3,15 @@
 // strings), so a leak anywhere (nested, renamed, stringified) is found, not just a
 // top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
 import { describe, expect, it } from 'vitest';
-import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, EV, type Lead, type LeadView, type PoolState } from '../shared/protocol.js';
+import { EV } from '../shared/events.js';
+import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, type Lead, type Mode } from '../shared/protocol.js';
 import {
   barrier,
   connectRep,
   emitAck,
   type OnlineRep,
+  okAck,
+  okOf,
   type Pool,
   patchSettings,
   postLead,
@@ -49,7 +52,7 @@ const nonTeaserValues = (lead: Lead) => [lead.company!, lead.jobTitle!, String(l
  */
 async function assertNoLeaks(p: Pool, reps: OnlineRep[], leads: Lead[], extra: (lead: Lead) => string[] = () => []) {
   await Promise.all(reps.filter((r) => r.socket.connected).map((r) => barrier(r.socket)));
-  const stored = new Map<string, Lead>(((await p.manager.get('/api/leads?limit=1000')).body.leads as Lead[]).map((l) => [l.id, l]));
+  const stored = new Map<string, Lead>((await p.manager.get('/api/leads?limit=1000')).body.leads.map((l) => [l.id, l]));
   let checked = 0;
   for (const rep of reps) {
     const foreign = leads.filter((l) => stored.get(l.id)!.claimedBy !== rep.id);
@@ -77,7 +80,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     leads.push(await postLead(p.feed, { country: undefined, industry: undefined })); // teaser fields absent stay absent
 
     for (const r of reps) {
-      const offered = await Promise.all(leads.map((l) => r.rec.waitFor<LeadView>(EV.leadOffered, (v) => v.id === l.id)));
+      const offered = await Promise.all(leads.map((l) => r.rec.waitFor(EV.leadOffered, (v) => v.id === l.id)));
       for (const [i, v] of offered.entries()) {
         const expected: Record<string, unknown> = { id: leads[i].id, createdAt: leads[i].createdAt };
         for (const f of DEFAULT_TEASER_FIELDS) if (leads[i][f] !== undefined) expected[f] = leads[i][f];
@@ -85,9 +88,9 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       }
     }
     // The owner gets everything in its ack; the others lead:gone only.
-    const ack = await emitAck(reps[0].socket, EV.claim, { leadId: leads[0].id });
+    const ack = await okAck(reps[0].socket, EV.claim, { leadId: leads[0].id });
     expect(ack.lead).toMatchObject({ name: leads[0].name, email: leads[0].email, phone: leads[0].phone, company: leads[0].company });
-    await reps[1].rec.waitFor(EV.leadGone, (g: any) => g.leadId === leads[0].id);
+    await reps[1].rec.waitFor(EV.leadGone, (g) => g.leadId === leads[0].id);
 
     // A tab connecting now: pool:state.leads in the same shape, `mine` only for the owner.
     const late = await connectRep(server.url, reps[0].token);
@@ -103,7 +106,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const mark = reps.map((r) => r.rec.mark());
     await patchSettings(p.manager, { teaserFields: ['industry', 'companySize'] });
     for (const [i, r] of reps.entries()) {
-      const state = await r.rec.waitFor<PoolState>(EV.poolState, () => true, { from: mark[i] });
+      const state = await r.rec.waitFor(EV.poolState, () => true, { from: mark[i] });
       expect(state.leads.length).toBe(4);
       for (const v of state.leads)
         expect(viewKeys(v)).toEqual(v.industry ? ['companySize', 'createdAt', 'id', 'industry'] : ['companySize', 'createdAt', 'id']);
@@ -111,7 +114,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const next = await postLead(p.feed);
     leads.push(next);
     for (const r of reps)
-      expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === next.id)).toEqual({
+      expect(await r.rec.waitFor(EV.leadOffered, (v) => v.id === next.id)).toEqual({
         id: next.id,
         createdAt: next.createdAt,
         industry: next.industry,
@@ -131,7 +134,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       leads.push(await postLead(p.feed, { tags: ['a', `t${i}`], attributes: { score: i, vip: true, plan: `p${i}` } }));
     for (const r of reps) {
       for (const l of leads) {
-        const v = await r.rec.waitFor<LeadView>(EV.leadOffered, (x) => x.id === l.id);
+        const v = await r.rec.waitFor(EV.leadOffered, (x) => x.id === l.id);
         expect(v).toEqual(omit(l, ['name', 'email', 'phone', 'eligible']));
         expect(v.company).toBe(l.company);
       }
@@ -156,15 +159,15 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const anyLead = await postLead(p.feed, { country: 'FR' });
     const leads = [...deLeads, anyLead];
     // Manager sees the routing; reps never do.
-    const stored = (await p.manager.get(`/api/leads/${deLeads[0].id}`)).body.lead as Lead;
+    const stored = (await p.manager.get(`/api/leads/${deLeads[0].id}`)).body.lead;
     expect([...(stored.eligible as string[])].sort()).toEqual([de1.id, de2.id].sort());
     expect((await p.manager.get(`/api/leads/${anyLead.id}`)).body.lead.eligible).toBe('*');
 
     for (const r of [de1, de2]) {
       for (const l of leads)
-        expect(await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === l.id)).toEqual(omit(l, ['name', 'email', 'phone', 'eligible']));
+        expect(await r.rec.waitFor(EV.leadOffered, (v) => v.id === l.id)).toEqual(omit(l, ['name', 'email', 'phone', 'eligible']));
     }
-    for (const r of [fr1, fr2]) await r.rec.waitFor(EV.leadOffered, (v: any) => v.id === anyLead.id);
+    for (const r of [fr1, fr2]) await r.rec.waitFor(EV.leadOffered, (v) => v.id === anyLead.id);
     await Promise.all(reps.map((r) => barrier(r.socket)));
     for (const r of [fr1, fr2]) expect(r.rec.of(EV.leadOffered).map((v) => v.id)).toEqual([anyLead.id]);
 
@@ -180,7 +183,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
 
     // A claim tells only the reps that were shown the lead.
     expect((await emitAck(de2.socket, EV.claim, { leadId: deLeads[0].id })).ok).toBe(true);
-    await de1.rec.waitFor(EV.leadGone, (g: any) => g.leadId === deLeads[0].id);
+    await de1.rec.waitFor(EV.leadGone, (g) => g.leadId === deLeads[0].id);
     // FR reps never got anything naming a DE lead: not its contacts, not even its id.
     await assertNoLeaks(p, [fr1, fr2, frLate], deLeads, (l) => [l.id, l.company!]);
     await assertNoLeaks(p, reps, leads);
@@ -193,15 +196,15 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const leads: Lead[] = [];
     for (let i = 0; i < 5; i++) leads.push(await postLead(p.feed));
     for (const r of reps) {
-      const w = await r.rec.waitFor(EV.poolWaiting, (x: any) => x.waiting === 5);
+      const w = await r.rec.waitFor(EV.poolWaiting, (x) => x.waiting === 5);
       expect(viewKeys(w)).toEqual(['oldestAgeMs', 'waiting']);
       expect(typeof w.oldestAgeMs).toBe('number');
       expect(r.state.leads).toEqual([]);
     }
     const ack = await emitAck(reps[0].socket, EV.pull, {});
     expect(ack.ok).toBe(true);
-    expect(ack.lead).toMatchObject({ id: leads[0].id, email: leads[0].email, name: leads[0].name });
-    for (const r of reps) await r.rec.waitFor(EV.poolWaiting, (x: any) => x.waiting === 4);
+    expect(okOf(ack).lead).toMatchObject({ id: leads[0].id, email: leads[0].email, name: leads[0].name });
+    for (const r of reps) await r.rec.waitFor(EV.poolWaiting, (x) => x.waiting === 4);
     const late = await connectRep(server.url, reps[1].token);
     expect(late.state).toMatchObject({ mode: 'blind-pull', leads: [], waiting: 4 });
     reps.push({ ...reps[1], ...late });
@@ -209,7 +212,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     for (const r of reps) {
       expect(r.rec.of(EV.leadOffered)).toEqual([]);
       expect(r.rec.of(EV.leadGone)).toEqual([]);
-      for (const s of r.rec.of<PoolState>(EV.poolState)) expect(s.leads).toEqual([]);
+      for (const s of r.rec.of(EV.poolState)) expect(s.leads).toEqual([]);
       for (const w of r.rec.of(EV.poolWaiting)) expect(viewKeys(w)).toEqual(['oldestAgeMs', 'waiting']);
     }
     // No id, contact or other value of a lead a rep does not hold reached it.
@@ -225,9 +228,9 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const byRep = new Map<string, Lead[]>();
     for (const r of reps) {
       await r.rec.waitFor(EV.leadAssigned, () => r.rec.of(EV.leadAssigned).length === 2);
-      byRep.set(r.id, r.rec.of<Lead>(EV.leadAssigned));
+      byRep.set(r.id, r.rec.of(EV.leadAssigned));
     }
-    const stored = new Map<string, Lead>(((await p.manager.get('/api/leads')).body.leads as Lead[]).map((l) => [l.id, l]));
+    const stored = new Map<string, Lead>((await p.manager.get('/api/leads')).body.leads.map((l) => [l.id, l]));
     for (const r of reps) {
       for (const a of byRep.get(r.id)!) {
         expect(stored.get(a.id)!.claimedBy).toBe(r.id);
@@ -254,14 +257,14 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const open = leads.slice(0, 2);
 
     /** Switches and returns each rep's pool:state after its mode:changed. */
-    const switchTo = async (mode: string) => {
+    const switchTo = async (mode: Mode) => {
       const marks = reps.map((r) => r.rec.mark());
       await setMode(p.manager, mode);
       return Promise.all(
         reps.map(async (r, i) => {
           const changed = await r.rec.waitFor(EV.modeChanged, () => true, { from: marks[i] });
           expect(changed).toEqual({ mode });
-          const state = await r.rec.waitFor<PoolState>(EV.poolState, (s) => s.mode === mode, { from: marks[i] });
+          const state = await r.rec.waitFor(EV.poolState, (s) => s.mode === mode, { from: marks[i] });
           const after = r.rec.events.slice(marks[i]);
           expect(after.findIndex((e) => e.event === EV.modeChanged)).toBeLessThan(after.findIndex((e) => e.event === EV.poolState));
           return state;
@@ -314,7 +317,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     const assigned = await Promise.all(
       open.map(async (l) => {
         const owner = await Promise.any(
-          reps.map((r, i) => r.rec.waitFor<Lead>(EV.leadAssigned, (a) => a.id === l.id, { from: rr[i] }).then(() => r)),
+          reps.map((r, i) => r.rec.waitFor(EV.leadAssigned, (a) => a.id === l.id, { from: rr[i] }).then(() => r)),
         );
         return owner;
       }),

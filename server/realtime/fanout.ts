@@ -1,25 +1,19 @@
 // Fan-out by rooms: a room per rep (`rep:<id>`, all its tabs on every node), one for all
-// reps (`reps`) and the /manager namespace. Emitting to rooms works unchanged across nodes
-// through the Redis adapter. Every per-lead payload for reps is built by domain/view.ts.
-import type { Namespace, Server } from 'socket.io';
-import {
-  EV,
-  type GoneReason,
-  type Lead,
-  type MineChanged,
-  type Mode,
-  type PoolState,
-  type PoolWaiting,
-  type RevokedReason,
-  type Settings,
-} from '../../shared/protocol.js';
+// reps (`reps`), a room per tab (Socket.IO's own, named by the tab id) and the /manager
+// namespace. Emitting to rooms works unchanged across nodes through the Redis adapter.
+// Every per-lead payload for reps is built by domain/view.ts. The service talks to
+// reps and managers only through this class, never through Socket.IO itself.
+import type { Server } from 'socket.io';
+import { EV, type ManagerServerToClient, type MineChanged, type PoolWaiting } from '../../shared/events.js';
+import type { GoneReason, Lead, Mode, PoolState, RevokedReason, Settings } from '../../shared/protocol.js';
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
+import { type ManagerNamespace, managerNamespace, type RepNamespace, repNamespace } from './namespaces.js';
 
 export const ALL_REPS = 'reps';
 export const repRoom = (repId: string): string => `rep:${repId}`;
 
 /** The rooms of the reps that are shown `lead` in `mode` (empty: nobody sees it per lead). */
-export function audienceRooms(lead: Pick<Lead, 'eligible'>, mode: Mode): string[] {
+function audienceRooms(lead: Pick<Lead, 'eligible'>, mode: Mode): string[] {
   if (!offersLeads(mode)) return [];
   if (mode !== 'hybrid') return [ALL_REPS];
   const eligible = lead.eligible ?? '*';
@@ -27,21 +21,26 @@ export function audienceRooms(lead: Pick<Lead, 'eligible'>, mode: Mode): string[
 }
 
 export class Fanout {
-  readonly reps: Namespace;
-  readonly managers: Namespace;
+  private readonly reps: RepNamespace;
+  private readonly managers: ManagerNamespace;
 
   constructor(io: Server) {
-    this.reps = io.of('/rep');
-    this.managers = io.of('/manager');
+    this.reps = repNamespace(io);
+    this.managers = managerNamespace(io);
   }
 
-  /** A lead entered the pool (new, released, expired, escalated): offer it to its audience. */
-  offer(lead: Lead, mode: Mode, settings: Settings, options: { except?: string[] } = {}): void {
+  // ---- reps ----------------------------------------------------------------------------
+
+  /**
+   * A lead entered the pool (new, released, expired, escalated): offer it to its audience,
+   * but the reps in `exceptReps` (they were offered it already).
+   */
+  offer(lead: Lead, mode: Mode, settings: Settings, exceptReps: string[] = []): void {
     const rooms = audienceRooms(lead, mode);
     const view = leadView(lead, mode, settings);
     if (rooms.length === 0 || !view) return;
     let target = this.reps.to(rooms);
-    if (options.except?.length) target = target.except(options.except);
+    if (exceptReps.length) target = target.except(exceptReps.map(repRoom));
     target.emit(EV.leadOffered, view);
   }
 
@@ -62,14 +61,15 @@ export class Fanout {
     if (lead.claimedBy) this.reps.to(repRoom(lead.claimedBy)).emit(EV.leadAssigned, ownerView(lead));
   }
 
-  /** The rep's own lead changed by an action in tab `originSocketId`: tell its other tabs. */
-  mineChanged(repId: string, change: MineChanged, originSocketId?: string): void {
+  /** The rep's own lead changed by an action in tab `actingTabId`: tell its other tabs. */
+  mineChanged(repId: string, change: MineChanged, actingTabId?: string): void {
     let target = this.reps.to(repRoom(repId));
-    if (originSocketId) target = target.except(originSocketId);
+    if (actingTabId) target = target.except(actingTabId);
     target.emit(EV.mineChanged, change.lead ? { leadId: change.leadId, lead: ownerView(change.lead) } : { leadId: change.leadId });
   }
 
-  revoked(repId: string, leadId: string, reason: RevokedReason): void {
+  /** A lead its rep held was taken from it. */
+  revoked(leadId: string, repId: string, reason: RevokedReason): void {
     this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId, reason });
   }
 
@@ -82,12 +82,25 @@ export class Fanout {
     this.managers.emit(EV.modeChanged, { mode });
   }
 
-  toManagers(event: string, payload: unknown): void {
-    this.managers.emit(event, payload);
+  /** The ids of the reps with a tab open, on every node. */
+  async connectedRepIds(): Promise<string[]> {
+    const sockets = await this.reps.fetchSockets();
+    return [...new Set(sockets.map((socket) => socket.data.repId))];
   }
 
   /** Closes every tab of a rep (removed, or gone after a store reset), on every node. */
   disconnectRep(repId: string): void {
     this.reps.in(repRoom(repId)).disconnectSockets(true);
+  }
+
+  // ---- managers ------------------------------------------------------------------------
+
+  toManagers<K extends keyof ManagerServerToClient>(event: K, ...args: Parameters<ManagerServerToClient[K]>): void {
+    this.managers.emit(event, ...args);
+  }
+
+  /** Whether a manager dashboard is connected to this node (live stats are worth computing). */
+  hasManagers(): boolean {
+    return this.managers.sockets.size > 0;
   }
 }

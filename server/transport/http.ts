@@ -15,10 +15,12 @@ import {
 } from '../../shared/schemas.js';
 import type { Credentials, Principal, Role } from '../auth.js';
 import { ApiError, toApiError } from '../errors.js';
-import type { LeadpoolService, Logger } from '../service.js';
+import type { Service } from '../service/index.js';
+import type { Logger } from '../service/logger.js';
+import type { Viewer } from '../service/reads.js';
 
-export interface HttpDeps {
-  service: LeadpoolService;
+interface HttpDeps {
+  service: Service;
   credentials: Credentials;
   log: Logger;
   /** /healthz: store and (Redis) adapter connections ready. */
@@ -46,7 +48,8 @@ function bearer(req: Request): string | undefined {
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
-  const { service, credentials, log } = deps;
+  const { credentials, log } = deps;
+  const { leads, pool, reps, reads } = deps.service;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -92,7 +95,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
         throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
       }
       const input = parse(LeadInputSchema, req.body);
-      const { lead, duplicate } = await service.ingest(input);
+      const { lead, duplicate } = await leads.ingest(input);
       if (duplicate) res.status(200).json({ lead, duplicate: true });
       else res.status(201).json({ lead });
     }),
@@ -102,14 +105,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/leads',
     route(['manager'], async (req, res) => {
       const q = parse(LeadListQuery, req.query);
-      res.json({ leads: await service.store.listLeads(q) });
+      res.json({ leads: await reads.listLeads(q) });
     }),
   );
 
   api.get(
     '/leads/:id',
     route(['manager', 'rep'], async (req, res, who) => {
-      res.json({ lead: await service.getLeadFor(String(req.params.id), who as Principal & { role: 'manager' | 'rep' }) });
+      res.json({ lead: await reads.getLead(String(req.params.id), who as Viewer) });
     }),
   );
 
@@ -117,7 +120,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/leads/:id/assign',
     route(['manager'], async (req, res) => {
       const { repId } = parse(AssignSchema, req.body);
-      res.json({ lead: await service.assign(String(req.params.id), repId) });
+      res.json({ lead: await leads.assign(String(req.params.id), repId) });
     }),
   );
 
@@ -127,14 +130,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       const leadId = String(req.params.id);
       if (who.role === 'rep') {
         try {
-          res.json({ lead: await service.release(leadId, who.repId) });
+          res.json({ lead: await leads.release(leadId, who.repId) });
         } catch (err) {
           // A rep asking about a lead it does not own gets 404, so ids cannot be probed.
           if (err instanceof ApiError && err.code === 'NOT_OWNER') throw new ApiError('NOT_FOUND', 'no such lead');
           throw err;
         }
       } else {
-        res.json({ lead: await service.release(leadId) });
+        res.json({ lead: await leads.release(leadId) });
       }
     }),
   );
@@ -142,31 +145,31 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.post(
     '/reps',
     route(['manager'], async (req, res) => {
-      res.status(201).json(await service.createRep(parse(RepCreateSchema, req.body)));
+      res.status(201).json(await reps.create(parse(RepCreateSchema, req.body)));
     }),
   );
   api.get(
     '/reps',
     route(['manager'], async (_req, res) => {
-      res.json({ reps: await service.listReps() });
+      res.json({ reps: await reads.listReps() });
     }),
   );
   api.get(
     '/reps/:id',
     route(['manager'], async (req, res) => {
-      res.json({ rep: await service.getRep(String(req.params.id)) });
+      res.json({ rep: await reads.getRep(String(req.params.id)) });
     }),
   );
   api.patch(
     '/reps/:id',
     route(['manager'], async (req, res) => {
-      res.json({ rep: await service.updateRep(String(req.params.id), parse(RepPatchSchema, req.body)) });
+      res.json({ rep: await reps.update(String(req.params.id), parse(RepPatchSchema, req.body)) });
     }),
   );
   api.delete(
     '/reps/:id',
     route(['manager'], async (req, res) => {
-      await service.deleteRep(String(req.params.id));
+      await reps.delete(String(req.params.id));
       res.status(204).end();
     }),
   );
@@ -174,47 +177,47 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.get(
     '/me',
     route(['rep'], async (_req, res, who) => {
-      res.json({ rep: await service.getRep((who as { repId: string }).repId) });
+      res.json({ rep: await reads.getRep((who as { repId: string }).repId) });
     }),
   );
 
   api.get(
     '/pool',
     route(['manager'], async (_req, res) => {
-      const { mode, settings } = await service.store.getPool();
+      const { mode, settings } = await reads.poolConfig();
       res.json({ mode, settings });
     }),
   );
   api.put(
     '/pool/mode',
     route(['manager'], async (req, res) => {
-      res.json({ mode: await service.setMode(parse(ModeSchema, req.body).mode) });
+      res.json({ mode: await pool.setMode(parse(ModeSchema, req.body).mode) });
     }),
   );
   api.patch(
     '/pool/settings',
     route(['manager'], async (req, res) => {
-      res.json({ settings: await service.patchSettings(parse(SettingsPatchSchema, req.body)) });
+      res.json({ settings: await pool.patchSettings(parse(SettingsPatchSchema, req.body)) });
     }),
   );
 
   api.get(
     '/rules',
     route(['manager'], async (_req, res) => {
-      res.json({ rules: (await service.store.getPool()).rules });
+      res.json({ rules: (await reads.poolConfig()).rules });
     }),
   );
   api.put(
     '/rules',
     route(['manager'], async (req, res) => {
-      res.json({ rules: await service.setRules(parse(RulesSchema, req.body).rules) });
+      res.json({ rules: await pool.setRules(parse(RulesSchema, req.body).rules) });
     }),
   );
 
   api.get(
     '/reports/summary',
     route(['manager'], async (_req, res) => {
-      res.json(await service.summary());
+      res.json(await reads.summary());
     }),
   );
 

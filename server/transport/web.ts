@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express from 'express';
 
-export const CLIENT_DIST = resolve(import.meta.dirname, '../../dist/client');
+const CLIENT_DIST = resolve(import.meta.dirname, '../../dist/client');
 const APP_ROUTES = ['/', '/rep', '/manager'];
 
 export function webRouter(dist = CLIENT_DIST): express.Router {

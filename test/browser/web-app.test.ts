@@ -87,15 +87,15 @@ describe('web app in Chromium', () => {
       const counts = await Promise.all(myLeads.map((m) => m.getByRole('article', { name: 'Rachel Race' }).count()));
       expect(counts.sort()).toEqual([0, 1]);
     });
-    const winner = (await myLeads[0].getByRole('article', { name: 'Rachel Race' }).count()) === 1 ? 0 : 1;
-    const loser = pages[1 - winner];
-    const card = myLeads[winner].getByRole('article', { name: 'Rachel Race' });
+    const taker = (await myLeads[0].getByRole('article', { name: 'Rachel Race' }).count()) === 1 ? 0 : 1;
+    const other = pages[1 - taker];
+    const card = myLeads[taker].getByRole('article', { name: 'Rachel Race' });
     await expect(card.getByRole('link', { name: /rachel@race\.example/ }).getAttribute('href')).resolves.toBe('mailto:rachel@race.example');
     await expect(card.getByRole('link', { name: /\+1 555 0100/ }).getAttribute('href')).resolves.toBe('tel:+15550100');
 
-    await eventually(async () => expect(await loser.getByRole('button', { name: 'Claim', exact: true }).count()).toBe(0));
-    await loser.getByText('Taken by another rep').first().waitFor();
-    expect(await bodyText(loser)).not.toContain('rachel@race.example');
+    await eventually(async () => expect(await other.getByRole('button', { name: 'Claim', exact: true }).count()).toBe(0));
+    await other.getByText('Taken by another rep').first().waitFor();
+    expect(await bodyText(other)).not.toContain('rachel@race.example');
     await Promise.all(pages.map((p) => p.context().close()));
   });
 

@@ -1,8 +1,9 @@
 // Fixtures for component tests: leads, reps, snapshots and a fake socket emitter.
 import { signal } from '@preact/signals';
-import type { Emitter } from '../../client/src/lib/socket';
-import type { Ack, DashboardState, Lead, LeadView, Mode, PoolState, Rep } from '../../shared/protocol';
-import { DEFAULT_SETTINGS } from '../../shared/protocol';
+import type { ConnectionState, Emitter } from '../../client/src/lib/socket';
+import type { Answer, RepClientToServer, RequestPayload } from '../../shared/events';
+import type { DashboardState, Lead, LeadView, Mode, PoolState, Rep } from '../../shared/protocol';
+import { DEFAULT_SETTINGS, DEFAULT_TEASER_FIELDS, LEAD_OFFERING_MODES } from '../../shared/protocol';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
@@ -41,15 +42,14 @@ export const fullLead = (id: string, over: Partial<Lead> = {}): Lead => ({
 /** A LeadView as the server builds it per mode (no contact fields). */
 export function view(lead: Lead, mode: Mode): LeadView {
   if (mode === 'shark-tank') {
-    const { id, createdAt, country, language, industry, companySize, source } = lead;
-    return { id, createdAt, country, language, industry, companySize, source };
+    return { id: lead.id, createdAt: lead.createdAt, ...Object.fromEntries(DEFAULT_TEASER_FIELDS.map((f) => [f, lead[f]])) };
   }
   const { name: _n, email: _e, phone: _p, eligible: _el, ...rest } = lead;
   return rest;
 }
 
 export function poolState(mode: Mode, leads: Lead[], mine: Lead[] = [], over: Partial<PoolState> = {}): PoolState {
-  const offers = mode === 'blind-pull' || mode === 'round-robin' ? [] : leads.map((l) => view(l, mode));
+  const offers = LEAD_OFFERING_MODES.includes(mode) ? leads.map((l) => view(l, mode)) : [];
   return {
     mode,
     you: rep(),
@@ -62,26 +62,33 @@ export function poolState(mode: Mode, leads: Lead[], mine: Lead[] = [], over: Pa
   };
 }
 
-export interface FakeEmitter extends Emitter {
-  calls: { event: string; payload: unknown }[];
-  answer(event: string, ack: Ack<any> | ((payload: any) => Ack<any>)): void;
+type RepEvent = keyof RepClientToServer;
+/** The answer to give to `event`: fixed, or computed from its payload. */
+type Answering<K extends RepEvent> =
+  | Answer<RepClientToServer, K>
+  | ((payload: RequestPayload<RepClientToServer, K>) => Answer<RepClientToServer, K>);
+
+/** A rep connection without a socket: records what the model sends and answers it (`{ ok: true }` unless told otherwise). */
+export interface FakeEmitter extends Emitter<RepClientToServer> {
+  calls: { event: RepEvent; payload: unknown }[];
+  answer<K extends RepEvent>(event: K, ack: Answering<K>): void;
 }
 
 export function fakeEmitter(): FakeEmitter {
-  const answers = new Map<string, Ack<any> | ((payload: any) => Ack<any>)>();
-  const calls: { event: string; payload: unknown }[] = [];
+  const answers = new Map<RepEvent, unknown>();
+  const calls: { event: RepEvent; payload: unknown }[] = [];
   return {
     calls,
     answer: (event, ack) => answers.set(event, ack),
-    async request(event, payload) {
+    async request<K extends RepEvent>(event: K, payload: RequestPayload<RepClientToServer, K>) {
       calls.push({ event, payload });
-      const a = answers.get(event) ?? { ok: true };
-      return (typeof a === 'function' ? a(payload) : a) as any;
+      const a = (answers.get(event) as Answering<K> | undefined) ?? ({ ok: true } as Answer<RepClientToServer, K>);
+      return typeof a === 'function' ? a(payload) : a;
     },
   };
 }
 
-export const connected = () => signal<'connected' | 'reconnecting' | 'offline' | 'connecting'>('connected');
+export const connected = () => signal<ConnectionState>('connected');
 
 export function dashboard(over: Partial<DashboardState> = {}): DashboardState {
   const open = [fullLead('l1'), fullLead('l2', { company: 'Blue Labs' })];

@@ -5,25 +5,38 @@ import { ManagerView } from '../../client/src/components/ManagerView';
 import { parseRulesJson } from '../../client/src/components/RulesEditor';
 import { draftToPatch } from '../../client/src/components/SettingsForm';
 import { type Http, HttpError } from '../../client/src/lib/http';
-import { createManagerStore, type ManagerStore } from '../../client/src/state/managerStore';
+import { createManagerModel, type ManagerModel } from '../../client/src/state/managerModel';
 import { connected, dashboard, fullLead, rep } from './fixtures';
 
+/**
+ * A fake API: mocks that record each call (GET /api/reps lists nobody, PUT answers its
+ * body, the rest `{}`, DELETE nothing), and `http`, the Http the model gets, which
+ * answers whatever the mocks resolve to.
+ */
 function fakeHttp() {
-  return {
-    get: vi.fn(async (path: string): Promise<any> => (path === '/api/reps' ? { reps: [] } : {})),
-    post: vi.fn(async (_p: string, _b?: unknown): Promise<any> => ({})),
-    put: vi.fn(async (_p: string, b?: unknown): Promise<any> => b),
-    patch: vi.fn(async (_p: string, _b?: unknown): Promise<any> => ({})),
-    del: vi.fn(async (_p: string): Promise<any> => undefined),
-  } satisfies Http;
+  const mocks = {
+    get: vi.fn(async (path: string): Promise<unknown> => (path === '/api/reps' ? { reps: [] } : {})),
+    post: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
+    put: vi.fn(async (_p: string, b?: unknown): Promise<unknown> => b),
+    patch: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
+    del: vi.fn(async (_p: string): Promise<unknown> => undefined),
+  };
+  const http: Http = {
+    get: <T,>(...args: [string]) => mocks.get(...args) as Promise<T>,
+    post: <T,>(...args: [string, unknown?]) => mocks.post(...args) as Promise<T>,
+    put: <T,>(...args: [string, unknown?]) => mocks.put(...args) as Promise<T>,
+    patch: <T,>(...args: [string, unknown?]) => mocks.patch(...args) as Promise<T>,
+    del: <T,>(...args: [string]) => mocks.del(...args) as Promise<T>,
+  };
+  return { ...mocks, http };
 }
 
 let api: ReturnType<typeof fakeHttp>;
-let store: ManagerStore;
+let model: ManagerModel;
 beforeEach(() => {
   api = fakeHttp();
-  store = createManagerStore(api, connected());
-  store.applyDashboard(dashboard());
+  model = createManagerModel(api.http, connected());
+  model.applyDashboard(dashboard());
 });
 afterEach(cleanup);
 
@@ -31,7 +44,7 @@ const openTab = (name: RegExp) => fireEvent.click(screen.getByRole('tab', { name
 
 describe('manager dashboard', () => {
   it('has a select labelled Mode that sets the mode through PUT /api/pool/mode', async () => {
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const select = screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
     expect(select.value).toBe('shark-tank');
     fireEvent.change(select, { target: { value: 'blind-pull' } });
@@ -41,7 +54,7 @@ describe('manager dashboard', () => {
 
   it('shows the HTTP error message and keeps the mode when the change fails', async () => {
     api.put.mockRejectedValueOnce(new HttpError(503, 'STORE_UNAVAILABLE', 'the store cannot be reached; nothing was changed'));
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const select = screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
     fireEvent.change(select, { target: { value: 'hybrid' } });
     expect(await screen.findByText(/the store cannot be reached/)).toBeTruthy();
@@ -49,7 +62,7 @@ describe('manager dashboard', () => {
   });
 
   it('shows live tiles, the presence board with open lead counts and a feed', () => {
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const tiles = screen.getByRole('group', { name: 'Live statistics' });
     expect(within(tiles).getByText('Waiting leads')).toBeTruthy();
     expect(within(tiles).getByText('4.2s')).toBeTruthy(); // median speed-to-claim
@@ -64,13 +77,13 @@ describe('manager dashboard', () => {
   it('updates live from events: presence, new lead, claim (and refreshes counts)', async () => {
     vi.useFakeTimers();
     try {
-      render(<ManagerView store={store} />);
-      store.repPresence({ repId: 'rep_3', presence: 'available' });
-      store.leadCreated(fullLead('l9', { company: 'Nova Energy' }));
+      render(<ManagerView model={model} />);
+      model.repPresence({ repId: 'rep_3', presence: 'available' });
+      model.leadCreated(fullLead('l9', { company: 'Nova Energy' }));
       await vi.advanceTimersByTimeAsync(10);
       const leads = screen.getByRole('region', { name: 'Leads' });
       expect(within(leads).getByText('Nova Energy')).toBeTruthy();
-      store.leadClaimed({
+      model.leadClaimed({
         ...fullLead('l9', { company: 'Nova Energy' }),
         status: 'claimed',
         claimedBy: 'rep_2',
@@ -85,17 +98,17 @@ describe('manager dashboard', () => {
   });
 
   it('a dashboard snapshot replaces everything (no stale leads after reconnect)', async () => {
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const leads = () => screen.getByRole('region', { name: 'Leads' });
     expect(within(leads()).getByText('Blue Labs')).toBeTruthy();
-    store.applyDashboard(dashboard({ open: [fullLead('x', { company: 'Fresh Co' })], recent: [] }));
+    model.applyDashboard(dashboard({ open: [fullLead('x', { company: 'Fresh Co' })], recent: [] }));
     await waitFor(() => expect(screen.queryByText('Blue Labs')).toBeNull());
     expect(within(leads()).getByText('Fresh Co')).toBeTruthy();
   });
 
   it('assigns a waiting lead to a rep manually', async () => {
     api.post.mockResolvedValueOnce({ lead: { ...fullLead('l1'), status: 'claimed', claimedBy: 'rep_2' } });
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const row = document.querySelector('tr[data-lead-id="l1"]') as HTMLElement;
     fireEvent.change(within(row).getByRole('combobox'), { target: { value: 'rep_2' } });
     fireEvent.click(within(row).getByRole('button', { name: 'Assign' }));
@@ -104,7 +117,7 @@ describe('manager dashboard', () => {
 
   it('creates a rep and shows its link once, with a copy button', async () => {
     api.post.mockResolvedValueOnce({ rep: rep({ id: 'rep_9', name: 'Ines Duarte' }), token: 'r_secret' });
-    render(<ManagerView store={store} origin="https://leads.example" />);
+    render(<ManagerView model={model} origin="https://leads.example" />);
     openTab(/^Reps/);
     fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Ines Duarte' } });
     fireEvent.input(screen.getByLabelText('Languages'), { target: { value: 'PT, en' } });
@@ -124,7 +137,7 @@ describe('manager dashboard', () => {
 
   it('edits and removes a rep', async () => {
     api.patch.mockResolvedValueOnce({ rep: rep({ maxActive: 4 }) });
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     openTab(/^Reps/);
     fireEvent.click(screen.getByRole('button', { name: 'Edit Maya Chen' }));
     const form = screen.getByRole('form', { name: 'Edit Maya Chen' });
@@ -141,8 +154,8 @@ describe('manager dashboard', () => {
   });
 
   it('saves settings through PATCH /api/pool/settings', async () => {
-    api.patch.mockImplementationOnce(async (_p, body) => ({ settings: { ...store.settings.value!, ...(body as object) } }));
-    render(<ManagerView store={store} />);
+    api.patch.mockImplementationOnce(async (_p, body) => ({ settings: { ...model.settings.value!, ...(body as object) } }));
+    render(<ManagerView model={model} />);
     openTab(/^Settings/);
     fireEvent.input(screen.getByLabelText('Max open leads per rep'), { target: { value: '5' } });
     fireEvent.input(screen.getByLabelText('Claim timeout (s)'), { target: { value: '90' } });
@@ -157,7 +170,7 @@ describe('manager dashboard', () => {
     api.put.mockRejectedValueOnce(
       new HttpError(422, 'INVALID', 'the request is invalid', [{ path: 'rules.0.when.country.0', message: 'ISO 3166-1 alpha-2 code' }]),
     );
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     openTab(/^Rules/);
     fireEvent.click(screen.getByRole('button', { name: 'Add rule' }));
     fireEvent.change(screen.getByLabelText('Country'), { target: { value: 'Germany' } });
@@ -196,7 +209,7 @@ describe('manager dashboard', () => {
           }
         : { reps: [] },
     );
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     openTab(/^Reports/);
     const panel = await screen.findByRole('region', { name: 'Reports' });
     await waitFor(() => expect(within(panel).getByText('1.00')).toBeTruthy());
@@ -204,7 +217,7 @@ describe('manager dashboard', () => {
   });
 
   it('tabs are keyboard operable (arrow keys)', async () => {
-    render(<ManagerView store={store} />);
+    render(<ManagerView model={model} />);
     const live = screen.getByRole('tab', { name: 'Live' });
     fireEvent.keyDown(live, { key: 'ArrowRight' });
     await waitFor(() => expect(screen.getByRole('tab', { name: /^Reps/ }).getAttribute('aria-selected')).toBe('true'));
@@ -215,7 +228,7 @@ describe('manager dashboard', () => {
 
 describe('form helpers', () => {
   it('draftToPatch converts seconds to ms, empty to off, and validates', () => {
-    const base = {
+    const base: Parameters<typeof draftToPatch>[0] = {
       maxActivePerRep: '7',
       teaserFields: ['country'],
       requireFields: [],
@@ -229,7 +242,7 @@ describe('form helpers', () => {
       claimWindow: '',
       duplicateWindow: '1.5',
       weighted: true,
-    } as any;
+    };
     const { patch, errors } = draftToPatch(base);
     expect(errors).toEqual({});
     expect(patch).toMatchObject({

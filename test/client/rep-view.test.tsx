@@ -2,15 +2,16 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RepView } from '../../client/src/components/RepView';
-import { createRepStore, type RepStore } from '../../client/src/state/repStore';
-import { MODES } from '../../shared/protocol';
+import { createRepModel, type RepModel } from '../../client/src/state/repModel';
+import { EV } from '../../shared/events';
+import { type ErrorCode, MODES } from '../../shared/protocol';
 import { connected, type FakeEmitter, fakeEmitter, fullLead, poolState, view } from './fixtures';
 
 let emitter: FakeEmitter;
-let store: RepStore;
+let model: RepModel;
 beforeEach(() => {
   emitter = fakeEmitter();
-  store = createRepStore(emitter, connected());
+  model = createRepModel(emitter, connected());
 });
 afterEach(cleanup);
 
@@ -19,8 +20,8 @@ const leads = [fullLead('a', { company: 'Acme Robotics' }), fullLead('b', { comp
 
 describe('rep pool per mode', () => {
   it('shark-tank: an alert card per lead, a Claim button each, teaser only', () => {
-    store.applyPoolState(poolState('shark-tank', leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('shark-tank', leads));
+    render(<RepView model={model} />);
     expect(screen.getByRole('heading', { name: 'Shark tank' })).toBeTruthy();
     expect(claimButtons()).toHaveLength(2);
     expect(screen.getByText('Fintech · FR')).toBeTruthy();
@@ -31,8 +32,8 @@ describe('rep pool per mode', () => {
   });
 
   it('cherry-pick: a sortable, filterable table with a Claim button per row', async () => {
-    store.applyPoolState(poolState('cherry-pick', leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('cherry-pick', leads));
+    render(<RepView model={model} />);
     const table = screen.getByRole('table');
     expect(within(table).getAllByRole('button', { name: 'Claim' })).toHaveLength(2);
     expect(within(table).getByText('Acme Robotics')).toBeTruthy();
@@ -52,8 +53,8 @@ describe('rep pool per mode', () => {
   });
 
   it('blind-pull: only the count and the oldest age, one Pull next lead button, no lead detail', () => {
-    store.applyPoolState(poolState('blind-pull', leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('blind-pull', leads));
+    render(<RepView model={model} />);
     expect(claimButtons()).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Pull next lead' })).toBeTruthy();
     expect(screen.getByTestId('waiting-count').textContent).toBe('2');
@@ -65,42 +66,42 @@ describe('rep pool per mode', () => {
   });
 
   it('hybrid: this rep’s restricted pool with Claim buttons', () => {
-    store.applyPoolState(poolState('hybrid', [leads[0]]));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('hybrid', [leads[0]]));
+    render(<RepView model={model} />);
     expect(screen.getByRole('heading', { name: 'Your pool' })).toBeTruthy();
     expect(claimButtons()).toHaveLength(1);
   });
 
   it('round-robin: a note that leads are assigned automatically, nothing to claim', () => {
-    store.applyPoolState(poolState('round-robin', leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('round-robin', leads));
+    render(<RepView model={model} />);
     expect(screen.getByText('Leads are assigned automatically')).toBeTruthy();
     expect(claimButtons()).toHaveLength(0);
     expect(screen.queryByRole('button', { name: 'Pull next lead' })).toBeNull();
   });
 
   it.each(MODES)('%s: never shows a contact field of a lead it does not own', (mode) => {
-    store.applyPoolState(poolState(mode, leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState(mode, leads));
+    render(<RepView model={model} />);
     expect(document.body.textContent).not.toMatch(/Person [ab]|@acme\.example|\+49 30/);
   });
 });
 
 describe('live changes', () => {
   it('switching to blind-pull drops every lead detail at once, before the snapshot', async () => {
-    store.applyPoolState(poolState('cherry-pick', leads));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('cherry-pick', leads));
+    render(<RepView model={model} />);
     expect(screen.getByText('Acme Robotics')).toBeTruthy();
-    store.modeChanged({ mode: 'blind-pull' });
+    model.modeChanged({ mode: 'blind-pull' });
     await waitFor(() => expect(screen.queryByText('Acme Robotics')).toBeNull());
     expect(claimButtons()).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Pull next lead' })).toBeTruthy();
   });
 
   it('a snapshot replaces the state, never merges (reconnect)', async () => {
-    store.applyPoolState(poolState('cherry-pick', leads, [fullLead('m1', { status: 'claimed' })]));
-    render(<RepView store={store} />);
-    store.applyPoolState(poolState('cherry-pick', [fullLead('c', { company: 'Cedar Health' })]));
+    model.applyPoolState(poolState('cherry-pick', leads, [fullLead('m1', { status: 'claimed' })]));
+    render(<RepView model={model} />);
+    model.applyPoolState(poolState('cherry-pick', [fullLead('c', { company: 'Cedar Health' })]));
     await waitFor(() => expect(screen.queryByText('Acme Robotics')).toBeNull());
     expect(screen.getByText('Cedar Health')).toBeTruthy();
     expect(screen.queryByText('Person m1')).toBeNull();
@@ -108,37 +109,37 @@ describe('live changes', () => {
   });
 
   it('a new lead is offered live and announced in the polite live region', async () => {
-    store.applyPoolState(poolState('shark-tank', []));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('shark-tank', []));
+    render(<RepView model={model} />);
     const region = screen.getByTestId('live-region');
     expect(region.getAttribute('aria-live')).toBe('polite');
-    store.offered(view(fullLead('n', { industry: 'Healthcare' }), 'shark-tank'));
+    model.offered(view(fullLead('n', { industry: 'Healthcare' }), 'shark-tank'));
     await waitFor(() => expect(claimButtons()).toHaveLength(1));
     expect(region.textContent).toContain('New lead');
     expect(region.textContent).toContain('Healthcare');
   });
 
   it('lead:gone removes the lead at once and says it was taken', async () => {
-    store.applyPoolState(poolState('shark-tank', leads));
-    render(<RepView store={store} />);
-    store.gone({ leadId: 'a', reason: 'claimed' });
+    model.applyPoolState(poolState('shark-tank', leads));
+    render(<RepView model={model} />);
+    model.gone({ leadId: 'a', reason: 'claimed' });
     await waitFor(() => expect(claimButtons()).toHaveLength(1));
     expect(screen.getByText('Taken by another rep')).toBeTruthy();
   });
 });
 
 describe('claiming and my leads', () => {
-  it('a won claim moves the lead to My leads with tel: and mailto: links and the cap count', async () => {
-    store.applyPoolState(poolState('cherry-pick', leads));
-    emitter.answer('lead:claim', ({ leadId }: { leadId: string }) => ({
+  it('a successful claim moves the lead to My leads with tel: and mailto: links and the cap count', async () => {
+    model.applyPoolState(poolState('cherry-pick', leads));
+    emitter.answer(EV.claim, ({ leadId }) => ({
       ok: true,
       lead: fullLead(leadId, { status: 'claimed', claimedBy: 'rep_1', claimedAt: new Date().toISOString() }),
     }));
-    render(<RepView store={store} />);
+    render(<RepView model={model} />);
     expect(screen.getByTestId('cap-count').textContent).toBe('0 / 3');
     fireEvent.click(claimButtons()[0]);
     const mine = await screen.findByRole('article', { name: 'Person a' });
-    expect(emitter.calls).toEqual([{ event: 'lead:claim', payload: { leadId: 'a' } }]);
+    expect(emitter.calls).toEqual([{ event: EV.claim, payload: { leadId: 'a' } }]);
     expect(
       within(mine)
         .getByRole('link', { name: /\+49 30 1234567/ })
@@ -151,52 +152,52 @@ describe('claiming and my leads', () => {
     ).toBe('mailto:a@acme.example');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
     expect(claimButtons()).toHaveLength(1);
-    // Focus follows the won lead (its Claim button is gone).
+    // Focus follows the claimed lead (its Claim button is gone).
     await waitFor(() => expect(document.activeElement).toBe(mine));
   });
 
   it('a lost race says "Taken by another rep" and removes the lead', async () => {
-    store.applyPoolState(poolState('shark-tank', leads));
-    emitter.answer('lead:claim', { ok: false, error: { code: 'ALREADY_CLAIMED', message: 'another rep claimed this lead first' } });
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('shark-tank', leads));
+    emitter.answer(EV.claim, { ok: false, error: { code: 'ALREADY_CLAIMED', message: 'another rep claimed this lead first' } });
+    render(<RepView model={model} />);
     fireEvent.click(claimButtons()[0]);
     expect(await screen.findByText('Taken by another rep')).toBeTruthy();
     expect(claimButtons()).toHaveLength(1);
   });
 
-  it.each([
+  it.each<[ErrorCode, RegExp]>([
     ['CAP_REACHED', /as many leads as your cap allows/],
     ['COOLDOWN', /Cooling down/],
     ['UNAVAILABLE', /You are set to away/],
     ['WINDOW_CAP', /claims allowed in this time window/],
   ])('error ack %s is shown as a readable message and keeps the lead', async (code, text) => {
-    store.applyPoolState(poolState('cherry-pick', leads));
-    emitter.answer('lead:claim', { ok: false, error: { code, message: code } });
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('cherry-pick', leads));
+    emitter.answer(EV.claim, { ok: false, error: { code, message: code } });
+    render(<RepView model={model} />);
     fireEvent.click(claimButtons()[0]);
     expect(await screen.findByText(text)).toBeTruthy();
     expect(claimButtons()).toHaveLength(2);
   });
 
   it('blind-pull: Pull next lead emits lead:pull and shows the lead under My leads', async () => {
-    store.applyPoolState(poolState('blind-pull', leads));
-    emitter.answer('lead:pull', { ok: true, lead: fullLead('a', { status: 'claimed' }) });
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('blind-pull', leads));
+    emitter.answer(EV.pull, { ok: true, lead: fullLead('a', { status: 'claimed' }) });
+    render(<RepView model={model} />);
     fireEvent.click(screen.getByRole('button', { name: 'Pull next lead' }));
     const mine = await screen.findByRole('article', { name: 'Person a' });
-    expect(emitter.calls[0]).toEqual({ event: 'lead:pull', payload: {} });
+    expect(emitter.calls[0]).toEqual({ event: EV.pull, payload: {} });
     expect(within(mine).getByRole('link', { name: /a@acme\.example/ })).toBeTruthy();
   });
 
   it('outcome buttons emit lead:outcome; a closing outcome removes the lead, contacted keeps it', async () => {
     const a = fullLead('a', { status: 'claimed' });
     const b = fullLead('b', { status: 'claimed' });
-    store.applyPoolState(poolState('shark-tank', [], [a, b]));
-    emitter.answer('lead:outcome', ({ leadId, outcome }: { leadId: string; outcome: string }) => ({
+    model.applyPoolState(poolState('shark-tank', [], [a, b]));
+    emitter.answer(EV.outcome, ({ leadId, outcome }) => ({
       ok: true,
-      lead: { ...fullLead(leadId), status: outcome === 'contacted' ? 'claimed' : 'closed', outcome },
+      lead: fullLead(leadId, { status: outcome === 'contacted' ? 'claimed' : 'closed', outcome }),
     }));
-    render(<RepView store={store} />);
+    render(<RepView model={model} />);
     const cardA = screen.getByRole('article', { name: 'Person a' });
     fireEvent.click(within(cardA).getByRole('button', { name: 'Won' }));
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person a' })).toBeNull());
@@ -212,31 +213,31 @@ describe('claiming and my leads', () => {
   });
 
   it('release emits lead:release and removes the lead from My leads', async () => {
-    store.applyPoolState(poolState('shark-tank', [], [fullLead('a', { status: 'claimed' })]));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('shark-tank', [], [fullLead('a', { status: 'claimed' })]));
+    render(<RepView model={model} />);
     fireEvent.click(screen.getByRole('button', { name: 'Release' }));
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person a' })).toBeNull());
-    expect(emitter.calls[0]).toEqual({ event: 'lead:release', payload: { leadId: 'a' } });
+    expect(emitter.calls[0]).toEqual({ event: EV.release, payload: { leadId: 'a' } });
   });
 
   it('lead:assigned adds to My leads; lead:revoked takes it away', async () => {
-    store.applyPoolState(poolState('round-robin', []));
-    render(<RepView store={store} />);
-    store.assigned(fullLead('z', { status: 'claimed' }));
+    model.applyPoolState(poolState('round-robin', []));
+    render(<RepView model={model} />);
+    model.assigned(fullLead('z', { status: 'claimed' }));
     expect(await screen.findByRole('article', { name: 'Person z' })).toBeTruthy();
-    store.revoked({ leadId: 'z', reason: 'reassigned' });
+    model.revoked({ leadId: 'z', reason: 'reassigned' });
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person z' })).toBeNull());
   });
 
   it('mine:changed from another tab moves a pool lead to My leads, then drops it when closed', async () => {
-    store.applyPoolState(poolState('shark-tank', [leads[0]]));
-    render(<RepView store={store} />);
+    model.applyPoolState(poolState('shark-tank', [leads[0]]));
+    render(<RepView model={model} />);
     expect(claimButtons()).toHaveLength(1);
-    store.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'claimed' }) });
+    model.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'claimed' }) });
     expect(await screen.findByRole('article', { name: 'Person a' })).toBeTruthy();
     expect(claimButtons()).toHaveLength(0);
     expect(screen.queryByText(/taken by another rep/i)).toBeNull();
-    store.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'closed', outcome: 'won' }) });
+    model.mineChanged({ leadId: 'a', lead: fullLead('a', { status: 'closed', outcome: 'won' }) });
     await waitFor(() => expect(screen.queryByRole('article', { name: 'Person a' })).toBeNull());
   });
 });
@@ -244,15 +245,15 @@ describe('claiming and my leads', () => {
 describe('header', () => {
   it('shows the connection state and a presence switch that sends presence:set', async () => {
     const conn = connected();
-    store = createRepStore(emitter, conn);
-    store.applyPoolState(poolState('shark-tank', leads));
-    render(<RepView store={store} />);
+    model = createRepModel(emitter, conn);
+    model.applyPoolState(poolState('shark-tank', leads));
+    render(<RepView model={model} />);
     expect(screen.getByText('Connected')).toBeTruthy();
     const sw = screen.getByRole('switch', { name: 'Available' });
     expect(sw.getAttribute('aria-checked')).toBe('true');
     fireEvent.click(sw);
     await waitFor(() => expect(screen.getByRole('switch', { name: 'Available' }).getAttribute('aria-checked')).toBe('false'));
-    expect(emitter.calls[0]).toEqual({ event: 'presence:set', payload: { status: 'away' } });
+    expect(emitter.calls[0]).toEqual({ event: EV.presenceSet, payload: { status: 'away' } });
 
     conn.value = 'reconnecting';
     expect(await screen.findByText('Reconnecting…')).toBeTruthy();

@@ -1,11 +1,34 @@
 // A tiny JSON HTTP client for tests: real fetch against a real server.
-export interface ApiResponse<T = any> {
+import type { ErrorBody, Lead, Mode, Rep, Rule, Settings } from '../../shared/protocol.js';
+
+/**
+ * The top-level fields of the JSON bodies the HTTP routes answer (docs/API.md), merged:
+ * a body has the fields its route answers, and a test reads those. Other shapes (the
+ * reports summary) are asked for by type argument: `get<ReportSummary>(...)`.
+ */
+export interface ApiBody {
+  lead: Lead;
+  leads: Lead[];
+  duplicate: boolean;
+  rep: Rep;
+  reps: Rep[];
+  token: string;
+  mode: Mode;
+  settings: Settings;
+  rules: Rule[];
+  error: ErrorBody;
+  /** /healthz */
+  status: string;
+  store: string;
+}
+
+interface ApiResponse<T> {
   status: number;
   body: T;
 }
 
 export function api(baseUrl: string, token?: string) {
-  const call = async <T = any>(
+  const call = async <T = ApiBody>(
     method: string,
     path: string,
     body?: unknown,
@@ -30,11 +53,11 @@ export function api(baseUrl: string, token?: string) {
     return { status: res.status, body: parsed as T };
   };
   return {
-    get: <T = any>(path: string) => call<T>('GET', path),
-    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
-    put: <T = any>(path: string, body?: unknown) => call<T>('PUT', path, body),
-    patch: <T = any>(path: string, body?: unknown) => call<T>('PATCH', path, body),
-    del: <T = any>(path: string) => call<T>('DELETE', path),
+    get: <T = ApiBody>(path: string) => call<T>('GET', path),
+    post: <T = ApiBody>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
+    put: <T = ApiBody>(path: string, body?: unknown) => call<T>('PUT', path, body),
+    patch: <T = ApiBody>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    del: <T = ApiBody>(path: string) => call<T>('DELETE', path),
     raw: call,
   };
 }

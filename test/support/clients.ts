@@ -3,21 +3,36 @@
 // and a few HTTP shortcuts (create reps, post leads) for the integration suites.
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { type Ack, type DashboardState, EV, type Lead, type LeadInput, type PoolState, type Rep } from '../../shared/protocol.js';
+import {
+  type Answer,
+  EV,
+  type EventMap,
+  type EventPayload,
+  type ManagerClientToServer,
+  type ManagerServerToClient,
+  type RepClientToServer,
+  type RepServerToClient,
+  type RequestPayload,
+} from '../../shared/events.js';
+import type { Ack, DashboardState, ErrorBody, ErrorCode, Lead, LeadInput, Mode, PoolState, Rep } from '../../shared/protocol.js';
+import type { RepCreate, SettingsPatch } from '../../shared/schemas.js';
 import { type Api, api } from './api.js';
 
-export interface Recorded {
+export type RepSocket = Socket<RepServerToClient, RepClientToServer>;
+export type ManagerSocket = Socket<ManagerServerToClient, ManagerClientToServer>;
+
+interface Recorded {
   event: string;
   payload: unknown;
   at: number;
 }
 
-/** Every event a socket received (name + payload), in arrival order, with waiters. */
-export class Recorder {
+/** Every event a socket received (name + payload), in arrival order, with waiters; typed by the socket's map `L`. */
+class Recorder<L extends EventMap> {
   readonly events: Recorded[] = [];
   private waiters = new Set<() => void>();
 
-  constructor(readonly socket: Socket) {
+  constructor(socket: Socket<L, EventMap>) {
     socket.onAny((event: string, ...args: unknown[]) => {
       this.events.push({ event, payload: args[0], at: Date.now() });
       for (const wake of [...this.waiters]) wake();
@@ -25,8 +40,8 @@ export class Recorder {
   }
 
   /** Payloads of `event` received so far. */
-  of<T = any>(event: string): T[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload as T);
+  of<K extends keyof L & string>(event: K): EventPayload<L, K>[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload as EventPayload<L, K>);
   }
 
   /** Current position, to wait for events received after it. */
@@ -42,22 +57,23 @@ export class Recorder {
    * Resolves with the first `event` at index >= `from` (default: anything received so far
    * counts) whose payload matches `predicate`; rejects after `timeoutMs`.
    */
-  waitFor<T = any>(
-    event: string,
-    predicate: (payload: T) => boolean = () => true,
+  waitFor<K extends keyof L & string>(
+    event: K,
+    predicate: (payload: EventPayload<L, K>) => boolean = () => true,
     opts: { from?: number; timeoutMs?: number } = {},
-  ): Promise<T> {
+  ): Promise<EventPayload<L, K>> {
+    type P = EventPayload<L, K>;
     const from = opts.from ?? 0;
     const timeoutMs = opts.timeoutMs ?? 5000;
-    const find = () => this.events.slice(from).find((e) => e.event === event && predicate(e.payload as T));
+    const find = () => this.events.slice(from).find((e) => e.event === event && predicate(e.payload as P));
     const hit = find();
-    if (hit) return Promise.resolve(hit.payload as T);
-    return new Promise<T>((resolve, reject) => {
+    if (hit) return Promise.resolve(hit.payload as P);
+    return new Promise<P>((resolve, reject) => {
       const wake = () => {
         const found = find();
         if (!found) return;
         cleanup();
-        resolve(found.payload as T);
+        resolve(found.payload as P);
       };
       const timer = setTimeout(() => {
         cleanup();
@@ -81,67 +97,87 @@ export class Recorder {
   }
 }
 
-/** Waits for the next `event` on `socket` matching `predicate` (events from now on). */
-export function waitFor<T = any>(
-  socket: Socket,
-  event: string,
-  predicate: (payload: T) => boolean = () => true,
-  timeoutMs = 5000,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const listener = (payload: T) => {
-      if (!predicate(payload)) return;
-      cleanup();
-      resolve(payload);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
-    }, timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      socket.off(event, listener);
-    };
-    socket.on(event, listener);
-  });
+/** A socket as junk tests use it: any event name, any arguments. */
+interface UntypedSocket {
+  emit(event: string, ...args: unknown[]): unknown;
+  timeout(ms: number): UntypedSocket;
 }
+const untyped = (socket: Socket<EventMap, EventMap>) => socket as unknown as UntypedSocket;
 
-/** Emits with an acknowledgement; rejects when none arrives within `timeoutMs`. */
-export async function emitAck<T extends object = any>(
-  socket: Socket,
-  event: string,
-  payload?: unknown,
+/** Emits an event of the socket's map with an acknowledgement; rejects when none arrives within `timeoutMs`. */
+export async function emitAck<L extends EventMap, C extends EventMap, K extends keyof C & string>(
+  socket: Socket<L, C>,
+  event: K,
+  payload: RequestPayload<C, K>,
   timeoutMs = 5000,
-): Promise<Ack<T> & Record<string, any>> {
-  return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T> & Record<string, any>;
-}
-
-/** Emits with an ack passing `args` exactly as given (no payload, several, ...). */
-export function emitRawAck(socket: Socket, event: string, args: unknown[], timeoutMs = 5000): Promise<any> {
+): Promise<Answer<C, K>> {
   return new Promise((resolve, reject) => {
-    socket.timeout(timeoutMs).emit(event, ...args, (err: Error | null, answer: unknown) => (err ? reject(err) : resolve(answer)));
+    untyped(socket)
+      .timeout(timeoutMs)
+      .emit(event, payload, (err: Error | null, answer: Answer<C, K>) => (err ? reject(err) : resolve(answer)));
   });
 }
+
+/** As emitAck, for an answer that must be ok: resolves with it, or fails the test naming the error. */
+export async function okAck<L extends EventMap, C extends EventMap, K extends keyof C & string>(
+  socket: Socket<L, C>,
+  event: K,
+  payload: RequestPayload<C, K>,
+  timeoutMs = 5000,
+): Promise<Answer<C, K> & { ok: true }> {
+  return okOf(await emitAck(socket, event, payload, timeoutMs), event);
+}
+
+/** An answer that must be ok: returned as such, or the test fails naming the error. */
+export function okOf<T extends object>(answer: Ack<T>, what = 'the event'): Ack<T> & { ok: true } {
+  if (!answer.ok) throw new Error(`${what} answered ${answer.error.code}: ${answer.error.message}`);
+  return answer;
+}
+
+/** Emits with an ack passing `args` exactly as given (no payload, several, junk, unknown events). */
+export function emitRawAck(socket: Socket<EventMap, EventMap>, event: string, args: unknown[], timeoutMs = 5000): Promise<Ack> {
+  return new Promise((resolve, reject) => {
+    untyped(socket)
+      .timeout(timeoutMs)
+      .emit(event, ...args, (err: Error | null, answer: Ack) => (err ? reject(err) : resolve(answer)));
+  });
+}
+
+/** Emits `args` exactly as given, without an ack. */
+export function emitRaw(socket: Socket<EventMap, EventMap>, event: string, ...args: unknown[]): void {
+  untyped(socket).emit(event, ...args);
+}
+
+/** The error of an answer that must be refused, or the test fails. */
+export function errorOf(answer: Ack): ErrorBody {
+  if (answer.ok) throw new Error(`expected a refusal, got ${JSON.stringify(answer)}`);
+  return answer.error;
+}
+
+/** 'ok', or the error code of a refused answer. */
+export const codeOf = (answer: Ack): 'ok' | ErrorCode => (answer.ok ? 'ok' : answer.error.code);
 
 /**
  * Round trip on `socket` (a harmless release of an unknown lead). Socket.IO delivers a
  * connection's packets in order, so every event the server emitted to this socket before
  * it handled this has arrived once this resolves: assert absences after a barrier.
  */
-export async function barrier(socket: Socket): Promise<void> {
+export async function barrier(socket: RepSocket): Promise<void> {
   const answer = await emitAck(socket, EV.release, { leadId: 'barrier-no-such-lead' });
   if (answer.ok || answer.error.code !== 'NOT_FOUND') throw new Error(`barrier got ${JSON.stringify(answer)}`);
 }
 
-export interface Client<S> {
-  socket: Socket;
-  rec: Recorder;
+interface Client<L extends EventMap, C extends EventMap, S> {
+  socket: Socket<L, C>;
+  rec: Recorder<L>;
   /** The first snapshot (pool:state or dashboard:state). */
   state: S;
   close(): void;
 }
+export type RepClient = Client<RepServerToClient, RepClientToServer, PoolState>;
+export type ManagerClient = Client<ManagerServerToClient, ManagerClientToServer, DashboardState>;
 
-const open: Socket[] = [];
+const open: { disconnect(): unknown }[] = [];
 
 function socketFor(url: string, namespace: '/rep' | '/manager', token: string | undefined): Socket {
   const socket = connect(url + namespace, {
@@ -155,31 +191,31 @@ function socketFor(url: string, namespace: '/rep' | '/manager', token: string | 
   return socket;
 }
 
-async function connectAndSnapshot<S>(
-  url: string,
-  namespace: '/rep' | '/manager',
-  token: string,
-  snapshot: string,
+/** Connects `socket` and waits for its first `snapshot` event. */
+async function snapshotOf<L extends EventMap, C extends EventMap, K extends keyof L & string>(
+  socket: Socket<L, C>,
+  snapshot: K,
   timeoutMs: number,
-): Promise<Client<S>> {
-  const socket = socketFor(url, namespace, token);
-  const rec = new Recorder(socket);
+): Promise<Client<L, C, EventPayload<L, K>>> {
+  const rec = new Recorder<L>(socket);
   const failed = new Promise<never>((_, reject) =>
     socket.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`))),
   );
   socket.connect();
-  const state = await Promise.race([rec.waitFor<S>(snapshot, undefined, { timeoutMs }), failed]);
+  const state = await Promise.race([rec.waitFor(snapshot, undefined, { timeoutMs }), failed]);
   return { socket, rec, state, close: () => socket.disconnect() };
 }
 
 /** Connects a rep tab and waits for its first pool:state. */
-export function connectRep(url: string, token: string, timeoutMs = 5000): Promise<Client<PoolState>> {
-  return connectAndSnapshot<PoolState>(url, '/rep', token, EV.poolState, timeoutMs);
+export function connectRep(url: string, token: string, timeoutMs = 5000): Promise<RepClient> {
+  const socket: RepSocket = socketFor(url, '/rep', token);
+  return snapshotOf(socket, EV.poolState, timeoutMs);
 }
 
 /** Connects a manager dashboard and waits for its dashboard:state. */
-export function connectManager(url: string, token: string, timeoutMs = 5000): Promise<Client<DashboardState>> {
-  return connectAndSnapshot<DashboardState>(url, '/manager', token, EV.dashboardState, timeoutMs);
+export function connectManager(url: string, token: string, timeoutMs = 5000): Promise<ManagerClient> {
+  const socket: ManagerSocket = socketFor(url, '/manager', token);
+  return snapshotOf(socket, EV.dashboardState, timeoutMs);
 }
 
 /** Tries to connect; resolves with the connect_error message (rejects if it connects). */
@@ -207,7 +243,7 @@ export function closeAllSockets(): void {
 }
 
 /** Resolves once `socket` is disconnected (by the server or by us). */
-export function disconnected(socket: Socket, timeoutMs = 5000): Promise<string> {
+export function disconnected<L extends EventMap, C extends EventMap>(socket: Socket<L, C>, timeoutMs = 5000): Promise<string> {
   if (!socket.connected) return Promise.resolve('already disconnected');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('still connected')), timeoutMs);
@@ -245,7 +281,7 @@ export function pool(server: Server): Pool {
 export async function createReps(
   manager: Api,
   n: number,
-  fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {},
+  fields: Partial<RepCreate> | ((i: number) => Partial<RepCreate>) = {},
 ): Promise<RepHandle[]> {
   const out: RepHandle[] = [];
   for (let i = 0; i < n; i++) {
@@ -258,11 +294,7 @@ export async function createReps(
 }
 
 /** Creates `n` reps and connects one tab each (in parallel), waiting for their pool:state. */
-export async function repsOnline(
-  server: Server,
-  n: number,
-  fields: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {},
-) {
+export async function repsOnline(server: Server, n: number, fields: Partial<RepCreate> | ((i: number) => Partial<RepCreate>) = {}) {
   const handles = await createReps(api(server.url, server.managerToken), n, fields);
   const clients = await Promise.all(handles.map((h) => connectRep(server.url, h.token)));
   return handles.map((h, i) => ({ ...h, id: h.rep.id, ...clients[i] }));
@@ -300,15 +332,15 @@ export function leadInput(overrides: Partial<LeadInput> = {}): LeadInput {
 export async function postLead(feed: Api, overrides: Partial<LeadInput> = {}): Promise<Lead> {
   const res = await feed.post('/api/leads', leadInput(overrides));
   if (res.status !== 201) throw new Error(`POST /api/leads: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.lead as Lead;
+  return res.body.lead;
 }
 
-export async function patchSettings(manager: Api, patch: Record<string, unknown>): Promise<void> {
+export async function patchSettings(manager: Api, patch: SettingsPatch): Promise<void> {
   const res = await manager.patch('/api/pool/settings', patch);
   if (res.status !== 200) throw new Error(`PATCH settings: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-export async function setMode(manager: Api, mode: string): Promise<void> {
+export async function setMode(manager: Api, mode: Mode): Promise<void> {
   const res = await manager.put('/api/pool/mode', { mode });
   if (res.status !== 200) throw new Error(`PUT mode: ${res.status} ${JSON.stringify(res.body)}`);
 }

@@ -28,7 +28,7 @@ export interface TestServer {
   kill(): Promise<void>;
 }
 
-export interface StartOptions {
+interface StartOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;

@@ -7,7 +7,7 @@ import { closeAllSockets, type Pool, pool } from './clients.js';
 import { randomPrefix, startRedis, type TestRedis } from './redis.js';
 import { type InProcessServer, startInProcess } from './server.js';
 
-export interface StoreFactory {
+interface StoreFactory {
   name: string;
   start(): Promise<InProcessServer>;
   /** Called once after the suite (stops a Redis started for it). */
@@ -20,7 +20,7 @@ export const embedded: StoreFactory = {
 };
 
 let redis: Promise<TestRedis> | null = null;
-export const redisStore: StoreFactory = {
+const redisStore: StoreFactory = {
   name: 'redis',
   start: async () => {
     redis ??= startRedis();

@@ -1,5 +1,5 @@
 import { formatTime } from '../lib/format';
-import type { FeedItem } from '../state/managerStore';
+import type { FeedItem } from '../state/managerModel';
 
 const VERB: Record<FeedItem['kind'], string> = {
   created: 'New lead',

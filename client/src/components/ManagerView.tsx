@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { ManagerStore } from '../state/managerStore';
+import { DEFAULT_SETTINGS } from '../../../shared/protocol';
+import type { ManagerModel } from '../state/managerModel';
 import { ConnectionStatus } from './ConnectionStatus';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
@@ -16,16 +17,16 @@ import { Tabs } from './Tabs';
 import { TopBar } from './TopBar';
 
 /** The manager's dashboard. */
-export function ManagerView({ store, authError, origin }: { store: ManagerStore; authError?: string | null; origin?: string }) {
+export function ManagerView({ model, authError, origin }: { model: ManagerModel; authError?: string | null; origin?: string }) {
   const [tab, setTab] = useState('live');
-  const conn = store.connection.value;
-  const cap = store.settings.value?.maxActivePerRep ?? 10;
-  const reps = store.reps.value;
+  const conn = model.connection.value;
+  const cap = model.settings.value?.maxActivePerRep ?? DEFAULT_SETTINGS.maxActivePerRep;
+  const reps = model.reps.value;
   return (
     <div class="app">
       <TopBar who="Manager">
-        <ModeControl mode={store.mode.value} disabled={conn !== 'connected'} onChange={store.setMode} />
-        <ConnectionStatus state={store.connection} />
+        <ModeControl mode={model.mode.value} disabled={conn !== 'connected'} onChange={model.setMode} />
+        <ConnectionStatus state={model.connection} />
       </TopBar>
       <main class="content" id="main">
         <h1 class="sr-only">Manager dashboard</h1>
@@ -34,13 +35,13 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
             This manager token was refused ({authError}). <a href="/">Sign in again</a>.
           </div>
         )}
-        {!authError && (conn === 'reconnecting' || conn === 'offline') && store.loaded.value && (
+        {!authError && (conn === 'reconnecting' || conn === 'offline') && model.loaded.value && (
           <div class="banner" role="status">
             {conn === 'offline' ? 'Offline.' : 'Connection lost — reconnecting.'} Figures below may be out of date.
           </div>
         )}
-        <NoticeList notices={store.notices} />
-        <StatsTiles stats={store.stats.value} />
+        <NoticeList notices={model.notices} />
+        <StatsTiles stats={model.stats.value} />
         <Tabs
           label="Dashboard sections"
           active={tab}
@@ -49,7 +50,7 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
             { id: 'live', label: 'Live' },
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'settings', label: 'Settings' },
-            { id: 'rules', label: 'Rules', badge: store.rules.value.length || undefined },
+            { id: 'rules', label: 'Rules', badge: model.rules.value.length || undefined },
             { id: 'reports', label: 'Reports' },
           ]}
         >
@@ -57,14 +58,14 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
             <div class="dash-grid">
               <div class="stack-lg">
                 <LeadsPanel
-                  open={store.openLeads.value}
-                  claimed={store.claimedLeads.value}
+                  open={model.openLeads.value}
+                  claimed={model.claimedLeads.value}
                   reps={reps}
-                  repName={store.repName}
-                  onAssign={store.assign}
-                  onRelease={store.release}
+                  repName={model.repName}
+                  onAssign={model.assign}
+                  onRelease={model.release}
                 />
-                <LiveFeed items={store.feed.value} repName={store.repName} />
+                <LiveFeed items={model.feed.value} repName={model.repName} />
               </div>
               <PresenceBoard reps={reps} defaultCap={cap} />
             </div>
@@ -74,9 +75,9 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
               reps={reps}
               defaultCap={cap}
               origin={origin}
-              onCreate={store.createRep}
-              onUpdate={store.updateRep}
-              onDelete={store.deleteRep}
+              onCreate={model.createRep}
+              onUpdate={model.updateRep}
+              onDelete={model.deleteRep}
             />
           )}
           {tab === 'settings' && (
@@ -85,15 +86,15 @@ export function ManagerView({ store, authError, origin }: { store: ManagerStore;
                 <h2 id="settings-title">Pool settings</h2>
               </div>
               <div class="pad">
-                <SettingsForm settings={store.settings.value} onSave={store.patchSettings} />
+                <SettingsForm settings={model.settings.value} onSave={model.patchSettings} />
               </div>
             </section>
           )}
-          {tab === 'rules' && <RulesEditor rules={store.rules.value} reps={reps} onSave={store.setRules} />}
-          {tab === 'reports' && <ReportsPanel summary={store.summary.value} onLoad={store.loadSummary} />}
+          {tab === 'rules' && <RulesEditor rules={model.rules.value} reps={reps} onSave={model.setRules} />}
+          {tab === 'reports' && <ReportsPanel summary={model.summary.value} onLoad={model.loadSummary} />}
         </Tabs>
       </main>
-      <LiveRegion text={store.notices.announcement} />
+      <LiveRegion text={model.notices.announcement} />
     </div>
   );
 }

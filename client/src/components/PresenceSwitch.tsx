@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Presence } from '../../../shared/protocol';
+import type { Presence, PresenceStatus } from '../../../shared/protocol';
 
 /** Available / away, as a switch (presence:set). */
 export function PresenceSwitch({
@@ -9,7 +9,7 @@ export function PresenceSwitch({
 }: {
   presence: Presence | undefined;
   disabled?: boolean;
-  onChange(status: 'available' | 'away'): Promise<unknown>;
+  onChange(status: PresenceStatus): Promise<unknown>;
 }) {
   const [busy, setBusy] = useState(false);
   const available = presence === 'available';

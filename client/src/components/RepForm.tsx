@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Rep } from '../../../shared/protocol';
 import { splitList } from '../lib/format';
-import type { RepInput } from '../state/managerStore';
+import type { RepInput } from '../state/managerModel';
 
 interface Props {
   /** Editing this rep; creating a new one when absent. */

@@ -3,7 +3,7 @@ import { beep, notifyIfHidden, unlockAudioOnGesture } from '../lib/alerts';
 import { startClock } from '../lib/clock';
 import { leadSummary } from '../lib/format';
 import { connect } from '../lib/socket';
-import { bindRepSocket, createRepStore } from '../state/repStore';
+import { bindRepSocket, createRepModel } from '../state/repModel';
 import { RepView } from './RepView';
 
 const TITLE = 'Leadpool — Rep';
@@ -11,21 +11,21 @@ let unseen = 0;
 
 /** Connects /rep with the token and renders the live view. */
 export function RepPage({ token }: { token: string }) {
-  const { conn, store } = useMemo(() => {
+  const { conn, model } = useMemo(() => {
     const conn = connect('/rep', token);
-    const store = createRepStore(conn, conn.state, {
+    const model = createRepModel(conn, conn.state, {
       onOffered(lead) {
         if (document.visibilityState === 'hidden') {
           unseen += 1;
           document.title = `(${unseen}) ${TITLE}`;
         }
-        if (store.mode.peek() !== 'shark-tank') return;
+        if (model.mode.peek() !== 'shark-tank') return;
         beep();
         notifyIfHidden('New lead in the pool', leadSummary(lead), lead.id);
       },
     });
-    bindRepSocket(store, conn.socket);
-    return { conn, store };
+    bindRepSocket(model, conn.socket);
+    return { conn, model };
   }, [token]);
   useEffect(() => {
     startClock();
@@ -44,5 +44,5 @@ export function RepPage({ token }: { token: string }) {
       conn.close();
     };
   }, [conn]);
-  return <RepView store={store} authError={conn.authError.value} />;
+  return <RepView model={model} authError={conn.authError.value} />;
 }

@@ -1,29 +1,30 @@
-import type { RepStore } from '../state/repStore';
+import { LEAD_OFFERING_MODES, type Mode } from '../../../shared/protocol';
+import type { RepModel } from '../state/repModel';
 import { BlindPull } from './BlindPull';
 import { PoolTable } from './PoolTable';
 import { RoundRobinNote } from './RoundRobinNote';
 import { SharkTank } from './SharkTank';
 
-const TITLES = {
+const TITLES: Record<Mode, string> = {
   'shark-tank': 'Shark tank',
   'cherry-pick': 'Cherry-pick',
   'blind-pull': 'Blind pull',
   hybrid: 'Your pool',
   'round-robin': 'Round-robin',
-} as const;
+};
 
-const HINTS = {
+const HINTS: Record<Mode, string> = {
   'shark-tank': 'First to claim wins. Details unlock once a lead is yours.',
   'cherry-pick': 'Pick the leads that suit you. Contact details unlock once claimed.',
   'blind-pull': 'Take the next lead in line; details unlock once it is yours.',
   hybrid: 'Leads routed to you by your team’s rules.',
   'round-robin': 'Leads are handed out in turn.',
-} as const;
+};
 
 /** The pool as the current mode dictates. */
-export function RepPool({ store }: { store: RepStore }) {
-  const mode = store.mode.value;
-  const disabled = !store.live.value;
+export function RepPool({ model }: { model: RepModel }) {
+  const mode = model.mode.value;
+  const disabled = !model.live.value;
   if (!mode) {
     return (
       <section class="panel" aria-busy="true">
@@ -31,7 +32,7 @@ export function RepPool({ store }: { store: RepStore }) {
       </section>
     );
   }
-  // Keyboard and screen-reader users land on the lead they just won (its button is gone).
+  // Keyboard and screen-reader users land on the lead they just claimed (its button is gone).
   const focusMine = (id?: string) =>
     requestAnimationFrame(() => {
       const el = id
@@ -40,7 +41,7 @@ export function RepPool({ store }: { store: RepStore }) {
       el?.focus();
     });
   const claim = async (id: string) => {
-    if (await store.claim(id)) focusMine(id);
+    if (await model.claim(id)) focusMine(id);
   };
   return (
     <section class="panel" aria-labelledby="pool-title" data-mode={mode}>
@@ -49,17 +50,17 @@ export function RepPool({ store }: { store: RepStore }) {
           <h2 id="pool-title">{TITLES[mode]}</h2>
           <p class="muted small">{HINTS[mode]}</p>
         </div>
-        {mode !== 'round-robin' && mode !== 'blind-pull' && (
+        {LEAD_OFFERING_MODES.includes(mode) && (
           <span class="pill" data-testid="pool-count">
-            {store.leads.value.length} open
+            {model.leads.value.length} open
           </span>
         )}
       </div>
-      {mode === 'shark-tank' && <SharkTank leads={store.leads.value} pending={store.pending.value} disabled={disabled} onClaim={claim} />}
+      {mode === 'shark-tank' && <SharkTank leads={model.leads.value} pending={model.pending.value} disabled={disabled} onClaim={claim} />}
       {(mode === 'cherry-pick' || mode === 'hybrid') && (
         <PoolTable
-          leads={store.leads.value}
-          pending={store.pending.value}
+          leads={model.leads.value}
+          pending={model.pending.value}
           disabled={disabled}
           onClaim={claim}
           label={mode === 'hybrid' ? 'Leads routed to you' : 'Open leads'}
@@ -68,16 +69,16 @@ export function RepPool({ store }: { store: RepStore }) {
       )}
       {mode === 'blind-pull' && (
         <BlindPull
-          waiting={store.waiting.value}
-          oldestAt={store.oldestAt.value}
-          pulling={store.pending.value.has('*pull')}
+          waiting={model.waiting.value}
+          oldestAt={model.oldestAt.value}
+          pulling={model.pending.value.has('*pull')}
           disabled={disabled}
           onPull={async () => {
-            if (await store.pull()) focusMine();
+            if (await model.pull()) focusMine();
           }}
         />
       )}
-      {mode === 'round-robin' && <RoundRobinNote available={store.you.value?.presence === 'available'} />}
+      {mode === 'round-robin' && <RoundRobinNote available={model.you.value?.presence === 'available'} />}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import type { RepStore } from '../state/repStore';
+import type { RepModel } from '../state/repModel';
 import { AlertsToggle } from './AlertsToggle';
 import { ConnectionStatus } from './ConnectionStatus';
 import { LiveRegion } from './LiveRegion';
@@ -10,10 +10,10 @@ import { RepPool } from './RepPool';
 import { TopBar } from './TopBar';
 
 /** The rep's live view: header (connection, presence), the pool, my leads. */
-export function RepView({ store, authError }: { store: RepStore; authError?: string | null }) {
-  const you = store.you.value;
-  const conn = store.connection.value;
-  const mode = store.mode.value;
+export function RepView({ model, authError }: { model: RepModel; authError?: string | null }) {
+  const you = model.you.value;
+  const conn = model.connection.value;
+  const mode = model.mode.value;
   return (
     <div class="app">
       <TopBar who={you?.name}>
@@ -22,8 +22,8 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
             {MODE_INFO[mode].label}
           </span>
         )}
-        <ConnectionStatus state={store.connection} />
-        <PresenceSwitch presence={you?.presence} disabled={conn !== 'connected' || !you} onChange={store.setPresence} />
+        <ConnectionStatus state={model.connection} />
+        <PresenceSwitch presence={you?.presence} disabled={conn !== 'connected' || !you} onChange={model.setPresence} />
         <AlertsToggle />
       </TopBar>
       <main class="content" id="main">
@@ -33,7 +33,7 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
             This link is no longer valid ({authError}). Ask your manager for a new one, or <a href="/">sign in with another token</a>.
           </div>
         )}
-        {!authError && (conn === 'reconnecting' || conn === 'offline') && store.loaded.value && (
+        {!authError && (conn === 'reconnecting' || conn === 'offline') && model.loaded.value && (
           <div class="banner" role="status">
             {conn === 'offline' ? 'You are offline.' : 'Connection lost — reconnecting.'} The list below may be out of date; claiming
             resumes once connected.
@@ -44,20 +44,20 @@ export function RepView({ store, authError }: { store: RepStore; authError?: str
             You are away: you still see new leads, but cannot claim or pull until you switch to available.
           </div>
         )}
-        <NoticeList notices={store.notices} />
+        <NoticeList notices={model.notices} />
         <div class="rep-grid">
-          <RepPool store={store} />
+          <RepPool model={model} />
           <MyLeads
-            leads={store.mine.value}
-            maxActive={store.maxActive.value}
-            busy={store.busy.value}
-            disabled={!store.live.value}
-            onOutcome={(id, o) => void store.outcome(id, o)}
-            onRelease={(id) => void store.release(id)}
+            leads={model.held.value}
+            maxActive={model.maxActive.value}
+            busy={model.busy.value}
+            disabled={!model.live.value}
+            onOutcome={(id, o) => void model.outcome(id, o)}
+            onRelease={(id) => void model.release(id)}
           />
         </div>
       </main>
-      <LiveRegion text={store.notices.announcement} />
+      <LiveRegion text={model.notices.announcement} />
     </div>
   );
 }

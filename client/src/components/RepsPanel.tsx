@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Rep } from '../../../shared/protocol';
 import { viewLink } from '../lib/token';
-import type { RepInput } from '../state/managerStore';
+import type { RepInput } from '../state/managerModel';
 import { CopyButton } from './CopyButton';
 import { RepForm } from './RepForm';
 

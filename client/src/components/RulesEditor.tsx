@@ -20,7 +20,7 @@ const TO_FIELDS: { key: ToKey; label: string; hint: string }[] = [
 ];
 
 /** Removes empty lists and objects, so the rule is what the server expects. */
-export function cleanRule(rule: Rule): Rule {
+function cleanRule(rule: Rule): Rule {
   const when: Rule['when'] = {};
   for (const { key } of WHEN_FIELDS) if (rule.when[key]?.length) when[key] = rule.when[key];
   const size = rule.when.companySize;

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useRef } from 'preact/hooks';
 
-export interface TabDef {
+interface TabDef {
   id: string;
   label: string;
   badge?: string | number;

@@ -8,7 +8,3 @@ export function startClock(): void {
   if (timer) return;
   timer = setInterval(() => (now.value = Date.now()), 1000);
 }
-export function stopClock(): void {
-  if (timer) clearInterval(timer);
-  timer = null;
-}

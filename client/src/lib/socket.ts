@@ -1,18 +1,36 @@
-// A thin layer over socket.io-client: one connection per namespace, a connection-state
-// signal, and emits that resolve with the server's acknowledgement (never reject).
+// A thin layer over socket.io-client: one connection per namespace, typed by the shared
+// event maps, a connection-state signal, and emits that resolve with the server's
+// acknowledgement (never reject).
 import { type Signal, signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type { Ack } from '../../../shared/protocol';
+import type {
+  Answer,
+  EventMap,
+  ManagerClientToServer,
+  ManagerServerToClient,
+  RepClientToServer,
+  RepServerToClient,
+  RequestPayload,
+} from '../../../shared/events';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-/** What the stores need from a connection: emit with ack. Tests pass a fake. */
-export interface Emitter {
-  request<T extends object = object>(event: string, payload: unknown): Promise<Ack<T>>;
+/** What a view-model needs from a connection: emit an event of map `M` with its ack. Tests pass a fake. */
+export interface Emitter<M extends EventMap> {
+  request<K extends keyof M & string>(event: K, payload: RequestPayload<M, K>): Promise<Answer<M, K>>;
 }
 
-export interface LiveConnection extends Emitter {
-  socket: Socket;
+export type RepSocket = Socket<RepServerToClient, RepClientToServer>;
+export type ManagerSocket = Socket<ManagerServerToClient, ManagerClientToServer>;
+
+/** Per namespace: what the server sends, what the client sends. */
+interface Namespaces {
+  '/rep': { listens: RepServerToClient; emits: RepClientToServer };
+  '/manager': { listens: ManagerServerToClient; emits: ManagerClientToServer };
+}
+
+interface LiveConnection<N extends keyof Namespaces> extends Emitter<Namespaces[N]['emits']> {
+  socket: Socket<Namespaces[N]['listens'], Namespaces[N]['emits']>;
   state: Signal<ConnectionState>;
   /** Set when the server refused the credential (`unauthorized`, `forbidden`). */
   authError: Signal<string | null>;
@@ -21,8 +39,13 @@ export interface LiveConnection extends Emitter {
 
 const ACK_TIMEOUT_MS = 10_000;
 
-export function connect(namespace: '/rep' | '/manager', token: string, url = ''): LiveConnection {
-  const socket = io(`${url}${namespace}`, {
+interface UntypedEmit {
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+export function connect<N extends keyof Namespaces>(namespace: N, token: string, url = ''): LiveConnection<N> {
+  type Emits = Namespaces[N]['emits'];
+  const socket: Socket<Namespaces[N]['listens'], Emits> = io(`${url}${namespace}`, {
     auth: { token },
     transports: ['websocket'],
     reconnectionDelay: 500,
@@ -85,16 +108,18 @@ export function connect(namespace: '/rep' | '/manager', token: string, url = '')
     socket,
     state,
     authError,
-    request<T extends object = object>(event: string, payload: unknown): Promise<Ack<T>> {
+    request<K extends keyof Emits & string>(event: K, payload: RequestPayload<Emits, K>): Promise<Answer<Emits, K>> {
       if (!socket.connected) {
         return Promise.resolve({
           ok: false,
           error: { code: 'STORE_UNAVAILABLE', message: 'Not connected: wait for the connection to come back.' },
-        } as Ack<T>);
+        });
       }
+      // The maps type each event; one event of any map is emitted the same way.
+      const untyped = socket.timeout(ACK_TIMEOUT_MS) as unknown as UntypedEmit;
       return new Promise((resolve) => {
-        socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err: Error | null, answer: Ack<T>) => {
-          if (err) resolve({ ok: false, error: { code: 'INTERNAL', message: 'The server did not answer in time.' } } as Ack<T>);
+        untyped.emit(event, payload, (err: Error | null, answer: Answer<Emits, K>) => {
+          if (err) resolve({ ok: false, error: { code: 'INTERNAL', message: 'The server did not answer in time.' } });
           else resolve(answer);
         });
       });

@@ -24,13 +24,5 @@ export function takeToken(role: Role, loc: Location = location, storage: Storage
   }
 }
 
-export function forgetToken(role: Role, storage: Storage = sessionStorage): void {
-  try {
-    storage.removeItem(key(role));
-  } catch {
-    /* ignore */
-  }
-}
-
 export const viewLink = (role: Role, token: string, origin: string = location.origin) =>
   `${origin}/${role}#token=${encodeURIComponent(token)}`;

@@ -1,8 +1,8 @@
 // Transient messages (claim results, errors) and the screen-reader announcement line.
 import { signal } from '@preact/signals';
 
-export type NoticeKind = 'error' | 'info' | 'success';
-export interface Notice {
+type NoticeKind = 'error' | 'info' | 'success';
+interface Notice {
   id: number;
   kind: NoticeKind;
   text: string;

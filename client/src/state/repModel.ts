@@ -1,25 +1,34 @@
-// A rep's live state as signals, and the actions a rep can take. The socket is bound in
-// bindRepSocket; components receive the store, so they render without a socket in tests.
+// A rep's view-model: its live state as signals, and the actions a rep can take. The
+// socket is bound in bindRepSocket; components receive the model, so they render without
+// a socket in tests.
 import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
-  type Ack,
   EV,
-  type GoneReason,
+  type LeadGone,
+  type LeadRevoked,
+  type MineChanged,
+  type ModeChanged,
+  type PoolWaiting,
+  type RepClientToServer,
+} from '../../../shared/events';
+import {
+  type Ack,
+  type ErrorCode,
+  LEAD_OFFERING_MODES,
   type Lead,
   type LeadView,
-  type MineChanged,
   type Mode,
   type Outcome,
   type PoolState,
-  type PoolWaiting,
+  type PresenceStatus,
   type Rep,
   type RevokedReason,
 } from '../../../shared/protocol';
 import { errorMessage, leadSummary } from '../lib/format';
-import type { ConnectionState, Emitter } from '../lib/socket';
+import type { ConnectionState, Emitter, RepSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
-export interface RepHooks {
+interface RepHooks {
   /** A new lead was offered (sound, notification). */
   onOffered?(lead: LeadView): void;
 }
@@ -31,22 +40,30 @@ const OUTCOME_DONE: Record<Outcome, string> = {
   unreachable: 'Marked as unreachable',
 };
 
-const REVOKED: Record<string, string> = {
+const REVOKED: Record<RevokedReason, string> = {
   expired: 'was returned to the pool (claim timed out)',
   released: 'was taken back by a manager',
   reassigned: 'was reassigned to another rep',
   removed: 'was taken back',
 };
 
+/** A failed claim with one of these codes means the lead is not in this rep's pool any more. */
+const GONE_ON_CLAIM: readonly ErrorCode[] = ['ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_FOUND', 'NOT_ELIGIBLE'];
+
 const byCreated = (a: { createdAt: string }, b: { createdAt: string }) => a.createdAt.localeCompare(b.createdAt);
 const byClaimedDesc = (a: Lead, b: Lead) => (b.claimedAt ?? b.createdAt).localeCompare(a.claimedAt ?? a.createdAt);
 
-export function createRepStore(emitter: Emitter, connection: Signal<ConnectionState> = signal('connected'), hooks: RepHooks = {}) {
+export function createRepModel(
+  emitter: Emitter<RepClientToServer>,
+  connection: Signal<ConnectionState> = signal('connected'),
+  hooks: RepHooks = {},
+) {
   const loaded = signal(false);
   const mode = signal<Mode | null>(null);
   const you = signal<Rep | null>(null);
   const leads = signal<LeadView[]>([]);
-  const mine = signal<Lead[]>([]);
+  /** The leads this rep holds (pool:state.mine on the wire), newest claim first. */
+  const held = signal<Lead[]>([]);
   const waiting = signal(0);
   /** Epoch ms when the oldest waiting lead was created (so its age can tick). */
   const oldestAt = signal<number | null>(null);
@@ -56,7 +73,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
   const notices = createNotices();
 
   const live = computed(() => connection.value === 'connected' && loaded.value);
-  const atCap = computed(() => maxActive.value > 0 && mine.value.length >= maxActive.value);
+  const atCap = computed(() => maxActive.value > 0 && held.value.length >= maxActive.value);
 
   const setIn = (s: Signal<ReadonlySet<string>>, id: string, on: boolean) => {
     const next = new Set(s.value);
@@ -72,17 +89,17 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     }
     return found;
   };
-  const addMine = (lead: Lead) => {
-    mine.value = [...mine.value.filter((l) => l.id !== lead.id), lead].sort(byClaimedDesc);
+  const addHeld = (lead: Lead) => {
+    held.value = [...held.value.filter((l) => l.id !== lead.id), lead].sort(byClaimedDesc);
   };
   const fail = (ack: Ack & { ok: false }) => notices.push('error', errorMessage(ack.error));
 
-  const store = {
+  const model = {
     loaded,
     mode,
     you,
     leads,
-    mine,
+    held,
     waiting,
     oldestAt,
     maxActive,
@@ -100,7 +117,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
         mode.value = s.mode;
         you.value = s.you;
         leads.value = [...s.leads].sort(byCreated);
-        mine.value = [...s.mine].sort(byClaimedDesc);
+        held.value = [...s.mine].sort(byClaimedDesc);
         waiting.value = s.waiting;
         oldestAt.value = s.oldestAgeMs === null || s.oldestAgeMs === undefined ? null : Date.now() - s.oldestAgeMs;
         maxActive.value = s.maxActive;
@@ -108,7 +125,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       });
     },
     offered(view: LeadView): void {
-      if (mine.value.some((l) => l.id === view.id)) return;
+      if (held.value.some((l) => l.id === view.id)) return;
       const known = leads.value.some((l) => l.id === view.id);
       leads.value = known ? leads.value.map((l) => (l.id === view.id ? view : l)) : [...leads.value, view].sort(byCreated);
       if (known) return;
@@ -116,7 +133,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       notices.announce(`New lead: ${leadSummary(view)}`);
       hooks.onOffered?.(view);
     },
-    gone({ leadId, reason }: { leadId: string; reason: GoneReason }): void {
+    gone({ leadId, reason }: LeadGone): void {
       const lead = removeLead(leadId);
       const mineNow = pending.value.has(leadId);
       if ((mineNow || (lead && mode.value === 'shark-tank')) && (reason === 'claimed' || reason === 'assigned')) {
@@ -133,7 +150,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     assigned(lead: Lead): void {
       batch(() => {
         removeLead(lead.id);
-        addMine(lead);
+        addHeld(lead);
       });
       const text = `Lead assigned to you: ${lead.name ?? lead.company ?? leadSummary(lead)}`;
       notices.push('success', text);
@@ -143,21 +160,21 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     mineChanged({ leadId, lead }: MineChanged): void {
       batch(() => {
         removeLead(leadId);
-        if (lead && lead.status === 'claimed') addMine(lead);
-        else mine.value = mine.value.filter((l) => l.id !== leadId);
+        if (lead && lead.status === 'claimed') addHeld(lead);
+        else held.value = held.value.filter((l) => l.id !== leadId);
       });
     },
-    revoked({ leadId, reason }: { leadId: string; reason: RevokedReason | string }): void {
-      const lead = mine.value.find((l) => l.id === leadId);
+    revoked({ leadId, reason }: LeadRevoked): void {
+      const lead = held.value.find((l) => l.id === leadId);
       if (!lead) return;
-      mine.value = mine.value.filter((l) => l.id !== leadId);
+      held.value = held.value.filter((l) => l.id !== leadId);
       notices.push('info', `${lead.name ?? lead.company ?? 'A lead'} ${REVOKED[reason] ?? 'was taken back'}`);
     },
-    modeChanged({ mode: next }: { mode: Mode }): void {
+    modeChanged({ mode: next }: ModeChanged): void {
       batch(() => {
         mode.value = next;
         // Modes that show nothing per lead drop every detail at once (pool:state follows).
-        if (next === 'blind-pull' || next === 'round-robin') leads.value = [];
+        if (!LEAD_OFFERING_MODES.includes(next)) leads.value = [];
       });
       notices.announce(`Pool mode changed to ${next}`);
     },
@@ -166,28 +183,28 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     async claim(leadId: string): Promise<boolean> {
       if (pending.value.has(leadId)) return false;
       setIn(pending, leadId, true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.claim, { leadId });
+      const ack = await emitter.request(EV.claim, { leadId });
       setIn(pending, leadId, false);
       if (ack.ok) {
         batch(() => {
           removeLead(leadId);
-          addMine(ack.lead);
+          addHeld(ack.lead);
         });
         notices.push('success', `Claimed: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
         notices.announce(`Claimed. ${ack.lead.name ?? 'The lead'} is now under My leads.`);
         return true;
       }
-      if (['ALREADY_CLAIMED', 'NOT_OPEN', 'NOT_FOUND', 'NOT_ELIGIBLE'].includes(ack.error.code)) removeLead(leadId);
+      if (GONE_ON_CLAIM.includes(ack.error.code)) removeLead(leadId);
       fail(ack);
       return false;
     },
     async pull(): Promise<boolean> {
       if (pending.value.has('*pull')) return false;
       setIn(pending, '*pull', true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.pull, {});
+      const ack = await emitter.request(EV.pull, {});
       setIn(pending, '*pull', false);
       if (ack.ok) {
-        addMine(ack.lead);
+        addHeld(ack.lead);
         notices.push('success', `Pulled: ${ack.lead.name ?? ack.lead.company ?? 'lead'} is yours`);
         notices.announce(`Pulled a lead. ${ack.lead.name ?? 'It'} is now under My leads.`);
         return true;
@@ -200,7 +217,7 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       const ack = await emitter.request(EV.release, { leadId });
       setIn(busy, leadId, false);
       if (ack.ok || ack.error.code === 'NOT_OWNER') {
-        mine.value = mine.value.filter((l) => l.id !== leadId);
+        held.value = held.value.filter((l) => l.id !== leadId);
         if (ack.ok) notices.push('info', 'Released back to the pool');
       }
       if (!ack.ok) fail(ack);
@@ -208,19 +225,19 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
     },
     async outcome(leadId: string, outcome: Outcome, note?: string): Promise<boolean> {
       setIn(busy, leadId, true);
-      const ack = await emitter.request<{ lead: Lead }>(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
+      const ack = await emitter.request(EV.outcome, note ? { leadId, outcome, note } : { leadId, outcome });
       setIn(busy, leadId, false);
       if (!ack.ok) {
-        if (ack.error.code === 'NOT_OWNER') mine.value = mine.value.filter((l) => l.id !== leadId);
+        if (ack.error.code === 'NOT_OWNER') held.value = held.value.filter((l) => l.id !== leadId);
         fail(ack);
         return false;
       }
-      if (ack.lead.status === 'claimed') mine.value = mine.value.map((l) => (l.id === leadId ? ack.lead : l));
-      else mine.value = mine.value.filter((l) => l.id !== leadId);
+      if (ack.lead.status === 'claimed') held.value = held.value.map((l) => (l.id === leadId ? ack.lead : l));
+      else held.value = held.value.filter((l) => l.id !== leadId);
       notices.push('success', OUTCOME_DONE[outcome]);
       return true;
     },
-    async setPresence(status: 'available' | 'away'): Promise<boolean> {
+    async setPresence(status: PresenceStatus): Promise<boolean> {
       const ack = await emitter.request(EV.presenceSet, { status });
       if (!ack.ok) {
         fail(ack);
@@ -231,18 +248,18 @@ export function createRepStore(emitter: Emitter, connection: Signal<ConnectionSt
       return true;
     },
   };
-  return store;
+  return model;
 }
-export type RepStore = ReturnType<typeof createRepStore>;
+export type RepModel = ReturnType<typeof createRepModel>;
 
-/** Wires the /rep socket's events into the store. */
-export function bindRepSocket(store: RepStore, socket: { on(event: string, fn: (...a: any[]) => void): unknown }): void {
-  socket.on(EV.poolState, (s: PoolState) => store.applyPoolState(s));
-  socket.on(EV.leadOffered, (v: LeadView) => store.offered(v));
-  socket.on(EV.leadGone, (g: { leadId: string; reason: GoneReason }) => store.gone(g));
-  socket.on(EV.poolWaiting, (w: PoolWaiting) => store.waitingChanged(w));
-  socket.on(EV.leadAssigned, (l: Lead) => store.assigned(l));
-  socket.on(EV.leadRevoked, (r: { leadId: string; reason: RevokedReason }) => store.revoked(r));
-  socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
-  socket.on(EV.mineChanged, (c: MineChanged) => store.mineChanged(c));
+/** Wires the /rep socket's events into the model. */
+export function bindRepSocket(model: RepModel, socket: RepSocket): void {
+  socket.on(EV.poolState, (state) => model.applyPoolState(state));
+  socket.on(EV.leadOffered, (view) => model.offered(view));
+  socket.on(EV.leadGone, (gone) => model.gone(gone));
+  socket.on(EV.poolWaiting, (summary) => model.waitingChanged(summary));
+  socket.on(EV.leadAssigned, (lead) => model.assigned(lead));
+  socket.on(EV.leadRevoked, (revoked) => model.revoked(revoked));
+  socket.on(EV.modeChanged, (change) => model.modeChanged(change));
+  socket.on(EV.mineChanged, (change) => model.mineChanged(change));
 }

@@ -1,24 +1,21 @@
-// The manager's live dashboard as signals: replaced by every dashboard:state snapshot,
+// The manager's view-model: the live dashboard as signals, replaced by every dashboard:state snapshot,
 // updated by live events; changes go through the HTTP API (the answer and the broadcast
 // both update the state, idempotently).
 import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
-  type DashboardState,
   EV,
-  type Lead,
-  type LiveStats,
-  type Mode,
-  type Rep,
-  type ReportSummary,
-  type RepPresenceEvent,
-  type Rule,
-  type Settings,
-} from '../../../shared/protocol';
+  type ModeChanged,
+  type RepPresenceChanged,
+  type RepsChanged,
+  type RulesChanged,
+  type SettingsChanged,
+} from '../../../shared/events';
+import type { DashboardState, Lead, LiveStats, Mode, Rep, ReportSummary, Rule, Settings } from '../../../shared/protocol';
 import { describeHttpError, type Http } from '../lib/http';
-import type { ConnectionState } from '../lib/socket';
+import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
-export type FeedKind = 'created' | 'claimed' | 'released' | 'closed' | 'updated' | 'disqualified';
+type FeedKind = 'created' | 'claimed' | 'released' | 'closed' | 'updated' | 'disqualified';
 export interface FeedItem {
   key: string;
   at: string;
@@ -52,7 +49,7 @@ export interface RepInput {
   weight?: number;
 }
 
-export function createManagerStore(api: Http, connection: Signal<ConnectionState> = signal('connected')) {
+export function createManagerModel(api: Http, connection: Signal<ConnectionState> = signal('connected')) {
   const loaded = signal(false);
   const mode = signal<Mode | null>(null);
   const settings = signal<Settings | null>(null);
@@ -112,7 +109,7 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
     }
   };
 
-  const store = {
+  const model = {
     loaded,
     mode,
     settings,
@@ -182,19 +179,19 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
         if (lead.outcome === 'contacted') pushFeed('updated', lead, new Date().toISOString());
       });
     },
-    repPresence({ repId, presence }: RepPresenceEvent): void {
+    repPresence({ repId, presence }: RepPresenceChanged): void {
       reps.value = reps.value.map((r) => (r.id === repId ? { ...r, presence } : r));
     },
-    repsChanged({ reps: next }: { reps: Rep[] }): void {
+    repsChanged({ reps: next }: RepsChanged): void {
       reps.value = next;
     },
-    modeChanged({ mode: m }: { mode: Mode }): void {
+    modeChanged({ mode: m }: ModeChanged): void {
       mode.value = m;
     },
-    settingsChanged({ settings: s }: { settings: Settings }): void {
+    settingsChanged({ settings: s }: SettingsChanged): void {
       settings.value = s;
     },
-    rulesChanged({ rules: r }: { rules: Rule[] }): void {
+    rulesChanged({ rules: r }: RulesChanged): void {
       rules.value = r;
     },
     statsChanged(s: LiveStats): void {
@@ -275,22 +272,22 @@ export function createManagerStore(api: Http, connection: Signal<ConnectionState
       return !!r?.leads;
     },
   };
-  return store;
+  return model;
 }
-export type ManagerStore = ReturnType<typeof createManagerStore>;
+export type ManagerModel = ReturnType<typeof createManagerModel>;
 
-/** Wires the /manager socket's events into the store. */
-export function bindManagerSocket(store: ManagerStore, socket: { on(event: string, fn: (...a: any[]) => void): unknown }): void {
-  socket.on(EV.dashboardState, (s: DashboardState) => store.applyDashboard(s));
-  socket.on(EV.leadCreated, (l: Lead) => store.leadCreated(l));
-  socket.on(EV.leadClaimed, (l: Lead) => store.leadClaimed(l));
-  socket.on(EV.leadReleased, (l: Lead) => store.leadReleased(l));
-  socket.on(EV.leadClosed, (l: Lead) => store.leadClosed(l));
-  socket.on(EV.leadUpdated, (l: Lead) => store.leadUpdated(l));
-  socket.on(EV.repPresence, (p: RepPresenceEvent) => store.repPresence(p));
-  socket.on(EV.repsChanged, (r: { reps: Rep[] }) => store.repsChanged(r));
-  socket.on(EV.modeChanged, (m: { mode: Mode }) => store.modeChanged(m));
-  socket.on(EV.settingsChanged, (s: { settings: Settings }) => store.settingsChanged(s));
-  socket.on(EV.rulesChanged, (r: { rules: Rule[] }) => store.rulesChanged(r));
-  socket.on(EV.stats, (s: LiveStats) => store.statsChanged(s));
+/** Wires the /manager socket's events into the model. */
+export function bindManagerSocket(model: ManagerModel, socket: ManagerSocket): void {
+  socket.on(EV.dashboardState, (state) => model.applyDashboard(state));
+  socket.on(EV.leadCreated, (lead) => model.leadCreated(lead));
+  socket.on(EV.leadClaimed, (lead) => model.leadClaimed(lead));
+  socket.on(EV.leadReleased, (lead) => model.leadReleased(lead));
+  socket.on(EV.leadClosed, (lead) => model.leadClosed(lead));
+  socket.on(EV.leadUpdated, (lead) => model.leadUpdated(lead));
+  socket.on(EV.repPresence, (change) => model.repPresence(change));
+  socket.on(EV.repsChanged, (change) => model.repsChanged(change));
+  socket.on(EV.modeChanged, (change) => model.modeChanged(change));
+  socket.on(EV.settingsChanged, (change) => model.settingsChanged(change));
+  socket.on(EV.rulesChanged, (change) => model.rulesChanged(change));
+  socket.on(EV.stats, (stats) => model.statsChanged(stats));
 }

@@ -1,0 +1,31 @@
+// Due jobs: escalations and claim timeouts, popped from the store (each fires once in the
+// whole cluster) and told to reps and managers.
+import { EV } from '../../shared/events.js';
+import type { Fanout } from '../realtime/fanout.js';
+import type { DueEvent, Store } from '../store/types.js';
+import type { FollowUps } from './follow-ups.js';
+
+export class DueJobs {
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly followUps: FollowUps,
+  ) {}
+
+  async run(): Promise<void> {
+    const events = await this.store.runDue();
+    for (const event of events) await this.fired(event);
+  }
+
+  private async fired(event: DueEvent): Promise<void> {
+    const { settings } = await this.store.getPool();
+    if (event.kind === 'escalated') {
+      this.fanout.toManagers(EV.leadUpdated, event.lead);
+      // Everyone who was not eligible before now sees it (only hybrid narrows audiences).
+      if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings, event.previousEligible);
+      return;
+    }
+    this.fanout.revoked(event.lead.id, event.previousOwner, 'expired');
+    await this.followUps.reopened(event.lead, event.mode);
+  }
+}

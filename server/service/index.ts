@@ -1,0 +1,51 @@
+// The Leadpool service: what every route and socket event calls, one part per job.
+// Commands (leads, presence, pool, reps) change the store and tell who must know through
+// the fan-out; read models build what is shown; the background parts run on their own.
+// Transport calls these parts only, never the store or Socket.IO.
+import type { Fanout } from '../realtime/fanout.js';
+import type { Store } from '../store/types.js';
+import { Background } from './background.js';
+import { DueJobs } from './due.js';
+import { FollowUps } from './follow-ups.js';
+import { LeadCommands } from './leads.js';
+import type { Logger } from './logger.js';
+import { PoolCommands } from './pool.js';
+import { PresenceCommands } from './presence.js';
+import { ReadModels } from './reads.js';
+import { RepCommands } from './reps.js';
+import { RoundRobin } from './round-robin.js';
+import { StatsPush } from './stats-push.js';
+import { WaitingPush } from './waiting-push.js';
+
+export interface Service {
+  leads: LeadCommands;
+  presence: PresenceCommands;
+  pool: PoolCommands;
+  reps: RepCommands;
+  reads: ReadModels;
+  /** Starts the background work (due jobs, presence heartbeat). */
+  start(): void;
+  stop(): void;
+  /** Resolves once every tab close in flight reached the store. */
+  drain(): Promise<void>;
+}
+
+export function createService(store: Store, fanout: Fanout, log: Logger): Service {
+  const reads = new ReadModels(store);
+  const stats = new StatsPush(reads, fanout, log);
+  const roundRobin = new RoundRobin(store, fanout);
+  const followUps = new FollowUps(store, fanout, reads, stats, new WaitingPush(store, fanout, log), roundRobin, log);
+  const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
+  const pool = new PoolCommands(store, fanout, followUps, roundRobin);
+  const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
+  return {
+    leads: new LeadCommands(store, fanout, followUps),
+    presence,
+    pool,
+    reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
+    reads,
+    start: () => background.start(),
+    stop: () => background.stop(),
+    drain: () => presence.drain(),
+  };
+}

@@ -1,0 +1,50 @@
+// Presence commands: a rep's tabs open and close, a rep says it is away or available.
+// The store keeps presence cluster-wide; a change is told to managers and may let
+// round-robin assign.
+import { EV } from '../../shared/events.js';
+import type { Fanout } from '../realtime/fanout.js';
+import type { PresenceChange, Store } from '../store/types.js';
+import type { FollowUps } from './follow-ups.js';
+import type { RoundRobin } from './round-robin.js';
+
+export class PresenceCommands {
+  private closingTabs = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly followUps: FollowUps,
+    private readonly roundRobin: RoundRobin,
+  ) {}
+
+  async setAway(repId: string, away: boolean): Promise<void> {
+    await this.changed(await this.store.setAway(repId, away));
+  }
+
+  async tabOpened(repId: string, tabId: string): Promise<void> {
+    await this.changed(await this.store.tabOpened(repId, tabId));
+  }
+
+  async tabClosed(repId: string, tabId: string): Promise<void> {
+    const closing = this.store.tabClosed(repId, tabId).then((change) => this.changed(change));
+    this.closingTabs.add(closing);
+    try {
+      await closing;
+    } finally {
+      this.closingTabs.delete(closing);
+    }
+  }
+
+  /** Resolves once every tab close in flight reached the store (shutdown waits for it). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.closingTabs]);
+  }
+
+  /** A rep's presence may have changed (also from the heartbeat's sweep): tell managers, maybe assign. */
+  async changed(change: PresenceChange): Promise<void> {
+    if (change.before === change.after) return;
+    this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
+    this.followUps.countsChanged();
+    if (change.after === 'available') await this.roundRobin.distribute();
+  }
+}

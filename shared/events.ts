@@ -1,0 +1,248 @@
+// Socket.IO events, declared once: every event name (EV) and, per namespace and
+// direction, what each event carries and what its acknowledgement answers. The server
+// types its namespaces with these maps, the web app and the tests their sockets, so a
+// renamed event or payload field fails type-checking everywhere. Names and shapes are
+// the wire contract: docs/API.md, "Socket.IO /rep" and "Socket.IO /manager". Types and
+// one constant table only (the schemas import is erased), so the browser bundle stays small.
+import type {
+  Ack,
+  DashboardState,
+  GoneReason,
+  Lead,
+  LeadInput,
+  LeadStatus,
+  LeadView,
+  LiveStats,
+  Mode,
+  Outcome,
+  PoolState,
+  Presence,
+  PresenceStatus,
+  Rep,
+  ReportSummary,
+  RevokedReason,
+  Rule,
+  Settings,
+} from './protocol.js';
+import type { RepCreate, RepPatch, SettingsPatch } from './schemas.js';
+
+/** Socket.IO event names, one table for server, client and tests. */
+export const EV = {
+  // server -> rep
+  poolState: 'pool:state',
+  leadOffered: 'lead:offered',
+  leadGone: 'lead:gone',
+  poolWaiting: 'pool:waiting',
+  leadAssigned: 'lead:assigned',
+  leadRevoked: 'lead:revoked',
+  /** Also server -> manager. */
+  modeChanged: 'mode:changed',
+  /** Extra: the rep's own lead changed through another of its tabs (see MineChanged). */
+  mineChanged: 'mine:changed',
+  // rep -> server
+  claim: 'lead:claim',
+  pull: 'lead:pull',
+  /** Also manager -> server (any claimed lead). */
+  release: 'lead:release',
+  outcome: 'lead:outcome',
+  presenceSet: 'presence:set',
+  // server -> manager
+  dashboardState: 'dashboard:state',
+  leadCreated: 'lead:created',
+  leadClaimed: 'lead:claimed',
+  leadReleased: 'lead:released',
+  leadClosed: 'lead:closed',
+  repPresence: 'rep:presence',
+  /** Extra: a lead changed without changing hands (outcome contacted, escalation). */
+  leadUpdated: 'lead:updated',
+  repsChanged: 'reps:changed',
+  settingsChanged: 'settings:changed',
+  rulesChanged: 'rules:changed',
+  stats: 'stats',
+  // manager -> server: what the HTTP manager routes do, as events with acks
+  modeSet: 'mode:set',
+  settingsPatch: 'settings:patch',
+  rulesSet: 'rules:set',
+  repCreate: 'rep:create',
+  repUpdate: 'rep:update',
+  repDelete: 'rep:delete',
+  leadCreate: 'lead:create',
+  leadAssign: 'lead:assign',
+  reportsSummary: 'reports:summary',
+  leadsList: 'leads:list',
+  leadGet: 'lead:get',
+  repsList: 'reps:list',
+  poolGet: 'pool:get',
+  dashboardGet: 'dashboard:get',
+} as const;
+
+// ---- payloads ----------------------------------------------------------------------------
+
+export interface LeadGone {
+  leadId: string;
+  reason: GoneReason;
+}
+
+export interface LeadRevoked {
+  leadId: string;
+  reason: RevokedReason;
+}
+
+export interface ModeChanged {
+  mode: Mode;
+}
+
+export interface PoolWaiting {
+  waiting: number;
+  oldestAgeMs: number | null;
+}
+
+/**
+ * To a rep's other tabs after it claimed, pulled, released or recorded an outcome in one
+ * tab: `lead` (the owner's view) present = upsert into My leads if still claimed, else
+ * drop it; absent = released, drop it.
+ */
+export interface MineChanged {
+  leadId: string;
+  lead?: Lead;
+}
+
+export interface RepPresenceChanged {
+  repId: string;
+  presence: Presence;
+}
+
+export interface RepsChanged {
+  reps: Rep[];
+}
+
+export interface SettingsChanged {
+  settings: Settings;
+}
+
+export interface RulesChanged {
+  rules: Rule[];
+}
+
+interface LeadIdRequest {
+  leadId: string;
+}
+
+/** A pull carries `{}` or nothing. */
+type PullRequest = Record<string, never> | null | undefined;
+
+interface OutcomeRequest {
+  leadId: string;
+  outcome: Outcome;
+  note?: string;
+}
+
+interface PresenceRequest {
+  status: PresenceStatus;
+}
+
+interface AssignRequest {
+  leadId: string;
+  repId: string;
+}
+
+/** As the query of GET /api/leads; nothing = the defaults. */
+type LeadsListRequest = { status?: LeadStatus; repId?: string; limit?: number } | null | undefined;
+
+export interface PoolConfig {
+  mode: Mode;
+  settings: Settings;
+  rules: Rule[];
+}
+
+// ---- the maps ------------------------------------------------------------------------------
+
+/** A client -> server event: a payload, answered through the ack callback. */
+type Acked<Payload, Answer extends object = object> = (payload: Payload, ack: (answer: Ack<Answer>) => void) => void;
+
+export type RepServerToClient = {
+  [EV.poolState]: (state: PoolState) => void;
+  [EV.leadOffered]: (lead: LeadView) => void;
+  [EV.leadGone]: (gone: LeadGone) => void;
+  [EV.poolWaiting]: (summary: PoolWaiting) => void;
+  [EV.leadAssigned]: (lead: Lead) => void;
+  [EV.leadRevoked]: (revoked: LeadRevoked) => void;
+  [EV.modeChanged]: (change: ModeChanged) => void;
+  [EV.mineChanged]: (change: MineChanged) => void;
+};
+
+export type RepClientToServer = {
+  [EV.claim]: Acked<LeadIdRequest, { lead: Lead }>;
+  [EV.pull]: Acked<PullRequest, { lead: Lead }>;
+  [EV.release]: Acked<LeadIdRequest>;
+  [EV.outcome]: Acked<OutcomeRequest, { lead: Lead }>;
+  [EV.presenceSet]: Acked<PresenceRequest>;
+};
+
+/** lead:created, lead:claimed (also manual and round-robin assignment), lead:released, lead:closed and lead:updated carry the full Lead. */
+export type ManagerServerToClient = {
+  [EV.dashboardState]: (state: DashboardState) => void;
+  [EV.leadCreated]: (lead: Lead) => void;
+  [EV.leadClaimed]: (lead: Lead) => void;
+  [EV.leadReleased]: (lead: Lead) => void;
+  [EV.leadClosed]: (lead: Lead) => void;
+  [EV.leadUpdated]: (lead: Lead) => void;
+  [EV.repPresence]: (change: RepPresenceChanged) => void;
+  [EV.repsChanged]: (change: RepsChanged) => void;
+  [EV.settingsChanged]: (change: SettingsChanged) => void;
+  [EV.rulesChanged]: (change: RulesChanged) => void;
+  [EV.modeChanged]: (change: ModeChanged) => void;
+  [EV.stats]: (stats: LiveStats) => void;
+};
+
+/** Events documented as taking "anything" carry `unknown`. */
+export type ManagerClientToServer = {
+  [EV.modeSet]: Acked<{ mode: Mode }, { mode: Mode }>;
+  [EV.settingsPatch]: Acked<SettingsPatch, { settings: Settings }>;
+  [EV.rulesSet]: Acked<{ rules: Rule[] }, { rules: Rule[] }>;
+  [EV.repCreate]: Acked<RepCreate, { rep: Rep; token: string }>;
+  [EV.repUpdate]: Acked<{ id: string; patch: RepPatch }, { rep: Rep }>;
+  [EV.repDelete]: Acked<{ id: string }>;
+  [EV.leadCreate]: Acked<LeadInput, { lead: Lead; duplicate: boolean }>;
+  [EV.leadAssign]: Acked<AssignRequest, { lead: Lead }>;
+  [EV.release]: Acked<LeadIdRequest, { lead: Lead }>;
+  [EV.reportsSummary]: Acked<unknown, { summary: ReportSummary }>;
+  [EV.leadsList]: Acked<LeadsListRequest, { leads: Lead[] }>;
+  [EV.leadGet]: Acked<LeadIdRequest, { lead: Lead }>;
+  [EV.repsList]: Acked<unknown, { reps: Rep[] }>;
+  [EV.poolGet]: Acked<unknown, PoolConfig>;
+  [EV.dashboardGet]: Acked<unknown, { state: DashboardState }>;
+};
+
+/** Nothing is sent between server processes but room broadcasts (the Redis adapter's own). */
+export type InterServerEvents = Record<string, never>;
+
+/** socket.data of a /rep socket, set by authentication. */
+export interface RepSocketData {
+  repId: string;
+}
+
+/** socket.data of a /manager socket: nothing (one manager role). */
+export type ManagerSocketData = Record<string, never>;
+
+// ---- reading the maps ------------------------------------------------------------------------
+
+/** The shape every map above has (what Socket.IO's generics accept). */
+export type EventMap = Record<string, (...args: never[]) => void>;
+
+/** What a server -> client event carries. */
+export type EventPayload<M extends EventMap, K extends keyof M> = Parameters<M[K]>[0];
+
+/** What a client -> server event carries. */
+export type RequestPayload<M extends EventMap, K extends keyof M> = M[K] extends (payload: infer P, ack: never) => void ? P : never;
+
+/** The fields of an ok answer to a client -> server event (beside `ok: true`). */
+export type AnswerFields<M extends EventMap, K extends keyof M> = M[K] extends (
+  payload: never,
+  ack: (answer: Ack<infer A extends object>) => void,
+) => void
+  ? A
+  : never;
+
+/** The acknowledgement of a client -> server event: ok with its fields, or an error. */
+export type Answer<M extends EventMap, K extends keyof M> = Ack<AnswerFields<M, K>>;
