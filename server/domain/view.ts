@@ -1,6 +1,6 @@
 // What a rep may see of a lead. Every lead that leaves the server for a rep goes through
 // here: contact fields only for the owner, `eligible` never, per-mode detail otherwise.
-import { CONTACT_FIELDS, type Lead, type LeadView, type Mode, type Settings } from '../../shared/protocol.js';
+import { CONTACT_FIELDS, LEAD_OFFERING_MODES, type Lead, type LeadView, type Mode, type Settings } from '../../shared/protocol.js';
 
 /** Fields no rep ever receives, even for its own lead (routing internals). */
 const MANAGER_ONLY = ['eligible'] as const;
@@ -55,5 +55,5 @@ export function mayClaim(lead: Pick<Lead, 'eligible'>, repId: string, mode: Mode
 
 /** Whether reps are shown individual leads in this mode (else only counts, or nothing). */
 export function offersLeads(mode: Mode): boolean {
-  return mode === 'shark-tank' || mode === 'cherry-pick' || mode === 'hybrid';
+  return LEAD_OFFERING_MODES.includes(mode);
 }
