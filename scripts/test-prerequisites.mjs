@@ -21,7 +21,10 @@ if (!isRoot || !onPath('apt-get')) {
 }
 console.log(`Installing what the tests need: ${missing.join(', ')} (${line})`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+for (const args of [
+  ['update', '-qq'],
+  ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+]) {
   const run = spawnSync('apt-get', args, { stdio: 'inherit', env });
   if (run.status !== 0) {
     console.error(`apt-get ${args.join(' ')} failed; install them yourself with:\n\n  ${line}\n`);
