@@ -34,6 +34,14 @@ export class StoreUnavailableError extends Error {
 /** A corrupt or unreadable data file: the server must not start (and must not overwrite it). */
 export class StoreCorruptError extends Error {}
 
+/** insertLead into a pool that does not exist (deleted meanwhile): nothing was stored. */
+export class UnknownPoolError extends Error {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(readonly poolId: string) {
+    super(`pool ${poolId} does not exist`);
+  }
+}
+
 /** A rep as stored: the public Rep without live fields, plus its secrets and its away flag. */
 export interface StoredRep extends Omit<Rep, 'presence' | 'activeCount'> {
   /** sha256 hex of the rep's token; the token itself is never stored. */
@@ -73,7 +81,17 @@ export type ClaimFailure = Failure<
 export type ClaimResult = { ok: true; lead: Lead; mode: Mode } | ClaimFailure;
 export type PullResult =
   | { ok: true; lead: Lead; mode: Mode }
-  | Failure<'POOL_EMPTY' | 'CAP_REACHED' | 'MODE_FORBIDS' | 'UNAVAILABLE' | 'COOLDOWN' | 'WINDOW_CAP' | 'RATE_LIMITED' | 'NOT_FOUND'>;
+  | Failure<
+      | 'POOL_EMPTY'
+      | 'CAP_REACHED'
+      | 'MODE_FORBIDS'
+      | 'UNAVAILABLE'
+      | 'COOLDOWN'
+      | 'WINDOW_CAP'
+      | 'RATE_LIMITED'
+      | 'NOT_FOUND'
+      | 'NOT_ELIGIBLE'
+    >;
 
 /** Who releases: the owning rep (must own it) or a manager (any claimed lead). */
 export type Releaser = { repId: string } | { manager: true };
@@ -193,6 +211,7 @@ export interface Store {
   /**
    * Dedupes inside the draft's pool: by externalId (always) and by email/phone within that
    * pool's settings.duplicateWindowMs. Acceptance order (`seq`) is one counter for all pools.
+   * Rejects with UnknownPoolError when draft.poolId does not exist.
    */
   insertLead(draft: LeadDraft): Promise<IngestResult>;
   getLead(id: string): Promise<Lead | null>;
