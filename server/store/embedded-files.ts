@@ -22,14 +22,7 @@ import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
-import {
-  type PoolRecord,
-  type SecretName,
-  StoreCorruptError,
-  type StoredFeed,
-  type StoredRep,
-  StoreUnavailableError,
-} from './types.js';
+import { type PoolRecord, type SecretName, StoreCorruptError, type StoredFeed, type StoredRep, StoreUnavailableError } from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
 export interface StoredLead extends Lead {
@@ -231,7 +224,9 @@ export class EmbeddedFiles {
       counters.lastClaimAt ??= 0;
       counters.recentClaims ??= [];
       if (counters.rrScore !== undefined || counters.lastAssignedAt !== undefined) {
-        if (!Object.hasOwn(rotation, repId)) rotation[repId] = { score: counters.rrScore ?? 0, lastAssignedAt: counters.lastAssignedAt ?? 0 };
+        if (!Object.hasOwn(rotation, repId)) {
+          rotation[repId] = { score: counters.rrScore ?? 0, lastAssignedAt: counters.lastAssignedAt ?? 0 };
+        }
         delete counters.rrScore;
         delete counters.lastAssignedAt;
       }
