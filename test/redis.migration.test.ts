@@ -1,6 +1,9 @@
 // The Redis key layout v1 (server/store/redis/lua/migrateV1.lua): a store written with the
-// old names (lead columns `owner`, `note`, `created`; counters `lastWinAt`, `wins`, `rr`;
-// the `events` stream) reads back the same once a RedisStore of this version starts on it.
+// old names (lead columns `owner`, `note`, `created`; counters `lastWinAt`, `wins`; the
+// `events` stream) reads back the same once a RedisStore of this version starts on it; and
+// a store before pools has its round-robin turns (counters `rr`, `rrScore`, `lastAssignedAt`)
+// moved to the pool default (migratePools.lua). test/migration.redis.test.ts migrates a whole
+// v1 key dump.
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -14,19 +14,17 @@
 // ARGV[2..] their pool ids, in order; the script's own arguments follow (ARGS in Lua). No
 // key name is ever built inside a script.
 //
-// Which pools a call passes (the caller reads, the script verifies, and answers RETRY when
-// the read went stale; RedisStore then reads again):
-// - a call about one lead (claim, release, assign, outcome): the lead's pool, read first with
-//   HGET poolId. A lead never changes pool, so the read is stable; the script checks that the
-//   poolId column still names the passed pool (a lead id that does not exist: no pool block,
-//   and the script answers NOT_FOUND).
-// - a call about one pool (insertLead, setMode, autoAssign, pull with a pool, ...): that pool.
-// - pull without a pool: the rep's pools (read first from its rep hash); the script re-reads
-//   them, ignores pools the rep left and answers RETRY if it joined one not passed.
-// - runDue, deleteRep and migratePools: every pool (pools are few): the script answers RETRY
-//   unless the passed pools are exactly the registry (`pools`).
-// - deletePool: that pool, and every rep (the script rewrites the reps' `pools`): RETRY
-//   unless the passed reps are exactly `reps`.
+// Which pools a call passes:
+// - a call about one lead (claim, release, assign, outcome), pull, runDue and deleteRep:
+//   EVERY pool (pools are few). The caller cannot know a lead's pool before the script reads
+//   it, a pull without a pool compares the rep's pools, and claim and pull also need every
+//   pool's claimWindowMs (policy.ts claimWindowToKeep). RedisStore caches the pool ids; the
+//   script answers RETRY unless the passed pools are exactly the registry (`pools`), and the
+//   store then reads the registry again and reruns the call.
+// - a call about one pool (insertLead, setMode, autoAssign, reroute, ...): that pool; the
+//   script checks it exists.
+// - deletePool: that pool and every rep (the script rewrites the reps' `pools`): RETRY
+//   unless the passed reps are exactly `reps`. migratePools likewise passes every rep.
 //
 // Leads are stored column-wise: one hash per Lead field, named after it and keyed by lead
 // id (`L:status`, `L:claimedBy`, `L:poolId`, ...), plus the immutable feed input (and
@@ -35,13 +33,16 @@
 // touch leads that the caller cannot name in advance. The claimed leads of every rep sit
 // in one sorted set (`claimed`, all scores 0, members `<repId><SEP><leadId>`) and again in
 // their pool's `held`, so a rep's held count, in all pools or in one, is one ZLEXCOUNT.
-import { DEFAULT_POOL, type Lead, type LeadStatus } from '../../../shared/protocol.js';
+import type { Lead, LeadStatus } from '../../../shared/protocol.js';
 
 /** Separates the parts of compound members and fields (`claimed`, `held`, `tabs`, `due`). */
 export const SEP = '\0';
 
-/** The deployment's hash tag (see above): named after v1's one pool, kept so v1 keys stay. */
-export const HASH_TAG = DEFAULT_POOL;
+/**
+ * The deployment's hash tag (see above). Named after v1's one pool and kept so v1 keys stay
+ * where they are; it is not the pool `default` and never changes with the pools.
+ */
+export const HASH_TAG = 'default';
 
 /**
  * The lead column hashes, each named after the Lead field it holds (lead id -> value), in

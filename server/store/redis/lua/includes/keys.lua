@@ -29,8 +29,6 @@ local function repKeys(i)
   local base = REP_BASE + (i - 1) * #REP_KEY_NAMES
   return unpack(KEYS, base + 1, base + #REP_KEY_NAMES)
 end
--- How many rep blocks KEYS holds (before any script-specific trailing keys).
-local function repCount(trailing) return (#KEYS - REP_BASE - (trailing or 0)) / #REP_KEY_NAMES end
 
 -- status -> the sorted set of the leads in that status, over all pools / in a pool
 local STATUS_SET = {}

@@ -15,8 +15,8 @@ local function leadOut(id)
   return o
 end
 
--- The passed pool block of a lead's pool: nil when the lead does not exist or its pool was
--- not passed (the caller's read of its poolId went stale, or its pool is gone).
+-- The pool block of a lead's pool (scripts about a lead get every pool): nil when the lead
+-- does not exist or its pool is gone (only closed and disqualified leads outlive their pool).
 local function poolOfLead(id)
   local pid = redis.call('HGET', K.poolId, id)
   if not pid then return nil end
