@@ -223,7 +223,11 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export type GoneReason = 'claimed' | 'assigned' | 'withdrawn' | 'expired';
 export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed';
 
+/** One per pool of the rep (on connect, on that pool's mode change, when the rep joins it). */
 export interface PoolState {
+  poolId: string;
+  /** The pool's display name. */
+  poolName: string;
   mode: Mode;
   you: Rep;
   leads: LeadView[];
@@ -231,7 +235,7 @@ export interface PoolState {
   waiting: number;
   /** Age of the oldest lead this rep may take, or null when none waits. */
   oldestAgeMs: number | null;
-  /** The cap that applies to this rep. */
+  /** The cap that applies to this rep in this pool. */
   maxActive: number;
 }
 
@@ -245,12 +249,35 @@ export interface LiveStats {
   /** Median ms from creation to claim over the latest 100 claims among the 500 newest leads, null when none. */
   medianSpeedToClaimMs: number | null;
   oldestWaitingMs: number | null;
+  /** The same figures per pool (the dashboard's pool overview). */
+  pools: Record<string, PoolFigures>;
 }
 
+/** Live figures of one pool. */
+export interface PoolFigures {
+  open: number;
+  claimed: number;
+  oldestWaitingMs: number | null;
+  /** Reps of this pool with a tab open (available or away). */
+  repsOnline: number;
+}
+
+/** A pool as the manager sees it: its configuration and its live figures. */
+export interface PoolOverview extends Pool {
+  rules: Rule[];
+  /** Its open leads (GET /api/pools `waiting`). */
+  waiting: number;
+  claimed: number;
+  oldestAgeMs: number | null;
+  repsOnline: number;
+}
+
+/** The manager's snapshot. `mode`, `settings` and `rules` are the pool `default`'s (v1); `pools` has every pool. */
 export interface DashboardState {
   mode: Mode;
   settings: Settings;
   rules: Rule[];
+  pools: PoolOverview[];
   reps: Rep[];
   open: Lead[];
   recent: Lead[];
