@@ -9,6 +9,8 @@ const DETAIL_FIELDS = ['industry', 'companySize', 'country', 'language', 'source
 
 interface Props {
   lead: Lead;
+  /** The lead's pool, shown when the rep sees several pools. */
+  poolName?: string;
   busy: boolean;
   disabled: boolean;
   onOutcome(leadId: string, outcome: Outcome): void;
@@ -16,7 +18,7 @@ interface Props {
 }
 
 /** One of my leads: full contact details, outcome buttons, release. */
-export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props) {
+export function MyLeadCard({ lead, poolName, busy, disabled, onOutcome, onRelease }: Props) {
   const headingId = `mine-${lead.id}`;
   const details = DETAIL_FIELDS.filter((f) => fieldText(lead, f) !== '');
   return (
@@ -26,8 +28,16 @@ export function MyLeadCard({ lead, busy, disabled, onOutcome, onRelease }: Props
           <h3 id={headingId}>{lead.name ?? lead.company ?? lead.email ?? lead.phone ?? 'Lead'}</h3>
           {(lead.jobTitle || lead.company) && <p class="muted">{[lead.jobTitle, lead.company].filter(Boolean).join(' · ')}</p>}
         </div>
-        <span class="muted small">
-          claimed <Age since={lead.claimedAt ?? lead.createdAt} /> ago
+        <span class="mine-meta">
+          {poolName && (
+            <span class="pill pill-pool" data-testid="mine-pool">
+              <span class="sr-only">Pool: </span>
+              {poolName}
+            </span>
+          )}
+          <span class="muted small">
+            claimed <Age since={lead.claimedAt ?? lead.createdAt} /> ago
+          </span>
         </span>
       </header>
       <div class="contact">

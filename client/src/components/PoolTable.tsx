@@ -11,6 +11,8 @@ interface Props {
   /** Heading shown above the table. */
   label: string;
   emptyText: string;
+  /** Shown on every row when the rep sees several pools. */
+  poolName?: string;
 }
 
 type Col = { key: string; label: string; sortValue(l: LeadView): string | number };
@@ -30,7 +32,7 @@ const searchable = (l: LeadView) =>
     .toLowerCase();
 
 /** Cherry-pick and hybrid: a sortable, filterable table of the pool, a Claim per row. */
-export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText }: Props) {
+export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText, poolName }: Props) {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 }>({ key: 'createdAt', dir: -1 });
   const rows = useMemo(() => {
@@ -89,8 +91,13 @@ export function PoolTable({ leads, pending, disabled, onClaim, label, emptyText 
                     <Age since={lead.createdAt} />
                   </td>
                   <td data-label="Company" id={`row-${lead.id}`}>
-                    <span class="sr-only">{leadSummary(lead)} </span>
+                    <span class="sr-only">{`${leadSummary(lead)}${poolName ? ` (${poolName})` : ''} `}</span>
                     <span class="cell-main">{lead.company ?? '—'}</span>
+                    {poolName && (
+                      <span class="pill pill-pool" aria-hidden="true">
+                        {poolName}
+                      </span>
+                    )}
                     {lead.jobTitle && <span class="cell-sub muted">{lead.jobTitle}</span>}
                   </td>
                   <td data-label="Industry">{lead.industry ?? ''}</td>

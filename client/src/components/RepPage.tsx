@@ -11,21 +11,25 @@ let unseen = 0;
 
 /** Connects /rep with the token and renders the live view. */
 export function RepPage({ token }: { token: string }) {
-  const { conn, model } = useMemo(() => {
+  const { conn, model, unbind } = useMemo(() => {
     const conn = connect('/rep', token);
     const model = createRepModel(conn, conn.state, {
-      onOffered(lead) {
+      onOffered(lead, mode) {
         if (document.visibilityState === 'hidden') {
           unseen += 1;
           document.title = `(${unseen}) ${TITLE}`;
         }
-        if (model.mode.peek() !== 'shark-tank') return;
+        if (mode !== 'shark-tank') return;
         beep();
-        notifyIfHidden('New lead in the pool', leadSummary(lead), lead.id);
+        notifyIfHidden(
+          model.showPoolNames.peek() ? `New lead in ${model.poolName(lead.poolId)}` : 'New lead in the pool',
+          leadSummary(lead),
+          lead.id,
+        );
       },
     });
-    bindRepSocket(model, conn.socket);
-    return { conn, model };
+    const unbind = bindRepSocket(model, conn.socket);
+    return { conn, model, unbind };
   }, [token]);
   useEffect(() => {
     startClock();
@@ -41,6 +45,7 @@ export function RepPage({ token }: { token: string }) {
     document.addEventListener('visibilitychange', seen);
     return () => {
       document.removeEventListener('visibilitychange', seen);
+      unbind();
       conn.close();
     };
   }, [conn]);

@@ -6,10 +6,10 @@ import { MODE_INFO } from './ModeControl';
 import { MyLeads } from './MyLeads';
 import { NoticeList } from './NoticeList';
 import { PresenceSwitch } from './PresenceSwitch';
-import { RepPool } from './RepPool';
+import { NoPool, PoolLoading, RepPool } from './RepPool';
 import { TopBar } from './TopBar';
 
-/** The rep's live view: header (connection, presence), the pool, my leads. */
+/** The rep's live view: header (connection, presence), each of its pools, my leads. */
 export function RepView({ model, authError }: { model: RepModel; authError?: string | null }) {
   const you = model.you.value;
   const conn = model.connection.value;
@@ -46,10 +46,19 @@ export function RepView({ model, authError }: { model: RepModel; authError?: str
         )}
         <NoticeList notices={model.notices} />
         <div class="rep-grid">
-          <RepPool model={model} />
+          <div class="stack-lg">
+            {!model.loaded.value ? (
+              <PoolLoading />
+            ) : model.noPools.value ? (
+              <NoPool />
+            ) : (
+              model.pools.value.map((p) => <RepPool key={p.id} model={model} pool={p} />)
+            )}
+          </div>
           <MyLeads
             leads={model.held.value}
-            maxActive={model.maxActive.value}
+            caps={model.caps.value}
+            poolName={model.showPoolNames.value ? model.poolName : undefined}
             busy={model.busy.value}
             disabled={!model.live.value}
             onOutcome={(id, o) => void model.outcome(id, o)}

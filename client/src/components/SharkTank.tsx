@@ -8,10 +8,12 @@ interface Props {
   pending: ReadonlySet<string>;
   disabled: boolean;
   onClaim(leadId: string): void;
+  /** Shown on every card when the rep sees several pools. */
+  poolName?: string;
 }
 
 /** Shark-tank: every new lead as an alert card with a big Claim button; newest first. */
-export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
+export function SharkTank({ leads, pending, disabled, onClaim, poolName }: Props) {
   const newestFirst = [...leads].reverse();
   if (newestFirst.length === 0) {
     return (
@@ -22,22 +24,27 @@ export function SharkTank({ leads, pending, disabled, onClaim }: Props) {
     );
   }
   return (
-    <ul class="shark-list" aria-label="Leads on offer">
+    <ul class="shark-list" aria-label={poolName ? `Leads on offer in ${poolName}` : 'Leads on offer'}>
       {newestFirst.map((lead) => {
         // Industry and country make the title; the rest of the teaser is listed below it.
-        const fields = Object.keys(lead).filter((k) => !['id', 'createdAt', 'status', 'industry', 'country'].includes(k));
+        const fields = Object.keys(lead).filter(
+          (k) => !['id', 'poolId', 'feedId', 'createdAt', 'status', 'industry', 'country'].includes(k),
+        );
         const descId = `teaser-${lead.id}`;
         return (
           <li key={lead.id} class="shark-card" data-lead-id={lead.id}>
             <div class="shark-head">
-              <span class="pill pill-new">New lead</span>
+              <span class="row-tight">
+                <span class="pill pill-new">New lead</span>
+                {poolName && <span class="pill pill-pool">{poolName}</span>}
+              </span>
               <span class="muted">
                 <Age since={lead.createdAt} /> ago
               </span>
             </div>
             <p class="shark-title" id={descId}>
               {[lead.industry, lead.country].filter(Boolean).join(' · ') || 'New lead'}
-              <span class="sr-only"> — {leadSummary(lead)}</span>
+              <span class="sr-only">{` — ${leadSummary(lead)}${poolName ? ` (${poolName})` : ''}`}</span>
             </p>
             {fields.length > 0 && <FieldList lead={lead} fields={fields} class="teaser" />}
             <button
