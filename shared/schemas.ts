@@ -170,6 +170,7 @@ export const OutcomePayload = z.strictObject({
 export const PresencePayload = z.strictObject({ status: z.enum(['available', 'away']) });
 
 export const LeadListQuery = z.object({
+  poolId: poolId.optional(),
   status: z.enum(LEAD_STATUSES).optional(),
   repId: id.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
