@@ -492,6 +492,7 @@ describe('reports', () => {
       repsAvailable: 1,
       medianSpeedToClaimMs: 2000,
       oldestWaitingMs: 10_000,
+      pools: {},
     });
   });
 
