@@ -292,6 +292,10 @@ describe('several pools', () => {
     expect(within(sal).getByRole('row', { name: /Sales Co/ }).textContent).toContain('Sales');
     // No single mode in the header when the pools differ.
     expect(document.querySelector('.topbar .pill-mode')).toBeNull();
+    // A link to each pool's section, with what waits there.
+    const nav = screen.getByRole('navigation', { name: 'Your pools' });
+    expect(within(nav).getByRole('link', { name: 'Sales 1 waiting' }).getAttribute('href')).toBe('#pool-sales');
+    expect(within(nav).getByRole('link', { name: 'Default 2 waiting' })).toBeTruthy();
   });
 
   it('claims in each pool: the lead leaves its pool and shows its pool’s name under My leads', async () => {
@@ -448,6 +452,7 @@ describe('one pool, the v1 look', () => {
     render(<RepView model={model} />);
     expect(screen.queryByText('Default')).toBeNull();
     expect(screen.queryByTestId('mine-pool')).toBeNull();
+    expect(screen.queryByRole('navigation', { name: 'Your pools' })).toBeNull();
     expect(document.querySelector('.topbar .pill-mode')?.textContent).toBe('Shark tank');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
   });

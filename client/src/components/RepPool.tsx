@@ -31,6 +31,23 @@ const focusMine = (id?: string) =>
     el?.focus();
   });
 
+/** With several pools: a link to each pool's section, with what waits in it. */
+export function PoolNav({ pools }: { pools: RepPoolView[] }) {
+  return (
+    <nav class="pool-nav" aria-label="Your pools">
+      {pools.map((p) => (
+        <a key={p.id} href={`#pool-${p.id}`}>
+          {p.name}
+          <span class="count">
+            {LEAD_OFFERING_MODES.includes(p.mode) ? p.leads.length : p.waiting}
+            <span class="sr-only"> waiting</span>
+          </span>
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 /** Shown until the first snapshot arrives. */
 export function PoolLoading() {
   return (
@@ -68,7 +85,7 @@ export function RepPool({ model, pool }: { model: RepModel; pool: RepPoolView })
     if (await model.claim(id)) focusMine(id);
   };
   return (
-    <section class="panel pool-panel" aria-labelledby={titleId} data-mode={mode} data-pool-id={pool.id}>
+    <section class="panel pool-panel" id={`pool-${pool.id}`} aria-labelledby={titleId} data-mode={mode} data-pool-id={pool.id}>
       <div class="panel-head">
         <div>
           {named ? (

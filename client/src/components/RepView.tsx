@@ -6,7 +6,7 @@ import { MODE_INFO } from './ModeControl';
 import { MyLeads } from './MyLeads';
 import { NoticeList } from './NoticeList';
 import { PresenceSwitch } from './PresenceSwitch';
-import { NoPool, PoolLoading, RepPool } from './RepPool';
+import { NoPool, PoolLoading, PoolNav, RepPool } from './RepPool';
 import { TopBar } from './TopBar';
 
 /** The rep's live view: header (connection, presence), each of its pools, my leads. */
@@ -52,7 +52,12 @@ export function RepView({ model, authError }: { model: RepModel; authError?: str
             ) : model.noPools.value ? (
               <NoPool />
             ) : (
-              model.pools.value.map((p) => <RepPool key={p.id} model={model} pool={p} />)
+              <>
+                {model.pools.value.length > 1 && <PoolNav pools={model.pools.value} />}
+                {model.pools.value.map((p) => (
+                  <RepPool key={p.id} model={model} pool={p} />
+                ))}
+              </>
             )}
           </div>
           <MyLeads
