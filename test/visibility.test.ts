@@ -1,7 +1,7 @@
 // What a rep may see. A recorder on every rep socket keeps every event it received; each
-// payload is walked recursively for the contact values seeded into the leads (unique
-// strings), so a leak anywhere (nested, renamed, stringified) is found, not just a
-// top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
+// payload is walked recursively (support/leaks.ts) for the contact values seeded into the
+// leads (unique strings), so a leak anywhere (nested, renamed, stringified) is found, not
+// just a top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
 import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, type Lead, type Mode } from '../shared/protocol.js';
@@ -18,28 +18,8 @@ import {
   repsOnline,
   setMode,
 } from './support/clients.js';
+import { findIn, REP_NEVER } from './support/leaks.js';
 import { serversOf, stores } from './support/stores.js';
-
-/** Every path in `value` where a string contains one of `needles`, or a key is one of `badKeys`. */
-function findIn(value: unknown, needles: string[], badKeys: string[], path = '$', out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    for (const n of needles) if (value.includes(n)) out.push(`${path} contains ${JSON.stringify(n)}`);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      findIn(v, needles, badKeys, `${path}[${i}]`, out);
-    });
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (badKeys.includes(k)) out.push(`${path}.${k} (key "${k}")`);
-      for (const n of needles) if (k.includes(n)) out.push(`${path} has key containing ${JSON.stringify(n)}`);
-      findIn(v, needles, badKeys, `${path}.${k}`, out);
-    }
-  }
-  return out;
-}
-
-/** Keys no rep payload may carry: routing internals and rep secrets. */
-const REP_NEVER = ['eligible', 'tokenHash', 'token'];
 
 const contactValues = (lead: Lead) => CONTACT_FIELDS.map((f) => lead[f]).filter((v): v is string => typeof v === 'string');
 /** Seeded values that are not teaser fields by default (shark-tank must not show them). */

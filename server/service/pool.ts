@@ -29,7 +29,7 @@ export class PoolCommands {
       id: input.id,
       name: input.name,
       mode: input.mode ?? DEFAULT_MODE,
-      settings: mergeSettings(DEFAULT_SETTINGS, input.settings ?? {}),
+      settings: mergeSettings(structuredClone(DEFAULT_SETTINGS), input.settings ?? {}),
       rules: [],
       createdAt: new Date().toISOString(),
     });
