@@ -11,7 +11,7 @@ export function PoolsOverview({ pools, selected, onSelect }: { pools: PoolOvervi
         <span class="pill">{pools.reduce((n, p) => n + p.waiting, 0)} waiting in all</span>
       </div>
       <div class="table-scroll">
-        <table class="table table-stack pools-table">
+        <table class="table table-cards pools-table">
           <caption class="sr-only">All pools: mode, waiting leads, oldest wait, reps online</caption>
           <thead>
             <tr>

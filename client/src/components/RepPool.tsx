@@ -92,7 +92,7 @@ export function RepPool({ model, pool }: { model: RepModel; pool: RepPoolView })
             <>
               <h2 id={titleId}>{pool.name}</h2>
               <p class="muted small">
-                <span class="pill pill-mode pool-mode">{MODE_INFO[mode].label}</span> {HINTS[mode]}
+                <span class="pill pool-mode">{MODE_INFO[mode].label}</span> {HINTS[mode]}
               </p>
             </>
           ) : (
