@@ -49,7 +49,10 @@ try {
   };
   await post(7);
   for (let i = 0; i < 4; i++) {
-    await enterprise.post('/api/pools/enterprise/leads', { ...fakeLead(100 + i + Math.floor(rnd() * 1e6), rnd), companySize: 500 + i * 750 });
+    await enterprise.post('/api/pools/enterprise/leads', {
+      ...fakeLead(100 + i + Math.floor(rnd() * 1e6), rnd),
+      companySize: 500 + i * 750,
+    });
   }
 
   const open = async (page: Page, path: string) => {
