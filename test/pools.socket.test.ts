@@ -428,6 +428,8 @@ describe.each(stores)('pools over Socket.IO ($name store)', (factory) => {
     expect(await emitAck(s, EV.poolGet, { poolId: 'eu' })).toEqual({ ok: true, poolId: 'eu', mode: 'hybrid', settings, rules });
     expect(await emitAck(s, EV.poolGet, null)).toMatchObject({ ok: true, poolId: 'default', mode: 'blind-pull', rules: [] });
     expect(errorOf(await emitAck(s, EV.poolGet, { poolId: 'nope' })).code).toBe('NOT_FOUND');
+    expect(errorOf(await emitAck(s, EV.poolGet, { poolId: 'Bad!' })).code).toBe('INVALID');
+    expect(await emitRawAck(s, EV.poolGet, ['anything, as in v1'])).toMatchObject({ ok: true, poolId: 'default' });
 
     // leads
     const euLead = (await okAck(s, EV.leadCreate, { email: 'eu@example.test', poolId: 'eu' })).lead;

@@ -212,17 +212,16 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     );
     handle(socket, log, EV.leadGet, LeadIdPayload, async ({ leadId }) => ({ lead: await reads.getLead(leadId, { role: 'manager' }) }));
     handle(socket, log, EV.repsList, anything, async () => ({ reps: await reads.listReps() }));
-    // v1 took anything here: a payload that names no valid pool means `default`.
-    handle(
-      socket,
-      log,
-      EV.poolGet,
-      anything.transform((p) => {
-        const named = z.object({ poolId: poolId }).safeParse(p);
-        return named.success ? { poolId: named.data.poolId } : {};
-      }),
-      (p) => reads.poolConfig(p.poolId ?? DEFAULT_POOL),
-    );
+    // v1 took anything here: a payload that names no pool means `default`; one that names
+    // a malformed pool id is INVALID, as in every pool-scoped request.
+    const poolGetPayload = z.unknown().transform((p, ctx) => {
+      if (p === null || typeof p !== 'object' || !('poolId' in p)) return {};
+      const named = poolId.safeParse((p as { poolId: unknown }).poolId);
+      if (named.success) return { poolId: named.data };
+      ctx.addIssue({ code: 'custom', message: named.error.issues[0]?.message ?? 'not a pool id', path: ['poolId'] });
+      return z.NEVER;
+    });
+    handle(socket, log, EV.poolGet, poolGetPayload, (p) => reads.poolConfig(p.poolId ?? DEFAULT_POOL));
     handle(socket, log, EV.dashboardGet, anything, async () => ({ state: await reads.dashboardState() }));
     // Pools.
     handle(socket, log, EV.poolsList, anything, async () => ({ pools: await reads.poolOverviews() }));
