@@ -119,11 +119,17 @@ describe('live changes', () => {
     expect(region.textContent).toContain('Healthcare');
   });
 
-  it('lead:gone removes the lead at once and says it was taken', async () => {
+  it('lead:gone removes the lead at once; "Taken by another rep" only for a lead the rep was on', async () => {
     model.applyPoolState(poolState('shark-tank', leads));
     render(<RepView model={model} />);
+    // A bystander: the lead just leaves the list, no message.
     model.gone({ leadId: 'a', poolId: 'default', reason: 'claimed' });
     await waitFor(() => expect(claimButtons()).toHaveLength(1));
+    expect(screen.queryByText('Taken by another rep')).toBeNull();
+    // The rep's pointer is on the other lead when someone takes it: that race was the rep's.
+    fireEvent.pointerEnter(document.querySelector('[data-lead-id="b"]')!);
+    model.gone({ leadId: 'b', poolId: 'default', reason: 'claimed' });
+    await waitFor(() => expect(claimButtons()).toHaveLength(0));
     expect(screen.getByText('Taken by another rep')).toBeTruthy();
   });
 });
@@ -189,7 +195,8 @@ describe('claiming and my leads', () => {
     expect(within(mine).getByRole('link', { name: /a@acme\.example/ })).toBeTruthy();
   });
 
-  it('outcome buttons emit lead:outcome; a closing outcome removes the lead, contacted keeps it', async () => {
+  it('outcome buttons emit lead:outcome; a closing outcome removes the lead after its Undo period, contacted keeps it', async () => {
+    model = createRepModel(emitter, connected(), { outcomeGraceMs: 50 });
     const a = fullLead('a', { status: 'claimed' });
     const b = fullLead('b', { status: 'claimed' });
     model.applyPoolState(poolState('shark-tank', [], [a, b]));
@@ -453,7 +460,7 @@ describe('one pool, the v1 look', () => {
     expect(screen.queryByText('Default')).toBeNull();
     expect(screen.queryByTestId('mine-pool')).toBeNull();
     expect(screen.queryByRole('navigation', { name: 'Your pools' })).toBeNull();
-    expect(document.querySelector('.topbar .pill-mode')?.textContent).toBe('Shark tank');
+    expect(document.querySelector('.topbar .pill-mode')?.textContent).toBe('Mode: Shark tank');
     expect(screen.getByTestId('cap-count').textContent).toBe('1 / 3');
   });
 });

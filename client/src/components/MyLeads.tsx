@@ -1,25 +1,20 @@
-import { DEFAULT_POOL, type Lead, type Outcome } from '../../../shared/protocol';
-import type { CapCount } from '../state/repModel';
+import { DEFAULT_POOL } from '../../../shared/protocol';
+import type { RepModel } from '../state/repModel';
 import { MyLeadCard } from './MyLeadCard';
 
-interface Props {
-  leads: Lead[];
-  /** One cap (one pool, or the rep's own cap over all pools), one per pool, or none (no pool). */
-  caps: CapCount[];
-  busy: ReadonlySet<string>;
-  disabled: boolean;
-  /** The name of a lead's pool, when the rep sees several pools (shown on each card). */
-  poolName?(poolId: string): string;
-  onOutcome(leadId: string, outcome: Outcome): void;
-  onRelease(leadId: string): void;
-}
-
 /** The leads this rep holds in every pool, with the count against the cap. */
-export function MyLeads({ leads, caps, busy, disabled, poolName, onOutcome, onRelease }: Props) {
+export function MyLeads({ model }: { model: RepModel }) {
+  const leads = model.held.value;
+  const caps = model.caps.value;
+  const busy = model.busy.value;
+  const closing = model.closing.value;
+  const notes = model.notes.value;
+  const disabled = !model.live.value;
+  const named = model.showPoolNames.value;
   const full = caps.filter((c) => c.max > 0 && c.held >= c.max);
   const single = caps.length === 1 && caps[0].label === undefined ? caps[0] : null;
   return (
-    <section class="panel" aria-labelledby="mine-title">
+    <section class="panel mine-panel" id="mine" aria-labelledby="mine-title">
       <div class="panel-head">
         <h2 id="mine-title">My leads</h2>
         {single ? (
@@ -54,17 +49,25 @@ export function MyLeads({ leads, caps, busy, disabled, poolName, onOutcome, onRe
         <p class="muted pad">No leads yet. Leads you claim appear here with their contact details.</p>
       ) : (
         <div class="mine-list">
-          {leads.map((l) => (
-            <MyLeadCard
-              key={l.id}
-              lead={l}
-              poolName={poolName?.(l.poolId ?? DEFAULT_POOL)}
-              busy={busy.has(l.id)}
-              disabled={disabled}
-              onOutcome={onOutcome}
-              onRelease={onRelease}
-            />
-          ))}
+          {leads.map((l) => {
+            const poolId = l.poolId ?? DEFAULT_POOL;
+            return (
+              <MyLeadCard
+                key={l.id}
+                lead={l}
+                poolName={named ? model.poolName(poolId) : undefined}
+                busy={busy.has(l.id)}
+                disabled={disabled}
+                closing={closing.get(l.id)}
+                note={notes.get(l.id) ?? ''}
+                claimTimeoutMs={model.claimTimeoutOf(poolId)}
+                onNote={model.setNote}
+                onOutcome={model.chooseOutcome}
+                onUndo={model.undoOutcome}
+                onRelease={(id) => void model.release(id)}
+              />
+            );
+          })}
         </div>
       )}
     </section>

@@ -1,8 +1,9 @@
 import { LEAD_OFFERING_MODES, type Mode } from '../../../shared/protocol';
+import { now } from '../lib/clock';
 import type { RepModel, RepPoolView } from '../state/repModel';
 import { BlindPull } from './BlindPull';
 import { MODE_INFO } from './ModeControl';
-import { PoolTable } from './PoolTable';
+import { OrderToggle, PoolTable } from './PoolTable';
 import { RoundRobinNote } from './RoundRobinNote';
 import { SharkTank } from './SharkTank';
 
@@ -30,6 +31,12 @@ const focusMine = (id?: string) =>
       : document.querySelector<HTMLElement>('.mine-card');
     el?.focus();
   });
+
+/** "Mode just changed" for a minute after a live switch (its own component: only it ticks). */
+function SwitchedBadge({ at }: { at: number }) {
+  if (now.value - at >= 60_000) return null;
+  return <span class="pill pill-new">Mode just changed</span>;
+}
 
 /** With several pools: a link to each pool's section, with what waits in it. */
 export function PoolNav({ pools }: { pools: RepPoolView[] }) {
@@ -84,6 +91,9 @@ export function RepPool({ model, pool }: { model: RepModel; pool: RepPoolView })
   const claim = async (id: string) => {
     if (await model.claim(id)) focusMine(id);
   };
+  const order = model.orderOf(pool.id);
+  const onOrder = (o: 'newest' | 'oldest') => model.setOrder(pool.id, o);
+
   return (
     <section class="panel pool-panel" id={`pool-${pool.id}`} aria-labelledby={titleId} data-mode={mode} data-pool-id={pool.id}>
       <div class="panel-head">
@@ -102,14 +112,26 @@ export function RepPool({ model, pool }: { model: RepModel; pool: RepPoolView })
             </>
           )}
         </div>
-        {LEAD_OFFERING_MODES.includes(mode) && (
-          <span class="pill" data-testid="pool-count">
-            {pool.leads.length} open
-          </span>
-        )}
+        <span class="row-tight">
+          {pool.modeChangedAt !== undefined && <SwitchedBadge at={pool.modeChangedAt} />}
+          {mode === 'shark-tank' && pool.leads.length > 1 && <OrderToggle order={order} onOrder={onOrder} />}
+          {LEAD_OFFERING_MODES.includes(mode) && (
+            <span class="pill" data-testid="pool-count">
+              {pool.leads.length} open
+            </span>
+          )}
+        </span>
       </div>
       {mode === 'shark-tank' && (
-        <SharkTank leads={pool.leads} pending={model.pending.value} disabled={disabled} onClaim={claim} poolName={poolName} />
+        <SharkTank
+          leads={pool.leads}
+          pending={model.pending.value}
+          disabled={disabled}
+          order={order}
+          onClaim={claim}
+          onEngage={model.engage}
+          poolName={poolName}
+        />
       )}
       {(mode === 'cherry-pick' || mode === 'hybrid') && (
         <PoolTable
@@ -117,6 +139,9 @@ export function RepPool({ model, pool }: { model: RepModel; pool: RepPoolView })
           pending={model.pending.value}
           disabled={disabled}
           onClaim={claim}
+          onEngage={model.engage}
+          order={order}
+          onOrder={onOrder}
           poolName={poolName}
           label={`${mode === 'hybrid' ? 'Leads routed to you' : 'Open leads'}${poolName ? ` in ${poolName}` : ''}`}
           emptyText={mode === 'hybrid' ? 'No lead routed to you is waiting. New ones appear here live.' : 'New leads appear here live.'}
