@@ -32,6 +32,12 @@ try {
     const r = await mgr.post('/api/reps', { name, ...extra });
     reps.push({ id: r.body.rep.id, token: r.body.token, name });
   }
+  // A second pool with its own mode, a feed key for it, and two reps in it (Maya in both).
+  await mgr.post('/api/pools', { id: 'enterprise', name: 'Enterprise', mode: 'cherry-pick' });
+  await mgr.patch(`/api/reps/${reps[0].id}`, { pools: ['default', 'enterprise'] });
+  await mgr.patch(`/api/reps/${reps[3].id}`, { pools: ['enterprise'] });
+  const enterpriseKey = (await mgr.post('/api/feeds', { name: 'Enterprise form', pools: ['enterprise'] })).body.key;
+  const enterprise = api(server.url, enterpriseKey);
   await mgr.put('/api/rules', {
     rules: [
       { name: 'DACH enterprise', when: { country: ['DE', 'AT', 'CH'], companySize: { min: 200 } }, to: { teams: ['dach'] } },
@@ -42,6 +48,12 @@ try {
     for (let i = 0; i < n; i++) await feed.post('/api/leads', fakeLead(i + Math.floor(rnd() * 1e6), rnd));
   };
   await post(7);
+  for (let i = 0; i < 4; i++) {
+    await enterprise.post('/api/pools/enterprise/leads', {
+      ...fakeLead(100 + i + Math.floor(rnd() * 1e6), rnd),
+      companySize: 500 + i * 750,
+    });
+  }
 
   const open = async (page: Page, path: string) => {
     await page.goto(server.url + path);
@@ -58,12 +70,12 @@ try {
   await open(third, `/rep#token=${reps[2].token}`);
   await third.getByRole('switch', { name: 'Available' }).click();
 
-  // Rep view, shark-tank: two leads of mine, the rest on offer.
+  // Rep view: the pool default in shark-tank, Enterprise in cherry-pick; two leads of mine, the rest on offer.
   const rep = await ctx.newPage();
   await open(rep, `/rep#token=${reps[0].token}`);
   for (let i = 0; i < 2; i++) {
     const before = await rep.locator('.mine-card').count();
-    await rep.getByRole('button', { name: 'Claim', exact: true }).first().click();
+    await rep.locator('.shark-card').getByRole('button', { name: 'Claim', exact: true }).first().click();
     await rep.waitForFunction((n) => document.querySelectorAll('.mine-card').length > n, before);
   }
   const firstMine = rep.locator('.mine-card').first();
@@ -95,9 +107,21 @@ try {
   await manager.screenshot({ path: resolve(OUT, 'manager-phone.png') });
   if (process.argv.includes('--extra')) {
     await manager.setViewportSize(DESKTOP);
-    for (const tab of ['Reps', 'Settings', 'Rules', 'Reports']) {
+    for (const tab of ['Pools', 'Reps', 'Feeds', 'Settings', 'Rules', 'Reports']) {
       await manager.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
       await manager.waitForTimeout(400);
+      if (tab === 'Feeds') {
+        // Connect a lead source: the key shown once, the curl example, the URL per pool.
+        await manager.getByLabel('Source name').fill('Partner webinar');
+        await manager.getByRole('button', { name: 'Create feed key' }).click();
+        await manager.getByTestId('feed-key').waitFor();
+        await manager.waitForTimeout(300);
+        await manager.evaluate(() =>
+          document.querySelectorAll('.notice').forEach((n) => {
+            n.remove();
+          }),
+        );
+      }
       await manager.screenshot({ path: resolve(OUT, `manager-${tab.toLowerCase()}-desktop.png`), fullPage: true });
     }
     await mgr.put('/api/pool/mode', { mode: 'cherry-pick' });

@@ -1,10 +1,22 @@
 // Credentials: the manager token and feed key (from the environment or generated on first
-// start and kept as hashes in the store), and rep tokens (hashes only).
+// start and kept as hashes in the store), rep tokens and per-source feed keys (hashes
+// only, looked up in the store on every request and connection: no cache, so a deleted
+// rep, a revoked or a rotated feed key is refused at once on every process).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretName, Store } from './store/types.js';
 
 export type Role = 'manager' | 'feed' | 'rep';
-export type Principal = { role: 'manager' } | { role: 'feed' } | { role: 'rep'; repId: string };
+/** A feed key of the store (POST /api/feeds): it posts only into its pools. */
+export interface FeedPrincipal {
+  id: string;
+  name: string;
+  pools: string[];
+}
+/**
+ * Who holds a token. A feed is `feed: null` for the deployment's own key
+ * (LEADPOOL_FEED_KEY, or generated), which posts into every pool.
+ */
+export type Principal = { role: 'manager' } | { role: 'feed'; feed: FeedPrincipal | null } | { role: 'rep'; repId: string };
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -63,8 +75,23 @@ export class Credentials {
     if (!token || token.length > 200) return null;
     const hash = hashToken(token);
     if (sameHash(hash, this.managerHash)) return { role: 'manager' };
-    if (sameHash(hash, this.feedHash)) return { role: 'feed' };
+    if (sameHash(hash, this.feedHash)) return { role: 'feed', feed: null };
+    // Generated rep tokens start lpr_, feed keys lpf_: ask the likely table first.
+    const lookups = token.startsWith('lpf_') ? [this.feedOf, this.repOf] : [this.repOf, this.feedOf];
+    for (const lookup of lookups) {
+      const who = await lookup(hash);
+      if (who) return who;
+    }
+    return null;
+  }
+
+  private readonly repOf = async (hash: string): Promise<Principal | null> => {
     const repId = await this.store.repIdByTokenHash(hash);
     return repId ? { role: 'rep', repId } : null;
-  }
+  };
+
+  private readonly feedOf = async (hash: string): Promise<Principal | null> => {
+    const feed = await this.store.feedByKeyHash(hash);
+    return feed ? { role: 'feed', feed: { id: feed.id, name: feed.name, pools: feed.pools } } : null;
+  };
 }

@@ -1,7 +1,7 @@
 // One error type for every answer that is not ok, with its HTTP status. Socket acks and
 // HTTP bodies both carry `{ code, message, details? }` (docs/API.md, "Errors").
 import type { ErrorBody, ErrorCode } from '../shared/protocol.js';
-import { StoreUnavailableError } from './store/types.js';
+import { StoreUnavailableError, UnknownPoolError } from './store/types.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_JSON: 400,
@@ -56,7 +56,11 @@ export class ApiError extends Error {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StoreUnavailableError) return new ApiError('STORE_UNAVAILABLE');
+  // A pool deleted between the service's read and the store's write.
+  if (err instanceof UnknownPoolError) return noSuchPool(err.poolId);
   return new ApiError('INTERNAL');
 }
 
 export const refusal = (code: ErrorCode): ApiError => new ApiError(code);
+
+export const noSuchPool = (poolId: string): ApiError => new ApiError('NOT_FOUND', `no such pool: ${poolId}`);

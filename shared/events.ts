@@ -7,6 +7,7 @@
 import type {
   Ack,
   DashboardState,
+  Feed,
   GoneReason,
   Lead,
   LeadInput,
@@ -15,6 +16,7 @@ import type {
   LiveStats,
   Mode,
   Outcome,
+  PoolOverview,
   PoolState,
   Presence,
   PresenceStatus,
@@ -24,7 +26,7 @@ import type {
   Rule,
   Settings,
 } from './protocol.js';
-import type { RepCreate, RepPatch, SettingsPatch } from './schemas.js';
+import type { FeedCreate, PoolCreate, RepCreate, RepPatch, SettingsPatch } from './schemas.js';
 
 /** Socket.IO event names, one table for server, client and tests. */
 export const EV = {
@@ -39,6 +41,8 @@ export const EV = {
   modeChanged: 'mode:changed',
   /** Extra: the rep's own lead changed through another of its tabs (see MineChanged). */
   mineChanged: 'mine:changed',
+  /** The rep left a pool, or it was deleted: its offered leads vanish from the tab. */
+  poolLeft: 'pool:left',
   // rep -> server
   claim: 'lead:claim',
   pull: 'lead:pull',
@@ -59,6 +63,10 @@ export const EV = {
   settingsChanged: 'settings:changed',
   rulesChanged: 'rules:changed',
   stats: 'stats',
+  /** A pool was created, renamed, deleted or switched mode: every pool's overview. */
+  poolsChanged: 'pools:changed',
+  /** A feed key was created, rotated or revoked: every feed (never a key). */
+  feedsChanged: 'feeds:changed',
   // manager -> server: what the HTTP manager routes do, as events with acks
   modeSet: 'mode:set',
   settingsPatch: 'settings:patch',
@@ -74,25 +82,49 @@ export const EV = {
   repsList: 'reps:list',
   poolGet: 'pool:get',
   dashboardGet: 'dashboard:get',
+  poolsList: 'pools:list',
+  poolCreate: 'pool:create',
+  poolUpdate: 'pool:update',
+  poolDelete: 'pool:delete',
+  feedsList: 'feeds:list',
+  feedCreate: 'feed:create',
+  feedKey: 'feed:key',
+  feedDelete: 'feed:delete',
 } as const;
 
 // ---- payloads ----------------------------------------------------------------------------
 
 export interface LeadGone {
   leadId: string;
+  poolId: string;
   reason: GoneReason;
 }
 
 export interface LeadRevoked {
   leadId: string;
+  poolId: string;
   reason: RevokedReason;
 }
 
 export interface ModeChanged {
   mode: Mode;
+  poolId: string;
+}
+
+export interface PoolLeft {
+  poolId: string;
+}
+
+export interface PoolsChanged {
+  pools: PoolOverview[];
+}
+
+export interface FeedsChanged {
+  feeds: Feed[];
 }
 
 export interface PoolWaiting {
+  poolId: string;
   waiting: number;
   oldestAgeMs: number | null;
 }
@@ -104,6 +136,7 @@ export interface PoolWaiting {
  */
 export interface MineChanged {
   leadId: string;
+  poolId: string;
   lead?: Lead;
 }
 
@@ -117,10 +150,12 @@ export interface RepsChanged {
 }
 
 export interface SettingsChanged {
+  poolId: string;
   settings: Settings;
 }
 
 export interface RulesChanged {
+  poolId: string;
   rules: Rule[];
 }
 
@@ -128,8 +163,13 @@ interface LeadIdRequest {
   leadId: string;
 }
 
-/** A pull carries `{}` or nothing. */
-type PullRequest = Record<string, never> | null | undefined;
+/** A pull carries `{}`, `{ poolId }` or nothing: without a pool, the oldest lead in any of the rep's pools. */
+type PullRequest = { poolId?: string } | null | undefined;
+
+/** Pool-scoped manager requests name their pool; without one they mean `default` (v1). */
+interface InPool {
+  poolId?: string;
+}
 
 interface OutcomeRequest {
   leadId: string;
@@ -147,9 +187,10 @@ interface AssignRequest {
 }
 
 /** As the query of GET /api/leads; nothing = the defaults. */
-type LeadsListRequest = { status?: LeadStatus; repId?: string; limit?: number } | null | undefined;
+type LeadsListRequest = { status?: LeadStatus; repId?: string; poolId?: string; limit?: number } | null | undefined;
 
 export interface PoolConfig {
+  poolId: string;
   mode: Mode;
   settings: Settings;
   rules: Rule[];
@@ -169,6 +210,7 @@ export type RepServerToClient = {
   [EV.leadRevoked]: (revoked: LeadRevoked) => void;
   [EV.modeChanged]: (change: ModeChanged) => void;
   [EV.mineChanged]: (change: MineChanged) => void;
+  [EV.poolLeft]: (left: PoolLeft) => void;
 };
 
 export type RepClientToServer = {
@@ -193,25 +235,35 @@ export type ManagerServerToClient = {
   [EV.rulesChanged]: (change: RulesChanged) => void;
   [EV.modeChanged]: (change: ModeChanged) => void;
   [EV.stats]: (stats: LiveStats) => void;
+  [EV.poolsChanged]: (change: PoolsChanged) => void;
+  [EV.feedsChanged]: (change: FeedsChanged) => void;
 };
 
 /** Events documented as taking "anything" carry `unknown`. */
 export type ManagerClientToServer = {
-  [EV.modeSet]: Acked<{ mode: Mode }, { mode: Mode }>;
-  [EV.settingsPatch]: Acked<SettingsPatch, { settings: Settings }>;
-  [EV.rulesSet]: Acked<{ rules: Rule[] }, { rules: Rule[] }>;
+  [EV.modeSet]: Acked<{ mode: Mode } & InPool, { mode: Mode }>;
+  [EV.settingsPatch]: Acked<SettingsPatch & InPool, { settings: Settings }>;
+  [EV.rulesSet]: Acked<{ rules: Rule[] } & InPool, { rules: Rule[] }>;
   [EV.repCreate]: Acked<RepCreate, { rep: Rep; token: string }>;
   [EV.repUpdate]: Acked<{ id: string; patch: RepPatch }, { rep: Rep }>;
   [EV.repDelete]: Acked<{ id: string }>;
-  [EV.leadCreate]: Acked<LeadInput, { lead: Lead; duplicate: boolean }>;
+  [EV.leadCreate]: Acked<LeadInput & InPool, { lead: Lead; duplicate: boolean }>;
   [EV.leadAssign]: Acked<AssignRequest, { lead: Lead }>;
   [EV.release]: Acked<LeadIdRequest, { lead: Lead }>;
   [EV.reportsSummary]: Acked<unknown, { summary: ReportSummary }>;
   [EV.leadsList]: Acked<LeadsListRequest, { leads: Lead[] }>;
   [EV.leadGet]: Acked<LeadIdRequest, { lead: Lead }>;
   [EV.repsList]: Acked<unknown, { reps: Rep[] }>;
-  [EV.poolGet]: Acked<unknown, PoolConfig>;
+  [EV.poolGet]: Acked<InPool | null | undefined, PoolConfig>;
   [EV.dashboardGet]: Acked<unknown, { state: DashboardState }>;
+  [EV.poolsList]: Acked<unknown, { pools: PoolOverview[] }>;
+  [EV.poolCreate]: Acked<PoolCreate, { pool: PoolOverview }>;
+  [EV.poolUpdate]: Acked<{ poolId: string; name: string }, { pool: PoolOverview }>;
+  [EV.poolDelete]: Acked<{ poolId: string }>;
+  [EV.feedsList]: Acked<unknown, { feeds: Feed[] }>;
+  [EV.feedCreate]: Acked<FeedCreate, { feed: Feed; key: string }>;
+  [EV.feedKey]: Acked<{ id: string }, { feed: Feed; key: string }>;
+  [EV.feedDelete]: Acked<{ id: string }>;
 };
 
 /** Nothing is sent between server processes but room broadcasts (the Redis adapter's own). */

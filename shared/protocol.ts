@@ -43,8 +43,13 @@ export type LeadInputField = (typeof LEAD_INPUT_FIELDS)[number];
 
 export const DEFAULT_TEASER_FIELDS: LeadInputField[] = ['country', 'language', 'industry', 'companySize', 'source'];
 
-/** The pool every lead lands in until several pools exist. */
+/** The pool a fresh install has, that cannot be deleted, and that every v1 route and event means. */
 export const DEFAULT_POOL = 'default';
+export const DEFAULT_POOL_NAME = 'Default';
+/** The mode of a fresh install and of a new pool created without one. */
+export const DEFAULT_MODE: Mode = 'shark-tank';
+/** What a pool id looks like (docs/API.md, Pools). */
+export const POOL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** pool:state carries at most this many leads (the oldest); `waiting` counts them all. */
 export const POOL_STATE_LIMIT = 500;
@@ -68,6 +73,10 @@ export interface LeadInput {
 
 export interface Lead extends LeadInput {
   id: string;
+  /** The pool this lead belongs to (exactly one). */
+  poolId: string;
+  /** The feed key that posted it, when it came through one. */
+  feedId?: string;
   status: LeadStatus;
   createdAt: string;
   claimedBy?: string;
@@ -83,7 +92,7 @@ export interface Lead extends LeadInput {
 }
 
 /** What a rep sees of a lead it does not own: never contact fields, never `eligible`. */
-export type LeadView = Partial<Omit<Lead, 'name' | 'email' | 'phone' | 'eligible'>> & { id: string; createdAt: string };
+export type LeadView = Partial<Omit<Lead, 'name' | 'email' | 'phone' | 'eligible'>> & { id: string; createdAt: string; poolId: string };
 
 export interface Rep {
   id: string;
@@ -92,7 +101,9 @@ export interface Rep {
   languages: string[];
   countries: string[];
   teams: string[];
-  /** Overrides settings.maxActivePerRep when set. */
+  /** The pools whose leads this rep sees, claims and pulls (default ["default"]). */
+  pools: string[];
+  /** Caps this rep's held leads in all pools together, and overrides each pool's maxActivePerRep. */
   maxActive: number | null;
   /** Round-robin weight when settings.weighted (default 1). */
   weight: number;
@@ -139,7 +150,25 @@ export const DEFAULT_SETTINGS: Settings = {
   maxActionsPerSecond: 200,
 };
 
-interface RuleWhen {
+/** A pool: its own mode, settings, rules, open leads, round-robin turn, timers and stats. */
+export interface Pool {
+  id: string;
+  name: string;
+  mode: Mode;
+  settings: Settings;
+  createdAt: string;
+}
+
+/** A lead source with its own key: it posts only into its pools. The key is never shown again. */
+export interface Feed {
+  id: string;
+  name: string;
+  /** The pools it may post into; POST /api/leads with its key goes to the first. */
+  pools: string[];
+  createdAt: string;
+}
+
+export interface RuleWhen {
   country?: string[];
   language?: string[];
   industry?: string[];
@@ -194,7 +223,11 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export type GoneReason = 'claimed' | 'assigned' | 'withdrawn' | 'expired';
 export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed';
 
+/** One per pool of the rep (on connect, on that pool's mode change, when the rep joins it). */
 export interface PoolState {
+  poolId: string;
+  /** The pool's display name. */
+  poolName: string;
   mode: Mode;
   you: Rep;
   leads: LeadView[];
@@ -202,7 +235,7 @@ export interface PoolState {
   waiting: number;
   /** Age of the oldest lead this rep may take, or null when none waits. */
   oldestAgeMs: number | null;
-  /** The cap that applies to this rep. */
+  /** The cap that applies to this rep in this pool. */
   maxActive: number;
 }
 
@@ -216,12 +249,35 @@ export interface LiveStats {
   /** Median ms from creation to claim over the latest 100 claims among the 500 newest leads, null when none. */
   medianSpeedToClaimMs: number | null;
   oldestWaitingMs: number | null;
+  /** The same figures per pool (the dashboard's pool overview). */
+  pools: Record<string, PoolFigures>;
 }
 
+/** Live figures of one pool. */
+export interface PoolFigures {
+  open: number;
+  claimed: number;
+  oldestWaitingMs: number | null;
+  /** Reps of this pool with a tab open (available or away). */
+  repsOnline: number;
+}
+
+/** A pool as the manager sees it: its configuration and its live figures. */
+export interface PoolOverview extends Pool {
+  rules: Rule[];
+  /** Its open leads (GET /api/pools `waiting`). */
+  waiting: number;
+  claimed: number;
+  oldestAgeMs: number | null;
+  repsOnline: number;
+}
+
+/** The manager's snapshot. `mode`, `settings` and `rules` are the pool `default`'s (v1); `pools` has every pool. */
 export interface DashboardState {
   mode: Mode;
   settings: Settings;
   rules: Rule[];
+  pools: PoolOverview[];
   reps: Rep[];
   open: Lead[];
   recent: Lead[];

@@ -1,7 +1,7 @@
 // zod schemas for every input the server accepts (HTTP bodies and socket payloads).
 // One place, so the HTTP API, the socket API and the tests agree on what is valid.
 import { z } from 'zod';
-import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, LEAD_STATUSES, type LeadInputField, MODES, OUTCOMES } from './protocol.js';
+import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, LEAD_STATUSES, type LeadInputField, MODES, OUTCOMES, POOL_ID_PATTERN } from './protocol.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(128);
@@ -101,6 +101,27 @@ export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const ModeSchema = z.strictObject({ mode: z.enum(MODES) });
 
+export const poolId = z
+  .string()
+  .regex(POOL_ID_PATTERN, 'lower-case letters, digits and dashes, starting with a letter or digit, at most 40');
+/** A list of pool ids (a rep's or a feed's pools): no repeats. */
+const poolIds = z
+  .array(poolId)
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, 'a pool is listed twice');
+
+export const PoolCreateSchema = z.strictObject({
+  id: poolId,
+  name: text(100),
+  mode: z.enum(MODES).optional(),
+  settings: SettingsPatchSchema.optional(),
+});
+export type PoolCreate = z.infer<typeof PoolCreateSchema>;
+export const PoolPatchSchema = z.strictObject({ name: text(100) });
+
+export const FeedCreateSchema = z.strictObject({ name: text(100), pools: poolIds.min(1).optional() });
+export type FeedCreate = z.infer<typeof FeedCreateSchema>;
+
 const repFields = {
   name: text(100),
   skills: stringList(50).optional(),
@@ -109,6 +130,7 @@ const repFields = {
   teams: stringList(50).optional(),
   maxActive: z.number().int().min(1).max(100_000).nullable().optional(),
   weight: z.number().min(0.01).max(1000).optional(),
+  pools: poolIds.optional(),
 };
 export const RepCreateSchema = z.strictObject(repFields);
 export type RepCreate = z.infer<typeof RepCreateSchema>;
@@ -139,7 +161,7 @@ export const AssignSchema = z.strictObject({ repId: id });
 // Socket payloads are strict like the HTTP bodies: an unknown key is a malformed payload
 // (INVALID), not something to ignore. A pull takes `{}` or nothing.
 export const LeadIdPayload = z.strictObject({ leadId: id });
-export const PullPayload = z.strictObject({}).nullish();
+export const PullPayload = z.strictObject({ poolId: poolId.optional() }).nullish();
 export const OutcomePayload = z.strictObject({
   leadId: id,
   outcome: z.enum(OUTCOMES),
@@ -148,6 +170,7 @@ export const OutcomePayload = z.strictObject({
 export const PresencePayload = z.strictObject({ status: z.enum(['available', 'away']) });
 
 export const LeadListQuery = z.object({
+  poolId: poolId.optional(),
   status: z.enum(LEAD_STATUSES).optional(),
   repId: id.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

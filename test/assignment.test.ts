@@ -30,9 +30,17 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect((await p.manager.post(`/api/leads/${lead.id}/assign`, { repId: a.id })).status).toBe(200);
       const assigned = await a.rec.waitFor(EV.leadAssigned, (l) => l.id === lead.id);
       expect(assigned).toMatchObject({ id: lead.id, status: 'claimed', claimedBy: a.id, email: lead.email });
-      expect(await b.rec.waitFor(EV.leadGone, (g) => g.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'assigned' });
+      expect(await b.rec.waitFor(EV.leadGone, (g) => g.leadId === lead.id)).toEqual({
+        leadId: lead.id,
+        poolId: 'default',
+        reason: 'assigned',
+      });
       expect((await p.manager.post(`/api/leads/${lead.id}/release`)).status).toBe(200);
-      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({ leadId: lead.id, reason: 'released' });
+      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({
+        leadId: lead.id,
+        poolId: 'default',
+        reason: 'released',
+      });
       await b.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
 
       // Claim timeout: a lead with no outcome goes back; one with an outcome stays.
@@ -45,6 +53,7 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       const mark = b.rec.mark();
       expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({
         leadId: lead.id,
+        poolId: 'default',
         reason: 'expired',
       });
       expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(200);

@@ -150,6 +150,11 @@ describe.each(stores)('junk input ($name store)', (factory) => {
       [{ extra: 1 }],
       [{ padding: 'y'.repeat(1000 * 1000 - 100) }],
       [{ a: 'x'.repeat(900 * 1024) }],
+      [{ poolId: 42 }],
+      [{ poolId: '' }],
+      [{ poolId: 'Not An Id' }],
+      [{ poolId: 'x'.repeat(900 * 1024) }],
+      [{ poolId: 'default', extra: 1 }],
     ];
     for (const args of cases) {
       expect(await emitRawAck(junk.socket, EV.pull, args, 10_000), JSON.stringify(args).slice(0, 60)).toMatchObject({
@@ -200,12 +205,20 @@ describe.each(stores)('junk input ($name store)', (factory) => {
       [EV.leadCreate, 'email'],
       [EV.leadAssign, 'leadId'],
       [EV.release, 'leadId'],
+      [EV.poolCreate, 'id'],
+      [EV.poolUpdate, 'poolId'],
+      [EV.poolDelete, 'poolId'],
+      [EV.feedCreate, 'name'],
+      [EV.feedKey, 'id'],
+      [EV.feedDelete, 'id'],
     ];
     const snapshot = async () => [
       (await p.manager.get('/api/pool')).body,
       (await p.manager.get('/api/rules')).body,
       (await p.manager.get('/api/reps')).body.reps.map((r: { id: string; name: string }) => [r.id, r.name]),
       (await p.manager.get('/api/leads?limit=1000')).body,
+      (await p.manager.get('/api/pools')).body.pools.map(({ oldestAgeMs: _age, ...pool }) => pool), // its age grows
+      (await p.manager.get('/api/feeds')).body,
     ];
     const before = await snapshot();
     for (const [event, field] of events) {
@@ -218,6 +231,21 @@ describe.each(stores)('junk input ($name store)', (factory) => {
       emitRaw(manager.socket, event, 42);
     }
     expect(codeOf(await emitRawAck(manager.socket, EV.settingsPatch, [{ nope: 1 }]))).toBe('INVALID');
+    // a pool-scoped request naming a malformed pool
+    for (const poolId of [42, '', 'Not An Id', 'x'.repeat(900 * 1024), { $ne: null }, ['default']]) {
+      for (const [event, payload] of [
+        [EV.modeSet, { mode: 'hybrid', poolId }],
+        [EV.settingsPatch, { maxActivePerRep: 3, poolId }],
+        [EV.rulesSet, { rules: [], poolId }],
+        [EV.leadCreate, { email: 'junk@example.test', poolId }],
+        [EV.leadsList, { poolId }],
+        [EV.poolGet, { poolId }],
+      ] as const) {
+        expect(codeOf(await emitRawAck(manager.socket, event, [payload], 10_000)), `${event} poolId ${String(poolId).slice(0, 20)}`).toBe(
+          'INVALID',
+        );
+      }
+    }
     expect(await snapshot()).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await unharmed();

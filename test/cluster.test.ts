@@ -1,6 +1,7 @@
 // Several server processes on one Redis behave as one server (docs/API.md, "Cluster
 // (Redis)"): three real child processes (server/main.ts) given the same
-// REDIS_URL, reps spread over them with their own websocket connections.
+// REDIS_URL, reps spread over them with their own websocket connections. Pools too:
+// races in two pools at once, membership changes and feed keys across processes.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
@@ -111,6 +112,111 @@ describe('three processes on one Redis', () => {
     expect(new Set(got).size).toBe(REPS);
     expect(new Set(got)).toEqual(new Set(leads.slice(0, REPS).map((l) => l.id)));
   }, 30_000);
+
+  it('two pools over three nodes: races in both pools at once, one winner each and always a rep of its pool; offers stay in their pool', async () => {
+    const PER_POOL = 6;
+    const LEADS_PER_POOL = 20;
+    for (const id of ['north', 'south']) {
+      expect((await managers[0].post('/api/pools', { id, name: id, settings: { maxActivePerRep: 1000 } })).status).toBe(201);
+    }
+    const members = await createReps(managers[1], 2 * PER_POOL, (i) => ({ pools: [i % 2 ? 'south' : 'north'] }));
+    const poolTabs = await Promise.all(
+      members.map(async (handle, i) => ({
+        handle,
+        pool: handle.rep.pools[0],
+        node: i % NODES,
+        client: await connectRep(nodes[i % NODES].url, handle.token),
+      })),
+    );
+    for (const t of poolTabs) expect(t.client.state.poolId).toBe(t.pool);
+    for (const pool of ['north', 'south']) expect(new Set(poolTabs.filter((t) => t.pool === pool).map((t) => t.node)).size).toBe(NODES);
+
+    const leads: Lead[] = [];
+    for (let i = 0; i < LEADS_PER_POOL; i++) {
+      for (const [j, pool] of ['north', 'south'].entries()) {
+        const poster = j === 0 ? managers[i % NODES] : feeds[(i + 1) % NODES];
+        const res = await poster.post(`/api/pools/${pool}/leads`, { email: `${pool}-${i}-${randomBytes(3).toString('hex')}@example.test` });
+        expect(res.status).toBe(201);
+        leads.push(res.body.lead);
+      }
+    }
+    const lastOf = (pool: string) => leads.filter((l) => l.poolId === pool).at(-1)!;
+    await Promise.all(poolTabs.map((t) => t.client.rec.waitFor(EV.leadOffered, (v) => v.id === lastOf(t.pool).id, { timeoutMs: 10_000 })));
+    for (const t of [...poolTabs, ...tabs.map((x) => ({ ...x, pool: 'default' }))]) {
+      const offered = new Set(t.client.rec.of(EV.leadOffered).map((v) => v.id));
+      for (const lead of leads)
+        expect(offered.has(lead.id), `${t.pool} rep on node ${t.node}, lead of ${lead.poolId}`).toBe(lead.poolId === t.pool);
+    }
+
+    // every rep of both pools claims every lead of both pools, all at once
+    const results = await Promise.all(
+      leads.map(async (lead) => ({
+        lead,
+        answers: await Promise.all(poolTabs.map((t) => emitAck(t.client.socket, EV.claim, { leadId: lead.id }, 20_000))),
+      })),
+    );
+    for (const { lead, answers } of results) {
+      const takers = answers.flatMap((a, i) => (a.ok ? [poolTabs[i]] : []));
+      expect(takers, `lead ${lead.id} of ${lead.poolId}`).toHaveLength(1);
+      expect(takers[0].pool).toBe(lead.poolId);
+      for (const [i, a] of answers.entries()) {
+        if (a.ok) continue;
+        // a rep of the other pool: the lead's state is checked first (docs/API.md, check order)
+        const expected = poolTabs[i].pool === lead.poolId ? ['ALREADY_CLAIMED'] : ['ALREADY_CLAIMED', 'NOT_ELIGIBLE'];
+        expect(expected, `${poolTabs[i].pool} rep claiming a lead of ${lead.poolId}`).toContain(a.error.code);
+      }
+    }
+    for (const pool of ['north', 'south']) {
+      const claimed = (await managers[2].get(`/api/leads?poolId=${pool}&status=claimed&limit=1000`)).body.leads;
+      expect(claimed).toHaveLength(LEADS_PER_POOL);
+      const ids = new Set(poolTabs.filter((t) => t.pool === pool).map((t) => t.handle.rep.id));
+      for (const lead of claimed) expect(ids.has(lead.claimedBy!)).toBe(true);
+    }
+  }, 60_000);
+
+  it("a rep's pools changed on one node: its tabs on the other nodes join and leave at once", async () => {
+    const [handle] = await createReps(managers[0], 1, { pools: ['north'] });
+    const [t1, t2] = [await connectRep(nodes[1].url, handle.token), await connectRep(nodes[2].url, handle.token)];
+    let marks = [t1, t2].map((t) => t.rec.mark());
+    expect((await managers[0].patch(`/api/reps/${handle.rep.id}`, { pools: ['north', 'south'] })).status).toBe(200);
+    await Promise.all(
+      [t1, t2].map((t, i) => t.rec.waitFor(EV.poolState, (s) => s.poolId === 'south', { from: marks[i], timeoutMs: 10_000 })),
+    );
+    const southLead = (await managers[0].post('/api/pools/south/leads', { email: `join-${randomBytes(3).toString('hex')}@example.test` }))
+      .body.lead;
+    await Promise.all([t1, t2].map((t) => t.rec.waitFor(EV.leadOffered, (v) => v.id === southLead.id, { timeoutMs: 10_000 })));
+
+    marks = [t1, t2].map((t) => t.rec.mark());
+    expect((await managers[1].patch(`/api/reps/${handle.rep.id}`, { pools: ['south'] })).status).toBe(200);
+    for (const [i, t] of [t1, t2].entries()) {
+      expect(await t.rec.waitFor(EV.poolLeft, undefined, { from: marks[i], timeoutMs: 10_000 })).toEqual({ poolId: 'north' });
+    }
+    const northLead = (await managers[2].post('/api/pools/north/leads', { email: `left-${randomBytes(3).toString('hex')}@example.test` }))
+      .body.lead;
+    const southLead2 = (await managers[2].post('/api/pools/south/leads', { email: `stay-${randomBytes(3).toString('hex')}@example.test` }))
+      .body.lead;
+    await Promise.all([t1, t2].map((t) => t.rec.waitFor(EV.leadOffered, (v) => v.id === southLead2.id, { timeoutMs: 10_000 })));
+    for (const t of [t1, t2]) expect(t.rec.of(EV.leadOffered).map((v) => v.id)).not.toContain(northLead.id);
+  }, 30_000);
+
+  it('a feed key revoked or rotated on one node is refused at once on the others', async () => {
+    const created = await managers[0].post('/api/feeds', { name: 'Cluster form', pools: ['south'] });
+    expect(created.status).toBe(201);
+    const { feed, key } = created.body;
+    const post = (node: number, k: string) =>
+      api(nodes[node].url, k).post('/api/leads', { email: `f-${randomBytes(4).toString('hex')}@example.test` });
+    for (let n = 0; n < NODES; n++) {
+      const res = await post(n, key);
+      expect(res.status).toBe(201);
+      expect(res.body.lead).toMatchObject({ poolId: 'south', feedId: feed.id, source: 'Cluster form' });
+    }
+    const rotated = await managers[1].post(`/api/feeds/${feed.id}/key`);
+    expect(rotated.status).toBe(200);
+    for (let n = 0; n < NODES; n++) expect((await post(n, key)).status).toBe(401);
+    expect((await post(2, rotated.body.key)).status).toBe(201);
+    expect((await managers[2].del(`/api/feeds/${feed.id}`)).status).toBe(204);
+    for (let n = 0; n < NODES; n++) expect((await post(n, rotated.body.key)).status).toBe(401);
+  });
 
   it('a node killed with SIGKILL: its reps reconnect elsewhere with a full pool:state; the ones that stay away go offline within 15 s', async () => {
     const victim = 2;

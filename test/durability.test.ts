@@ -120,7 +120,7 @@ describe('durability (embedded store, child process)', () => {
     const again = await connectRep(s2.url, token);
     expect(again.state.mine.map((l) => l.id)).toEqual([lead.id]);
     const revoked = await again.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id, { timeoutMs: 10_000 });
-    expect(revoked).toEqual({ leadId: lead.id, reason: 'expired' });
+    expect(revoked).toEqual({ leadId: lead.id, poolId: 'default', reason: 'expired' });
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2400);
     expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
     expect((await m2.get(`/api/leads/${lead.id}`)).body.lead).not.toHaveProperty('claimedBy');

@@ -545,14 +545,22 @@ describe('POST /api/leads/:id/assign and release (manager)', () => {
     // Reassigning a claimed lead revokes it from the previous owner.
     const moved = await ctx.manager.post(`/api/leads/${b.id}/assign`, { repId: r2.rep.id });
     expect(moved.body.lead.claimedBy).toBe(r2.rep.id);
-    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === b.id)).toEqual({ leadId: b.id, reason: 'reassigned' });
+    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === b.id)).toEqual({
+      leadId: b.id,
+      poolId: 'default',
+      reason: 'reassigned',
+    });
     await tab2.rec.waitFor(EV.leadAssigned, (l: Lead) => l.id === b.id);
 
     // Manager release: back to open, the owner hears lead:revoked.
     const released = await ctx.manager.post(`/api/leads/${a.id}/release`);
     expect(released.status).toBe(200);
     expect(released.body.lead).toMatchObject({ id: a.id, status: 'open' });
-    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === a.id)).toEqual({ leadId: a.id, reason: 'released' });
+    expect(await tab1.rec.waitFor(EV.leadRevoked, (e) => e.leadId === a.id)).toEqual({
+      leadId: a.id,
+      poolId: 'default',
+      reason: 'released',
+    });
     expectError(await ctx.manager.post(`/api/leads/${a.id}/release`), 409, 'CONFLICT');
     expectError(await ctx.manager.post('/api/leads/ld_nope/release'), 404, 'NOT_FOUND');
 
@@ -643,7 +651,7 @@ describe('/healthz and the manager dashboard', () => {
     const m = await connectManager(ctx.url, ctx.server.managerToken);
     expect(m.state.mode).toBe('shark-tank');
     await setMode(ctx.manager, 'cherry-pick');
-    expect(await m.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'cherry-pick' });
+    expect(await m.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'cherry-pick', poolId: 'default' });
     const lead = await postLead(ctx.feed);
     expect(await m.rec.waitFor(EV.leadCreated, (l: Lead) => l.id === lead.id)).toMatchObject({ email: lead.email });
   });

@@ -39,7 +39,7 @@ describe.each(stores)('several tabs of one rep ($name)', (factory) => {
     const b0 = tabB.rec.mark();
     expect((await emitAck(tabA.socket, EV.release, { leadId: lead.id })).ok).toBe(true);
     const released = await tabB.rec.waitFor(EV.mineChanged, (c) => c.leadId === lead.id && !c.lead, { from: b0 });
-    expect(released).toEqual({ leadId: lead.id });
+    expect(released).toEqual({ leadId: lead.id, poolId: 'default' });
   });
 
   it('a closing outcome tells the other tabs the lead is closed', async () => {

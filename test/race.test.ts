@@ -84,7 +84,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
       }
     }
 
-    // Every other rep hears lead:gone { leadId, reason: 'claimed' }; the taker does not.
+    // Every other rep hears lead:gone { leadId, poolId, reason: 'claimed' }; the taker does not.
     await Promise.all(
       reps.flatMap((r) =>
         leads
@@ -95,7 +95,7 @@ describe.each(stores)('claim races ($name store)', (factory) => {
     await Promise.all(reps.map((r) => barrier(r.socket)));
     for (const r of reps) {
       const gone = r.rec.of(EV.leadGone);
-      for (const g of gone) expect(g).toEqual({ leadId: g.leadId, reason: 'claimed' });
+      for (const g of gone) expect(g).toEqual({ leadId: g.leadId, poolId: 'default', reason: 'claimed' });
       const goneIds = gone.map((g) => g.leadId);
       const taken = leads.filter((l) => takenBy.get(l.id) === r).map((l) => l.id);
       const lost = leads.filter((l) => takenBy.get(l.id) !== r).map((l) => l.id);
@@ -203,6 +203,7 @@ describe.each(stores)('claims racing a manager assignment ($name store)', (facto
       if (claimer && claimer !== target) {
         expect(await claimer.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id)).toEqual({
           leadId: lead.id,
+          poolId: 'default',
           reason: 'reassigned',
         });
       }

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterAdapter, createClusterAdapter } from '../server/realtime/redis-adapter.js';
 import { RedisStore } from '../server/store/redis/store.js';
 import { type StoredRep, StoreUnavailableError } from '../server/store/types.js';
+import { DEFAULT_POOL } from '../shared/protocol.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 
 let redis: TestRedis;
@@ -45,6 +46,7 @@ const rep = (id: string): StoredRep => ({
   languages: [],
   countries: [],
   teams: [],
+  pools: [DEFAULT_POOL],
   maxActive: null,
   weight: 1,
   createdAt: new Date().toISOString(),
@@ -80,13 +82,13 @@ describe('RedisStore when Redis dies and comes back', () => {
     store.onReset(() => resets.push('a'));
     peer.onReset(() => resets.push('b'));
     await store.createRep(rep('a'));
-    await store.setMode('cherry-pick');
-    const { lead } = await store.insertLead({ email: 'x@example.com', status: 'open', eligible: '*' });
+    await store.setMode(DEFAULT_POOL, 'cherry-pick');
+    const { lead } = await store.insertLead({ email: 'x@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' });
     expect(await store.healthy()).toBe(true);
 
     // claims in flight when Redis dies settle (ok or unavailable), none hangs
     const inflight = Array.from({ length: 20 }, () =>
-      store.insertLead({ email: 'y@example.com', status: 'open', eligible: '*' }).then(
+      store.insertLead({ email: 'y@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' }).then(
         () => 'ok',
         (e) => e,
       ),
@@ -99,8 +101,8 @@ describe('RedisStore when Redis dies and comes back', () => {
     await until(async () => !(await store.healthy()), 1_000, 'healthy() to turn false');
     const times = [
       await rejectsFast(store.claim(lead.id, 'a')),
-      await rejectsFast(store.insertLead({ email: 'z@example.com', status: 'open', eligible: '*' })),
-      await rejectsFast(store.getPool()),
+      await rejectsFast(store.insertLead({ email: 'z@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' })),
+      await rejectsFast(store.getPool(DEFAULT_POOL)),
       await rejectsFast(store.getLead(lead.id)),
       await rejectsFast(store.listReps()),
       await rejectsFast(store.tabOpened('a', 't1')),
@@ -118,13 +120,14 @@ describe('RedisStore when Redis dies and comes back', () => {
     expect(resets.sort()).toEqual(['a', 'b']);
 
     // a fresh install again: defaults, no reps, no leads; and everything works
-    const pool = await store.getPool();
-    expect(pool.mode).toBe('shark-tank');
-    expect(pool.settings.maxActivePerRep).toBe(10);
+    const pool = await store.getPool(DEFAULT_POOL);
+    expect(pool?.name).toBe('Default');
+    expect(pool?.mode).toBe('shark-tank');
+    expect(pool?.settings.maxActivePerRep).toBe(10);
     expect(await store.getRep('a')).toBeNull();
     expect(await store.getLead(lead.id)).toBeNull();
     await store.createRep(rep('b'));
-    const fresh = await peer.insertLead({ email: 'w@example.com', status: 'open', eligible: '*' });
+    const fresh = await peer.insertLead({ email: 'w@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' });
     expect(await store.claim(fresh.lead.id, 'b')).toMatchObject({ ok: true });
     expect(resets).toHaveLength(2); // once each
   });
@@ -134,7 +137,7 @@ describe('RedisStore when Redis dies and comes back', () => {
     const store = await openStore(prefix);
     let resets = 0;
     store.onReset(() => resets++);
-    await store.setMode('hybrid');
+    await store.setMode(DEFAULT_POOL, 'hybrid');
     // wipe this prefix only (never FLUSHALL: other tests share this redis-server)
     const raw = createClient({ url: redis.url });
     raw.on('error', () => {});
@@ -145,9 +148,9 @@ describe('RedisStore when Redis dies and comes back', () => {
     expect(keys.length).toBeGreaterThan(0);
     await raw.del(keys);
 
-    const { lead } = await store.insertLead({ email: 'a@example.com', status: 'open', eligible: '*' });
+    const { lead } = await store.insertLead({ email: 'a@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' });
     expect(resets).toBe(1);
-    expect((await store.getPool()).mode).toBe('shark-tank');
+    expect((await store.getPool(DEFAULT_POOL))?.mode).toBe('shark-tank');
     expect(await store.getLead(lead.id)).toMatchObject({ status: 'open' });
   });
 

@@ -1,11 +1,15 @@
 // The Redis key layout v1 (server/store/redis/lua/migrateV1.lua): a store written with the
-// old names (lead columns `owner`, `note`, `created`; counters `lastWinAt`, `wins`, `rr`;
-// the `events` stream) reads back the same once a RedisStore of this version starts on it.
+// old names (lead columns `owner`, `note`, `created`; counters `lastWinAt`, `wins`; the
+// `events` stream) reads back the same once a RedisStore of this version starts on it; and
+// a store before pools has its round-robin turns (counters `rr`, `rrScore`, `lastAssignedAt`)
+// moved to the pool default (migratePools.lua). test/migration.redis.test.ts migrates a whole
+// v1 key dump.
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
 import type { StoredRep } from '../server/store/types.js';
+import { DEFAULT_POOL } from '../shared/protocol.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 
 let redis: TestRedis;
@@ -39,6 +43,7 @@ const rep = (id: string): StoredRep => ({
   languages: [],
   countries: [],
   teams: [],
+  pools: [DEFAULT_POOL],
   maxActive: null,
   weight: 1,
   createdAt: new Date().toISOString(),
@@ -61,9 +66,9 @@ describe('Redis layout v1 migration', () => {
     const store = await open(prefix);
     await store.createRep(rep('a'));
     const [held, closed, open1] = [
-      (await store.insertLead({ email: 'held@example.com', status: 'open', eligible: '*' })).lead,
-      (await store.insertLead({ email: 'closed@example.com', status: 'open', eligible: '*' })).lead,
-      (await store.insertLead({ email: 'open@example.com', status: 'open', eligible: ['a'] })).lead,
+      (await store.insertLead({ email: 'held@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'closed@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'open@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: ['a'] })).lead,
     ];
     expect((await store.claim(held.id, 'a')).ok).toBe(true);
     expect((await store.outcome(held.id, 'a', 'contacted', 'call back Monday')).ok).toBe(true);
@@ -98,7 +103,7 @@ describe('Redis layout v1 migration', () => {
     const base = `${prefix}:{default}:`;
     const store = await open(prefix);
     await store.createRep(rep('a'));
-    const { lead } = await store.insertLead({ email: 'x@example.com', status: 'open', eligible: '*' });
+    const { lead } = await store.insertLead({ email: 'x@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' });
     await store.claim(lead.id, 'a');
     await store.close();
     await raw.hSet(`${base}owner`, lead.id, 'stale');
@@ -109,42 +114,58 @@ describe('Redis layout v1 migration', () => {
     expect(await raw.hGet(`${base}owner`, lead.id)).toBe('stale');
   });
 
-  it('carries the old counters over: cooldown (lastWinAt) and round-robin score (rr)', async () => {
+  it('carries the old counters over: cooldown and window (lastWinAt, wins)', async () => {
     const prefix = randomPrefix('mig');
     const base = `${prefix}:{default}:`;
     const store = await open(prefix);
     await store.createRep(rep('a'));
-    await store.createRep(rep('b'));
-    await store.patchSettings({ claimCooldownMs: 60_000, claimWindowMs: 60_000, maxClaimsPerWindow: 5 });
+    await store.patchSettings(DEFAULT_POOL, { claimCooldownMs: 60_000, claimWindowMs: 60_000, maxClaimsPerWindow: 5 });
     const [first, second] = [
-      (await store.insertLead({ email: 'one@example.com', status: 'open', eligible: '*' })).lead,
-      (await store.insertLead({ email: 'two@example.com', status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'one@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' })).lead,
+      (await store.insertLead({ email: 'two@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' })).lead,
     ];
     expect((await store.claim(first.id, 'a')).ok).toBe(true);
     await renameField(`${base}ctr:a`, 'lastClaimAt', 'lastWinAt');
     await renameField(`${base}ctr:a`, 'recentClaims', 'wins');
-    // a is ahead in the rotation: with its old score read, b goes next
-    await raw.hSet(`${base}ctr:a`, 'rr', '5');
 
     const again = await open(prefix);
     expect(await again.claim(second.id, 'a')).toEqual({ ok: false, code: 'COOLDOWN' });
-    await again.patchSettings({ claimCooldownMs: 0 });
+    await again.patchSettings(DEFAULT_POOL, { claimCooldownMs: 0 });
     expect((await again.claim(second.id, 'a')).ok).toBe(true);
     // the claim wrote the new counter names and dropped the old ones
     const ctr = await raw.hGetAll(`${base}ctr:a`);
     expect(ctr.lastWinAt).toBeUndefined();
     expect(ctr.wins).toBeUndefined();
     expect(ctr.recentClaims?.split(',')).toHaveLength(2);
+  });
 
-    await again.setMode('round-robin');
-    const third = (await again.insertLead({ email: 'three@example.com', status: 'open', eligible: '*' })).lead;
-    const assigned = await again.autoAssign(['a', 'b']);
-    expect(assigned?.lead).toMatchObject({ id: third.id, claimedBy: 'b' });
-    expect(await raw.hGet(`${base}ctr:a`, 'rr')).toBe('5'); // untouched until a is assigned
-    await again.insertLead({ email: 'four@example.com', status: 'open', eligible: '*' });
-    await raw.hSet(`${base}ctr:b`, 'rrScore', '9');
-    expect((await again.autoAssign(['a', 'b']))?.lead.claimedBy).toBe('a');
-    expect(await raw.hGet(`${base}ctr:a`, 'rr')).toBeNull();
-    expect(await raw.hGet(`${base}ctr:a`, 'rrScore')).toBe('6');
+  it('moves the round-robin turns of a store before pools (rr, rrScore, lastAssignedAt) to the pool default', async () => {
+    const prefix = randomPrefix('mig');
+    const base = `${prefix}:{default}:`;
+    const store = await open(prefix);
+    await store.createRep(rep('a'));
+    await store.createRep(rep('b'));
+    await store.setMode(DEFAULT_POOL, 'round-robin');
+    await store.close();
+    // The layout before pools: turns in each rep's counters (a: the name before v1), no
+    // layout marker.
+    await raw.hSet(`${base}ctr:a`, 'rr', '5');
+    await raw.hSet(`${base}ctr:b`, { rrScore: '4', lastAssignedAt: '1000' });
+    await raw.del(`${base}layout`);
+
+    const again = await open(prefix);
+    expect(await raw.get(`${base}layout`)).toBe('2');
+    expect(await raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '5', b: '4' });
+    expect(await raw.hGetAll(`${base}pool:default:rrAt`)).toEqual({ b: '1000' });
+    for (const id of ['a', 'b']) expect(await raw.hGetAll(`${base}ctr:${id}`)).toEqual({});
+    // b is behind in the rotation: it goes next, then a and b alternate from the front
+    const leads = [];
+    for (let i = 0; i < 3; i++) {
+      leads.push((await again.insertLead({ email: `rr${i}@example.com`, poolId: DEFAULT_POOL, status: 'open', eligible: '*' })).lead);
+    }
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push((await again.autoAssign(DEFAULT_POOL, ['a', 'b']))?.lead.claimedBy);
+    expect(order).toEqual(['b', 'a', 'b']);
+    expect(await raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '6', b: '6' });
   });
 });

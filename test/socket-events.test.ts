@@ -329,7 +329,11 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       const [de, fr] = await repsOnline(server, 2, (i) => ({ countries: [i === 0 ? 'DE' : 'FR'] }));
       const deOld = await postLead(p.feed, { country: 'DE' });
       expect(codeOf(await emitAck(fr.socket, EV.pull, {}))).toBe('ok');
-      expect(await de.rec.waitFor(EV.leadGone, (g) => g.leadId === deOld.id)).toEqual({ leadId: deOld.id, reason: 'claimed' });
+      expect(await de.rec.waitFor(EV.leadGone, (g) => g.leadId === deOld.id)).toEqual({
+        leadId: deOld.id,
+        poolId: 'default',
+        reason: 'claimed',
+      });
     });
 
     it('in hybrid a pull takes the oldest lead the rep is eligible for', async () => {
@@ -372,6 +376,7 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       expect(again).toEqual({
         id: lead.id,
         createdAt: lead.createdAt,
+        poolId: 'default',
         country: lead.country,
         language: lead.language,
         industry: lead.industry,
@@ -670,8 +675,8 @@ describe.each(stores)('socket events ($name store)', (factory) => {
       const m = await connectManager(server.url, server.managerToken);
       const ack = await emitAck(m.socket, EV.modeSet, { mode: 'blind-pull' });
       expect(ack).toEqual({ ok: true, mode: 'blind-pull' });
-      expect(await m.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'blind-pull' });
-      expect(await rep.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'blind-pull' });
+      expect(await m.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'blind-pull', poolId: 'default' });
+      expect(await rep.rec.waitFor(EV.modeChanged)).toEqual({ mode: 'blind-pull', poolId: 'default' });
       expect(await rep.rec.waitFor(EV.poolState, (x) => x.mode === 'blind-pull')).toMatchObject({ leads: [], waiting: 1 });
       expect((await p.manager.get('/api/pool')).body.mode).toBe('blind-pull');
     });

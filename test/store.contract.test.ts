@@ -1,108 +1,16 @@
 // The Store contract: one suite, run against both implementations through the Store
 // interface only (embedded in a temp dir, Redis on a throwaway redis-server with a random
 // key prefix per test). The embedded store is the reference; Redis must behave the same.
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../server/store/embedded.js';
-import { RedisStore } from '../server/store/redis/store.js';
-import { type LeadDraft, type Store, StoreCorruptError, type StoredRep } from '../server/store/types.js';
+import { type LeadDraft, type Store, StoreCorruptError } from '../server/store/types.js';
 import type { Lead } from '../shared/protocol.js';
-import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 import { tempDir } from './support/server.js';
+import { draft, type Harness, makeRep, sha, sleep, storeFactories } from './support/store-harness.js';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-interface Harness {
-  store: Store;
-  /** Closes the store and opens a new one on the same data (dir / key prefix). */
-  reopen(): Promise<Store>;
-  /** Another handle on the same data, as a second node would have (embedded: the same store). */
-  peer(): Promise<Store>;
-}
-
-const factories: { name: string; make(): Promise<Harness> }[] = [
-  {
-    name: 'embedded',
-    async make() {
-      const dir = tempDir('leadpool-contract-');
-      const h: Harness = {
-        store: new EmbeddedStore(dir),
-        async reopen() {
-          await h.store.close();
-          h.store = new EmbeddedStore(dir);
-          await h.store.init();
-          return h.store;
-        },
-        async peer() {
-          return h.store;
-        },
-      };
-      await h.store.init();
-      return h;
-    },
-  },
-  {
-    name: 'redis',
-    async make() {
-      const keyPrefix = randomPrefix();
-      const open = async (nodeId: string) => {
-        const s = new RedisStore({ url: redis.url, keyPrefix, nodeId });
-        await s.init();
-        opened.push(s);
-        return s;
-      };
-      const h: Harness = {
-        store: await open('node-a'),
-        async reopen() {
-          await h.store.close();
-          h.store = await open('node-a');
-          return h.store;
-        },
-        peer: () => open('node-b'),
-      };
-      return h;
-    },
-  },
-];
-
-const opened: Store[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function makeRep(id: string, over: Partial<StoredRep> = {}): StoredRep {
-  return {
-    id,
-    name: `Rep ${id}`,
-    skills: [],
-    languages: [],
-    countries: [],
-    teams: [],
-    maxActive: null,
-    weight: 1,
-    createdAt: new Date().toISOString(),
-    tokenHash: sha(`token-${id}`),
-    away: false,
-    ...over,
-  };
-}
-
-let n = 0;
-function draft(over: Partial<LeadDraft> = {}): LeadDraft {
-  n++;
-  return { email: `lead${n}-${Math.random().toString(36).slice(2, 8)}@example.com`, status: 'open', eligible: '*', ...over };
-}
+const factories = storeFactories();
 
 describe.each(factories)('Store contract: $name', ({ make }) => {
   let h: Harness;
@@ -111,7 +19,6 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
   const setup = async () => {
     h = await make();
     store = h.store;
-    if (!opened.includes(store)) opened.push(store);
   };
   const reps = async (...ids: string[]) => {
     for (const id of ids) await store.createRep(makeRep(id));
@@ -186,7 +93,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await store.insertLead(draft({ email: 'Same@Example.com' }));
       const sameEmail = await store.insertLead(draft({ email: 'same@example.com' }));
-      await store.patchSettings({ duplicateWindowMs: 60_000 });
+      await store.patchSettings('default', { duplicateWindowMs: 60_000 });
       const byEmail = await store.insertLead(draft({ email: 'SAME@example.com' }));
       expect(byEmail).toMatchObject({ duplicate: true, by: 'email' });
       expect(byEmail.lead.id).toBe(sameEmail.lead.id);
@@ -195,7 +102,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('within the window the same phone written differently is a duplicate', async () => {
       await setup();
       const first = await store.insertLead(draft({ phone: '+1 (555) 010-9999' }));
-      await store.patchSettings({ duplicateWindowMs: 60_000 });
+      await store.patchSettings('default', { duplicateWindowMs: 60_000 });
       const byPhone = await store.insertLead(draft({ phone: '+15550109999' }));
       expect(byPhone).toMatchObject({ duplicate: true, by: 'phone' });
       expect(byPhone.lead.id).toBe(first.lead.id);
@@ -204,7 +111,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('past the window the same email is a new lead', async () => {
       await setup();
       await store.insertLead(draft({ email: 'same@example.com' }));
-      await store.patchSettings({ duplicateWindowMs: 40 });
+      await store.patchSettings('default', { duplicateWindowMs: 40 });
       await sleep(80);
       expect((await store.insertLead(draft({ email: 'same@example.com' }))).duplicate).toBe(false);
     });
@@ -212,7 +119,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a duplicate is not stored', async () => {
       await setup();
       await store.insertLead(draft({ externalId: 'x-1', email: 'Same@Example.com', phone: '+1 (555) 010-9999' }));
-      await store.patchSettings({ duplicateWindowMs: 60_000 });
+      await store.patchSettings('default', { duplicateWindowMs: 60_000 });
       const dups = [
         await store.insertLead(draft({ externalId: 'x-1' })),
         await store.insertLead(draft({ email: 'same@example.com' })),
@@ -241,7 +148,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await disqualified();
       const [open] = await leads(1);
-      expect((await store.openLeads()).map((l) => l.id)).toEqual([open.id]);
+      expect((await store.openLeads('default')).map((l) => l.id)).toEqual([open.id]);
     });
 
     it('claiming a disqualified lead answers NOT_OPEN', async () => {
@@ -255,7 +162,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await reps('a');
       await disqualified();
-      await store.setMode('blind-pull');
+      await store.setMode('default', 'blind-pull');
       expect(await store.pull('a')).toEqual({ ok: false, code: 'POOL_EMPTY' });
     });
 
@@ -319,7 +226,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('openLeads lists the open leads oldest first', async () => {
       const ls = await fiveLeads();
-      expect((await store.openLeads()).map((l) => l.id)).toEqual([ls[0].id, ls[4].id]);
+      expect((await store.openLeads('default')).map((l) => l.id)).toEqual([ls[0].id, ls[4].id]);
     });
 
     it('heldCounts counts the leads each rep holds', async () => {
@@ -344,18 +251,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const [l1] = await leads(1);
       expect(await store.claim(l1.id, 'ghost')).toEqual({ ok: false, code: 'NOT_FOUND' });
       for (const mode of ['blind-pull', 'round-robin'] as const) {
-        await store.setMode(mode);
+        await store.setMode('default', mode);
         expect(await store.claim(l1.id, 'ghost')).toEqual({ ok: false, code: 'NOT_FOUND' });
       }
     });
 
-    it('blind-pull and round-robin forbid claims: MODE_FORBIDS, before the lead is looked up', async () => {
+    it('blind-pull and round-robin forbid claims: MODE_FORBIDS (the mode of the lead’s pool, so an unknown lead is NOT_FOUND first)', async () => {
       await setup();
       await reps('a', 'b');
       const [l1] = await leads(1);
       for (const mode of ['blind-pull', 'round-robin'] as const) {
-        await store.setMode(mode);
-        expect(await store.claim('ld_missing', 'a')).toEqual({ ok: false, code: 'MODE_FORBIDS' });
+        await store.setMode('default', mode);
+        expect(await store.claim('ld_missing', 'a')).toEqual({ ok: false, code: 'NOT_FOUND' });
         expect(await store.claim(l1.id, 'a')).toEqual({ ok: false, code: 'MODE_FORBIDS' });
       }
     });
@@ -399,7 +306,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await reps('a', 'b');
       const { lead: narrow } = await store.insertLead(draft({ eligible: ['a'] }));
-      await store.setMode('hybrid');
+      await store.setMode('default', 'hybrid');
       await store.setAway('b', true);
       expect(await store.claim(narrow.id, 'b')).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
     });
@@ -407,7 +314,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('an away rep answers UNAVAILABLE', async () => {
       await setup();
       await reps('a', 'b');
-      await store.setMode('hybrid');
+      await store.setMode('default', 'hybrid');
       const [wide] = await leads(1);
       await store.setAway('b', true);
       expect(await store.claim(wide.id, 'b')).toEqual({ ok: false, code: 'UNAVAILABLE' });
@@ -417,14 +324,14 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await reps('a', 'b');
       const { lead: narrow } = await store.insertLead(draft({ eligible: ['a'] }));
-      await store.setMode('cherry-pick');
+      await store.setMode('default', 'cherry-pick');
       expect(await store.claim(narrow.id, 'b')).toMatchObject({ ok: true, mode: 'cherry-pick' });
     });
 
     it('CAP_REACHED once a rep holds settings.maxActivePerRep leads', async () => {
       await setup();
       await reps('c');
-      await store.patchSettings({ maxActivePerRep: 2 });
+      await store.patchSettings('default', { maxActivePerRep: 2 });
       const ls = await leads(3);
       expect((await store.claim(ls[0].id, 'c')).ok).toBe(true);
       expect((await store.claim(ls[1].id, 'c')).ok).toBe(true);
@@ -434,7 +341,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a rep maxActive above the setting is its cap', async () => {
       await setup();
       await store.createRep(makeRep('big', { maxActive: 3 }));
-      await store.patchSettings({ maxActivePerRep: 2 });
+      await store.patchSettings('default', { maxActivePerRep: 2 });
       const ls = await leads(4);
       for (const l of ls.slice(0, 3)) expect((await store.claim(l.id, 'big')).ok).toBe(true);
       expect(await store.claim(ls[3].id, 'big')).toEqual({ ok: false, code: 'CAP_REACHED' });
@@ -443,7 +350,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a rep maxActive below the setting is its cap', async () => {
       await setup();
       await store.createRep(makeRep('small', { maxActive: 1 }));
-      await store.patchSettings({ maxActivePerRep: 2 });
+      await store.patchSettings('default', { maxActivePerRep: 2 });
       const ls = await leads(2);
       expect((await store.claim(ls[0].id, 'small')).ok).toBe(true);
       expect(await store.claim(ls[1].id, 'small')).toEqual({ ok: false, code: 'CAP_REACHED' });
@@ -464,18 +371,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.createRep(makeRep('small', { maxActive: 5 }));
       const ls = await leads(2);
       expect((await store.claim(ls[0].id, 'small')).ok).toBe(true);
-      await store.patchSettings({ claimCooldownMs: 60_000 });
+      await store.patchSettings('default', { claimCooldownMs: 60_000 });
       expect(await store.claim(ls[1].id, 'small')).toEqual({ ok: false, code: 'COOLDOWN' });
     });
 
     it('CAP_REACHED is answered before COOLDOWN', async () => {
       await setup();
       await reps('c');
-      await store.patchSettings({ maxActivePerRep: 2 });
+      await store.patchSettings('default', { maxActivePerRep: 2 });
       const ls = await leads(3);
       expect((await store.claim(ls[0].id, 'c')).ok).toBe(true);
       expect((await store.claim(ls[1].id, 'c')).ok).toBe(true);
-      await store.patchSettings({ claimCooldownMs: 60_000 });
+      await store.patchSettings('default', { claimCooldownMs: 60_000 });
       expect(await store.claim(ls[2].id, 'c')).toEqual({ ok: false, code: 'CAP_REACHED' });
     });
 
@@ -484,7 +391,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.createRep(makeRep('small', { maxActive: 5 }));
       const ls = await leads(3);
       expect((await store.claim(ls[0].id, 'small')).ok).toBe(true);
-      await store.patchSettings({ maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
+      await store.patchSettings('default', { maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
       expect((await store.claim(ls[1].id, 'small')).ok).toBe(true);
       expect((await store.claim(ls[2].id, 'small')).ok).toBe(true);
     });
@@ -492,7 +399,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('WINDOW_CAP after maxClaimsPerWindow claims in the window; releasing does not refund one', async () => {
       await setup();
       await store.createRep(makeRep('small', { maxActive: 5 }));
-      await store.patchSettings({ maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
+      await store.patchSettings('default', { maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
       const ls = await leads(2);
       expect((await store.claim(ls[0].id, 'small')).ok).toBe(true);
       await store.release(ls[0].id, { repId: 'small' });
@@ -504,11 +411,11 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await store.createRep(makeRep('small', { maxActive: 5 }));
       await reps('c');
-      await store.patchSettings({ maxActivePerRep: 2, maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
+      await store.patchSettings('default', { maxActivePerRep: 2, maxClaimsPerWindow: 2, claimWindowMs: 60_000 });
       const ls = await leads(5);
       for (const l of ls.slice(0, 2)) expect((await store.claim(l.id, 'small')).ok).toBe(true);
       for (const l of ls.slice(2, 4)) expect((await store.claim(l.id, 'c')).ok).toBe(true);
-      await store.setMode('blind-pull');
+      await store.setMode('default', 'blind-pull');
       expect(await store.pull('small')).toEqual({ ok: false, code: 'WINDOW_CAP' });
       expect(await store.pull('c')).toEqual({ ok: false, code: 'CAP_REACHED' });
     });
@@ -516,7 +423,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('RATE_LIMITED past maxActionsPerSecond, all attempts counted', async () => {
       await setup();
       await reps('a');
-      await store.patchSettings({ maxActionsPerSecond: 1 });
+      await store.patchSettings('default', { maxActionsPerSecond: 1 });
       const ls = await leads(4);
       const results = await Promise.all(ls.map((l) => store.claim(l.id, 'a')));
       const codes = results.map((r) => (r.ok ? 'ok' : r.code));
@@ -547,7 +454,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       const ids = Array.from({ length: 10 }, (_, i) => `p${i}`);
       await reps(...ids);
-      await store.setMode('blind-pull');
+      await store.setMode('default', 'blind-pull');
       const ls = await leads(15);
       const peer = await h.peer();
       const results = await Promise.all(ids.map((id, i) => (i % 2 ? peer : store).pull(id)));
@@ -560,32 +467,32 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a released lead goes back to the pool at its original place', async () => {
       await setup();
       await reps('a');
-      await store.setMode('blind-pull');
+      await store.setMode('default', 'blind-pull');
       const ls = await leads(3);
       expect(await store.pull('a')).toMatchObject({ ok: true, lead: { id: ls[0].id } });
       await store.release(ls[0].id, { repId: 'a' });
-      expect((await store.openLeads()).map((l) => l.id)).toEqual(ls.map((l) => l.id));
+      expect((await store.openLeads('default')).map((l) => l.id)).toEqual(ls.map((l) => l.id));
     });
 
     it('round-robin forbids pulls: MODE_FORBIDS', async () => {
       await setup();
       await reps('p0');
       await leads(1);
-      await store.setMode('round-robin');
+      await store.setMode('default', 'round-robin');
       expect(await store.pull('p0')).toEqual({ ok: false, code: 'MODE_FORBIDS' });
     });
 
     it('an unknown rep answers NOT_FOUND, before the mode is checked', async () => {
       await setup();
       await leads(1);
-      await store.setMode('round-robin');
+      await store.setMode('default', 'round-robin');
       expect(await store.pull('ghost')).toEqual({ ok: false, code: 'NOT_FOUND' });
     });
 
     it('in hybrid a rep pulls only the leads routed to it or to everyone', async () => {
       await setup();
       await reps('a', 'b', 'c');
-      await store.setMode('hybrid');
+      await store.setMode('default', 'hybrid');
       const forB = (await store.insertLead(draft({ eligible: ['b'] }))).lead;
       const forA1 = (await store.insertLead(draft({ eligible: ['a', 'c'] }))).lead;
       const anyone = (await store.insertLead(draft({ eligible: '*' }))).lead;
@@ -603,12 +510,12 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('openSummary counts the open leads and gives the arrival time of the oldest', async () => {
       await setup();
       await reps('a');
-      expect(await store.openSummary()).toEqual({ count: 0, oldestCreatedAt: null });
+      expect(await store.openSummary('default')).toEqual({ count: 0, oldestCreatedAt: null });
       const [first] = await leads(3);
       await store.insertLead(draft({ status: 'disqualified', disqualifiedReasons: ['x'] }));
-      expect(await store.openSummary()).toEqual({ count: 3, oldestCreatedAt: first.createdAt });
+      expect(await store.openSummary('default')).toEqual({ count: 3, oldestCreatedAt: first.createdAt });
       expect(await store.claim(first.id, 'a')).toMatchObject({ ok: true });
-      const summary = await store.openSummary();
+      const summary = await store.openSummary('default');
       expect(summary.count).toBe(2);
       expect(summary.oldestCreatedAt! >= first.createdAt).toBe(true);
     });
@@ -630,7 +537,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     const routedToA = async () => {
       await setup();
       await reps('a', 'b');
-      await store.setMode('hybrid');
+      await store.setMode('default', 'hybrid');
       const ls = await leads(3, { eligible: ['a'] });
       expect(await store.claim(ls[2].id, 'a')).toMatchObject({ ok: true });
       return ls;
@@ -638,14 +545,14 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('reroute changes who may claim an open lead and returns its id', async () => {
       const [toA] = await routedToA();
-      expect(await store.reroute([{ leadId: toA.id, eligible: ['b'] }])).toEqual([toA.id]);
+      expect(await store.reroute('default', [{ leadId: toA.id, eligible: ['b'] }])).toEqual([toA.id]);
       expect((await store.getLead(toA.id))!.eligible).toEqual(['b']);
       expect(await store.claim(toA.id, 'a')).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
     });
 
     it('reroute does not return a lead whose eligibility it leaves unchanged', async () => {
       const [toA, open2] = await routedToA();
-      const changed = await store.reroute([
+      const changed = await store.reroute('default', [
         { leadId: toA.id, eligible: ['b'] },
         { leadId: open2.id, eligible: ['a'] }, // unchanged
       ]);
@@ -654,19 +561,19 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('reroute leaves claimed leads alone', async () => {
       const [toA, open2, claimed] = await routedToA();
-      const changed = await store.reroute([
+      const changed = await store.reroute('default', [
         { leadId: toA.id, eligible: ['b'] },
         { leadId: claimed.id, eligible: ['b'] }, // not open
       ]);
       expect(changed).toEqual([toA.id]);
       expect((await store.getLead(claimed.id))!.eligible).toEqual(['a']);
       expect(await store.pull('a')).toMatchObject({ ok: true, lead: { id: open2.id } });
-      expect(await store.reroute([{ leadId: open2.id, eligible: '*' }])).toEqual([]);
+      expect(await store.reroute('default', [{ leadId: open2.id, eligible: '*' }])).toEqual([]);
     });
 
     it('pulls follow a reroute: each rep gets the leads now routed to it', async () => {
       const [toA, open2] = await routedToA();
-      await store.reroute([{ leadId: toA.id, eligible: ['b'] }]);
+      await store.reroute('default', [{ leadId: toA.id, eligible: ['b'] }]);
       expect(await store.pull('a')).toMatchObject({ ok: true, lead: { id: open2.id } });
       expect(await store.pull('a')).toEqual({ ok: false, code: 'POOL_EMPTY' });
       expect(await store.pull('b')).toMatchObject({ ok: true, lead: { id: toA.id } });
@@ -721,7 +628,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.release(l1.id, { repId: 'a' });
       await store.release(l2.id, { manager: true });
       expect(await store.heldCounts()).toEqual({});
-      expect((await store.openLeads()).map((l) => l.id)).toEqual([l1.id, l2.id]);
+      expect((await store.openLeads('default')).map((l) => l.id)).toEqual([l1.id, l2.id]);
     });
   });
 
@@ -730,8 +637,8 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     const capOfOne = async () => {
       await setup();
       await reps('a', 'b');
-      await store.patchSettings({ maxActivePerRep: 1 });
-      await store.setMode('round-robin');
+      await store.patchSettings('default', { maxActivePerRep: 1 });
+      await store.setMode('default', 'round-robin');
       return leads(3);
     };
 
@@ -783,7 +690,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       const [l1, l2, l3] = await capOfOne();
       await store.assign(l1.id, 'a');
       await store.assign(l2.id, 'a');
-      expect((await store.openLeads()).map((l) => l.id)).toEqual([l3.id]);
+      expect((await store.openLeads('default')).map((l) => l.id)).toEqual([l3.id]);
     });
   });
 
@@ -866,18 +773,18 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     };
     const assignSix = async () => {
       const results = [];
-      for (let i = 0; i < 6; i++) results.push(await store.autoAssign(['a', 'b', 'c', 'd', 'ghost']));
+      for (let i = 0; i < 6; i++) results.push(await store.autoAssign('default', ['a', 'b', 'c', 'd', 'ghost']));
       return results;
     };
 
     it('autoAssign does nothing outside round-robin', async () => {
       await sevenLeads();
-      expect(await store.autoAssign(['a', 'b', 'c'])).toBeNull();
+      expect(await store.autoAssign('default', ['a', 'b', 'c'])).toBeNull();
     });
 
     it('autoAssign gives the oldest open lead to the candidates in turn, skipping away and unknown ones', async () => {
       const ls = await sevenLeads();
-      await store.setMode('round-robin');
+      await store.setMode('default', 'round-robin');
       const owners: string[] = [];
       for (const [i, r] of (await assignSix()).entries()) {
         expect(r).toMatchObject({ mode: 'round-robin', lead: { id: ls[i].id, status: 'claimed' } });
@@ -888,32 +795,32 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('autoAssign skips candidates at their cap, and does nothing when all are', async () => {
       const ls = await sevenLeads();
-      await store.setMode('round-robin');
+      await store.setMode('default', 'round-robin');
       await assignSix();
-      await store.patchSettings({ maxActivePerRep: 2 });
-      expect(await store.autoAssign(['a', 'b', 'c'])).toBeNull();
+      await store.patchSettings('default', { maxActivePerRep: 2 });
+      expect(await store.autoAssign('default', ['a', 'b', 'c'])).toBeNull();
       await store.outcome(ls[1].id, 'b', 'won');
-      expect(await store.autoAssign(['a', 'b', 'c'])).toMatchObject({ lead: { id: ls[6].id, claimedBy: 'b' } });
+      expect(await store.autoAssign('default', ['a', 'b', 'c'])).toMatchObject({ lead: { id: ls[6].id, claimedBy: 'b' } });
     });
 
     it('autoAssign with no open lead does nothing', async () => {
       await sevenLeads();
-      await store.setMode('round-robin');
+      await store.setMode('default', 'round-robin');
       await assignSix();
-      await store.autoAssign(['a', 'b', 'c']);
-      expect(await store.autoAssign(['a', 'b', 'c'])).toBeNull();
+      await store.autoAssign('default', ['a', 'b', 'c']);
+      expect(await store.autoAssign('default', ['a', 'b', 'c'])).toBeNull();
     });
 
     it('weighted rotation assigns in proportion to weight (1 and 3 over 40 leads: 10/30)', async () => {
       await setup();
       await store.createRep(makeRep('light', { weight: 1 }));
       await store.createRep(makeRep('heavy', { weight: 3 }));
-      await store.patchSettings({ weighted: true, maxActivePerRep: 1000 });
-      await store.setMode('round-robin');
+      await store.patchSettings('default', { weighted: true, maxActivePerRep: 1000 });
+      await store.setMode('default', 'round-robin');
       await leads(40);
       const count: Record<string, number> = {};
       for (let i = 0; i < 40; i++) {
-        const r = await store.autoAssign(['light', 'heavy']);
+        const r = await store.autoAssign('default', ['light', 'heavy']);
         count[r!.lead.claimedBy!] = (count[r!.lead.claimedBy!] ?? 0) + 1;
       }
       expect(count).toEqual({ light: 10, heavy: 30 });
@@ -926,8 +833,8 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     const narrowLead = async () => {
       await setup();
       await reps('a', 'b');
-      await store.setMode('hybrid');
-      await store.patchSettings({ escalateAfterMs: 100 });
+      await store.setMode('default', 'hybrid');
+      await store.patchSettings('default', { escalateAfterMs: 100 });
       const { lead } = await store.insertLead(draft({ eligible: ['a'] }));
       await store.insertLead(draft({ eligible: '*' })); // nothing to escalate
       return lead;
@@ -970,7 +877,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a claimed lead with no outcome goes back to the pool after claimTimeoutMs, once cluster-wide', async () => {
       await setup();
       await reps('a');
-      await store.patchSettings({ claimTimeoutMs: 100 });
+      await store.patchSettings('default', { claimTimeoutMs: 100 });
       const [l1] = await leads(1);
       await store.claim(l1.id, 'a');
       await sleep(120);
@@ -984,7 +891,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a claimed lead with an outcome does not time out', async () => {
       await setup();
       await reps('a');
-      await store.patchSettings({ claimTimeoutMs: 100 });
+      await store.patchSettings('default', { claimTimeoutMs: 100 });
       const [l2] = await leads(1);
       await store.claim(l2.id, 'a');
       await store.outcome(l2.id, 'a', 'contacted'); // worked on: stays
@@ -998,7 +905,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await reps('a', 'b');
       // Sleeps only ever run long: the old job is surely due at the first runDue, the new one
       // surely due at the second; the new one not yet due at the first has 150 ms of slack.
-      await store.patchSettings({ claimTimeoutMs: 300 });
+      await store.patchSettings('default', { claimTimeoutMs: 300 });
       const [l3] = await leads(1);
       await store.claim(l3.id, 'b');
       await store.release(l3.id, { repId: 'b' }); // released: its old job must not touch a new claim
@@ -1015,10 +922,10 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('turning claimTimeoutMs off cancels the timeouts already scheduled', async () => {
       await setup();
       await reps('a');
-      await store.patchSettings({ claimTimeoutMs: 50 });
+      await store.patchSettings('default', { claimTimeoutMs: 50 });
       const [claimed] = await leads(1);
       await store.claim(claimed.id, 'a');
-      await store.patchSettings({ claimTimeoutMs: null });
+      await store.patchSettings('default', { claimTimeoutMs: null });
       await sleep(100);
       expect(await store.runDue()).toEqual([]);
       expect((await store.getLead(claimed.id))!.status).toBe('claimed');
@@ -1027,10 +934,10 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('turning escalateAfterMs off cancels the escalations already scheduled', async () => {
       await setup();
       await reps('a');
-      await store.setMode('hybrid');
-      await store.patchSettings({ escalateAfterMs: 50 });
+      await store.setMode('default', 'hybrid');
+      await store.patchSettings('default', { escalateAfterMs: 50 });
       const narrowed = (await store.insertLead(draft({ eligible: ['a'] }))).lead;
-      await store.patchSettings({ escalateAfterMs: null });
+      await store.patchSettings('default', { escalateAfterMs: null });
       await sleep(100);
       expect(await store.runDue()).toEqual([]);
       expect((await store.getLead(narrowed.id))!.eligible).toEqual(['a']);
@@ -1198,7 +1105,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
       it('the released leads are open again in arrival order', async () => {
         const { ls, narrow, onlyA } = await aHoldsTwo();
-        expect((await store.openLeads()).map((l) => l.id)).toEqual([ls[0].id, ls[2].id, narrow.id, onlyA.id]);
+        expect((await store.openLeads('default')).map((l) => l.id)).toEqual([ls[0].id, ls[2].id, narrow.id, onlyA.id]);
       });
 
       it('deleting an unknown rep is null', async () => {
@@ -1216,7 +1123,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
   describe('pool and secrets', () => {
     it('a new pool is shark-tank, with no rules and the default settings', async () => {
       await setup();
-      const pool = await store.getPool();
+      const pool = (await store.getPool('default'))!;
       expect(pool.mode).toBe('shark-tank');
       expect(pool.rules).toEqual([]);
       expect(pool.settings.maxActivePerRep).toBe(10);
@@ -1224,14 +1131,14 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('setMode returns the previous mode', async () => {
       await setup();
-      expect(await store.setMode('hybrid')).toEqual({ previous: 'shark-tank' });
-      expect(await store.setMode('blind-pull')).toEqual({ previous: 'hybrid' });
+      expect(await store.setMode('default', 'hybrid')).toEqual({ previous: 'shark-tank' });
+      expect(await store.setMode('default', 'blind-pull')).toEqual({ previous: 'hybrid' });
     });
 
     it('patchSettings changes the given settings and returns them all', async () => {
       await setup();
-      const pool = await store.getPool();
-      const settings = await store.patchSettings({
+      const pool = (await store.getPool('default'))!;
+      const settings = await store.patchSettings('default', {
         maxActivePerRep: 3,
         teaserFields: [],
         filters: { countries: ['DE'] },
@@ -1246,18 +1153,19 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       });
     });
 
-    it('getPool returns the mode, settings and rules last set', async () => {
+    it('getPool returns the mode, settings and rules last set, with the pool’s id, name and creation time', async () => {
       await setup();
-      await store.setMode('blind-pull');
-      const settings = await store.patchSettings({
+      const { createdAt } = (await store.getPool('default'))!;
+      await store.setMode('default', 'blind-pull');
+      const settings = await store.patchSettings('default', {
         maxActivePerRep: 3,
         teaserFields: [],
         filters: { countries: ['DE'] },
         claimTimeoutMs: null,
       });
       const rules = [{ name: 'de', when: { country: ['DE'] }, to: { languages: ['de'], reps: [] } }];
-      await store.setRules(rules);
-      expect(await store.getPool()).toEqual({ mode: 'blind-pull', settings, rules });
+      await store.setRules('default', rules);
+      expect(await store.getPool('default')).toEqual({ id: 'default', name: 'Default', createdAt, mode: 'blind-pull', settings, rules });
     });
 
     it('ensureSecret: of concurrent writers on two nodes exactly one creates the secret, and all get its hash', async () => {
@@ -1286,9 +1194,9 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     const reopened = async () => {
       await setup();
       await reps('a', 'b');
-      await store.setMode('cherry-pick');
-      await store.patchSettings({ maxActivePerRep: 7, claimCooldownMs: 60_000 });
-      await store.setRules([{ name: 'r', when: {}, to: { reps: ['a'] } }]);
+      await store.setMode('default', 'cherry-pick');
+      await store.patchSettings('default', { maxActivePerRep: 7, claimCooldownMs: 60_000 });
+      await store.setRules('default', [{ name: 'r', when: {}, to: { reps: ['a'] } }]);
       await store.ensureSecret('manager', 'mh');
       const ls = await leads(4, { tags: ['x'] });
       await store.claim(ls[1].id, 'a');
@@ -1296,10 +1204,10 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.outcome(ls[2].id, 'b', 'won');
       await store.setAway('b', true);
       const before = {
-        pool: await store.getPool(),
+        pool: await store.getPool('default'),
         reps: await store.listReps(),
         all: await store.listLeads({ limit: Infinity }),
-        open: await store.openLeads(),
+        open: await store.openLeads('default'),
         counts: await store.heldCounts(),
       };
       return { ls, before, again: await h.reopen() };
@@ -1307,7 +1215,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
 
     it('the pool (mode, settings, rules) survives a reopen', async () => {
       const { before, again } = await reopened();
-      expect(await again.getPool()).toEqual(before.pool);
+      expect(await again.getPool('default')).toEqual(before.pool);
     });
 
     it('reps survive a reopen', async () => {
@@ -1318,7 +1226,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('leads survive a reopen, and the open ones keep their order', async () => {
       const { before, again } = await reopened();
       expect(await again.listLeads({ limit: Infinity })).toEqual(before.all);
-      expect(await again.openLeads()).toEqual(before.open);
+      expect(await again.openLeads('default')).toEqual(before.open);
     });
 
     it('held counts survive a reopen', async () => {
@@ -1339,7 +1247,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     it('a lead inserted after a reopen arrives after the old ones', async () => {
       const { ls, again } = await reopened();
       expect((await again.insertLead(draft({ externalId: 'late' }))).duplicate).toBe(false);
-      expect((await again.openLeads()).map((l) => l.id).slice(0, 3)).toEqual([ls[0].id, ls[3].id, expect.any(String)]);
+      expect((await again.openLeads('default')).map((l) => l.id).slice(0, 3)).toEqual([ls[0].id, ls[3].id, expect.any(String)]);
     });
   });
 });
@@ -1364,7 +1272,7 @@ describe('embedded store only', () => {
     const first = new EmbeddedStore(dir);
     await first.init();
     await first.createRep(makeRep('a'));
-    await first.patchSettings({ claimCooldownMs: 60_000, maxClaimsPerWindow: 1, claimWindowMs: 60_000 });
+    await first.patchSettings('default', { claimCooldownMs: 60_000, maxClaimsPerWindow: 1, claimWindowMs: 60_000 });
     const l1 = (await first.insertLead(draft())).lead;
     const l2 = (await first.insertLead(draft())).lead;
     expect(await first.claim(l1.id, 'a')).toMatchObject({ ok: true });
@@ -1378,7 +1286,7 @@ describe('embedded store only', () => {
     const store = new EmbeddedStore(dir);
     await store.init();
     expect(await store.claim(l2.id, 'a')).toEqual({ ok: false, code: 'COOLDOWN' });
-    await store.patchSettings({ claimCooldownMs: 0 });
+    await store.patchSettings('default', { claimCooldownMs: 0 });
     expect(await store.claim(l2.id, 'a')).toEqual({ ok: false, code: 'WINDOW_CAP' });
     await store.close();
     expect(JSON.parse(readFileSync(file, 'utf8')).counters.a).toEqual({ ...rest, lastClaimAt, recentClaims });

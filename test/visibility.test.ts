@@ -1,7 +1,7 @@
 // What a rep may see. A recorder on every rep socket keeps every event it received; each
-// payload is walked recursively for the contact values seeded into the leads (unique
-// strings), so a leak anywhere (nested, renamed, stringified) is found, not just a
-// top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
+// payload is walked recursively (support/leaks.ts) for the contact values seeded into the
+// leads (unique strings), so a leak anywhere (nested, renamed, stringified) is found, not
+// just a top-level key. Contact fields reach only the owner; `eligible` reaches no rep.
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
 import { CONTACT_FIELDS, DEFAULT_TEASER_FIELDS, type Lead, type Mode } from '../shared/protocol.js';
@@ -18,28 +18,8 @@ import {
   repsOnline,
   setMode,
 } from './support/clients.js';
+import { findIn, REP_NEVER } from './support/leaks.js';
 import { serversOf, stores } from './support/stores.js';
-
-/** Every path in `value` where a string contains one of `needles`, or a key is one of `badKeys`. */
-function findIn(value: unknown, needles: string[], badKeys: string[], path = '$', out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    for (const n of needles) if (value.includes(n)) out.push(`${path} contains ${JSON.stringify(n)}`);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      findIn(v, needles, badKeys, `${path}[${i}]`, out);
-    });
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (badKeys.includes(k)) out.push(`${path}.${k} (key "${k}")`);
-      for (const n of needles) if (k.includes(n)) out.push(`${path} has key containing ${JSON.stringify(n)}`);
-      findIn(v, needles, badKeys, `${path}.${k}`, out);
-    }
-  }
-  return out;
-}
-
-/** Keys no rep payload may carry: routing internals and rep secrets. */
-const REP_NEVER = ['eligible', 'tokenHash', 'token'];
 
 const contactValues = (lead: Lead) => CONTACT_FIELDS.map((f) => lead[f]).filter((v): v is string => typeof v === 'string');
 /** Seeded values that are not teaser fields by default (shark-tank must not show them). */
@@ -82,7 +62,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     for (const r of reps) {
       const offered = await Promise.all(leads.map((l) => r.rec.waitFor(EV.leadOffered, (v) => v.id === l.id)));
       for (const [i, v] of offered.entries()) {
-        const expected: Record<string, unknown> = { id: leads[i].id, createdAt: leads[i].createdAt };
+        const expected: Record<string, unknown> = { id: leads[i].id, createdAt: leads[i].createdAt, poolId: 'default' };
         for (const f of DEFAULT_TEASER_FIELDS) if (leads[i][f] !== undefined) expected[f] = leads[i][f];
         expect(v).toEqual(expected);
       }
@@ -99,7 +79,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     expect(late.state.mine[0].email).toBe(leads[0].email);
     expect(late.state.leads.map((v) => v.id)).toEqual(leads.slice(1).map((l) => l.id));
     for (const v of late.state.leads) {
-      expect(viewKeys(v).every((k) => ['id', 'createdAt', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
+      expect(viewKeys(v).every((k) => ['id', 'createdAt', 'poolId', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
     }
 
     // New teaser fields: every rep gets a fresh snapshot in that shape.
@@ -109,7 +89,9 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       const state = await r.rec.waitFor(EV.poolState, () => true, { from: mark[i] });
       expect(state.leads.length).toBe(4);
       for (const v of state.leads)
-        expect(viewKeys(v)).toEqual(v.industry ? ['companySize', 'createdAt', 'id', 'industry'] : ['companySize', 'createdAt', 'id']);
+        expect(viewKeys(v)).toEqual(
+          v.industry ? ['companySize', 'createdAt', 'id', 'industry', 'poolId'] : ['companySize', 'createdAt', 'id', 'poolId'],
+        );
     }
     const next = await postLead(p.feed);
     leads.push(next);
@@ -117,6 +99,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       expect(await r.rec.waitFor(EV.leadOffered, (v) => v.id === next.id)).toEqual({
         id: next.id,
         createdAt: next.createdAt,
+        poolId: 'default',
         industry: next.industry,
         companySize: next.companySize,
       });
@@ -197,7 +180,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
     for (let i = 0; i < 5; i++) leads.push(await postLead(p.feed));
     for (const r of reps) {
       const w = await r.rec.waitFor(EV.poolWaiting, (x) => x.waiting === 5);
-      expect(viewKeys(w)).toEqual(['oldestAgeMs', 'waiting']);
+      expect(viewKeys(w)).toEqual(['oldestAgeMs', 'poolId', 'waiting']);
       expect(typeof w.oldestAgeMs).toBe('number');
       expect(r.state.leads).toEqual([]);
     }
@@ -213,7 +196,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       expect(r.rec.of(EV.leadOffered)).toEqual([]);
       expect(r.rec.of(EV.leadGone)).toEqual([]);
       for (const s of r.rec.of(EV.poolState)) expect(s.leads).toEqual([]);
-      for (const w of r.rec.of(EV.poolWaiting)) expect(viewKeys(w)).toEqual(['oldestAgeMs', 'waiting']);
+      for (const w of r.rec.of(EV.poolWaiting)) expect(viewKeys(w)).toEqual(['oldestAgeMs', 'poolId', 'waiting']);
     }
     // No id, contact or other value of a lead a rep does not hold reached it.
     await assertNoLeaks(p, reps, leads, (l) => [l.id, ...nonTeaserValues(l)]);
@@ -263,7 +246,7 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
       return Promise.all(
         reps.map(async (r, i) => {
           const changed = await r.rec.waitFor(EV.modeChanged, () => true, { from: marks[i] });
-          expect(changed).toEqual({ mode });
+          expect(changed).toEqual({ mode, poolId: 'default' });
           const state = await r.rec.waitFor(EV.poolState, (s) => s.mode === mode, { from: marks[i] });
           const after = r.rec.events.slice(marks[i]);
           expect(after.findIndex((e) => e.event === EV.modeChanged)).toBeLessThan(after.findIndex((e) => e.event === EV.poolState));
@@ -287,7 +270,8 @@ describe.each(stores)('what reps see ($name store)', (factory) => {
 
     states = await switchTo('shark-tank');
     for (const s of states)
-      for (const v of s.leads) expect(viewKeys(v).every((k) => ['id', 'createdAt', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
+      for (const v of s.leads)
+        expect(viewKeys(v).every((k) => ['id', 'createdAt', 'poolId', ...DEFAULT_TEASER_FIELDS].includes(k))).toBe(true);
     expect(states[2].leads.map((v) => v.id)).toEqual(open.map((l) => l.id));
 
     // blind-pull: the snapshot carries no lead detail at all, only the count.

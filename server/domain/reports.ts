@@ -1,5 +1,13 @@
 // Live stats and the summary report, computed from leads (pure).
-import { type Lead, type LeadStatus, type LiveStats, OUTCOMES, type Outcome, type ReportSummary } from '../../shared/protocol.js';
+import {
+  type Lead,
+  type LeadStatus,
+  type LiveStats,
+  OUTCOMES,
+  type Outcome,
+  type PoolFigures,
+  type ReportSummary,
+} from '../../shared/protocol.js';
 
 const speedOf = (lead: Lead): number | null => (lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null);
 
@@ -17,10 +25,12 @@ interface LiveStatsInput {
   /** The newest leads (any status): the recent claims are found among them. */
   recent: Lead[];
   presence: Record<string, 'available' | 'away'>;
+  /** The figures of each pool (computed by the caller from per-pool counts); none = {}. */
+  pools?: Record<string, PoolFigures>;
 }
 
 /** The dashboard tiles, from counts and the newest leads: never a read of every lead. */
-export function liveStats({ counts, oldestOpenCreatedAt, recent, presence }: LiveStatsInput, now = Date.now()): LiveStats {
+export function liveStats({ counts, oldestOpenCreatedAt, recent, presence, pools = {} }: LiveStatsInput, now = Date.now()): LiveStats {
   const speeds = recent
     .filter((lead) => lead.claimedAt)
     .sort((a, b) => (a.claimedAt! < b.claimedAt! ? 1 : -1))
@@ -33,6 +43,7 @@ export function liveStats({ counts, oldestOpenCreatedAt, recent, presence }: Liv
     repsAvailable: Object.values(presence).filter((p) => p === 'available').length,
     medianSpeedToClaimMs: percentile(speeds, 0.5),
     oldestWaitingMs: oldestOpenCreatedAt ? now - Date.parse(oldestOpenCreatedAt) : null,
+    pools,
   };
 }
 

@@ -19,7 +19,7 @@ export function ownerView(lead: Lead): Lead {
 export function leadView(lead: Lead, mode: Mode, settings: Settings): LeadView | null {
   switch (mode) {
     case 'shark-tank': {
-      const view: Record<string, unknown> = { id: lead.id, createdAt: lead.createdAt };
+      const view: Record<string, unknown> = { id: lead.id, createdAt: lead.createdAt, poolId: lead.poolId };
       for (const field of settings.teaserFields) {
         if ((CONTACT_FIELDS as readonly string[]).includes(field)) continue;
         const value = (lead as unknown as Record<string, unknown>)[field];
@@ -39,18 +39,31 @@ export function leadView(lead: Lead, mode: Mode, settings: Settings): LeadView |
   }
 }
 
-/** What this rep gets of this lead: its own claimed lead (ownerView), an open lead it may take as `mode` shows it (leadView), else nothing. */
-export function viewFor(lead: Lead, repId: string, mode: Mode, settings: Settings): Lead | LeadView | null {
-  if (lead.claimedBy === repId && lead.status === 'claimed') return ownerView(lead);
-  if (lead.status !== 'open' || !mayClaim(lead, repId, mode)) return null;
+/** A rep as far as pools and eligibility go: a Rep or a StoredRep. */
+export interface RepRef {
+  id: string;
+  pools: readonly string[];
+}
+
+/**
+ * What this rep gets of this lead: its own claimed lead (ownerView, in any pool), an open
+ * lead it may take as `mode` (the lead's pool's) shows it (leadView), else nothing.
+ */
+export function viewFor(lead: Lead, rep: RepRef, mode: Mode, settings: Settings): Lead | LeadView | null {
+  if (lead.claimedBy === rep.id && lead.status === 'claimed') return ownerView(lead);
+  if (lead.status !== 'open' || !mayClaim(lead, rep, mode)) return null;
   return leadView(lead, mode, settings);
 }
 
-/** Whether `repId` may take this open lead in `mode` (hybrid narrows by eligibility). */
-export function mayClaim(lead: Pick<Lead, 'eligible'>, repId: string, mode: Mode): boolean {
+/**
+ * Whether `rep` may take this open lead, `mode` being the mode of the lead's pool: the rep
+ * is in the lead's pool, and in hybrid the lead is routed to it (or to everyone, "*").
+ */
+export function mayClaim(lead: Pick<Lead, 'eligible' | 'poolId'>, rep: RepRef, mode: Mode): boolean {
+  if (!rep.pools.includes(lead.poolId)) return false;
   if (mode !== 'hybrid') return true;
   const eligible = lead.eligible ?? '*';
-  return eligible === '*' || eligible.includes(repId);
+  return eligible === '*' || eligible.includes(rep.id);
 }
 
 /** Whether reps are shown individual leads in this mode (else only counts, or nothing). */

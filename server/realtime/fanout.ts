@@ -1,6 +1,7 @@
-// Fan-out by rooms: a room per rep (`rep:<id>`, all its tabs on every node), one for all
-// reps (`reps`), a room per tab (Socket.IO's own, named by the tab id) and the /manager
-// namespace. Emitting to rooms works unchanged across nodes through the Redis adapter.
+// Fan-out by rooms: a room per rep (`rep:<id>`, all its tabs on every node), a room per
+// pool (`pool:<id>`, the tabs of the reps in that pool), a room per tab (Socket.IO's own,
+// named by the tab id) and the /manager namespace. Emitting to rooms, and making a rep's
+// tabs join or leave rooms, works unchanged across nodes through the Redis adapter.
 // Every per-lead payload for reps is built by domain/view.ts. The service talks to
 // reps and managers only through this class, never through Socket.IO itself.
 import type { Server } from 'socket.io';
@@ -9,15 +10,20 @@ import type { GoneReason, Lead, Mode, PoolState, RevokedReason, Settings } from 
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
 import { type ManagerNamespace, managerNamespace, type RepNamespace, repNamespace } from './namespaces.js';
 
-export const ALL_REPS = 'reps';
 export const repRoom = (repId: string): string => `rep:${repId}`;
+export const poolRoom = (poolId: string): string => `pool:${poolId}`;
 
-/** The rooms of the reps that are shown `lead` in `mode` (empty: nobody sees it per lead). */
-function audienceRooms(lead: Pick<Lead, 'eligible'>, mode: Mode): string[] {
+/**
+ * The rooms of the reps that are shown `lead` in `mode` (its pool's), empty when nobody
+ * sees it per lead. Hybrid leads routed to a list go to those reps' rooms: `members` (the
+ * reps of the lead's pool, when the caller knows them) keeps a rep that left the pool
+ * since the lead was routed out of the audience.
+ */
+function audienceRooms(lead: Pick<Lead, 'eligible' | 'poolId'>, mode: Mode, members?: ReadonlySet<string>): string[] {
   if (!offersLeads(mode)) return [];
-  if (mode !== 'hybrid') return [ALL_REPS];
-  const eligible = lead.eligible ?? '*';
-  return eligible === '*' ? [ALL_REPS] : eligible.map(repRoom);
+  const eligible = mode === 'hybrid' ? (lead.eligible ?? '*') : '*';
+  if (eligible === '*') return [poolRoom(lead.poolId)];
+  return (members ? eligible.filter((id) => members.has(id)) : eligible).map(repRoom);
 }
 
 export class Fanout {
@@ -32,29 +38,31 @@ export class Fanout {
   // ---- reps ----------------------------------------------------------------------------
 
   /**
-   * A lead entered the pool (new, released, expired, escalated): offer it to its audience,
-   * but the reps in `exceptReps` (they were offered it already).
+   * A lead entered its pool (new, released, expired, escalated): offer it to its audience
+   * (`mode` and `settings` are its pool's), but the reps in `exceptReps` (they were
+   * offered it already).
    */
-  offer(lead: Lead, mode: Mode, settings: Settings, exceptReps: string[] = []): void {
-    const rooms = audienceRooms(lead, mode);
+  offer(lead: Lead, mode: Mode, settings: Settings, opts: { exceptReps?: string[]; members?: ReadonlySet<string> } = {}): void {
+    const rooms = audienceRooms(lead, mode, opts.members);
     const view = leadView(lead, mode, settings);
     if (rooms.length === 0 || !view) return;
     let target = this.reps.to(rooms);
-    if (exceptReps.length) target = target.except(exceptReps.map(repRoom));
+    if (opts.exceptReps?.length) target = target.except(opts.exceptReps.map(repRoom));
     target.emit(EV.leadOffered, view);
   }
 
-  /** A lead left the pool: tell every rep that was shown it, but its new owner. */
-  gone(lead: Lead, mode: Mode, reason: GoneReason, ownerId?: string): void {
-    const rooms = audienceRooms(lead, mode);
+  /** A lead left its pool: tell every rep that was shown it, but its new owner. */
+  gone(lead: Lead, mode: Mode, reason: GoneReason, ownerId?: string, members?: ReadonlySet<string>): void {
+    const rooms = audienceRooms(lead, mode, members);
     if (rooms.length === 0) return;
     let target = this.reps.to(rooms);
     if (ownerId) target = target.except(repRoom(ownerId));
-    target.emit(EV.leadGone, { leadId: lead.id, reason });
+    target.emit(EV.leadGone, { leadId: lead.id, poolId: lead.poolId, reason });
   }
 
+  /** Blind-pull counts of one pool, to the tabs of its reps. */
   waiting(summary: PoolWaiting): void {
-    this.reps.to(ALL_REPS).emit(EV.poolWaiting, summary);
+    this.reps.to(poolRoom(summary.poolId)).emit(EV.poolWaiting, summary);
   }
 
   assigned(lead: Lead): void {
@@ -65,21 +73,45 @@ export class Fanout {
   mineChanged(repId: string, change: MineChanged, actingTabId?: string): void {
     let target = this.reps.to(repRoom(repId));
     if (actingTabId) target = target.except(actingTabId);
-    target.emit(EV.mineChanged, change.lead ? { leadId: change.leadId, lead: ownerView(change.lead) } : { leadId: change.leadId });
+    const { leadId, poolId, lead } = change;
+    target.emit(EV.mineChanged, lead ? { leadId, poolId, lead: ownerView(lead) } : { leadId, poolId });
   }
 
   /** A lead its rep held was taken from it. */
-  revoked(leadId: string, repId: string, reason: RevokedReason): void {
-    this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId, reason });
+  revoked(lead: Pick<Lead, 'id' | 'poolId'>, repId: string, reason: RevokedReason): void {
+    this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId: lead.id, poolId: lead.poolId, reason });
   }
 
+  /** One pool's snapshot (state.poolId) to every tab of the rep. */
   poolState(repId: string, state: PoolState): void {
     this.reps.to(repRoom(repId)).emit(EV.poolState, state);
   }
 
-  modeChanged(mode: Mode): void {
-    this.reps.to(ALL_REPS).emit(EV.modeChanged, { mode });
-    this.managers.emit(EV.modeChanged, { mode });
+  /** A pool switched mode: its reps' tabs and managers hear of it. */
+  modeChanged(poolId: string, mode: Mode): void {
+    this.reps.to(poolRoom(poolId)).emit(EV.modeChanged, { mode, poolId });
+    this.managers.emit(EV.modeChanged, { mode, poolId });
+  }
+
+  /**
+   * The rep's tabs, on every node, start receiving these pools' broadcasts. This node's
+   * tabs join at once; other nodes' when the adapter's request reaches them, which is
+   * before any broadcast emitted after this call (one publishing connection, in order).
+   */
+  joinPools(repId: string, poolIds: string[]): void {
+    if (poolIds.length === 0) return;
+    const rooms = poolIds.map(poolRoom);
+    this.reps.local.in(repRoom(repId)).socketsJoin(rooms);
+    this.reps.in(repRoom(repId)).socketsJoin(rooms);
+  }
+
+  /** The rep's tabs stop receiving these pools' broadcasts, then hear `pool:left` for each. */
+  leavePools(repId: string, poolIds: string[]): void {
+    if (poolIds.length === 0) return;
+    const rooms = poolIds.map(poolRoom);
+    this.reps.local.in(repRoom(repId)).socketsLeave(rooms);
+    this.reps.in(repRoom(repId)).socketsLeave(rooms);
+    for (const poolId of poolIds) this.reps.to(repRoom(repId)).emit(EV.poolLeft, { poolId });
   }
 
   /** The ids of the reps with a tab open, on every node. */

@@ -1,5 +1,6 @@
 // Due jobs: escalations and claim timeouts, popped from the store (each fires once in the
-// whole cluster) and told to reps and managers.
+// whole cluster) and told to reps and managers. Each event's lead carries its pool, and
+// its mode is that pool's.
 import { EV } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { DueEvent, Store } from '../store/types.js';
@@ -18,14 +19,13 @@ export class DueJobs {
   }
 
   private async fired(event: DueEvent): Promise<void> {
-    const { settings } = await this.store.getPool();
     if (event.kind === 'escalated') {
       this.fanout.toManagers(EV.leadUpdated, event.lead);
       // Everyone who was not eligible before now sees it (only hybrid narrows audiences).
-      if (event.mode === 'hybrid') this.fanout.offer(event.lead, event.mode, settings, event.previousEligible);
+      if (event.mode === 'hybrid') await this.followUps.offer(event.lead, event.mode, event.previousEligible);
       return;
     }
-    this.fanout.revoked(event.lead.id, event.previousOwner, 'expired');
+    this.fanout.revoked(event.lead, event.previousOwner, 'expired');
     await this.followUps.reopened(event.lead, event.mode);
   }
 }

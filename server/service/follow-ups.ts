@@ -1,6 +1,6 @@
-// What a change of the pool sets off once the store has taken it, shared by the commands
+// What a change of a pool sets off once the store has taken it, shared by the commands
 // and the background jobs: stats and blind-pull counts pushed, round-robin run, a lead
-// that is open again offered again, fresh snapshots for every online rep.
+// that is open again offered again, fresh snapshots for the online reps of the pool.
 import { EV } from '../../shared/events.js';
 import type { Lead, Mode } from '../../shared/protocol.js';
 import type { Fanout } from '../realtime/fanout.js';
@@ -28,25 +28,42 @@ export class FollowUps {
   }
 
   /**
-   * The open set changed: stats, blind-pull counts, round-robin assignment. Runs after
-   * the caller's answer (nothing here may delay an ack), coalesced under bursts.
+   * The open set of a pool changed (`mode` is that pool's): stats, blind-pull counts,
+   * round-robin assignment. Runs after the caller's answer (nothing here may delay an
+   * ack), coalesced under bursts.
    */
-  poolChanged(mode: Mode): void {
+  poolChanged(poolId: string, mode: Mode): void {
     this.stats.schedule();
-    if (mode === 'blind-pull') this.waiting.schedule();
-    if (mode === 'round-robin') this.roundRobin.distribute().catch((err) => this.log.error('round-robin failed', err));
+    if (mode === 'blind-pull') this.waiting.schedule(poolId);
+    if (mode === 'round-robin') this.roundRobin.distribute(poolId).catch((err) => this.log.error('round-robin failed', err));
   }
 
-  /** A lead is open again: managers hear of it, its audience is offered it again. */
+  /** A lead is open again: managers hear of it, its audience in its pool is offered it again. */
   async reopened(lead: Lead, mode: Mode): Promise<void> {
     this.fanout.toManagers(EV.leadReleased, lead);
-    const { settings } = await this.store.getPool();
-    this.fanout.offer(lead, mode, settings);
-    this.poolChanged(mode);
+    await this.offer(lead, mode);
+    this.poolChanged(lead.poolId, mode);
   }
 
-  /** Sends a fresh pool:state to every online rep (mode switch, settings, rules). */
-  async refreshReps(): Promise<void> {
-    for await (const { repId, state } of this.reads.poolStatesOfOnlineReps()) this.fanout.poolState(repId, state);
+  /** Offers an open lead to its audience under its pool's settings (`exceptReps` had it already). */
+  async offer(lead: Lead, mode: Mode, exceptReps: string[] = []): Promise<void> {
+    const pool = await this.store.getPool(lead.poolId);
+    if (!pool) return;
+    this.fanout.offer(lead, mode, pool.settings, { exceptReps, members: await this.membersFor(lead, mode) });
+  }
+
+  /**
+   * The reps of the lead's pool when its audience is a list of reps (hybrid), so a rep
+   * that left the pool since the lead was routed hears nothing of it; else undefined (the
+   * audience is the pool's room, or nobody).
+   */
+  async membersFor(lead: Lead, mode: Mode): Promise<Set<string> | undefined> {
+    if (mode !== 'hybrid' || (lead.eligible ?? '*') === '*') return undefined;
+    return this.reads.membersOf(lead.poolId);
+  }
+
+  /** Sends a fresh pool:state of this pool to every online rep in it (mode switch, settings, rules). */
+  async refreshReps(poolId: string): Promise<void> {
+    for await (const { repId, state } of this.reads.poolStatesOfOnlineReps(poolId)) this.fanout.poolState(repId, state);
   }
 }

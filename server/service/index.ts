@@ -1,11 +1,12 @@
 // The Leadpool service: what every route and socket event calls, one part per job.
-// Commands (leads, presence, pool, reps) change the store and tell who must know through
+// Commands (leads, presence, pools, reps, feeds) change the store and tell who must know through
 // the fan-out; read models build what is shown; the background parts run on their own.
 // Transport calls these parts only, never the store or Socket.IO.
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import { Background } from './background.js';
 import { DueJobs } from './due.js';
+import { FeedCommands } from './feeds.js';
 import { FollowUps } from './follow-ups.js';
 import { LeadCommands } from './leads.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,7 @@ export interface Service {
   presence: PresenceCommands;
   pool: PoolCommands;
   reps: RepCommands;
+  feeds: FeedCommands;
   reads: ReadModels;
   /** Starts the background work (due jobs, presence heartbeat). */
   start(): void;
@@ -36,13 +38,14 @@ export function createService(store: Store, fanout: Fanout, log: Logger): Servic
   const roundRobin = new RoundRobin(store, fanout);
   const followUps = new FollowUps(store, fanout, reads, stats, new WaitingPush(store, fanout, log), roundRobin, log);
   const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
-  const pool = new PoolCommands(store, fanout, followUps, roundRobin);
+  const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
   return {
     leads: new LeadCommands(store, fanout, followUps),
     presence,
     pool,
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
+    feeds: new FeedCommands(store, fanout, reads),
     reads,
     start: () => background.start(),
     stop: () => background.stop(),

@@ -2,16 +2,27 @@
 // (transport did), decides nothing racy (the store does, in one call), and tells everyone
 // who must know (fan-out) after the store has taken the change. Ids come lead first,
 // then rep, as in the store. `tabId` names the rep's tab that acted: its other tabs are
-// told (mine:changed), that one is answered through its ack.
+// told (mine:changed), that one is answered through its ack. A lead lives in one pool:
+// that pool's mode, settings and rules apply, and only its reps hear of it.
 import { EV } from '../../shared/events.js';
 import type { Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
 import { disqualificationReasons } from '../domain/qualify.js';
 import { route } from '../domain/routing.js';
 import { ownerView } from '../domain/view.js';
-import { ApiError, refusal } from '../errors.js';
+import { ApiError, noSuchPool, refusal } from '../errors.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
+
+/** Where a new lead goes and who sent it. */
+export interface IngestTarget {
+  poolId: string;
+  /** The feed key that posted it: recorded on the lead, and its name is the default `source`. */
+  feed?: { id: string; name: string };
+}
+
+/** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
+const NO_CLAIM_MODES: readonly Mode[] = ['blind-pull', 'round-robin'];
 
 export class LeadCommands {
   constructor(
@@ -20,22 +31,28 @@ export class LeadCommands {
     private readonly followUps: FollowUps,
   ) {}
 
-  async ingest(input: LeadInput): Promise<{ lead: Lead; duplicate: boolean }> {
-    const { settings, rules, mode } = await this.store.getPool();
-    const reasons = disqualificationReasons(input, settings.filters);
-    const reps = rules.length ? await this.store.listReps() : [];
+  /** Qualifies with the pool's filters, routes with its rules over its reps, stores (dedup inside the pool), offers. */
+  async ingest(input: LeadInput, target: IngestTarget): Promise<{ lead: Lead; duplicate: boolean }> {
+    const pool = await this.store.getPool(target.poolId);
+    if (!pool) throw noSuchPool(target.poolId);
+    const { settings, rules, mode } = pool;
+    const fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
+    const reasons = disqualificationReasons(fields, settings.filters);
+    const members = rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
     const result = await this.store.insertLead({
-      ...input,
+      ...fields,
+      poolId: pool.id,
+      ...(target.feed ? { feedId: target.feed.id } : {}),
       status: reasons.length ? 'disqualified' : 'open',
-      eligible: route(input, rules, reps).eligible,
+      eligible: route(fields, rules, members).eligible,
       ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
     });
     if (result.duplicate) return { lead: result.lead, duplicate: true };
     const lead = result.lead;
     this.fanout.toManagers(EV.leadCreated, lead);
     if (lead.status === 'open') {
-      this.fanout.offer(lead, mode, settings);
-      this.followUps.poolChanged(mode);
+      this.fanout.offer(lead, mode, settings, { members: new Set(members.map((r) => r.id)) });
+      this.followUps.poolChanged(pool.id, mode);
     } else {
       this.followUps.countsChanged();
     }
@@ -44,24 +61,45 @@ export class LeadCommands {
 
   async claim(leadId: string, repId: string, tabId?: string): Promise<Lead> {
     const result = await this.store.claim(leadId, repId);
-    if (!result.ok) throw refusal(result.code);
-    this.claimed(result.lead, result.mode, tabId);
+    if (!result.ok) throw refusal(result.code === 'NOT_FOUND' ? await this.claimNotFound(repId) : result.code);
+    await this.claimed(result.lead, result.mode, tabId);
     return ownerView(result.lead);
   }
 
-  async pull(repId: string, tabId?: string): Promise<Lead> {
-    const result = await this.store.pull(repId);
+  /**
+   * A claim answered NOT_FOUND (rep or lead gone). v1 checked the pool's mode before the
+   * lead's existence; the store now checks the lead's pool's mode, which an unknown lead
+   * has not. With one pool only (a v1 install) the answer stays v1's: MODE_FORBIDS when
+   * that pool does not allow claims and the rep exists.
+   */
+  private async claimNotFound(repId: string): Promise<'NOT_FOUND' | 'MODE_FORBIDS'> {
+    const [rep, pools] = await Promise.all([this.store.getRep(repId), this.store.listPools()]);
+    return rep && pools.length === 1 && NO_CLAIM_MODES.includes(pools[0].mode) ? 'MODE_FORBIDS' : 'NOT_FOUND';
+  }
+
+  /**
+   * The oldest open lead the rep may take: in `poolId`, or without it in any of its pools.
+   * A rep in exactly one pool pulls in that pool, so that its answers keep v1's order
+   * (COOLDOWN and WINDOW_CAP before POOL_EMPTY).
+   */
+  async pull(repId: string, poolId?: string, tabId?: string): Promise<Lead> {
+    let inPool = poolId;
+    if (inPool === undefined) {
+      const rep = await this.store.getRep(repId);
+      if (rep?.pools.length === 1) inPool = rep.pools[0];
+    }
+    const result = await this.store.pull(repId, inPool);
     if (!result.ok) throw refusal(result.code);
-    this.claimed(result.lead, result.mode, tabId);
+    await this.claimed(result.lead, result.mode, tabId);
     return ownerView(result.lead);
   }
 
   /** A claim or pull took `lead`: the rest of its audience, the owner's other tabs and managers hear of it. */
-  private claimed(lead: Lead, mode: Mode, tabId?: string): void {
-    this.fanout.gone(lead, mode, 'claimed', lead.claimedBy);
-    this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, lead }, tabId);
+  private async claimed(lead: Lead, mode: Mode, tabId?: string): Promise<void> {
+    this.fanout.gone(lead, mode, 'claimed', lead.claimedBy, await this.followUps.membersFor(lead, mode));
+    this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, poolId: lead.poolId, lead }, tabId);
     this.fanout.toManagers(EV.leadClaimed, lead);
-    this.followUps.poolChanged(mode);
+    this.followUps.poolChanged(lead.poolId, mode);
   }
 
   /** Release by the owning rep (repId) or by a manager (no repId). */
@@ -72,8 +110,8 @@ export class LeadCommands {
       throw refusal(result.code);
     }
     const { lead, previousOwner, mode } = result;
-    if (repId) this.fanout.mineChanged(repId, { leadId: lead.id }, tabId);
-    else this.fanout.revoked(lead.id, previousOwner, 'released');
+    if (repId) this.fanout.mineChanged(repId, { leadId: lead.id, poolId: lead.poolId }, tabId);
+    else this.fanout.revoked(lead, previousOwner, 'released');
     await this.followUps.reopened(lead, mode);
     return lead;
   }
@@ -82,14 +120,18 @@ export class LeadCommands {
     const result = await this.store.assign(leadId, repId);
     if (!result.ok) {
       if (result.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', result.what === 'rep' ? 'no such rep' : 'no such lead');
+      if (result.code === 'NOT_ELIGIBLE') {
+        const lead = await this.store.getLead(leadId);
+        throw new ApiError('CONFLICT', `rep ${repId} is not in the pool of this lead${lead ? ` (${lead.poolId})` : ''}`);
+      }
       throw new ApiError('CONFLICT', 'this lead is closed or disqualified');
     }
     const { lead, previousOwner, mode } = result;
-    if (previousOwner && previousOwner !== repId) this.fanout.revoked(lead.id, previousOwner, 'reassigned');
-    if (!previousOwner) this.fanout.gone(lead, mode, 'assigned', repId);
+    if (previousOwner && previousOwner !== repId) this.fanout.revoked(lead, previousOwner, 'reassigned');
+    if (!previousOwner) this.fanout.gone(lead, mode, 'assigned', repId, await this.followUps.membersFor(lead, mode));
     this.fanout.assigned(lead);
     this.fanout.toManagers(EV.leadClaimed, lead);
-    this.followUps.poolChanged(mode);
+    this.followUps.poolChanged(lead.poolId, mode);
     return lead;
   }
 
@@ -97,11 +139,12 @@ export class LeadCommands {
     const result = await this.store.outcome(leadId, repId, outcome, note);
     if (!result.ok) throw refusal(result.code);
     const lead = result.lead;
-    this.fanout.mineChanged(repId, { leadId, lead }, tabId);
+    this.fanout.mineChanged(repId, { leadId, poolId: lead.poolId, lead }, tabId);
     this.fanout.toManagers(lead.status === 'closed' ? EV.leadClosed : EV.leadUpdated, lead);
     if (lead.status === 'closed') {
       // A closed lead frees a slot under the cap: round-robin may assign the next one.
-      this.followUps.poolChanged((await this.store.getPool()).mode);
+      const pool = await this.store.getPool(lead.poolId);
+      if (pool) this.followUps.poolChanged(pool.id, pool.mode);
     }
     return ownerView(lead);
   }

@@ -1,62 +1,128 @@
-// Pool configuration commands: mode, settings, hybrid rules, and routing the waiting
-// leads again when rules or reps change.
+// Pool commands: create, rename and delete pools; each pool's mode, settings and hybrid
+// rules; routing a pool's waiting leads again when its rules or reps change. Every
+// command names its pool (the v1 routes name `default`); an unknown pool is NOT_FOUND.
 import { EV } from '../../shared/events.js';
-import type { Mode, Rule, Settings } from '../../shared/protocol.js';
-import type { SettingsPatch } from '../../shared/schemas.js';
+import { DEFAULT_MODE, DEFAULT_SETTINGS, type Mode, type PoolOverview, type Rule, type Settings } from '../../shared/protocol.js';
+import type { PoolCreate, SettingsPatch } from '../../shared/schemas.js';
 import { route } from '../domain/routing.js';
+import { mergeSettings } from '../domain/settings.js';
+import { ApiError, noSuchPool } from '../errors.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
+import { publicFeed, type ReadModels } from './reads.js';
 import type { RoundRobin } from './round-robin.js';
 
 export class PoolCommands {
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
+    private readonly reads: ReadModels,
     private readonly followUps: FollowUps,
     private readonly roundRobin: RoundRobin,
   ) {}
 
-  async setMode(mode: Mode): Promise<Mode> {
-    const { previous } = await this.store.setMode(mode);
-    if (previous !== mode) {
-      this.fanout.modeChanged(mode);
-      await this.followUps.refreshReps();
-      await this.roundRobin.distribute();
+  // ---- pools ----------------------------------------------------------------------------
+
+  async create(input: PoolCreate): Promise<PoolOverview> {
+    const created = await this.store.createPool({
+      id: input.id,
+      name: input.name,
+      mode: input.mode ?? DEFAULT_MODE,
+      settings: mergeSettings(structuredClone(DEFAULT_SETTINGS), input.settings ?? {}),
+      rules: [],
+      createdAt: new Date().toISOString(),
+    });
+    if (!created) throw new ApiError('CONFLICT', `a pool with id ${input.id} exists`);
+    await this.poolsChanged();
+    return this.reads.poolOverview(input.id);
+  }
+
+  async rename(poolId: string, name: string): Promise<PoolOverview> {
+    if (!(await this.store.renamePool(poolId, name))) throw noSuchPool(poolId);
+    await this.poolsChanged();
+    // Reps in it see the pool's name in their pool:state.
+    await this.followUps.refreshReps(poolId);
+    return this.reads.poolOverview(poolId);
+  }
+
+  /**
+   * Deletes a pool that holds no open or claimed lead (never `default`): its reps' tabs
+   * leave it (`pool:left`), feeds stop posting into it; its closed leads stay as history.
+   */
+  async delete(poolId: string): Promise<void> {
+    const feedsBefore = await this.store.listFeeds();
+    const result = await this.store.deletePool(poolId);
+    if (!result.ok) {
+      if (result.code === 'NOT_FOUND') throw noSuchPool(poolId);
+      throw new ApiError(
+        'CONFLICT',
+        poolId === 'default'
+          ? 'the pool default cannot be deleted'
+          : `pool ${poolId} holds open or claimed leads: close or move them first`,
+      );
+    }
+    for (const repId of result.repIds) this.fanout.leavePools(repId, [poolId]);
+    await this.poolsChanged();
+    if (result.repIds.length) this.fanout.toManagers(EV.repsChanged, { reps: await this.reads.listReps() });
+    if (feedsBefore.some((f) => f.pools.includes(poolId))) {
+      this.fanout.toManagers(EV.feedsChanged, { feeds: (await this.store.listFeeds()).map(publicFeed) });
+    }
+    this.followUps.countsChanged();
+  }
+
+  private async poolsChanged(): Promise<void> {
+    this.fanout.toManagers(EV.poolsChanged, { pools: await this.reads.poolOverviews() });
+  }
+
+  // ---- one pool's configuration -----------------------------------------------------------
+
+  async setMode(poolId: string, mode: Mode): Promise<Mode> {
+    const result = await this.store.setMode(poolId, mode);
+    if (!result) throw noSuchPool(poolId);
+    if (result.previous !== mode) {
+      this.fanout.modeChanged(poolId, mode);
+      await this.followUps.refreshReps(poolId);
+      await this.poolsChanged();
+      await this.roundRobin.distribute(poolId);
     }
     return mode;
   }
 
-  async patchSettings(patch: SettingsPatch): Promise<Settings> {
-    const settings = await this.store.patchSettings(patch);
-    this.fanout.toManagers(EV.settingsChanged, { settings });
+  async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings> {
+    const settings = await this.store.patchSettings(poolId, patch);
+    if (!settings) throw noSuchPool(poolId);
+    this.fanout.toManagers(EV.settingsChanged, { poolId, settings });
     // Teaser fields and caps show on reps' screens: send them a fresh snapshot.
-    await this.followUps.refreshReps();
-    await this.roundRobin.distribute();
+    await this.followUps.refreshReps(poolId);
+    await this.roundRobin.distribute(poolId);
     return settings;
   }
 
-  async setRules(rules: Rule[]): Promise<Rule[]> {
-    await this.store.setRules(rules);
-    this.fanout.toManagers(EV.rulesChanged, { rules });
-    await this.reroute();
+  async setRules(poolId: string, rules: Rule[]): Promise<Rule[]> {
+    if (!(await this.store.setRules(poolId, rules))) throw noSuchPool(poolId);
+    this.fanout.toManagers(EV.rulesChanged, { poolId, rules });
+    await this.reroute(poolId);
     return rules;
   }
 
   /**
-   * Rules or reps changed: route the open (not escalated) leads again, so a new rule or a
-   * rep's new skill applies to leads already waiting. In hybrid mode, when any lead's
-   * audience changed, every online rep gets a fresh pool:state.
+   * A pool's rules or reps changed: route its open (not escalated) leads again over the
+   * reps in it, so a new rule or a rep's new skill applies to leads already waiting. In
+   * hybrid mode, when any lead's audience changed, every online rep of the pool gets a
+   * fresh pool:state.
    */
-  async reroute(): Promise<void> {
-    const [pool, reps, open] = await Promise.all([this.store.getPool(), this.store.listReps(), this.store.openLeads()]);
+  async reroute(poolId: string): Promise<void> {
+    const [pool, reps, open] = await Promise.all([this.store.getPool(poolId), this.store.listReps(), this.store.openLeads(poolId)]);
+    if (!pool) return;
+    const members = reps.filter((r) => r.pools.includes(poolId));
     const changes = open
       .filter((lead) => !lead.escalatedAt)
-      .map((lead) => ({ lead, eligible: route(lead, pool.rules, reps).eligible }))
+      .map((lead) => ({ lead, eligible: route(lead, pool.rules, members).eligible }))
       .filter(({ lead, eligible }) => JSON.stringify(lead.eligible ?? '*') !== JSON.stringify(eligible))
       .map(({ lead, eligible }) => ({ leadId: lead.id, eligible }));
     if (changes.length === 0) return;
-    const changed = await this.store.reroute(changes);
-    if (changed.length && pool.mode === 'hybrid') await this.followUps.refreshReps();
+    const changed = await this.store.reroute(poolId, changes);
+    if (changed.length && pool.mode === 'hybrid') await this.followUps.refreshReps(poolId);
   }
 }

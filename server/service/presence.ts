@@ -1,6 +1,6 @@
 // Presence commands: a rep's tabs open and close, a rep says it is away or available.
 // The store keeps presence cluster-wide; a change is told to managers and may let
-// round-robin assign.
+// round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PresenceChange, Store } from '../store/types.js';
@@ -45,6 +45,8 @@ export class PresenceCommands {
     if (change.before === change.after) return;
     this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
     this.followUps.countsChanged();
-    if (change.after === 'available') await this.roundRobin.distribute();
+    if (change.after !== 'available') return;
+    const rep = await this.store.getRep(change.repId);
+    if (rep) await this.roundRobin.distributeAll(rep.pools);
   }
 }

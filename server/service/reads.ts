@@ -3,21 +3,24 @@
 import type { PoolConfig } from '../../shared/events.js';
 import {
   type DashboardState,
+  DEFAULT_POOL,
+  type Feed,
   type Lead,
+  type LeadStatus,
   type LiveStats,
-  type Mode,
   POOL_STATE_LIMIT,
+  type PoolFigures,
+  type PoolOverview,
   type PoolState,
   type Presence,
   type Rep,
   type ReportSummary,
-  type Settings,
 } from '../../shared/protocol.js';
 import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
-import { ApiError } from '../errors.js';
-import type { LeadQuery, Store, StoredRep } from '../store/types.js';
+import { ApiError, noSuchPool } from '../errors.js';
+import type { LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
@@ -26,60 +29,147 @@ const STATS_RECENT = 500;
 
 export type Viewer = { role: 'manager' } | { role: 'rep'; repId: string };
 
+type OnlinePresence = Record<string, Exclude<Presence, 'offline'>>;
+
+/** One pool's live figures, and when its oldest open lead arrived. */
+interface PoolNumbers {
+  oldestCreatedAt: string | null;
+  figures: PoolFigures;
+}
+
 export class ReadModels {
   constructor(private readonly store: Store) {}
 
-  // ---- a rep's pool ----------------------------------------------------------------------
+  // ---- a rep's pools ---------------------------------------------------------------------
 
-  /** The pool:state snapshot of one rep, or null when the rep does not exist. */
-  async poolStateFor(repId: string): Promise<PoolState | null> {
-    const [pool, rep, open, held, presence] = await Promise.all([
-      this.store.getPool(),
+  /**
+   * The pool:state snapshots of one rep, one per pool it is in (pool creation order), or
+   * null when the rep does not exist. A rep in no pool gets none.
+   */
+  async poolStatesFor(repId: string): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
+    const [rep, pools, held, presence] = await Promise.all([
       this.store.getRep(repId),
-      this.store.openLeads(),
+      this.store.listPools(),
       this.store.heldLeads(repId),
       this.store.onlinePresence(),
     ]);
     if (!rep) return null;
-    return poolState(rep, pool.mode, pool.settings, open, held, presence[repId] ?? 'offline');
+    const mine = pools.filter((p) => rep.pools.includes(p.id));
+    const open = await Promise.all(mine.map((p) => this.store.openLeads(p.id)));
+    return { rep, states: mine.map((pool, i) => poolState(rep, pool, open[i], held, presence[repId] ?? 'offline')) };
   }
 
-  /** The pool:state snapshot of every rep with a tab open, one rep at a time. */
-  async *poolStatesOfOnlineReps(): AsyncGenerator<{ repId: string; state: PoolState }> {
+  /** The pools a rep is in, or null when it does not exist. */
+  async repPools(repId: string): Promise<string[] | null> {
+    return (await this.store.getRep(repId))?.pools ?? null;
+  }
+
+  /** The pool:state of one rep in one pool, or null when the rep or the pool is gone or the rep is not in it. */
+  async poolStateFor(repId: string, poolId: string): Promise<PoolState | null> {
+    const [rep, pool, open, held, presence] = await Promise.all([
+      this.store.getRep(repId),
+      this.store.getPool(poolId),
+      this.store.openLeads(poolId),
+      this.store.heldLeads(repId),
+      this.store.onlinePresence(),
+    ]);
+    if (!rep || !pool || !rep.pools.includes(poolId)) return null;
+    return poolState(rep, pool, open, held, presence[repId] ?? 'offline');
+  }
+
+  /** The pool:state of every rep of the pool with a tab open, one rep at a time. */
+  async *poolStatesOfOnlineReps(poolId: string): AsyncGenerator<{ repId: string; state: PoolState }> {
     const [pool, open, presence, reps] = await Promise.all([
-      this.store.getPool(),
-      this.store.openLeads(),
+      this.store.getPool(poolId),
+      this.store.openLeads(poolId),
       this.store.onlinePresence(),
       this.store.listReps(),
     ]);
+    if (!pool) return;
     for (const rep of reps) {
       const p = presence[rep.id];
-      if (!p) continue;
+      if (!p || !rep.pools.includes(poolId)) continue;
       const held = await this.store.heldLeads(rep.id);
-      yield { repId: rep.id, state: poolState(rep, pool.mode, pool.settings, open, held, p) };
+      yield { repId: rep.id, state: poolState(rep, pool, open, held, p) };
     }
+  }
+
+  /** The ids of the reps of a pool (hybrid audiences are kept inside it). */
+  async membersOf(poolId: string): Promise<Set<string>> {
+    const reps = await this.store.listReps();
+    return new Set(reps.filter((r) => r.pools.includes(poolId)).map((r) => r.id));
   }
 
   // ---- managers ----------------------------------------------------------------------------
 
   async dashboardState(): Promise<DashboardState> {
-    const [pool, reps, open, recent] = await Promise.all([
-      this.store.getPool(),
-      this.listReps(),
+    const [pools, storedReps, presence, held, open, recent, newest, counts] = await Promise.all([
+      this.store.listPools(),
+      this.store.listReps(),
+      this.store.onlinePresence(),
+      this.store.heldCounts(),
       this.store.listLeads({ status: 'open', limit: POOL_STATE_LIMIT }),
       this.store.listLeads({ limit: MANAGER_RECENT }),
+      this.store.listLeads({ limit: STATS_RECENT }),
+      this.store.statusCounts(),
     ]);
-    return { mode: pool.mode, settings: pool.settings, rules: pool.rules, reps, open, recent, stats: await this.stats() };
+    const numbers = await this.poolNumbers(pools, storedReps, presence);
+    const def = pools.find((p) => p.id === DEFAULT_POOL) ?? pools[0];
+    return {
+      mode: def.mode,
+      settings: def.settings,
+      rules: def.rules,
+      pools: pools.map((p) => overview(p, numbers.get(p.id)!)),
+      reps: storedReps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+      open,
+      recent,
+      stats: statsOf(counts, numbers, newest, presence),
+    };
   }
 
   async stats(): Promise<LiveStats> {
-    const [counts, open, recent, presence] = await Promise.all([
-      this.store.statusCounts(),
-      this.store.openSummary(),
-      this.store.listLeads({ limit: STATS_RECENT }),
+    const [pools, reps, presence, newest, counts] = await Promise.all([
+      this.store.listPools(),
+      this.store.listReps(),
       this.store.onlinePresence(),
+      this.store.listLeads({ limit: STATS_RECENT }),
+      this.store.statusCounts(),
     ]);
-    return liveStats({ counts, oldestOpenCreatedAt: open.oldestCreatedAt, recent, presence });
+    return statsOf(counts, await this.poolNumbers(pools, reps, presence), newest, presence);
+  }
+
+  /** Every pool as the manager sees it (creation order, `default` first). */
+  async poolOverviews(): Promise<PoolOverview[]> {
+    const [pools, reps, presence] = await Promise.all([this.store.listPools(), this.store.listReps(), this.store.onlinePresence()]);
+    const numbers = await this.poolNumbers(pools, reps, presence);
+    return pools.map((p) => overview(p, numbers.get(p.id)!));
+  }
+
+  /** One pool as the manager sees it; NOT_FOUND when there is no such pool. */
+  async poolOverview(poolId: string): Promise<PoolOverview> {
+    const [pool, reps, presence] = await Promise.all([this.store.getPool(poolId), this.store.listReps(), this.store.onlinePresence()]);
+    if (!pool) throw noSuchPool(poolId);
+    const numbers = await this.poolNumbers([pool], reps, presence);
+    return overview(pool, numbers.get(poolId)!);
+  }
+
+  private async poolNumbers(pools: PoolRecord[], reps: StoredRep[], presence: OnlinePresence): Promise<Map<string, PoolNumbers>> {
+    const read = await Promise.all(pools.map((p) => Promise.all([this.store.statusCounts(p.id), this.store.openSummary(p.id)])));
+    const numbers = new Map<string, PoolNumbers>();
+    const now = Date.now();
+    pools.forEach((pool, i) => {
+      const [counts, open] = read[i];
+      numbers.set(pool.id, {
+        oldestCreatedAt: open.oldestCreatedAt,
+        figures: {
+          open: counts.open,
+          claimed: counts.claimed,
+          oldestWaitingMs: open.oldestCreatedAt ? now - Date.parse(open.oldestCreatedAt) : null,
+          repsOnline: reps.filter((r) => presence[r.id] && r.pools.includes(pool.id)).length,
+        },
+      });
+    });
+    return numbers;
   }
 
   async summary(): Promise<ReportSummary> {
@@ -87,9 +177,18 @@ export class ReadModels {
     return summarize(leads, reps);
   }
 
-  async poolConfig(): Promise<PoolConfig> {
-    const { mode, settings, rules } = await this.store.getPool();
-    return { mode, settings, rules };
+  /** A pool's mode, settings and rules (`default` when none is named); NOT_FOUND when there is no such pool. */
+  async poolConfig(poolId: string = DEFAULT_POOL): Promise<PoolConfig> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool) throw noSuchPool(poolId);
+    return { poolId, mode: pool.mode, settings: pool.settings, rules: pool.rules };
+  }
+
+  /** The pool, or NOT_FOUND. */
+  async pool(poolId: string): Promise<PoolRecord> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool) throw noSuchPool(poolId);
+    return pool;
   }
 
   // ---- lists and lookups ----------------------------------------------------------------------
@@ -118,25 +217,73 @@ export class ReadModels {
     if (!rep) throw new ApiError('NOT_FOUND', 'no such rep');
     return publicRep(rep, presence[repId] ?? 'offline', held[repId] ?? 0);
   }
+
+  async listFeeds(): Promise<Feed[]> {
+    return (await this.store.listFeeds()).map(publicFeed);
+  }
 }
 
-/** A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds. */
+/** A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds (all pools). */
 export function publicRep(rep: StoredRep, presence: Presence, heldCount: number): Rep {
   const { tokenHash: _hash, away: _away, ...rest } = rep;
   return { ...rest, presence, activeCount: heldCount };
 }
 
-function poolState(rep: StoredRep, mode: Mode, settings: Settings, open: Lead[], held: Lead[], presence: Presence): PoolState {
-  const mayTake = open.filter((lead) => mayClaim(lead, rep.id, mode));
+/** A feed as the wire shows it: never its key hash. */
+export function publicFeed(feed: StoredFeed): Feed {
+  return { id: feed.id, name: feed.name, pools: feed.pools, createdAt: feed.createdAt };
+}
+
+/** pool:state of `rep` in `pool`: `open` is the pool's open leads (oldest first), `held` the rep's held leads in every pool. */
+function poolState(rep: StoredRep, pool: PoolRecord, open: Lead[], held: Lead[], presence: Presence): PoolState {
+  const { mode, settings } = pool;
+  const mayTake = open.filter((lead) => mayClaim(lead, rep, mode));
   const views = offersLeads(mode) ? mayTake.slice(0, POOL_STATE_LIMIT).map((lead) => leadView(lead, mode, settings)!) : [];
   const showCount = mode !== 'round-robin';
   return {
+    poolId: pool.id,
+    poolName: pool.name,
     mode,
     you: publicRep(rep, presence, held.length),
     leads: views,
-    mine: held.map(ownerView),
+    mine: held.filter((lead) => lead.poolId === pool.id).map(ownerView),
     waiting: showCount ? mayTake.length : 0,
     oldestAgeMs: showCount && mayTake.length ? Date.now() - Date.parse(mayTake[0].createdAt) : null,
     maxActive: capOf(rep.maxActive, settings),
   };
+}
+
+function overview(pool: PoolRecord, numbers: PoolNumbers): PoolOverview {
+  const { figures } = numbers;
+  return {
+    id: pool.id,
+    name: pool.name,
+    mode: pool.mode,
+    settings: pool.settings,
+    createdAt: pool.createdAt,
+    rules: pool.rules,
+    waiting: figures.open,
+    claimed: figures.claimed,
+    oldestAgeMs: figures.oldestWaitingMs,
+    repsOnline: figures.repsOnline,
+  };
+}
+
+/**
+ * The deployment's live stats: `counts` over every lead (deleted pools' history too), the
+ * oldest open lead of any pool, and each pool's own figures.
+ */
+function statsOf(
+  counts: Record<LeadStatus, number>,
+  numbers: Map<string, PoolNumbers>,
+  newest: Lead[],
+  presence: OnlinePresence,
+): LiveStats {
+  let oldest: string | null = null;
+  const pools: Record<string, PoolFigures> = {};
+  for (const [poolId, n] of numbers) {
+    if (n.oldestCreatedAt && (oldest === null || n.oldestCreatedAt < oldest)) oldest = n.oldestCreatedAt;
+    pools[poolId] = n.figures;
+  }
+  return liveStats({ counts, oldestOpenCreatedAt: oldest, recent: newest, presence, pools });
 }

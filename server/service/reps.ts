@@ -1,8 +1,10 @@
 // Rep commands: create, update, delete. Managers get the new list of reps; waiting leads
-// are routed again; a removed rep's tabs close and its leads go back to the pool.
+// of the rep's pools are routed again; a rep whose pools change has its tabs (on every
+// process) join and leave those pools' rooms at once; a removed rep's tabs close and its
+// leads go back to their pools.
 import { randomUUID } from 'node:crypto';
 import { EV } from '../../shared/events.js';
-import type { Rep } from '../../shared/protocol.js';
+import { DEFAULT_POOL, type Rep } from '../../shared/protocol.js';
 import type { RepCreate, RepPatch } from '../../shared/schemas.js';
 import { hashToken, newToken } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -24,6 +26,7 @@ export class RepCommands {
   ) {}
 
   async create(input: RepCreate): Promise<{ rep: Rep; token: string }> {
+    if (input.pools) await this.checkPools(input.pools);
     const token = newToken('r');
     const stored: StoredRep = {
       id: `rep_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
@@ -32,6 +35,7 @@ export class RepCommands {
       languages: input.languages ?? [],
       countries: input.countries ?? [],
       teams: input.teams ?? [],
+      pools: input.pools ?? [DEFAULT_POOL],
       maxActive: input.maxActive ?? null,
       weight: input.weight ?? 1,
       createdAt: new Date().toISOString(),
@@ -39,22 +43,32 @@ export class RepCommands {
       away: false,
     };
     await this.store.createRep(stored);
-    const rep = publicRep(stored, 'offline', 0);
+    // The store drops a pool deleted meanwhile: answer what it kept.
+    const rep = publicRep((await this.store.getRep(stored.id)) ?? stored, 'offline', 0);
     await this.repsChanged();
-    await this.pool.reroute();
+    for (const poolId of rep.pools) await this.pool.reroute(poolId);
     return { rep, token };
   }
 
   async update(repId: string, patch: RepPatch): Promise<Rep> {
+    if (patch.pools) await this.checkPools(patch.pools);
+    const before = await this.store.getRep(repId);
+    if (!before) throw new ApiError('NOT_FOUND', 'no such rep');
     const updated = await this.store.updateRep(repId, patch);
     if (!updated) throw new ApiError('NOT_FOUND', 'no such rep');
+    const left = before.pools.filter((p) => !updated.pools.includes(p));
+    const joined = updated.pools.filter((p) => !before.pools.includes(p));
+    // Tabs leave first, so nothing of a pool it left reaches the rep after its pool:left.
+    this.fanout.leavePools(repId, left);
+    this.fanout.joinPools(repId, joined);
     const rep = await this.reads.getRep(repId);
     await this.repsChanged();
-    await this.pool.reroute();
-    // Its cap or (through rerouting) its eligibility may have changed.
-    const state = await this.reads.poolStateFor(repId);
-    if (state) this.fanout.poolState(repId, state);
-    await this.roundRobin.distribute();
+    // Its routing fields or its membership changed: the waiting leads of every pool it was or is in.
+    for (const poolId of new Set([...before.pools, ...updated.pools])) await this.pool.reroute(poolId);
+    // Its cap, eligibility or pools may have changed: a fresh pool:state for each of its pools.
+    const fresh = await this.reads.poolStatesFor(repId);
+    for (const state of fresh?.states ?? []) this.fanout.poolState(repId, state);
+    await this.roundRobin.distributeAll(updated.pools);
     return rep;
   }
 
@@ -62,9 +76,24 @@ export class RepCommands {
     const removed = await this.store.deleteRep(repId);
     if (!removed) throw new ApiError('NOT_FOUND', 'no such rep');
     this.fanout.disconnectRep(repId);
-    const { mode } = await this.store.getPool();
-    for (const lead of removed.released) await this.followUps.reopened(lead, mode);
+    const modes = new Map((await this.store.listPools()).map((p) => [p.id, p.mode]));
+    for (const lead of removed.released) {
+      const mode = modes.get(lead.poolId);
+      if (mode) await this.followUps.reopened(lead, mode);
+    }
     await this.repsChanged();
+  }
+
+  /** Every id in `pools` must name a pool: else 422 INVALID naming the unknown ones. */
+  private async checkPools(pools: string[]): Promise<void> {
+    const known = new Set((await this.store.listPools()).map((p) => p.id));
+    const unknown = pools.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
+    if (unknown.length === 0) return;
+    throw new ApiError(
+      'INVALID',
+      `no such pool: ${unknown.map(({ id }) => id).join(', ')}`,
+      unknown.map(({ id, i }) => ({ path: `pools.${i}`, message: `no such pool: ${id}` })),
+    );
   }
 
   private async repsChanged(): Promise<void> {

@@ -1,43 +1,54 @@
-// Round-robin distribution: assigns open leads to available reps until no lead or no
-// capacity is left. The store decides each assignment atomically (and does nothing
-// outside round-robin mode); this loop only keeps asking.
+// Round-robin distribution: assigns open leads of a pool to available reps until no lead
+// or no capacity is left. The store decides each assignment atomically (and does nothing
+// unless that pool is in round-robin mode; it skips candidates outside the pool); this
+// loop only keeps asking. Each pool has its own loop.
 import { EV } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 
 export class RoundRobin {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private running = new Map<string, Promise<void>>();
+  private again = new Set<string>();
 
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
   ) {}
 
-  /** One pass (or more); a call while a pass runs asks for one more pass instead of running in parallel. */
-  distribute(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+  /** Every pool in round-robin mode, or those of `poolIds` (a rep became available: the pools it is in). */
+  async distributeAll(poolIds?: readonly string[]): Promise<void> {
+    const pools = await this.store.listPools();
+    const due = pools.filter((p) => p.mode === 'round-robin' && (!poolIds || poolIds.includes(p.id)));
+    await Promise.all(due.map((p) => this.distribute(p.id)));
+  }
+
+  /** One pass over a pool (or more); a call while its pass runs asks for one more pass instead of running in parallel. */
+  distribute(poolId: string): Promise<void> {
+    const running = this.running.get(poolId);
+    if (running) {
+      this.again.add(poolId);
+      return running;
     }
-    this.running = (async () => {
+    const pass = (async () => {
       try {
         do {
-          this.again = false;
+          this.again.delete(poolId);
           const presence = await this.store.onlinePresence();
           const candidates = Object.keys(presence).filter((id) => presence[id] === 'available');
           if (candidates.length === 0) break;
           for (;;) {
-            const result = await this.store.autoAssign(candidates);
+            const result = await this.store.autoAssign(poolId, candidates);
             if (!result) break;
             this.fanout.assigned(result.lead);
             this.fanout.toManagers(EV.leadClaimed, result.lead);
           }
-        } while (this.again);
+        } while (this.again.has(poolId));
       } finally {
-        this.running = null;
+        this.running.delete(poolId);
+        this.again.delete(poolId);
       }
     })();
-    return this.running;
+    this.running.set(poolId, pass);
+    return pass;
   }
 }

@@ -1,12 +1,12 @@
-// pool:waiting for blind-pull reps: one broadcast per turn of the event loop, however
-// many changes of the open set happened in it.
+// pool:waiting for blind-pull reps: one broadcast per pool per turn of the event loop,
+// however many changes of that pool's open set happened in it, to the reps of that pool.
 import type { PoolWaiting } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from './logger.js';
 
 export class WaitingPush {
-  private scheduled = false;
+  private scheduled = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -14,20 +14,20 @@ export class WaitingPush {
     private readonly log: Logger,
   ) {}
 
-  schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
+  schedule(poolId: string): void {
+    if (this.scheduled.has(poolId)) return;
+    this.scheduled.add(poolId);
     setImmediate(() => {
-      this.scheduled = false;
-      this.summary().then(
+      this.scheduled.delete(poolId);
+      this.summary(poolId).then(
         (summary) => this.fanout.waiting(summary),
         (err) => this.log.error('pool:waiting failed', err),
       );
     });
   }
 
-  private async summary(): Promise<PoolWaiting> {
-    const { count, oldestCreatedAt } = await this.store.openSummary();
-    return { waiting: count, oldestAgeMs: oldestCreatedAt ? Date.now() - Date.parse(oldestCreatedAt) : null };
+  private async summary(poolId: string): Promise<PoolWaiting> {
+    const { count, oldestCreatedAt } = await this.store.openSummary(poolId);
+    return { poolId, waiting: count, oldestAgeMs: oldestCreatedAt ? Date.now() - Date.parse(oldestCreatedAt) : null };
   }
 }

@@ -1,33 +1,51 @@
 // What the embedded store keeps on disk, under LEADPOOL_DATA: lowdb JSON files, read once
 // at start and rewritten whole by the group commit (server/store/group-commit.ts).
-//   reps.json           the reps (StoredRep, with the sha256 of their token)
-//   pool.json           mode, settings and rules; secrets; per-rep claim counters; the
-//                       scheduled escalations and claim timeouts; the acceptance counter
+//   reps.json           the reps (StoredRep, with the sha256 of their token and their pools)
+//   pool.json           the pools (id, name, mode, settings, rules, createdAt and the
+//                       round-robin rotation of each) and their creation order; secrets;
+//                       per-rep claim counters (all pools); the scheduled escalations and
+//                       claim timeouts; the acceptance counter (one for all pools)
+//   feeds.json          the feed keys (StoredFeed, with the sha256 of their key)
 //   leads.json, leads-1.json, ...
-//                       the leads in shards of LEADS_PER_SHARD by arrival: lowdb rewrites
-//                       a whole file on each write, so a claim rewrites one small shard
+//                       the leads of every pool in shards of LEADS_PER_SHARD by arrival:
+//                       lowdb rewrites a whole file on each write, so a claim rewrites one
+//                       small shard
 // A lead is stored with the field names of the public Lead, plus its acceptance order `seq`.
-import { mkdirSync, readdirSync } from 'node:fs';
+//
+// Data written by v1 (one pool, no pool ids: test/fixtures/v1/) is migrated by load() and
+// written back at once: pool `default` gets its name and createdAt, leads get poolId
+// "default", reps get pools ["default"], the round-robin fields of the counters move into
+// the default pool's rotation, feeds.json is created. Loading migrated data changes nothing.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { DEFAULT_POOL, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
+import { DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
-import { type PoolConfig, type SecretName, StoreCorruptError, type StoredRep } from './types.js';
+import { type PoolRecord, type SecretName, StoreCorruptError, type StoredFeed, type StoredRep, StoreUnavailableError } from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
 export interface StoredLead extends Lead {
   seq: number;
 }
 
-/** Per-rep bookkeeping for cooldowns, windows and the round-robin rotation. */
+/** Per-rep bookkeeping for cooldowns and windows, across all pools. */
 export interface RepCounters {
   /** Store-clock ms of the rep's last successful claim or pull, 0 when none. */
   lastClaimAt: number;
-  /** Store-clock ms of its successful claims and pulls inside the claim window. */
+  /** Store-clock ms of its successful claims and pulls inside the longest claim window of any pool. */
   recentClaims: number[];
-  rrScore: number;
+}
+
+/** A rep's place in one pool's round-robin rotation (domain/policy.ts RotationEntry). */
+export interface RotationState {
+  score: number;
   lastAssignedAt: number;
+}
+
+/** A pool as kept on disk: the PoolRecord plus its rotation, by rep id. */
+export interface StoredPool extends PoolRecord {
+  rotation: Record<string, RotationState>;
 }
 
 /** Time-based work for runDue: a lead's escalation, or the timeout of one claim of it. */
@@ -39,33 +57,25 @@ interface LeadsFile {
 interface RepsFile {
   reps: StoredRep[];
 }
+interface FeedsFile {
+  feeds: StoredFeed[];
+}
 interface PoolFile {
-  pools: Record<string, PoolConfig>;
+  pools: Record<string, StoredPool>;
+  /** Pool ids in creation order, `default` first (object keys that look like numbers would not keep it). */
+  poolOrder: string[];
   secrets: Partial<Record<SecretName, string>>;
   counters: Record<string, RepCounters>;
   jobs: Job[];
-  /** Acceptance counter: the seq of the newest lead. */
+  /** Acceptance counter: the seq of the newest lead, any pool. */
   seq: number;
 }
 
-/** RepCounters as pool.json held them before claims and the `won` outcome got different words. */
-type LegacyRepCounters = Partial<RepCounters> & { lastWinAt?: number; recentWins?: number[] };
+/** RepCounters as older pool.json files held them: v1's round-robin fields, and the words used before claims and `won` got different ones. */
+type LegacyRepCounters = Partial<RepCounters> & { lastWinAt?: number; recentWins?: number[]; rrScore?: number; lastAssignedAt?: number };
 
-/**
- * Migration on load: counters written under the old names (lastWinAt, recentWins) keep
- * their cooldown and window data under the new ones; the next write of pool.json stores
- * only the new names.
- */
-function migrateCounters(counters: LegacyRepCounters): void {
-  if (counters.lastWinAt !== undefined) {
-    counters.lastClaimAt ??= counters.lastWinAt;
-    delete counters.lastWinAt;
-  }
-  if (counters.recentWins !== undefined) {
-    counters.recentClaims ??= counters.recentWins;
-    delete counters.recentWins;
-  }
-}
+/** A pool as v1 stored it (mode, settings, rules), or as stored now. */
+type LegacyPool = Partial<StoredPool>;
 
 const LEADS_PER_SHARD = 500;
 const shardFile = (n: number) => (n === 0 ? 'leads.json' : `leads-${n}.json`);
@@ -73,29 +83,51 @@ const shardIndex = (seq: number) => Math.floor((seq - 1) / LEADS_PER_SHARD);
 
 const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A fresh pool's stored form. */
+export function newStoredPool(pool: PoolRecord): StoredPool {
+  return {
+    id: pool.id,
+    name: pool.name,
+    mode: pool.mode,
+    settings: structuredClone(pool.settings),
+    rules: structuredClone(pool.rules),
+    createdAt: pool.createdAt,
+    rotation: {},
+  };
+}
+
 /** The data files of one folder; `data` of each is the live state the store mutates. */
 export class EmbeddedFiles {
   readonly reps: Low<RepsFile>;
   readonly pool: Low<PoolFile>;
+  readonly feeds: Low<FeedsFile>;
   /** Lead shards in arrival order; the last one receives new leads. */
   readonly shards: Low<LeadsFile>[] = [];
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.reps = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
     this.pool = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
-      pools: { [DEFAULT_POOL]: { mode: 'shark-tank', settings: structuredClone(DEFAULT_SETTINGS), rules: [] } },
+      pools: {},
+      poolOrder: [],
       secrets: {},
       counters: {},
       jobs: [],
       seq: 0,
     });
+    this.feeds = new Low(new DataFile<FeedsFile>(join(dir, 'feeds.json'), compact), { feeds: [] });
   }
 
   /**
    * Reads every file (a missing one starts empty), fills in settings added since it was
-   * written and migrates old field names. A file that cannot be read or parsed throws
-   * StoreCorruptError and is left untouched.
+   * written and migrates older data (see the top of this file); the files it changed (and
+   * those missing) are written before it resolves, so the migration happens once. A file
+   * that cannot be read or parsed throws StoreCorruptError and is left untouched.
    */
   async load(): Promise<void> {
     const shardCount = Math.max(
@@ -109,9 +141,12 @@ export class EmbeddedFiles {
     const files: [string, Low<unknown>][] = [
       ['reps.json', this.reps as Low<unknown>],
       ['pool.json', this.pool as Low<unknown>],
+      ['feeds.json', this.feeds as Low<unknown>],
       ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
     ];
+    const toWrite = new Set<Low<unknown>>();
     for (const [name, db] of files) {
+      if (!existsSync(join(this.dir, name))) toWrite.add(db);
       try {
         await db.read();
       } catch (err) {
@@ -120,14 +155,81 @@ export class EmbeddedFiles {
             'The file was left untouched; restore it from a backup or move it away to start with an empty store.',
         );
       }
-      const data = db.data as unknown;
-      if (data === null || typeof data !== 'object') throw new StoreCorruptError(`${join(this.dir, name)} does not hold a JSON object`);
+      if (!isObject(db.data)) throw new StoreCorruptError(`${join(this.dir, name)} does not hold a JSON object`);
     }
-    const pool = this.pool.data.pools[DEFAULT_POOL];
-    pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
-    for (const counters of Object.values(this.pool.data.counters ?? {})) migrateCounters(counters);
+    const corrupt = (name: string, what: string) => new StoreCorruptError(`${join(this.dir, name)} has no ${what}`);
+    if (!Array.isArray(this.reps.data.reps)) throw corrupt('reps.json', '"reps" list');
+    if (!isObject(this.pool.data.pools)) throw corrupt('pool.json', '"pools" object');
+    if (!Array.isArray(this.feeds.data.feeds)) throw corrupt('feeds.json', '"feeds" list');
+    for (const [n, shard] of this.shards.entries()) {
+      if (!Array.isArray(shard.data.leads)) throw corrupt(shardFile(n), '"leads" list');
+    }
+
+    const poolBefore = JSON.stringify(this.pool.data);
+    this.migratePools();
+    if (JSON.stringify(this.pool.data) !== poolBefore) toWrite.add(this.pool as Low<unknown>);
+    for (const rep of this.reps.data.reps) {
+      if (!Array.isArray(rep.pools)) {
+        rep.pools = [DEFAULT_POOL];
+        toWrite.add(this.reps as Low<unknown>);
+      }
+    }
     for (const shard of this.shards) {
-      if (!Array.isArray(shard.data.leads)) throw new StoreCorruptError(`a leads file in ${this.dir} has no "leads" list`);
+      for (const lead of shard.data.leads) {
+        if (typeof lead.poolId !== 'string') {
+          lead.poolId = DEFAULT_POOL;
+          toWrite.add(shard as Low<unknown>);
+        }
+      }
+    }
+    try {
+      await Promise.all([...toWrite].map((db) => db.write()));
+    } catch (err) {
+      throw new StoreUnavailableError(`writing the data files in ${this.dir} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** pool.json: every pool complete, `default` present and first, counters under their current names. */
+  private migratePools(): void {
+    const data = this.pool.data;
+    const createdAt = new Date(this.clock()).toISOString();
+    const pools = data.pools as Record<string, LegacyPool>;
+    pools[DEFAULT_POOL] ??= {};
+    for (const [id, pool] of Object.entries(pools)) {
+      pool.id = id;
+      pool.name ??= id === DEFAULT_POOL ? DEFAULT_POOL_NAME : id;
+      pool.mode ??= DEFAULT_MODE;
+      pool.settings = mergeSettings(DEFAULT_SETTINGS, pool.settings ?? {});
+      pool.rules ??= [];
+      pool.createdAt ??= createdAt;
+      pool.rotation ??= {};
+    }
+    const known = Object.keys(pools);
+    const listed = Array.isArray(data.poolOrder) ? data.poolOrder : [];
+    data.poolOrder = [...new Set([DEFAULT_POOL, ...listed.filter((id) => known.includes(id)), ...known])];
+    data.secrets ??= {};
+    data.counters ??= {};
+    data.jobs ??= [];
+    data.seq ??= 0;
+    const rotation = pools[DEFAULT_POOL].rotation!;
+    for (const [repId, counters] of Object.entries(data.counters as Record<string, LegacyRepCounters>)) {
+      if (counters.lastWinAt !== undefined) {
+        counters.lastClaimAt ??= counters.lastWinAt;
+        delete counters.lastWinAt;
+      }
+      if (counters.recentWins !== undefined) {
+        counters.recentClaims ??= counters.recentWins;
+        delete counters.recentWins;
+      }
+      counters.lastClaimAt ??= 0;
+      counters.recentClaims ??= [];
+      if (counters.rrScore !== undefined || counters.lastAssignedAt !== undefined) {
+        if (!Object.hasOwn(rotation, repId)) {
+          rotation[repId] = { score: counters.rrScore ?? 0, lastAssignedAt: counters.lastAssignedAt ?? 0 };
+        }
+        delete counters.rrScore;
+        delete counters.lastAssignedAt;
+      }
     }
   }
 

@@ -1,10 +1,13 @@
 // The embedded store: all state in memory, persisted to lowdb JSON files under
-// LEADPOOL_DATA (their layout: server/store/embedded-files.ts). Every operation mutates
-// memory in one synchronous section (so races are decided without awaits in between) and
-// then waits for the group commit (server/store/group-commit.ts) that writes it, so the
-// caller acknowledges only what is on disk.
+// LEADPOOL_DATA (their layout and the migration of v1 data: server/store/embedded-files.ts).
+// Every operation mutates memory in one synchronous section (so races are decided without
+// awaits in between) and then waits for the group commit (server/store/group-commit.ts)
+// that writes it, so the caller acknowledges only what is on disk.
+// Pools: each has its own mode, settings, rules, open leads and round-robin rotation; the
+// rules every decision follows are in server/domain/policy.ts and view.ts (mayClaim).
 import {
   CLOSING_OUTCOMES,
+  DEFAULT_MODE,
   DEFAULT_POOL,
   type Lead,
   type LeadStatus,
@@ -16,30 +19,47 @@ import {
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 import { normalizePhone } from '../domain/dedup.js';
-import { advanceRotation, capOf, checkClaim, checkPull, nextInRotation, type RepLimits, recordClaim } from '../domain/policy.js';
+import {
+  advanceRotation,
+  capReached,
+  checkClaim,
+  checkPacing,
+  checkPull,
+  claimWindowToKeep,
+  nextInRotation,
+  pullPools,
+  type RepState,
+  recordClaim,
+} from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
-import { EmbeddedFiles, type RepCounters, type StoredLead } from './embedded-files.js';
+import { EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
 import { GroupCommit, type Writable } from './group-commit.js';
 import { newLeadId } from './ids.js';
-import type {
-  AssignResult,
-  AutoAssignResult,
-  ClaimResult,
-  DueEvent,
-  IngestResult,
-  LeadDraft,
-  LeadQuery,
-  OutcomeResult,
-  PoolConfig,
-  PresenceChange,
-  PullResult,
-  ReleaseResult,
-  Releaser,
-  SecretName,
-  Store,
-  StoredRep,
+import {
+  type AssignResult,
+  type AutoAssignResult,
+  type ClaimResult,
+  type DeletePoolResult,
+  type DueEvent,
+  type IngestResult,
+  type LeadDraft,
+  type LeadQuery,
+  type OutcomeResult,
+  type PoolRecord,
+  type PresenceChange,
+  type PullResult,
+  type ReleaseResult,
+  type Releaser,
+  type SecretName,
+  type Store,
+  type StoredFeed,
+  type StoredRep,
+  UnknownPoolError,
 } from './types.js';
+
+/** Dedup index key: the same externalId, email or phone in two pools are two leads. */
+const inPool = (poolId: string, value: string) => `${poolId}:${value}`;
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
@@ -48,13 +68,14 @@ export class EmbeddedStore implements Store {
 
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
-  private open: StoredLead[] = []; // sorted by seq (oldest first)
-  private held = new Map<string, Set<StoredLead>>(); // rep id -> the leads it holds (status claimed)
-  private byExternalId = new Map<string, string>();
+  private open = new Map<string, StoredLead[]>(); // pool id -> its open leads, sorted by seq (oldest first)
+  private held = new Map<string, Set<StoredLead>>(); // rep id -> the leads it holds (status claimed), every pool
+  private byExternalId = new Map<string, string>(); // inPool(poolId, externalId) -> lead id
   private byEmail = new Map<string, string>();
   private byPhone = new Map<string, string>();
   private reps = new Map<string, StoredRep>();
   private byTokenHash = new Map<string, string>();
+  private feedsByKeyHash = new Map<string, StoredFeed>();
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
 
@@ -62,17 +83,18 @@ export class EmbeddedStore implements Store {
     dir: string,
     private readonly clock: () => number = Date.now,
   ) {
-    this.files = new EmbeddedFiles(dir);
+    this.files = new EmbeddedFiles(dir, clock);
   }
 
   async init(): Promise<void> {
     await this.files.load();
     for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
-    this.open.sort((a, b) => a.seq - b.seq);
+    for (const list of this.open.values()) list.sort((a, b) => a.seq - b.seq);
     for (const rep of this.files.reps.data.reps) {
       this.reps.set(rep.id, rep);
       this.byTokenHash.set(rep.tokenHash, rep.id);
     }
+    for (const feed of this.files.feeds.data.feeds) this.feedsByKeyHash.set(feed.keyHash, feed);
   }
 
   async close(): Promise<void> {
@@ -85,8 +107,19 @@ export class EmbeddedStore implements Store {
 
   // ---- helpers ------------------------------------------------------------------------
 
-  private get pool(): PoolConfig {
-    return this.files.pool.data.pools[DEFAULT_POOL];
+  private poolOf(poolId: string): StoredPool | null {
+    const pools = this.files.pool.data.pools;
+    return Object.hasOwn(pools, poolId) ? pools[poolId] : null;
+  }
+
+  /** Every pool, in creation order. */
+  private poolList(): StoredPool[] {
+    return this.files.pool.data.poolOrder.map((id) => this.files.pool.data.pools[id]);
+  }
+
+  /** The ids of `ids` that are pools, once each, in the given order. */
+  private existingPools(ids: readonly string[]): string[] {
+    return [...new Set(ids)].filter((id) => this.poolOf(id) !== null);
   }
 
   private save(...dbs: Writable[]): Promise<void> {
@@ -96,31 +129,43 @@ export class EmbeddedStore implements Store {
   private index(lead: StoredLead): void {
     this.leads.set(lead.id, lead);
     if (lead.status === 'claimed' && lead.claimedBy) this.hold(lead, lead.claimedBy);
-    if (lead.externalId) this.byExternalId.set(lead.externalId, lead.id);
-    if (lead.email) this.byEmail.set(lead.email.toLowerCase(), lead.id);
-    if (lead.phone) this.byPhone.set(normalizePhone(lead.phone), lead.id);
-    if (lead.status === 'open') this.open.push(lead);
+    if (lead.externalId) this.byExternalId.set(inPool(lead.poolId, lead.externalId), lead.id);
+    if (lead.email) this.byEmail.set(inPool(lead.poolId, lead.email.toLowerCase()), lead.id);
+    if (lead.phone) this.byPhone.set(inPool(lead.poolId, normalizePhone(lead.phone)), lead.id);
+    if (lead.status === 'open') this.openIn(lead.poolId, true).push(lead);
+  }
+
+  /** The open leads of a pool, oldest first (the live list when `create`, else a shared empty one for an unknown pool). */
+  private openIn(poolId: string, create = false): StoredLead[] {
+    let list = this.open.get(poolId);
+    if (!list) {
+      list = [];
+      if (create) this.open.set(poolId, list);
+    }
+    return list;
   }
 
   private addOpen(lead: StoredLead): void {
+    const open = this.openIn(lead.poolId, true);
     let lo = 0;
-    let hi = this.open.length;
+    let hi = open.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.open[mid].seq < lead.seq) lo = mid + 1;
+      if (open[mid].seq < lead.seq) lo = mid + 1;
       else hi = mid;
     }
-    this.open.splice(lo, 0, lead);
+    open.splice(lo, 0, lead);
   }
 
   private removeOpen(lead: StoredLead): void {
-    const i = this.open.indexOf(lead);
-    if (i >= 0) this.open.splice(i, 1);
+    const open = this.openIn(lead.poolId);
+    const i = open.indexOf(lead);
+    if (i >= 0) open.splice(i, 1);
   }
 
   private counters(repId: string): RepCounters {
     const all = this.files.pool.data.counters;
-    all[repId] ??= { lastClaimAt: 0, recentClaims: [], rrScore: 0, lastAssignedAt: 0 };
+    if (!Object.hasOwn(all, repId)) all[repId] = { lastClaimAt: 0, recentClaims: [] };
     return all[repId];
   }
 
@@ -137,11 +182,21 @@ export class EmbeddedStore implements Store {
     if (lead.claimedBy) this.held.get(lead.claimedBy)?.delete(lead);
   }
 
-  private heldCount(repId: string): number {
+  private heldTotal(repId: string): number {
     return this.held.get(repId)?.size ?? 0;
   }
 
-  private limitsOf(repId: string, now: number, countAction: boolean): RepLimits | null {
+  private heldIn(repId: string, poolId: string): number {
+    let n = 0;
+    for (const lead of this.held.get(repId) ?? []) if (lead.poolId === poolId) n++;
+    return n;
+  }
+
+  /**
+   * What the policy checks know of a rep, its held count in `poolId` included; counts this
+   * call in the rep's rate bucket when `countAction` (every claim and pull of a known rep).
+   */
+  private repState(repId: string, poolId: string | null, now: number, countAction: boolean): RepState | null {
     const rep = this.reps.get(repId);
     if (!rep) return null;
     const c = this.counters(repId);
@@ -154,16 +209,19 @@ export class EmbeddedStore implements Store {
       actions = this.actionBuckets.get(repId)!.count;
     }
     return {
+      id: rep.id,
+      pools: rep.pools,
       away: rep.away,
       maxActive: rep.maxActive,
-      held: this.heldCount(repId),
+      heldInPool: poolId === null ? 0 : this.heldIn(repId, poolId),
+      heldTotal: this.heldTotal(repId),
       lastClaimAt: c.lastClaimAt,
       recentClaims: c.recentClaims,
       actionsThisSecond: actions,
     };
   }
 
-  /** Marks `lead` claimed by `repId` now and schedules its claim timeout. */
+  /** Marks `lead` claimed by `repId` now and schedules its claim timeout (its pool's setting). */
   private takeLead(lead: StoredLead, repId: string, now: number): void {
     if (lead.status === 'open') this.removeOpen(lead);
     this.unhold(lead);
@@ -173,16 +231,16 @@ export class EmbeddedStore implements Store {
     lead.claimedAt = new Date(now).toISOString();
     delete lead.outcome;
     delete lead.outcomeNote;
-    const timeout = this.pool.settings.claimTimeoutMs;
+    const timeout = this.poolOf(lead.poolId)?.settings.claimTimeoutMs;
     if (timeout) this.files.pool.data.jobs.push({ kind: 'expire', leadId: lead.id, at: now + timeout, claimedAt: lead.claimedAt });
   }
 
-  /** A successful claim or pull: takes the lead and counts it toward the cooldown and the window. */
+  /** A successful claim or pull: takes the lead and counts it toward the cooldown and the windows of every pool. */
   private claimFor(lead: StoredLead, repId: string, now: number): void {
     this.takeLead(lead, repId, now);
     const c = this.counters(repId);
     c.lastClaimAt = now;
-    c.recentClaims = recordClaim(c.recentClaims, this.pool.settings, now);
+    c.recentClaims = recordClaim(c.recentClaims, claimWindowToKeep(this.poolList().map((p) => p.settings)), now);
   }
 
   private reopen(lead: StoredLead): void {
@@ -195,6 +253,10 @@ export class EmbeddedStore implements Store {
     this.addOpen(lead);
   }
 
+  private modeOf(lead: StoredLead): Mode {
+    return this.poolOf(lead.poolId)?.mode ?? DEFAULT_MODE;
+  }
+
   // ---- secrets ------------------------------------------------------------------------
 
   async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
@@ -205,35 +267,135 @@ export class EmbeddedStore implements Store {
     return { hash, created: true };
   }
 
-  // ---- pool ---------------------------------------------------------------------------
+  // ---- pools --------------------------------------------------------------------------
 
-  async getPool(): Promise<PoolConfig> {
-    return structuredClone(this.pool);
+  async listPools(): Promise<PoolRecord[]> {
+    return this.poolList().map(publicPool);
   }
 
-  async setMode(mode: Mode): Promise<{ previous: Mode }> {
-    const previous = this.pool.mode;
-    this.pool.mode = mode;
+  async getPool(poolId: string): Promise<PoolRecord | null> {
+    const pool = this.poolOf(poolId);
+    return pool ? publicPool(pool) : null;
+  }
+
+  async createPool(pool: PoolRecord): Promise<boolean> {
+    if (this.poolOf(pool.id)) return false;
+    this.files.pool.data.pools[pool.id] = newStoredPool(pool);
+    this.files.pool.data.poolOrder.push(pool.id);
+    await this.save(this.files.pool);
+    return true;
+  }
+
+  async renamePool(poolId: string, name: string): Promise<PoolRecord | null> {
+    const pool = this.poolOf(poolId);
+    if (!pool) return null;
+    pool.name = name;
+    const copy = publicPool(pool);
+    await this.save(this.files.pool);
+    return copy;
+  }
+
+  async deletePool(poolId: string): Promise<DeletePoolResult> {
+    if (poolId === DEFAULT_POOL) return { ok: false, code: 'CONFLICT' };
+    if (!this.poolOf(poolId)) return { ok: false, code: 'NOT_FOUND' };
+    if (this.openIn(poolId).length > 0) return { ok: false, code: 'CONFLICT' };
+    for (const set of this.held.values()) for (const lead of set) if (lead.poolId === poolId) return { ok: false, code: 'CONFLICT' };
+    delete this.files.pool.data.pools[poolId];
+    this.files.pool.data.poolOrder = this.files.pool.data.poolOrder.filter((id) => id !== poolId);
+    this.open.delete(poolId);
+    const repIds: string[] = [];
+    for (const rep of this.reps.values()) {
+      if (!rep.pools.includes(poolId)) continue;
+      rep.pools = rep.pools.filter((id) => id !== poolId);
+      repIds.push(rep.id);
+    }
+    for (const feed of this.files.feeds.data.feeds) feed.pools = feed.pools.filter((id) => id !== poolId);
+    await this.save(this.files.pool, this.files.reps, this.files.feeds);
+    return { ok: true, repIds };
+  }
+
+  async setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null> {
+    const pool = this.poolOf(poolId);
+    if (!pool) return null;
+    const previous = pool.mode;
+    pool.mode = mode;
     await this.save(this.files.pool);
     return { previous };
   }
 
-  async patchSettings(patch: SettingsPatch): Promise<Settings> {
-    this.pool.settings = mergeSettings(this.pool.settings, patch);
-    const settings = structuredClone(this.pool.settings);
+  async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null> {
+    const pool = this.poolOf(poolId);
+    if (!pool) return null;
+    pool.settings = mergeSettings(pool.settings, patch);
+    const settings = structuredClone(pool.settings);
     await this.save(this.files.pool);
     return settings;
   }
 
-  async setRules(rules: Rule[]): Promise<void> {
-    this.pool.rules = structuredClone(rules);
+  async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
+    const pool = this.poolOf(poolId);
+    if (!pool) return false;
+    pool.rules = structuredClone(rules);
     await this.save(this.files.pool);
+    return true;
+  }
+
+  // ---- feed keys ----------------------------------------------------------------------
+
+  async createFeed(feed: StoredFeed): Promise<void> {
+    const copy: StoredFeed = { ...structuredClone(feed), pools: this.existingPools(feed.pools) };
+    const feeds = this.files.feeds.data.feeds;
+    const i = feeds.findIndex((f) => f.id === feed.id);
+    if (i >= 0) {
+      this.feedsByKeyHash.delete(feeds[i].keyHash);
+      feeds[i] = copy;
+    } else feeds.push(copy);
+    this.feedsByKeyHash.set(copy.keyHash, copy);
+    await this.save(this.files.feeds);
+  }
+
+  async listFeeds(): Promise<StoredFeed[]> {
+    return this.files.feeds.data.feeds.map((f) => structuredClone(f));
+  }
+
+  private feed(id: string): StoredFeed | undefined {
+    return this.files.feeds.data.feeds.find((f) => f.id === id);
+  }
+
+  async getFeed(id: string): Promise<StoredFeed | null> {
+    const feed = this.feed(id);
+    return feed ? structuredClone(feed) : null;
+  }
+
+  async feedByKeyHash(keyHash: string): Promise<StoredFeed | null> {
+    const feed = this.feedsByKeyHash.get(keyHash);
+    return feed ? structuredClone(feed) : null;
+  }
+
+  async setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null> {
+    const feed = this.feed(id);
+    if (!feed) return null;
+    this.feedsByKeyHash.delete(feed.keyHash);
+    feed.keyHash = keyHash;
+    this.feedsByKeyHash.set(keyHash, feed);
+    const copy = structuredClone(feed);
+    await this.save(this.files.feeds);
+    return copy;
+  }
+
+  async deleteFeed(id: string): Promise<StoredFeed | null> {
+    const feed = this.feed(id);
+    if (!feed) return null;
+    this.feedsByKeyHash.delete(feed.keyHash);
+    this.files.feeds.data.feeds = this.files.feeds.data.feeds.filter((f) => f !== feed);
+    await this.save(this.files.feeds);
+    return structuredClone(feed);
   }
 
   // ---- reps ---------------------------------------------------------------------------
 
   async createRep(rep: StoredRep): Promise<void> {
-    const copy = structuredClone(rep);
+    const copy: StoredRep = { ...structuredClone(rep), pools: this.existingPools(rep.pools ?? [DEFAULT_POOL]) };
     this.reps.set(rep.id, copy);
     this.byTokenHash.set(rep.tokenHash, rep.id);
     this.files.reps.data.reps.push(copy);
@@ -244,7 +406,10 @@ export class EmbeddedStore implements Store {
     const rep = this.reps.get(id);
     if (!rep) return null;
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch;
-    Object.assign(rep, structuredClone(allowed));
+    for (const [key, value] of Object.entries(allowed)) {
+      if (value !== undefined) (rep as unknown as Record<string, unknown>)[key] = structuredClone(value);
+    }
+    if (allowed.pools) rep.pools = this.existingPools(allowed.pools);
     const copy = structuredClone(rep);
     await this.save(this.files.reps);
     return copy;
@@ -257,6 +422,7 @@ export class EmbeddedStore implements Store {
     this.byTokenHash.delete(rep.tokenHash);
     this.files.reps.data.reps = this.files.reps.data.reps.filter((r) => r.id !== id);
     delete this.files.pool.data.counters[id];
+    for (const pool of this.poolList()) delete pool.rotation[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
     const touched = new Set<Writable>([this.files.reps, this.files.pool]);
@@ -289,13 +455,12 @@ export class EmbeddedStore implements Store {
     return [...this.reps.values()].map((r) => structuredClone(r));
   }
 
-  async heldCounts(): Promise<Record<string, number>> {
-    return this.countHeld();
-  }
-
-  private countHeld(): Record<string, number> {
+  async heldCounts(poolId?: string): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for (const [repId, set] of this.held) if (set.size) counts[repId] = set.size;
+    for (const [repId, set] of this.held) {
+      const n = poolId === undefined ? set.size : this.heldIn(repId, poolId);
+      if (n) counts[repId] = n;
+    }
     return counts;
   }
 
@@ -358,19 +523,22 @@ export class EmbeddedStore implements Store {
 
   async insertLead(draft: LeadDraft): Promise<IngestResult> {
     const now = this.clock();
+    const pool = this.poolOf(draft.poolId);
+    if (!pool) throw new UnknownPoolError(draft.poolId);
+    const { poolId } = draft;
     if (draft.externalId) {
-      const id = this.byExternalId.get(draft.externalId);
+      const id = this.byExternalId.get(inPool(poolId, draft.externalId));
       if (id) return { duplicate: true, lead: publicLead(this.leads.get(id)!), by: 'externalId' };
     }
-    const window = this.pool.settings.duplicateWindowMs;
+    const window = pool.settings.duplicateWindowMs;
     if (window) {
       const recent = (id: string | undefined) => {
         const lead = id ? this.leads.get(id) : undefined;
         return lead && now - Date.parse(lead.createdAt) < window ? lead : undefined;
       };
-      const byEmail = draft.email ? recent(this.byEmail.get(draft.email.toLowerCase())) : undefined;
+      const byEmail = draft.email ? recent(this.byEmail.get(inPool(poolId, draft.email.toLowerCase()))) : undefined;
       if (byEmail) return { duplicate: true, lead: publicLead(byEmail), by: 'email' };
-      const byPhone = draft.phone ? recent(this.byPhone.get(normalizePhone(draft.phone))) : undefined;
+      const byPhone = draft.phone ? recent(this.byPhone.get(inPool(poolId, normalizePhone(draft.phone)))) : undefined;
       if (byPhone) return { duplicate: true, lead: publicLead(byPhone), by: 'phone' };
     }
     const lead: StoredLead = {
@@ -379,10 +547,11 @@ export class EmbeddedStore implements Store {
       createdAt: new Date(now).toISOString(),
       seq: ++this.files.pool.data.seq,
     };
+    if (lead.feedId === undefined) delete lead.feedId;
     if (lead.status !== 'disqualified') delete lead.disqualifiedReasons;
     this.files.of(lead).data.leads.push(lead);
     this.index(lead);
-    const escalateAfter = this.pool.settings.escalateAfterMs;
+    const escalateAfter = pool.settings.escalateAfterMs;
     // Scheduled for every open lead: rules may narrow a lead later (reroute); the job is a no-op for "*".
     if (lead.status === 'open' && escalateAfter) {
       this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
@@ -403,6 +572,7 @@ export class EmbeddedStore implements Store {
       const leads = this.files.shards[s].data.leads;
       for (let i = leads.length - 1; i >= 0 && out.length < limit; i--) {
         const lead = leads[i];
+        if (query.poolId !== undefined && lead.poolId !== query.poolId) continue;
         if (query.status && lead.status !== query.status) continue;
         if (query.repId && lead.claimedBy !== query.repId) continue;
         out.push(publicLead(lead));
@@ -411,30 +581,31 @@ export class EmbeddedStore implements Store {
     return out;
   }
 
-  async openLeads(): Promise<Lead[]> {
-    return this.open.map(publicLead);
+  async openLeads(poolId: string): Promise<Lead[]> {
+    return this.openIn(poolId).map(publicLead);
   }
 
-  async statusCounts(): Promise<Record<LeadStatus, number>> {
+  async statusCounts(poolId?: string): Promise<Record<LeadStatus, number>> {
     const counts: Record<LeadStatus, number> = { open: 0, claimed: 0, closed: 0, disqualified: 0 };
-    for (const lead of this.leads.values()) counts[lead.status]++;
+    for (const lead of this.leads.values()) if (poolId === undefined || lead.poolId === poolId) counts[lead.status]++;
     return counts;
   }
 
-  async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
-    return { count: this.open.length, oldestCreatedAt: this.open[0]?.createdAt ?? null };
+  async openSummary(poolId: string): Promise<{ count: number; oldestCreatedAt: string | null }> {
+    const open = this.openIn(poolId);
+    return { count: open.length, oldestCreatedAt: open[0]?.createdAt ?? null };
   }
 
   async heldLeads(repId: string): Promise<Lead[]> {
     return [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead);
   }
 
-  async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
+  async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
     const changed: string[] = [];
     const touched = new Set<Writable>();
     for (const { leadId, eligible } of changes) {
       const lead = this.leads.get(leadId);
-      if (lead?.status !== 'open' || lead.escalatedAt) continue;
+      if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt) continue;
       if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
       lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
       changed.push(leadId);
@@ -446,25 +617,43 @@ export class EmbeddedStore implements Store {
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {
     const now = this.clock();
-    const { mode, settings } = this.pool;
     const lead = this.leads.get(leadId) ?? null;
-    const failure = checkClaim(lead, repId, this.limitsOf(repId, now, true), mode, settings, now);
+    const pool = lead ? this.poolOf(lead.poolId) : null;
+    const failure = checkClaim(lead, this.repState(repId, lead?.poolId ?? null, now, true), pool, now);
     if (failure) return { ok: false, code: failure };
     this.claimFor(lead!, repId, now);
     await this.save(this.files.of(lead!), this.files.pool);
-    return { ok: true, lead: publicLead(lead!), mode };
+    return { ok: true, lead: publicLead(lead!), mode: pool!.mode };
   }
 
-  async pull(repId: string): Promise<PullResult> {
+  async pull(repId: string, poolId?: string): Promise<PullResult> {
     const now = this.clock();
-    const { mode, settings } = this.pool;
-    const failure = checkPull(this.limitsOf(repId, now, true), mode, settings, now);
-    if (failure) return { ok: false, code: failure };
-    const lead = this.open.find((l) => mayClaim(l, repId, mode));
-    if (!lead) return { ok: false, code: 'POOL_EMPTY' };
+    const rep = this.repState(repId, poolId ?? null, now, true);
+    let lead: StoredLead | undefined;
+    let pool: StoredPool | null = null;
+    if (poolId !== undefined) {
+      pool = this.poolOf(poolId);
+      const failure = checkPull(rep, pool, now);
+      if (failure) return { ok: false, code: failure };
+      lead = this.openIn(poolId).find((l) => mayClaim(l, rep!, pool!.mode));
+      if (!lead) return { ok: false, code: 'POOL_EMPTY' };
+    } else {
+      const plan = pullPools(rep, this.poolList(), (id) => this.heldIn(repId, id));
+      if (!plan.ok) return plan;
+      for (const candidate of plan.pools) {
+        const first = this.openIn(candidate.id).find((l) => mayClaim(l, rep!, candidate.mode));
+        if (first && (!lead || first.seq < lead.seq)) {
+          lead = first;
+          pool = this.poolOf(candidate.id);
+        }
+      }
+      if (!lead) return { ok: false, code: 'POOL_EMPTY' };
+      const pacing = checkPacing(rep!, pool!.settings, now);
+      if (pacing) return { ok: false, code: pacing };
+    }
     this.claimFor(lead, repId, now);
     await this.save(this.files.of(lead), this.files.pool);
-    return { ok: true, lead: publicLead(lead), mode };
+    return { ok: true, lead: publicLead(lead), mode: pool!.mode };
   }
 
   async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
@@ -474,18 +663,20 @@ export class EmbeddedStore implements Store {
     const previousOwner = lead.claimedBy!;
     this.reopen(lead);
     await this.save(this.files.of(lead));
-    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
+    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.modeOf(lead) };
   }
 
   async assign(leadId: string, repId: string): Promise<AssignResult> {
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND', what: 'lead' };
-    if (!this.reps.has(repId)) return { ok: false, code: 'NOT_FOUND', what: 'rep' };
+    const rep = this.reps.get(repId);
+    if (!rep) return { ok: false, code: 'NOT_FOUND', what: 'rep' };
     if (lead.status !== 'open' && lead.status !== 'claimed') return { ok: false, code: 'NOT_OPEN' };
+    if (!rep.pools.includes(lead.poolId)) return { ok: false, code: 'NOT_ELIGIBLE' };
     const previousOwner = lead.status === 'claimed' ? lead.claimedBy! : null;
     this.takeLead(lead, repId, this.clock());
     await this.save(this.files.of(lead), this.files.pool);
-    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.pool.mode };
+    return { ok: true, lead: publicLead(lead), previousOwner, mode: this.modeOf(lead) };
   }
 
   async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
@@ -503,28 +694,35 @@ export class EmbeddedStore implements Store {
     return { ok: true, lead: publicLead(lead) };
   }
 
-  async autoAssign(candidates: string[]): Promise<AutoAssignResult> {
-    const { mode, settings } = this.pool;
-    if (mode !== 'round-robin') return null;
-    const lead = this.open[0];
+  async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
+    const pool = this.poolOf(poolId);
+    if (pool?.mode !== 'round-robin') return null;
+    const lead = this.openIn(poolId)[0];
     if (!lead) return null;
-    const held = this.countHeld();
+    const { settings, rotation } = pool;
     const entries = candidates
       .map((id) => this.reps.get(id))
-      .filter((rep): rep is StoredRep => !!rep && !rep.away && (held[rep.id] ?? 0) < capOf(rep.maxActive, settings))
+      .filter(
+        (rep): rep is StoredRep =>
+          !!rep &&
+          !rep.away &&
+          rep.pools.includes(poolId) &&
+          !capReached(rep, this.heldIn(rep.id, poolId), this.heldTotal(rep.id), settings),
+      )
       .map((rep) => {
-        const c = this.counters(rep.id);
-        return { repId: rep.id, score: c.rrScore, lastAssignedAt: c.lastAssignedAt, weight: rep.weight };
+        const turn = Object.hasOwn(rotation, rep.id) ? rotation[rep.id] : { score: 0, lastAssignedAt: 0 };
+        return { repId: rep.id, score: turn.score, lastAssignedAt: turn.lastAssignedAt, weight: rep.weight };
       });
     const next = nextInRotation(entries);
     if (!next) return null;
     const now = this.clock();
-    const c = this.counters(next.repId);
-    c.rrScore = advanceRotation(next, Math.min(...entries.map((e) => e.score)), settings.weighted);
-    c.lastAssignedAt = now;
+    rotation[next.repId] = {
+      score: advanceRotation(next, Math.min(...entries.map((e) => e.score)), settings.weighted),
+      lastAssignedAt: now,
+    };
     this.takeLead(lead, next.repId, now);
     await this.save(this.files.of(lead), this.files.pool);
-    return { lead: publicLead(lead), mode };
+    return { lead: publicLead(lead), mode: pool.mode };
   }
 
   async runDue(): Promise<DueEvent[]> {
@@ -533,12 +731,13 @@ export class EmbeddedStore implements Store {
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
     const touched = new Set<Writable>([this.files.pool]);
-    const { mode, settings } = this.pool;
     this.files.pool.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
       const lead = this.leads.get(job.leadId);
-      if (!lead) return false;
-      // A setting turned off since the job was scheduled cancels it.
+      const pool = lead ? this.poolOf(lead.poolId) : null;
+      if (!lead || !pool) return false;
+      const { mode, settings } = pool;
+      // A setting turned off in the lead's pool since the job was scheduled cancels it.
       if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
         const previousEligible = lead.eligible;
         lead.eligible = '*';
@@ -563,6 +762,18 @@ export class EmbeddedStore implements Store {
     await this.save(...touched);
     return events;
   }
+}
+
+/** A pool for callers: the PoolRecord fields only, as copies. */
+function publicPool(pool: StoredPool): PoolRecord {
+  return {
+    id: pool.id,
+    name: pool.name,
+    mode: pool.mode,
+    settings: structuredClone(pool.settings),
+    rules: structuredClone(pool.rules),
+    createdAt: pool.createdAt,
+  };
 }
 
 /** A copy for callers: top level and nested lists/objects are new, so no caller can change the store. */

@@ -2,12 +2,16 @@
 // leaves in the envelope `{ error: { code, message, details? } }`.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ZodType } from 'zod';
+import { DEFAULT_POOL } from '../../shared/protocol.js';
 import {
   AssignSchema,
+  FeedCreateSchema,
   issuesOf,
   LeadInputSchema,
   LeadListQuery,
   ModeSchema,
+  PoolCreateSchema,
+  PoolPatchSchema,
   RepCreateSchema,
   RepPatchSchema,
   RulesSchema,
@@ -49,7 +53,7 @@ function bearer(req: Request): string | undefined {
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const { credentials, log } = deps;
-  const { leads, pool, reps, reads } = deps.service;
+  const { leads, pool, reps, feeds, reads } = deps.service;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -86,19 +90,36 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const api = express.Router();
 
   const ingestLimiter = new TokenBuckets(deps.ingestRate, deps.ingestRate * 2);
+  /**
+   * POST /api/leads (poolId undefined: the manager's and the deployment key's `default`, a
+   * feed key's first pool) and POST /api/pools/:poolId/leads (a feed key bound to it).
+   */
+  const ingest = async (req: Request, res: Response, who: Principal, poolId: string | undefined) => {
+    const feed = who.role === 'feed' ? who.feed : null;
+    let target = poolId ?? DEFAULT_POOL;
+    if (feed) {
+      if (poolId === undefined && feed.pools.length === 0) throw new ApiError('FORBIDDEN', 'this feed key is bound to no pool');
+      if (poolId !== undefined && !feed.pools.includes(poolId))
+        throw new ApiError('FORBIDDEN', `this feed key may not post into pool ${poolId}`);
+      target = poolId ?? feed.pools[0];
+    }
+    const wait = ingestLimiter.take(feed ? `feed:${feed.id}` : who.role);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
+    }
+    const input = parse(LeadInputSchema, req.body);
+    const { lead, duplicate } = await leads.ingest(input, { poolId: target, ...(feed ? { feed } : {}) });
+    if (duplicate) res.status(200).json({ lead, duplicate: true });
+    else res.status(201).json({ lead });
+  };
   api.post(
     '/leads',
-    route(['feed', 'manager'], async (req, res, who) => {
-      const wait = ingestLimiter.take(who.role);
-      if (wait > 0) {
-        res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
-        throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
-      }
-      const input = parse(LeadInputSchema, req.body);
-      const { lead, duplicate } = await leads.ingest(input);
-      if (duplicate) res.status(200).json({ lead, duplicate: true });
-      else res.status(201).json({ lead });
-    }),
+    route(['feed', 'manager'], (req, res, who) => ingest(req, res, who, undefined)),
+  );
+  api.post(
+    '/pools/:poolId/leads',
+    route(['feed', 'manager'], (req, res, who) => ingest(req, res, who, String(req.params.poolId))),
   );
 
   api.get(
@@ -181,36 +202,121 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }),
   );
 
+  // ---- the v1 pool routes: the pool `default` ------------------------------------------------
   api.get(
     '/pool',
     route(['manager'], async (_req, res) => {
-      const { mode, settings } = await reads.poolConfig();
+      const { mode, settings } = await reads.poolConfig(DEFAULT_POOL);
       res.json({ mode, settings });
     }),
   );
   api.put(
     '/pool/mode',
     route(['manager'], async (req, res) => {
-      res.json({ mode: await pool.setMode(parse(ModeSchema, req.body).mode) });
+      res.json({ mode: await pool.setMode(DEFAULT_POOL, parse(ModeSchema, req.body).mode) });
     }),
   );
   api.patch(
     '/pool/settings',
     route(['manager'], async (req, res) => {
-      res.json({ settings: await pool.patchSettings(parse(SettingsPatchSchema, req.body)) });
+      res.json({ settings: await pool.patchSettings(DEFAULT_POOL, parse(SettingsPatchSchema, req.body)) });
     }),
   );
-
   api.get(
     '/rules',
     route(['manager'], async (_req, res) => {
-      res.json({ rules: (await reads.poolConfig()).rules });
+      res.json({ rules: (await reads.poolConfig(DEFAULT_POOL)).rules });
     }),
   );
   api.put(
     '/rules',
     route(['manager'], async (req, res) => {
-      res.json({ rules: await pool.setRules(parse(RulesSchema, req.body).rules) });
+      res.json({ rules: await pool.setRules(DEFAULT_POOL, parse(RulesSchema, req.body).rules) });
+    }),
+  );
+
+  // ---- pools ---------------------------------------------------------------------------------
+  const poolParam = (req: Request) => String(req.params.poolId);
+  api.get(
+    '/pools',
+    route(['manager'], async (_req, res) => {
+      res.json({ pools: await reads.poolOverviews() });
+    }),
+  );
+  api.post(
+    '/pools',
+    route(['manager'], async (req, res) => {
+      res.status(201).json({ pool: await pool.create(parse(PoolCreateSchema, req.body)) });
+    }),
+  );
+  api.get(
+    '/pools/:poolId',
+    route(['manager'], async (req, res) => {
+      res.json({ pool: await reads.poolOverview(poolParam(req)) });
+    }),
+  );
+  api.patch(
+    '/pools/:poolId',
+    route(['manager'], async (req, res) => {
+      res.json({ pool: await pool.rename(poolParam(req), parse(PoolPatchSchema, req.body).name) });
+    }),
+  );
+  api.delete(
+    '/pools/:poolId',
+    route(['manager'], async (req, res) => {
+      await pool.delete(poolParam(req));
+      res.status(204).end();
+    }),
+  );
+  api.put(
+    '/pools/:poolId/mode',
+    route(['manager'], async (req, res) => {
+      res.json({ mode: await pool.setMode(poolParam(req), parse(ModeSchema, req.body).mode) });
+    }),
+  );
+  api.patch(
+    '/pools/:poolId/settings',
+    route(['manager'], async (req, res) => {
+      res.json({ settings: await pool.patchSettings(poolParam(req), parse(SettingsPatchSchema, req.body)) });
+    }),
+  );
+  api.get(
+    '/pools/:poolId/rules',
+    route(['manager'], async (req, res) => {
+      res.json({ rules: (await reads.poolConfig(poolParam(req))).rules });
+    }),
+  );
+  api.put(
+    '/pools/:poolId/rules',
+    route(['manager'], async (req, res) => {
+      res.json({ rules: await pool.setRules(poolParam(req), parse(RulesSchema, req.body).rules) });
+    }),
+  );
+
+  // ---- feed keys -------------------------------------------------------------------------------
+  api.post(
+    '/feeds',
+    route(['manager'], async (req, res) => {
+      res.status(201).json(await feeds.create(parse(FeedCreateSchema, req.body)));
+    }),
+  );
+  api.get(
+    '/feeds',
+    route(['manager'], async (_req, res) => {
+      res.json({ feeds: await reads.listFeeds() });
+    }),
+  );
+  api.delete(
+    '/feeds/:id',
+    route(['manager'], async (req, res) => {
+      await feeds.delete(String(req.params.id));
+      res.status(204).end();
+    }),
+  );
+  api.post(
+    '/feeds/:id/key',
+    route(['manager'], async (req, res) => {
+      res.json(await feeds.rotate(String(req.params.id)));
     }),
   );
 

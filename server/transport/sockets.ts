@@ -7,25 +7,30 @@ import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { type AnswerFields, EV, type EventMap, type RepSocketData, type RequestPayload } from '../../shared/events.js';
-import type { Ack } from '../../shared/protocol.js';
+import { type Ack, DEFAULT_POOL, type LeadInput } from '../../shared/protocol.js';
 import {
   AssignSchema,
+  FeedCreateSchema,
   issuesOf,
   LeadIdPayload,
   LeadInputSchema,
   LeadListQuery,
   ModeSchema,
   OutcomePayload,
+  PoolCreateSchema,
+  PoolPatchSchema,
   PresencePayload,
   PullPayload,
+  poolId,
   RepCreateSchema,
   RepPatchSchema,
   RulesSchema,
+  type SettingsPatch,
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { Credentials } from '../auth.js';
 import { toApiError } from '../errors.js';
-import { ALL_REPS, repRoom } from '../realtime/fanout.js';
+import { poolRoom, repRoom } from '../realtime/fanout.js';
 import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
@@ -68,6 +73,26 @@ function handle<M extends EventMap, K extends keyof M & string, P extends Reques
   });
 }
 
+/**
+ * A payload of `schema` that may also name its pool (`poolId`, default `default`): the
+ * pool-scoped manager requests. `schema` checks the rest as strictly as before, so its
+ * issues keep their paths.
+ */
+function inPool<T>(schema: ZodType<T>): ZodType<T & { poolId?: string }> {
+  const pool = z.object({ poolId: poolId.optional() });
+  return z.unknown().transform((value, ctx) => {
+    const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    const { poolId: id, ...rest } = record ?? {};
+    const named = pool.safeParse({ poolId: id });
+    const parsed = schema.safeParse(record ? rest : value);
+    for (const issue of [...(named.success ? [] : named.error.issues), ...(parsed.success ? [] : parsed.error.issues)]) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+    if (!named.success || !parsed.success) return z.NEVER;
+    return named.data.poolId === undefined ? parsed.data : { ...parsed.data, poolId: named.data.poolId };
+  }) as unknown as ZodType<T & { poolId?: string }>;
+}
+
 /** What authentication reads and sets on a connecting socket of either namespace. */
 interface Connecting {
   handshake: { auth: unknown };
@@ -91,7 +116,7 @@ function authenticate(credentials: Credentials, role: 'rep' | 'manager') {
 }
 
 export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger): void {
-  const { leads, presence, pool, reps, reads } = service;
+  const { leads, presence, pool, reps, feeds, reads } = service;
 
   const repNs = repNamespace(io);
   repNs.use(authenticate(credentials, 'rep'));
@@ -100,11 +125,12 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     // The tab is this socket: its id is also the room that reaches only this tab.
     const tabId = socket.id;
     socket.on('error', (err) => log.error(`rep socket ${tabId} error`, err));
-    socket.join([repRoom(repId), ALL_REPS]);
+    // Its rep's room at once (membership changes reach every tab through it); its pools' rooms below.
+    socket.join(repRoom(repId));
 
     // Handlers first, so nothing the client sends right after connecting is missed.
     handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({ lead: await leads.claim(leadId, repId, tabId) }));
-    handle(socket, log, EV.pull, PullPayload, async () => ({ lead: await leads.pull(repId, tabId) }));
+    handle(socket, log, EV.pull, PullPayload, async (payload) => ({ lead: await leads.pull(repId, payload?.poolId, tabId) }));
     handle(socket, log, EV.release, LeadIdPayload, async ({ leadId }) => {
       await leads.release(leadId, repId, tabId);
       return {};
@@ -117,13 +143,26 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
       return {};
     });
 
-    // Reconnect = snapshot: presence first (so `you.presence` is right), then pool:state.
+    // Reconnect = snapshot: presence first (so `you.presence` is right), then the rooms of
+    // the rep's pools, then one pool:state per pool (read after joining: nothing is missed
+    // in between; an offer may arrive twice, which a client ignores).
     const opened = presence
       .tabOpened(repId, tabId)
-      .then(() => reads.poolStateFor(repId))
-      .then((state) => {
-        if (state) socket.emit(EV.poolState, state);
-        else socket.disconnect(true);
+      .then(async () => {
+        const pools = await reads.repPools(repId);
+        if (!pools) return null;
+        socket.join(pools.map(poolRoom));
+        const snapshot = await reads.poolStatesFor(repId);
+        if (!snapshot) return null;
+        // Its pools changed while the first read was made: follow the second.
+        const rooms = new Set(snapshot.rep.pools.map(poolRoom));
+        for (const room of pools.map(poolRoom)) if (!rooms.has(room)) socket.leave(room);
+        socket.join([...rooms]);
+        return snapshot.states;
+      })
+      .then((states) => {
+        if (!states) return void socket.disconnect(true);
+        for (const state of states) socket.emit(EV.poolState, state);
       })
       .catch((err) => {
         log.error('rep connect failed', err);
@@ -140,10 +179,14 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     socket.on('error', (err) => log.error(`manager socket ${socket.id} error`, err));
     const anything = z.unknown();
     const id = z.string().min(1).max(128);
-    handle(socket, log, EV.modeSet, ModeSchema, async ({ mode }) => ({ mode: await pool.setMode(mode) }));
-    // Everything the HTTP manager routes do, as events with acks (see docs/API.md).
-    handle(socket, log, EV.settingsPatch, SettingsPatchSchema, async (patch) => ({ settings: await pool.patchSettings(patch) }));
-    handle(socket, log, EV.rulesSet, RulesSchema, async ({ rules }) => ({ rules: await pool.setRules(rules) }));
+    const inDefault = <T extends { poolId?: string }>(payload: T) => payload.poolId ?? DEFAULT_POOL;
+    // Everything the HTTP manager routes do, as events with acks (see docs/API.md). A
+    // pool-scoped request names its pool (`poolId`), `default` when it does not.
+    handle(socket, log, EV.modeSet, inPool(ModeSchema), async (p) => ({ mode: await pool.setMode(inDefault(p), p.mode) }));
+    handle(socket, log, EV.settingsPatch, inPool<SettingsPatch>(SettingsPatchSchema), async ({ poolId, ...patch }) => ({
+      settings: await pool.patchSettings(poolId ?? DEFAULT_POOL, patch),
+    }));
+    handle(socket, log, EV.rulesSet, inPool(RulesSchema), async (p) => ({ rules: await pool.setRules(inDefault(p), p.rules) }));
     handle(socket, log, EV.repCreate, RepCreateSchema, async (input) => reps.create(input));
     handle(socket, log, EV.repUpdate, z.strictObject({ id, patch: RepPatchSchema }), async ({ id, patch }) => ({
       rep: await reps.update(id, patch),
@@ -152,7 +195,9 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
       await reps.delete(id);
       return {};
     });
-    handle(socket, log, EV.leadCreate, LeadInputSchema, async (input) => leads.ingest(input));
+    handle(socket, log, EV.leadCreate, inPool<LeadInput>(LeadInputSchema), async ({ poolId, ...input }) =>
+      leads.ingest(input, { poolId: poolId ?? DEFAULT_POOL }),
+    );
     handle(socket, log, EV.leadAssign, AssignSchema.extend({ leadId: id }), async ({ leadId, repId }) => ({
       lead: await leads.assign(leadId, repId),
     }));
@@ -167,8 +212,35 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     );
     handle(socket, log, EV.leadGet, LeadIdPayload, async ({ leadId }) => ({ lead: await reads.getLead(leadId, { role: 'manager' }) }));
     handle(socket, log, EV.repsList, anything, async () => ({ reps: await reads.listReps() }));
-    handle(socket, log, EV.poolGet, anything, () => reads.poolConfig());
+    // v1 took anything here: a payload that names no pool means `default`; one that names
+    // a malformed pool id is INVALID, as in every pool-scoped request.
+    const poolGetPayload = z.unknown().transform((p, ctx) => {
+      if (p === null || typeof p !== 'object' || !('poolId' in p)) return {};
+      const named = poolId.safeParse((p as { poolId: unknown }).poolId);
+      if (named.success) return { poolId: named.data };
+      ctx.addIssue({ code: 'custom', message: named.error.issues[0]?.message ?? 'not a pool id', path: ['poolId'] });
+      return z.NEVER;
+    });
+    handle(socket, log, EV.poolGet, poolGetPayload, (p) => reads.poolConfig(p.poolId ?? DEFAULT_POOL));
     handle(socket, log, EV.dashboardGet, anything, async () => ({ state: await reads.dashboardState() }));
+    // Pools.
+    handle(socket, log, EV.poolsList, anything, async () => ({ pools: await reads.poolOverviews() }));
+    handle(socket, log, EV.poolCreate, PoolCreateSchema, async (input) => ({ pool: await pool.create(input) }));
+    handle(socket, log, EV.poolUpdate, PoolPatchSchema.extend({ poolId }), async ({ poolId, name }) => ({
+      pool: await pool.rename(poolId, name),
+    }));
+    handle(socket, log, EV.poolDelete, z.strictObject({ poolId }), async ({ poolId }) => {
+      await pool.delete(poolId);
+      return {};
+    });
+    // Feed keys.
+    handle(socket, log, EV.feedsList, anything, async () => ({ feeds: await reads.listFeeds() }));
+    handle(socket, log, EV.feedCreate, FeedCreateSchema, (input) => feeds.create(input));
+    handle(socket, log, EV.feedKey, z.strictObject({ id }), ({ id }) => feeds.rotate(id));
+    handle(socket, log, EV.feedDelete, z.strictObject({ id }), async ({ id }) => {
+      await feeds.delete(id);
+      return {};
+    });
 
     reads
       .dashboardState()

@@ -2,7 +2,7 @@
 import { signal } from '@preact/signals';
 import type { ConnectionState, Emitter } from '../../client/src/lib/socket';
 import type { Answer, RepClientToServer, RequestPayload } from '../../shared/events';
-import type { DashboardState, Lead, LeadView, Mode, PoolState, Rep } from '../../shared/protocol';
+import type { DashboardState, Lead, LeadView, LiveStats, Mode, PoolOverview, PoolState, Rep } from '../../shared/protocol';
 import { DEFAULT_SETTINGS, DEFAULT_TEASER_FIELDS, LEAD_OFFERING_MODES } from '../../shared/protocol';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -14,6 +14,7 @@ export const rep = (over: Partial<Rep> = {}): Rep => ({
   languages: ['en'],
   countries: [],
   teams: [],
+  pools: ['default'],
   maxActive: null,
   weight: 1,
   createdAt: ago(86_400_000),
@@ -24,6 +25,7 @@ export const rep = (over: Partial<Rep> = {}): Rep => ({
 
 export const fullLead = (id: string, over: Partial<Lead> = {}): Lead => ({
   id,
+  poolId: 'default',
   status: 'open',
   createdAt: ago(65_000),
   name: `Person ${id}`,
@@ -42,7 +44,12 @@ export const fullLead = (id: string, over: Partial<Lead> = {}): Lead => ({
 /** A LeadView as the server builds it per mode (no contact fields). */
 export function view(lead: Lead, mode: Mode): LeadView {
   if (mode === 'shark-tank') {
-    return { id: lead.id, createdAt: lead.createdAt, ...Object.fromEntries(DEFAULT_TEASER_FIELDS.map((f) => [f, lead[f]])) };
+    return {
+      id: lead.id,
+      poolId: lead.poolId,
+      createdAt: lead.createdAt,
+      ...Object.fromEntries(DEFAULT_TEASER_FIELDS.map((f) => [f, lead[f]])),
+    };
   }
   const { name: _n, email: _e, phone: _p, eligible: _el, ...rest } = lead;
   return rest;
@@ -51,6 +58,8 @@ export function view(lead: Lead, mode: Mode): LeadView {
 export function poolState(mode: Mode, leads: Lead[], mine: Lead[] = [], over: Partial<PoolState> = {}): PoolState {
   const offers = LEAD_OFFERING_MODES.includes(mode) ? leads.map((l) => view(l, mode)) : [];
   return {
+    poolId: 'default',
+    poolName: 'Default',
     mode,
     you: rep(),
     leads: offers,
@@ -90,6 +99,34 @@ export function fakeEmitter(): FakeEmitter {
 
 export const connected = () => signal<ConnectionState>('connected');
 
+/** A pool as the manager's overview lists it. */
+export const poolOverview = (over: Partial<PoolOverview> = {}): PoolOverview => ({
+  id: 'default',
+  name: 'Default',
+  mode: 'shark-tank',
+  settings: { ...DEFAULT_SETTINGS },
+  rules: [],
+  createdAt: ago(86_400_000 * 7),
+  waiting: 2,
+  claimed: 1,
+  oldestAgeMs: 65_000,
+  repsOnline: 2,
+  ...over,
+});
+
+export const liveStats = (over: Partial<LiveStats> = {}): LiveStats => ({
+  open: 2,
+  claimed: 1,
+  closed: 0,
+  disqualified: 0,
+  repsOnline: 2,
+  repsAvailable: 1,
+  medianSpeedToClaimMs: 4200,
+  oldestWaitingMs: 65_000,
+  pools: { default: { open: 2, claimed: 1, oldestWaitingMs: 65_000, repsOnline: 2 } },
+  ...over,
+});
+
 export function dashboard(over: Partial<DashboardState> = {}): DashboardState {
   const open = [fullLead('l1'), fullLead('l2', { company: 'Blue Labs' })];
   const claimed = fullLead('l3', { status: 'claimed', claimedBy: 'rep_1', claimedAt: ago(10_000) });
@@ -97,6 +134,7 @@ export function dashboard(over: Partial<DashboardState> = {}): DashboardState {
     mode: 'shark-tank',
     settings: { ...DEFAULT_SETTINGS },
     rules: [],
+    pools: [poolOverview()],
     reps: [
       rep({ activeCount: 1 }),
       rep({ id: 'rep_2', name: 'Jonas Weber', presence: 'away' }),
@@ -104,16 +142,7 @@ export function dashboard(over: Partial<DashboardState> = {}): DashboardState {
     ],
     open,
     recent: [claimed, ...open],
-    stats: {
-      open: 2,
-      claimed: 1,
-      closed: 0,
-      disqualified: 0,
-      repsOnline: 2,
-      repsAvailable: 1,
-      medianSpeedToClaimMs: 4200,
-      oldestWaitingMs: 65_000,
-    },
+    stats: liveStats(),
     ...over,
   };
 }

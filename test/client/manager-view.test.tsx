@@ -6,7 +6,8 @@ import { parseRulesJson } from '../../client/src/components/RulesEditor';
 import { draftToPatch } from '../../client/src/components/SettingsForm';
 import { type Http, HttpError } from '../../client/src/lib/http';
 import { createManagerModel, type ManagerModel } from '../../client/src/state/managerModel';
-import { connected, dashboard, fullLead, rep } from './fixtures';
+import { DEFAULT_SETTINGS, type Feed } from '../../shared/protocol';
+import { connected, dashboard, fullLead, liveStats, poolOverview, rep } from './fixtures';
 
 /**
  * A fake API: mocks that record each call (GET /api/reps lists nobody, PUT answers its
@@ -43,12 +44,12 @@ afterEach(cleanup);
 const openTab = (name: RegExp) => fireEvent.click(screen.getByRole('tab', { name }));
 
 describe('manager dashboard', () => {
-  it('has a select labelled Mode that sets the mode through PUT /api/pool/mode', async () => {
+  it('has a select labelled Mode that sets the pool’s mode through PUT /api/pools/default/mode', async () => {
     render(<ManagerView model={model} />);
     const select = screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
     expect(select.value).toBe('shark-tank');
     fireEvent.change(select, { target: { value: 'blind-pull' } });
-    await waitFor(() => expect(api.put).toHaveBeenCalledWith('/api/pool/mode', { mode: 'blind-pull' }));
+    await waitFor(() => expect(api.put).toHaveBeenCalledWith('/api/pools/default/mode', { mode: 'blind-pull' }));
     await waitFor(() => expect((screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement).value).toBe('blind-pull'));
   });
 
@@ -153,7 +154,7 @@ describe('manager dashboard', () => {
     await waitFor(() => expect(screen.queryByText('Jonas Weber')).toBeNull());
   });
 
-  it('saves settings through PATCH /api/pool/settings', async () => {
+  it('saves settings through PATCH /api/pools/default/settings', async () => {
     api.patch.mockImplementationOnce(async (_p, body) => ({ settings: { ...model.settings.value!, ...(body as object) } }));
     render(<ManagerView model={model} />);
     openTab(/^Settings/);
@@ -162,7 +163,7 @@ describe('manager dashboard', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(api.patch).toHaveBeenCalled());
     const [path, body] = api.patch.mock.calls[0];
-    expect(path).toBe('/api/pool/settings');
+    expect(path).toBe('/api/pools/default/settings');
     expect(body).toMatchObject({ maxActivePerRep: 5, claimTimeoutMs: 90_000, escalateAfterMs: null, weighted: false });
   });
 
@@ -177,7 +178,7 @@ describe('manager dashboard', () => {
     fireEvent.change(screen.getByLabelText('Teams'), { target: { value: 'dach' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save rules' }));
     expect(await screen.findByText(/rules\.0\.when\.country\.0: ISO 3166-1 alpha-2 code/)).toBeTruthy();
-    expect(api.put).toHaveBeenCalledWith('/api/rules', {
+    expect(api.put).toHaveBeenCalledWith('/api/pools/default/rules', {
       rules: [{ name: 'Rule 1', when: { country: ['Germany'] }, to: { teams: ['dach'] } }],
     });
 
@@ -220,8 +221,8 @@ describe('manager dashboard', () => {
     render(<ManagerView model={model} />);
     const live = screen.getByRole('tab', { name: 'Live' });
     fireEvent.keyDown(live, { key: 'ArrowRight' });
-    await waitFor(() => expect(screen.getByRole('tab', { name: /^Reps/ }).getAttribute('aria-selected')).toBe('true'));
-    fireEvent.keyDown(screen.getByRole('tab', { name: /^Reps/ }), { key: 'End' });
+    await waitFor(() => expect(screen.getByRole('tab', { name: /^Pools/ }).getAttribute('aria-selected')).toBe('true'));
+    fireEvent.keyDown(screen.getByRole('tab', { name: /^Pools/ }), { key: 'End' });
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Reports' }).getAttribute('aria-selected')).toBe('true'));
   });
 });
@@ -262,5 +263,328 @@ describe('form helpers', () => {
     expect(parseRulesJson('{"rules":[]}')).toEqual({ rules: [] });
     expect(parseRulesJson('[{"when":{},"to":{}}]')).toEqual({ error: 'Rule 1 needs a "name"' });
     expect('error' in parseRulesJson('nope')).toBe(true);
+  });
+});
+
+describe('several pools', () => {
+  const salesLead = (id: string, over: Parameters<typeof fullLead>[1] = {}) => fullLead(id, { poolId: 'sales', ...over });
+  const salesPool = poolOverview({
+    id: 'sales',
+    name: 'Sales',
+    mode: 'blind-pull',
+    settings: { ...DEFAULT_SETTINGS, maxActivePerRep: 4 },
+    waiting: 1,
+    claimed: 0,
+    oldestAgeMs: 125_000,
+    repsOnline: 1,
+  });
+  const twoPools = () =>
+    dashboard({
+      pools: [poolOverview(), salesPool],
+      open: [fullLead('l1'), fullLead('l2', { company: 'Blue Labs' }), salesLead('s1', { company: 'Sales Co' })],
+      reps: [
+        rep({ activeCount: 1 }),
+        rep({ id: 'rep_2', name: 'Jonas Weber', presence: 'away', pools: ['default', 'sales'] }),
+        rep({ id: 'rep_3', name: 'Sam Okafor', presence: 'available', pools: ['sales'] }),
+      ],
+      stats: liveStats({
+        open: 3,
+        pools: {
+          default: { open: 2, claimed: 1, oldestWaitingMs: 65_000, repsOnline: 2 },
+          sales: { open: 1, claimed: 0, oldestWaitingMs: 125_000, repsOnline: 1 },
+        },
+      }),
+    });
+  const poolSelect = () => screen.getByRole('combobox', { name: 'Pool' }) as HTMLSelectElement;
+  const modeSelect = () => screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
+  const overviewRow = (id: string) => document.querySelector(`tr[data-pool-id="${id}"]`) as HTMLElement;
+
+  beforeEach(() => model.applyDashboard(twoPools()));
+
+  it('with one pool the switcher is there but compact, and there is no pool overview', () => {
+    model.applyDashboard(dashboard());
+    render(<ManagerView model={model} />);
+    expect(poolSelect().options).toHaveLength(1);
+    expect(poolSelect().closest('.pool-switcher-one')).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'All pools' })).toBeNull();
+    expect(screen.getByRole('group', { name: 'Live statistics' })).toBeTruthy();
+  });
+
+  it('the switcher selects the pool that drives Mode, leads, tiles and team', async () => {
+    render(<ManagerView model={model} />);
+    const leads = () => screen.getByRole('region', { name: /^Leads/ });
+    expect(within(leads()).getByText('Blue Labs')).toBeTruthy();
+    expect(within(leads()).queryByText('Sales Co')).toBeNull();
+    fireEvent.change(poolSelect(), { target: { value: 'sales' } });
+    await waitFor(() => expect(modeSelect().value).toBe('blind-pull'));
+    expect(within(leads()).getByText('Sales Co')).toBeTruthy();
+    expect(within(leads()).queryByText('Blue Labs')).toBeNull();
+    const tiles = screen.getByRole('group', { name: 'Live statistics: Sales' });
+    expect(within(tiles).getByText('oldest 2m 05s')).toBeTruthy();
+    expect(within(tiles).getByText('of 2 in this pool')).toBeTruthy();
+    const team = screen.getByRole('region', { name: 'Team' });
+    expect(within(team).getByText('Sam Okafor')).toBeTruthy();
+    expect(within(team).queryByText('Maya Chen')).toBeNull();
+
+    fireEvent.change(modeSelect(), { target: { value: 'cherry-pick' } });
+    await waitFor(() => expect(api.put).toHaveBeenCalledWith('/api/pools/sales/mode', { mode: 'cherry-pick' }));
+    await waitFor(() => expect(within(overviewRow('sales')).getByText('Cherry-pick')).toBeTruthy());
+    expect(within(overviewRow('default')).getByText('Shark tank')).toBeTruthy();
+  });
+
+  it('All pools: name, mode, waiting, oldest and reps online, kept live from stats and pools:changed', async () => {
+    render(<ManagerView model={model} />);
+    const table = within(screen.getByRole('region', { name: 'All pools' })).getByRole('table');
+    const cells = (id: string) => [...overviewRow(id).querySelectorAll('th, td')].map((c) => c.textContent?.trim());
+    expect(cells('sales')).toEqual(['Salessales', 'Blind pull', '1', '2m 05s', '1', 'Show']);
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+
+    model.statsChanged(
+      liveStats({
+        pools: {
+          default: { open: 2, claimed: 1, oldestWaitingMs: 65_000, repsOnline: 2 },
+          sales: { open: 4, claimed: 1, oldestWaitingMs: 3_000, repsOnline: 2 },
+        },
+      }),
+    );
+    await waitFor(() => expect(cells('sales')).toEqual(['Salessales', 'Blind pull', '4', '3.0s', '2', 'Show']));
+
+    model.poolsChanged({ pools: [poolOverview(), salesPool, poolOverview({ id: 'emea', name: 'EMEA', mode: 'round-robin', waiting: 0 })] });
+    await waitFor(() => expect(overviewRow('emea')).toBeTruthy());
+    expect(cells('emea')).toEqual(['EMEAemea', 'Round-robin', '0', '—', '2', 'Show']);
+    expect(poolSelect().options).toHaveLength(3);
+    // Live figures stay from the last stats until the next one.
+    expect(cells('sales')[2]).toBe('4');
+
+    fireEvent.click(within(table).getByRole('button', { name: 'Show EMEA' }));
+    await waitFor(() => expect(poolSelect().value).toBe('emea'));
+    expect(modeSelect().value).toBe('round-robin');
+  });
+
+  it('pool-scoped events change their pool only', async () => {
+    render(<ManagerView model={model} />);
+    model.modeChanged({ mode: 'hybrid', poolId: 'sales' });
+    await waitFor(() => expect(within(overviewRow('sales')).getByText('Hybrid')).toBeTruthy());
+    expect(modeSelect().value).toBe('shark-tank');
+    model.settingsChanged({ poolId: 'sales', settings: { ...DEFAULT_SETTINGS, maxActivePerRep: 9 } });
+    model.rulesChanged({ poolId: 'sales', rules: [{ name: 'R', when: {}, to: { teams: ['x'] } }] });
+    expect(model.settings.value?.maxActivePerRep).toBe(10);
+    model.selectPool('sales');
+    await waitFor(() => expect(modeSelect().value).toBe('hybrid'));
+    expect(model.settings.value?.maxActivePerRep).toBe(9);
+    expect(model.rules.value).toHaveLength(1);
+  });
+
+  it('settings and rules are the selected pool’s (PATCH and PUT under /api/pools/<id>)', async () => {
+    api.patch.mockImplementationOnce(async (_p, body) => ({ settings: { ...salesPool.settings, ...(body as object) } }));
+    render(<ManagerView model={model} />);
+    fireEvent.change(poolSelect(), { target: { value: 'sales' } });
+    openTab(/^Settings/);
+    expect(screen.getByRole('heading', { name: 'Settings of Sales' })).toBeTruthy();
+    await waitFor(() => expect((screen.getByLabelText('Max open leads per rep') as HTMLInputElement).value).toBe('4'));
+    fireEvent.input(screen.getByLabelText('Max open leads per rep'), { target: { value: '6' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() =>
+      expect(api.patch).toHaveBeenCalledWith('/api/pools/sales/settings', expect.objectContaining({ maxActivePerRep: 6 })),
+    );
+
+    openTab(/^Rules/);
+    fireEvent.click(screen.getByRole('button', { name: 'Add rule' }));
+    // Only the pool's reps can be picked in a rule.
+    const picks = screen.getByRole('group', { name: 'Or these reps' });
+    expect(within(picks).queryByText('Maya Chen')).toBeNull();
+    expect(within(picks).getByText('Sam Okafor')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Teams'), { target: { value: 'dach' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save rules' }));
+    await waitFor(() =>
+      expect(api.put).toHaveBeenCalledWith('/api/pools/sales/rules', { rules: [{ name: 'Rule 1', when: {}, to: { teams: ['dach'] } }] }),
+    );
+  });
+});
+
+describe('pools panel', () => {
+  beforeEach(() => model.applyDashboard(dashboard({ pools: [poolOverview(), poolOverview({ id: 'sales', name: 'Sales', waiting: 3 })] })));
+
+  it('creates a pool (id from the name, a mode) and selects it', async () => {
+    api.post.mockImplementationOnce(async (_p, body) => ({
+      pool: { ...(body as object), settings: DEFAULT_SETTINGS, createdAt: new Date().toISOString() },
+    }));
+    render(<ManagerView model={model} />);
+    openTab(/^Pools/);
+    const form = screen.getByRole('form', { name: 'New pool' });
+    fireEvent.input(within(form).getByLabelText('Name'), { target: { value: 'EMEA Inbound' } });
+    expect((within(form).getByLabelText('Id') as HTMLInputElement).value).toBe('emea-inbound');
+    fireEvent.change(within(form).getByLabelText('Pool mode'), { target: { value: 'cherry-pick' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create pool' }));
+    await waitFor(() =>
+      expect(api.post).toHaveBeenCalledWith('/api/pools', { id: 'emea-inbound', name: 'EMEA Inbound', mode: 'cherry-pick' }),
+    );
+    await waitFor(() => expect((screen.getByRole('combobox', { name: 'Pool' }) as HTMLSelectElement).value).toBe('emea-inbound'));
+    expect((screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement).value).toBe('cherry-pick');
+    expect(within(screen.getByRole('region', { name: 'Pools' })).getByText('EMEA Inbound')).toBeTruthy();
+  });
+
+  it('explains a taken id and a bad id', async () => {
+    api.post.mockRejectedValueOnce(new HttpError(409, 'CONFLICT', 'a pool with this id exists'));
+    render(<ManagerView model={model} />);
+    openTab(/^Pools/);
+    const form = screen.getByRole('form', { name: 'New pool' });
+    fireEvent.input(within(form).getByLabelText('Name'), { target: { value: 'Sales' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create pool' }));
+    expect(await within(form).findByText('A pool with the id “sales” already exists.')).toBeTruthy();
+    fireEvent.input(within(form).getByLabelText('Id'), { target: { value: 'Bad Id' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create pool' }));
+    expect(await within(form).findByText(/lower-case letters, digits and dashes/)).toBeTruthy();
+    expect(api.post).toHaveBeenCalledTimes(1);
+  });
+
+  it('renames a pool', async () => {
+    api.patch.mockResolvedValueOnce({
+      pool: { id: 'sales', name: 'Sales EU', mode: 'shark-tank', settings: DEFAULT_SETTINGS, createdAt: '' },
+    });
+    render(<ManagerView model={model} />);
+    openTab(/^Pools/);
+    fireEvent.click(screen.getByRole('button', { name: 'Rename Sales' }));
+    const form = screen.getByRole('form', { name: 'Rename Sales' });
+    fireEvent.input(within(form).getByLabelText('New name'), { target: { value: 'Sales EU' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save name' }));
+    await waitFor(() => expect(api.patch).toHaveBeenCalledWith('/api/pools/sales', { name: 'Sales EU' }));
+    await waitFor(() => expect(within(screen.getByRole('region', { name: 'Pools' })).getByText('Sales EU')).toBeTruthy());
+  });
+
+  it('deletes a pool after a confirmation; a pool with leads: "move or close its leads first"; default cannot be deleted', async () => {
+    api.del.mockRejectedValueOnce(new HttpError(409, 'CONFLICT', 'the pool holds open or claimed leads'));
+    render(<ManagerView model={model} />);
+    openTab(/^Pools/);
+    expect(screen.queryByRole('button', { name: 'Delete Default' })).toBeNull();
+    expect(screen.getByText('cannot be deleted')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Sales' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm delete' }));
+    expect(await screen.findByText('Sales still holds open or claimed leads: move or close its leads first.')).toBeTruthy();
+    expect(api.del).toHaveBeenCalledWith('/api/pools/sales');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Sales' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm delete' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Delete Sales' })).toBeNull());
+    expect((screen.getByRole('combobox', { name: 'Pool' }) as HTMLSelectElement).options).toHaveLength(1);
+  });
+});
+
+describe('feed keys', () => {
+  const feed = (over: Partial<Feed> = {}): Feed => ({
+    id: 'feed_1',
+    name: 'Website form',
+    pools: ['sales'],
+    createdAt: new Date().toISOString(),
+    ...over,
+  });
+  beforeEach(() => {
+    model.applyDashboard(dashboard({ pools: [poolOverview(), poolOverview({ id: 'sales', name: 'Sales' })] }));
+    api.get.mockImplementation(async (path: string) => (path === '/api/feeds' ? { feeds: [feed()] } : { reps: [] }));
+  });
+
+  it('connects a lead source: the key once with a copy button, a curl example and the URL per pool', async () => {
+    api.post.mockResolvedValueOnce({ feed: feed({ id: 'feed_2', name: 'Ads', pools: ['sales', 'default'] }), key: 'lpf_secret' });
+    render(<ManagerView model={model} origin="https://leads.example" />);
+    openTab(/^Feeds/);
+    const list = await screen.findByRole('region', { name: 'Feed keys' });
+    await waitFor(() => expect(within(list).getByText('Website form')).toBeTruthy());
+    expect(api.get).toHaveBeenCalledWith('/api/feeds');
+    const form = screen.getByRole('form', { name: 'New feed key' });
+    fireEvent.input(within(form).getByLabelText('Source name'), { target: { value: 'Ads' } });
+    fireEvent.click(within(form).getByRole('checkbox', { name: 'Sales' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Create feed key' }));
+    await waitFor(() => expect(api.post).toHaveBeenCalledWith('/api/feeds', { name: 'Ads', pools: ['default', 'sales'] }));
+    expect(((await screen.findByTestId('feed-key')) as HTMLInputElement).value).toBe('lpf_secret');
+    expect(screen.getByRole('button', { name: 'Copy key' })).toBeTruthy();
+    const curl = screen.getByTestId('feed-curl').textContent ?? '';
+    expect(curl).toContain('curl -X POST https://leads.example/api/pools/sales/leads');
+    expect(curl).toContain("Authorization: Bearer lpf_secret'");
+    const once = screen.getByTestId('feed-key-once');
+    expect(within(once).getByText('https://leads.example/api/pools/sales/leads')).toBeTruthy();
+    expect(within(once).getByText('https://leads.example/api/pools/default/leads')).toBeTruthy();
+    // Listed (never with its key), and the key goes once Done.
+    expect(within(list).getByText('Ads')).toBeTruthy();
+    fireEvent.click(within(once).getByRole('button', { name: 'Done' }));
+    await waitFor(() => expect(screen.queryByText('lpf_secret')).toBeNull());
+    expect(document.body.innerHTML).not.toContain('lpf_secret');
+  });
+
+  it('a new key for a feed is shown once; revoking asks first', async () => {
+    api.post.mockResolvedValueOnce({ feed: feed(), key: 'lpf_rotated' });
+    render(<ManagerView model={model} origin="https://leads.example" />);
+    openTab(/^Feeds/);
+    await screen.findByText('Website form');
+    fireEvent.click(screen.getByRole('button', { name: 'New key for Website form' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm new key' }));
+    await waitFor(() => expect(api.post).toHaveBeenCalledWith('/api/feeds/feed_1/key', {}));
+    expect(((await screen.findByTestId('feed-key')) as HTMLInputElement).value).toBe('lpf_rotated');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Website form' }));
+    expect(api.del).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm revoke' }));
+    await waitFor(() => expect(api.del).toHaveBeenCalledWith('/api/feeds/feed_1'));
+    await waitFor(() => expect(screen.queryByText('Website form')).toBeNull());
+  });
+
+  it('feeds:changed replaces the list', async () => {
+    render(<ManagerView model={model} />);
+    openTab(/^Feeds/);
+    await screen.findByText('Website form');
+    model.feedsChanged({ feeds: [feed({ id: 'feed_9', name: 'CRM sync', pools: ['default'] })] });
+    expect(await screen.findByText('CRM sync')).toBeTruthy();
+    expect(screen.queryByText('Website form')).toBeNull();
+  });
+});
+
+describe('reps in pools', () => {
+  beforeEach(() =>
+    model.applyDashboard(
+      dashboard({
+        pools: [poolOverview(), poolOverview({ id: 'sales', name: 'Sales' })],
+        reps: [rep(), rep({ id: 'rep_2', name: 'Jonas Weber', pools: ['default', 'sales'] })],
+      }),
+    ),
+  );
+
+  it('creates a rep in the pools ticked (the shown pool by default)', async () => {
+    api.post.mockResolvedValueOnce({ rep: rep({ id: 'rep_9', name: 'Ines Duarte', pools: ['sales'] }), token: 'r_secret' });
+    render(<ManagerView model={model} />);
+    fireEvent.change(screen.getByRole('combobox', { name: 'Pool' }), { target: { value: 'sales' } });
+    openTab(/^Reps/);
+    const form = screen.getByRole('form', { name: 'New rep' });
+    const pools = within(form).getByRole('group', { name: 'Pools' });
+    expect((within(pools).getByRole('checkbox', { name: 'Sales' }) as HTMLInputElement).checked).toBe(true);
+    expect((within(pools).getByRole('checkbox', { name: 'Default' }) as HTMLInputElement).checked).toBe(false);
+    fireEvent.input(within(form).getByLabelText('Name'), { target: { value: 'Ines Duarte' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create rep' }));
+    await waitFor(() =>
+      expect(api.post).toHaveBeenCalledWith('/api/reps', expect.objectContaining({ name: 'Ines Duarte', pools: ['sales'] })),
+    );
+  });
+
+  it('lists each rep’s pools and edits them', async () => {
+    api.patch.mockResolvedValueOnce({ rep: rep({ pools: ['default', 'sales'] }) });
+    render(<ManagerView model={model} />);
+    openTab(/^Reps/);
+    const row = (id: string) => document.querySelector(`li[data-rep-id="${id}"]`) as HTMLElement;
+    expect(within(row('rep_2')).getByTestId('rep-pools').textContent).toBe('Pools: DefaultSales');
+    expect(within(row('rep_1')).getByTestId('rep-pools').textContent).toBe('Pools: Default');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Maya Chen' }));
+    const form = screen.getByRole('form', { name: 'Edit Maya Chen' });
+    fireEvent.click(within(form).getByRole('checkbox', { name: 'Sales' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.patch).toHaveBeenCalledWith('/api/reps/rep_1', expect.objectContaining({ pools: ['default', 'sales'] })),
+    );
+    await waitFor(() => expect(within(row('rep_1')).getByTestId('rep-pools').textContent).toBe('Pools: DefaultSales'));
+  });
+
+  it('with one pool the rep form has no pool choice and sends none (v1)', async () => {
+    model.applyDashboard(dashboard());
+    render(<ManagerView model={model} />);
+    openTab(/^Reps/);
+    expect(screen.queryByRole('group', { name: 'Pools' })).toBeNull();
+    expect(screen.queryByTestId('rep-pools')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 // A tiny JSON HTTP client for tests: real fetch against a real server.
-import type { ErrorBody, Lead, Mode, Rep, Rule, Settings } from '../../shared/protocol.js';
+import type { ErrorBody, Feed, Lead, Mode, PoolOverview, Rep, Rule, Settings } from '../../shared/protocol.js';
 
 /**
  * The top-level fields of the JSON bodies the HTTP routes answer (docs/API.md), merged:
@@ -16,6 +16,12 @@ export interface ApiBody {
   mode: Mode;
   settings: Settings;
   rules: Rule[];
+  pool: PoolOverview;
+  pools: PoolOverview[];
+  feed: Feed;
+  feeds: Feed[];
+  /** A feed key, shown once (POST /api/feeds, POST /api/feeds/:id/key). */
+  key: string;
   error: ErrorBody;
   /** /healthz */
   status: string;

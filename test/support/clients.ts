@@ -14,8 +14,20 @@ import {
   type RepServerToClient,
   type RequestPayload,
 } from '../../shared/events.js';
-import type { Ack, DashboardState, ErrorBody, ErrorCode, Lead, LeadInput, Mode, PoolState, Rep } from '../../shared/protocol.js';
-import type { RepCreate, SettingsPatch } from '../../shared/schemas.js';
+import type {
+  Ack,
+  DashboardState,
+  ErrorBody,
+  ErrorCode,
+  Feed,
+  Lead,
+  LeadInput,
+  Mode,
+  PoolOverview,
+  PoolState,
+  Rep,
+} from '../../shared/protocol.js';
+import type { FeedCreate, PoolCreate, RepCreate, SettingsPatch } from '../../shared/schemas.js';
 import { type Api, api } from './api.js';
 
 export type RepSocket = Socket<RepServerToClient, RepClientToServer>;
@@ -212,6 +224,49 @@ export function connectRep(url: string, token: string, timeoutMs = 5000): Promis
   return snapshotOf(socket, EV.poolState, timeoutMs);
 }
 
+/** A rep tab with every pool:state of its connection (one per pool of the rep, none for a rep in no pool). */
+export interface RepTab {
+  socket: RepSocket;
+  rec: Recorder<RepServerToClient>;
+  states: PoolState[];
+  /** The connection's pool:state of `poolId` (fails the test when there is none). */
+  stateOf(poolId: string): PoolState;
+  close(): void;
+}
+
+/**
+ * Connects a rep tab and waits for `pools` pool:state events (0: a rep in no pool; then a
+ * round trip proves none came).
+ */
+export async function connectRepTab(url: string, token: string, pools: number, timeoutMs = 5000): Promise<RepTab> {
+  const socket: RepSocket = socketFor(url, '/rep', token);
+  const rec = new Recorder<RepServerToClient>(socket);
+  const failed = new Promise<never>((_, reject) =>
+    socket.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`))),
+  );
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.connect();
+  await Promise.race([connected, failed]);
+  const until = Date.now() + timeoutMs;
+  while (rec.of(EV.poolState).length < pools) {
+    if (Date.now() > until) throw new Error(`got ${rec.of(EV.poolState).length} pool:state of ${pools}`);
+    await rec.waitFor(EV.poolState, undefined, { from: rec.mark(), timeoutMs: Math.max(1, until - Date.now()) });
+  }
+  if (pools === 0) await barrier(socket);
+  const states = rec.of(EV.poolState).slice(0, Math.max(pools, 0));
+  return {
+    socket,
+    rec,
+    states,
+    stateOf(poolId) {
+      const state = states.find((s) => s.poolId === poolId);
+      if (!state) throw new Error(`no pool:state of ${poolId}; got ${states.map((s) => s.poolId).join(', ') || 'none'}`);
+      return state;
+    },
+    close: () => socket.disconnect(),
+  };
+}
+
 /** Connects a manager dashboard and waits for its dashboard:state. */
 export function connectManager(url: string, token: string, timeoutMs = 5000): Promise<ManagerClient> {
   const socket: ManagerSocket = socketFor(url, '/manager', token);
@@ -333,6 +388,27 @@ export async function postLead(feed: Api, overrides: Partial<LeadInput> = {}): P
   const res = await feed.post('/api/leads', leadInput(overrides));
   if (res.status !== 201) throw new Error(`POST /api/leads: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.lead;
+}
+
+/** POSTs a lead into a pool (POST /api/pools/:poolId/leads) and returns it; throws unless 201. */
+export async function postLeadTo(poster: Api, poolId: string, overrides: Partial<LeadInput> = {}): Promise<Lead> {
+  const res = await poster.post(`/api/pools/${poolId}/leads`, leadInput(overrides));
+  if (res.status !== 201) throw new Error(`POST /api/pools/${poolId}/leads: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.lead;
+}
+
+/** Creates a pool over HTTP (name defaults to the id) and returns it; throws unless 201. */
+export async function createPool(manager: Api, id: string, extra: Partial<PoolCreate> = {}): Promise<PoolOverview> {
+  const res = await manager.post('/api/pools', { id, name: id, ...extra });
+  if (res.status !== 201) throw new Error(`POST /api/pools: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.pool;
+}
+
+/** Creates a feed key over HTTP; throws unless 201. */
+export async function createFeed(manager: Api, body: FeedCreate): Promise<{ feed: Feed; key: string }> {
+  const res = await manager.post('/api/feeds', body);
+  if (res.status !== 201) throw new Error(`POST /api/feeds: ${res.status} ${JSON.stringify(res.body)}`);
+  return { feed: res.body.feed, key: res.body.key };
 }
 
 export async function patchSettings(manager: Api, patch: SettingsPatch): Promise<void> {

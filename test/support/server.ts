@@ -99,13 +99,23 @@ export interface InProcessServer {
   feedKey: string;
   dataDir: string;
   leadpool: Leadpool;
+  /** The environment it was started with beyond the defaults (REDIS_URL, prefix, ...). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startInProcess(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<InProcessServer> {
+interface InProcessOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** Given to join another server's cluster (same Redis and prefix): its credentials. */
+  managerToken?: string;
+  feedKey?: string;
+}
+
+export async function startInProcess(opts: InProcessOptions = {}): Promise<InProcessServer> {
   const dataDir = opts.dataDir ?? tempDir();
-  const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
-  const feedKey = `feed_${randomBytes(12).toString('hex')}`;
+  const managerToken = opts.managerToken ?? `mgr_${randomBytes(12).toString('hex')}`;
+  const feedKey = opts.feedKey ?? `feed_${randomBytes(12).toString('hex')}`;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -117,5 +127,5 @@ export async function startInProcess(opts: { dataDir?: string; env?: Record<stri
   });
   const leadpool = await createLeadpool(config);
   const { port, url } = await leadpool.listen();
-  return { url, port, managerToken, feedKey, dataDir, leadpool, close: () => leadpool.close() };
+  return { url, port, managerToken, feedKey, dataDir, leadpool, env: opts.env ?? {}, close: () => leadpool.close() };
 }

@@ -1,6 +1,8 @@
 import { Age } from './Age';
 
 interface Props {
+  /** The pool's name: the group label that tells one pool's Pull button from another's. */
+  label: string;
   waiting: number;
   oldestAt: number | null;
   pulling: boolean;
@@ -9,9 +11,9 @@ interface Props {
 }
 
 /** Blind-pull: counts only, and one button that takes the oldest lead. */
-export function BlindPull({ waiting, oldestAt, pulling, disabled, onPull }: Props) {
+export function BlindPull({ label, waiting, oldestAt, pulling, disabled, onPull }: Props) {
   return (
-    <div class="blind">
+    <div class="blind" role="group" aria-label={label}>
       <div class="tiles">
         <div class="tile">
           <span class="tile-label">Waiting</span>

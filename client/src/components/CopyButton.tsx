@@ -1,7 +1,15 @@
 import { useState } from 'preact/hooks';
 
 /** Copies `text` to the clipboard and says so. */
-export function CopyButton({ text, label = 'Copy link' }: { text: string; label?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy link',
+  copiedText = 'Link copied to the clipboard',
+}: {
+  text: string;
+  label?: string;
+  copiedText?: string;
+}) {
   const [done, setDone] = useState<'idle' | 'copied' | 'failed'>('idle');
   const copy = async () => {
     try {
@@ -16,7 +24,7 @@ export function CopyButton({ text, label = 'Copy link' }: { text: string; label?
     <button type="button" class="btn btn-sm" onClick={copy}>
       {done === 'copied' ? 'Copied' : done === 'failed' ? 'Select and copy manually' : label}
       <span class="sr-only" aria-live="polite">
-        {done === 'copied' ? ' Link copied to the clipboard' : ''}
+        {done === 'copied' ? ` ${copiedText}` : ''}
       </span>
     </button>
   );

@@ -9,6 +9,8 @@ interface Props {
   repName(id: string | undefined): string;
   onAssign(leadId: string, repId: string): Promise<boolean>;
   onRelease(leadId: string): Promise<boolean>;
+  /** The selected pool's name, with several pools. */
+  poolName?: string;
 }
 
 function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAssign: Props['onAssign'] }) {
@@ -47,13 +49,16 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
 }
 
 /** Open and claimed leads, with manual assign and release. */
-export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease }: Props) {
+export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, poolName }: Props) {
   const [tab, setTab] = useState<'open' | 'claimed'>('open');
   const list = tab === 'open' ? open : claimed;
   return (
     <section class="panel" aria-labelledby="leads-title">
       <div class="panel-head">
-        <h2 id="leads-title">Leads</h2>
+        <div class="row-tight">
+          <h2 id="leads-title">Leads</h2>
+          {poolName && <span class="pill pill-pool">{poolName}</span>}
+        </div>
         <div class="seg" role="group" aria-label="Show leads">
           <button type="button" class={tab === 'open' ? 'active' : ''} aria-pressed={tab === 'open'} onClick={() => setTab('open')}>
             Waiting <span class="count">{open.length}</span>

@@ -11,7 +11,16 @@ const VERB: Record<FeedItem['kind'], string> = {
 };
 
 /** Leads, claims and outcomes as they happen, newest first. */
-export function LiveFeed({ items, repName }: { items: FeedItem[]; repName(id: string | undefined): string }) {
+export function LiveFeed({
+  items,
+  repName,
+  poolName,
+}: {
+  items: FeedItem[];
+  repName(id: string | undefined): string;
+  /** A lead's pool name, with several pools (the feed shows every pool). */
+  poolName?(id: string): string;
+}) {
   return (
     <section class="panel" aria-labelledby="feed-title">
       <div class="panel-head">
@@ -44,6 +53,7 @@ export function LiveFeed({ items, repName }: { items: FeedItem[]; repName(id: st
                 <span class={`tag tag-${f.kind}`}>{VERB[f.kind]}</span>
                 <span class="feed-text">
                   <strong>{who}</strong> {detail && <span class="muted">{detail}</span>}
+                  {poolName && <span class="pill pill-pool feed-pool">{poolName(f.lead.poolId ?? 'default')}</span>}
                 </span>
               </li>
             );

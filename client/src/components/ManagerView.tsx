@@ -2,11 +2,15 @@ import { useState } from 'preact/hooks';
 import { DEFAULT_SETTINGS } from '../../../shared/protocol';
 import type { ManagerModel } from '../state/managerModel';
 import { ConnectionStatus } from './ConnectionStatus';
+import { FeedsPanel } from './FeedsPanel';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
 import { ModeControl } from './ModeControl';
 import { NoticeList } from './NoticeList';
+import { PoolSwitcher } from './PoolSwitcher';
+import { PoolsOverview } from './PoolsOverview';
+import { PoolsPanel } from './PoolsPanel';
 import { PresenceBoard } from './PresenceBoard';
 import { ReportsPanel } from './ReportsPanel';
 import { RepsPanel } from './RepsPanel';
@@ -16,15 +20,25 @@ import { StatsTiles } from './StatsTiles';
 import { Tabs } from './Tabs';
 import { TopBar } from './TopBar';
 
-/** The manager's dashboard. */
+/**
+ * The manager's dashboard. The pool switcher selects the pool whose mode, settings, rules,
+ * leads, team and figures are shown; with one pool (v1) it all looks as before.
+ */
 export function ManagerView({ model, authError, origin }: { model: ManagerModel; authError?: string | null; origin?: string }) {
   const [tab, setTab] = useState('live');
   const conn = model.connection.value;
   const cap = model.settings.value?.maxActivePerRep ?? DEFAULT_SETTINGS.maxActivePerRep;
   const reps = model.reps.value;
+  const pools = model.pools.value;
+  const multi = pools.length > 1;
+  const pool = model.pool.value;
+  const poolId = model.poolId.value;
+  const poolReps = model.poolReps.value;
+  const named = multi && pool ? pool.name : undefined;
   return (
     <div class="app">
       <TopBar who="Manager">
+        <PoolSwitcher pools={pools} value={poolId} onChange={model.selectPool} />
         <ModeControl mode={model.mode.value} disabled={conn !== 'connected'} onChange={model.setMode} />
         <ConnectionStatus state={model.connection} />
       </TopBar>
@@ -41,38 +55,57 @@ export function ManagerView({ model, authError, origin }: { model: ManagerModel;
           </div>
         )}
         <NoticeList notices={model.notices} />
-        <StatsTiles stats={model.stats.value} />
+        <StatsTiles stats={model.stats.value} pool={multi ? pool : null} poolReps={poolReps.length} />
         <Tabs
           label="Dashboard sections"
           active={tab}
           onSelect={setTab}
           tabs={[
             { id: 'live', label: 'Live' },
+            { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
             { id: 'reps', label: 'Reps', badge: reps.length },
+            { id: 'feeds', label: 'Feeds' },
             { id: 'settings', label: 'Settings' },
             { id: 'rules', label: 'Rules', badge: model.rules.value.length || undefined },
             { id: 'reports', label: 'Reports' },
           ]}
         >
           {tab === 'live' && (
-            <div class="dash-grid">
-              <div class="stack-lg">
-                <LeadsPanel
-                  open={model.openLeads.value}
-                  claimed={model.claimedLeads.value}
-                  reps={reps}
-                  repName={model.repName}
-                  onAssign={model.assign}
-                  onRelease={model.release}
-                />
-                <LiveFeed items={model.feed.value} repName={model.repName} />
+            <div class="stack-lg">
+              {multi && <PoolsOverview pools={pools} selected={poolId} onSelect={model.selectPool} />}
+              <div class="dash-grid">
+                <div class="stack-lg">
+                  <LeadsPanel
+                    open={model.openLeads.value}
+                    claimed={model.claimedLeads.value}
+                    reps={poolReps}
+                    repName={model.repName}
+                    poolName={named}
+                    onAssign={model.assign}
+                    onRelease={model.release}
+                  />
+                  <LiveFeed items={model.feed.value} repName={model.repName} poolName={multi ? model.poolName : undefined} />
+                </div>
+                <PresenceBoard reps={poolReps} defaultCap={cap} />
               </div>
-              <PresenceBoard reps={reps} defaultCap={cap} />
             </div>
+          )}
+          {tab === 'pools' && (
+            <PoolsPanel
+              pools={pools}
+              reps={reps}
+              selected={poolId}
+              onSelect={model.selectPool}
+              onCreate={model.createPool}
+              onRename={model.renamePool}
+              onDelete={model.deletePool}
+            />
           )}
           {tab === 'reps' && (
             <RepsPanel
               reps={reps}
+              pools={pools}
+              selectedPool={poolId}
               defaultCap={cap}
               origin={origin}
               onCreate={model.createRep}
@@ -80,17 +113,31 @@ export function ManagerView({ model, authError, origin }: { model: ManagerModel;
               onDelete={model.deleteRep}
             />
           )}
+          {tab === 'feeds' && (
+            <FeedsPanel
+              feeds={model.feeds.value}
+              pools={pools}
+              selected={poolId}
+              origin={origin}
+              onLoad={model.loadFeeds}
+              onCreate={model.createFeed}
+              onRotate={model.rotateFeed}
+              onRevoke={model.revokeFeed}
+            />
+          )}
           {tab === 'settings' && (
             <section class="panel" aria-labelledby="settings-title">
               <div class="panel-head">
-                <h2 id="settings-title">Pool settings</h2>
+                <h2 id="settings-title">{named ? `Settings of ${named}` : 'Pool settings'}</h2>
               </div>
               <div class="pad">
-                <SettingsForm settings={model.settings.value} onSave={model.patchSettings} />
+                <SettingsForm key={poolId} settings={model.settings.value} onSave={model.patchSettings} />
               </div>
             </section>
           )}
-          {tab === 'rules' && <RulesEditor rules={model.rules.value} reps={reps} onSave={model.setRules} />}
+          {tab === 'rules' && (
+            <RulesEditor key={poolId} rules={model.rules.value} reps={poolReps} poolName={named} onSave={model.setRules} />
+          )}
           {tab === 'reports' && <ReportsPanel summary={model.summary.value} onLoad={model.loadSummary} />}
         </Tabs>
       </main>

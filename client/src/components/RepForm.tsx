@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Rep } from '../../../shared/protocol';
+import { DEFAULT_POOL, type PoolOverview, type Rep } from '../../../shared/protocol';
 import { splitList } from '../lib/format';
 import type { RepInput } from '../state/managerModel';
 
@@ -7,12 +7,16 @@ interface Props {
   /** Editing this rep; creating a new one when absent. */
   rep?: Rep;
   submitLabel: string;
+  /** Every pool: with more than one, the form has a checkbox per pool. */
+  pools?: PoolOverview[];
+  /** A new rep's pools before any choice (the pool the dashboard shows). */
+  defaultPools?: string[];
   onSubmit(input: RepInput): Promise<boolean>;
   onCancel?(): void;
 }
 
-/** Name, skills, languages, countries, teams, cap and weight of a rep. */
-export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
+/** Name, skills, languages, countries, teams, cap, weight and pools of a rep. */
+export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_POOL], onSubmit, onCancel }: Props) {
   const [name, setName] = useState(rep?.name ?? '');
   const [skills, setSkills] = useState(rep?.skills.join(', ') ?? '');
   const [languages, setLanguages] = useState(rep?.languages.join(', ') ?? '');
@@ -20,6 +24,8 @@ export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
   const [teams, setTeams] = useState(rep?.teams.join(', ') ?? '');
   const [maxActive, setMaxActive] = useState(rep?.maxActive?.toString() ?? '');
   const [weight, setWeight] = useState(rep?.weight?.toString() ?? '1');
+  const [inPools, setInPools] = useState<string[]>(rep?.pools ?? defaultPools);
+  const choosePools = pools.length > 1;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const prefix = rep ? `rep-${rep.id}` : 'rep-new';
@@ -50,6 +56,8 @@ export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
       teams: splitList(teams),
       maxActive: cap,
       ...(weight.trim() ? { weight: w } : {}),
+      // In pool order; with one pool the server's default (v1) stays.
+      ...(choosePools ? { pools: pools.map((p) => p.id).filter((id) => inPools.includes(id)) } : {}),
     };
     if (!rep && cap === null) delete input.maxActive;
     const ok = await onSubmit(input);
@@ -62,6 +70,7 @@ export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
       setTeams('');
       setMaxActive('');
       setWeight('1');
+      setInPools(defaultPools);
     }
   };
 
@@ -88,6 +97,29 @@ export function RepForm({ rep, submitLabel, onSubmit, onCancel }: Props) {
         })}
         {field('weight', 'Weight', weight, setWeight, { type: 'number', min: 0.01, step: 'any', inputMode: 'decimal' })}
       </div>
+      {choosePools && (
+        <fieldset>
+          <legend>Pools</legend>
+          <div class="checks">
+            {pools.map((p) => (
+              <label class="check" key={p.id}>
+                <input
+                  type="checkbox"
+                  checked={inPools.includes(p.id)}
+                  onChange={(e) => {
+                    const on = e.currentTarget.checked;
+                    setInPools(on ? [...inPools.filter((x) => x !== p.id), p.id] : inPools.filter((x) => x !== p.id));
+                  }}
+                />
+                {p.name}
+              </label>
+            ))}
+          </div>
+          {inPools.filter((id) => pools.some((p) => p.id === id)).length === 0 && (
+            <small class="muted">In no pool, the rep sees no leads.</small>
+          )}
+        </fieldset>
+      )}
       <p class="muted small">Lists are comma-separated. Languages are ISO 639-1 codes, countries ISO 3166-1 alpha-2.</p>
       {error && (
         <p class="field-error" role="alert">

@@ -1,46 +1,52 @@
+import { effect } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import { beep, notifyIfHidden, unlockAudioOnGesture } from '../lib/alerts';
+import type { Lead } from '../../../shared/protocol';
+import { loadAlertPrefs, raiseAlert, trackTitle, unlockAudioOnGesture } from '../lib/alerts';
 import { startClock } from '../lib/clock';
-import { leadSummary } from '../lib/format';
+import { http } from '../lib/http';
 import { connect } from '../lib/socket';
-import { bindRepSocket, createRepModel } from '../state/repModel';
+import { forgetToken } from '../lib/token';
+import { bindRepSocket, createRepModel, RECENT_DAYS } from '../state/repModel';
 import { RepView } from './RepView';
 
 const TITLE = 'Leadpool — Rep';
-let unseen = 0;
 
 /** Connects /rep with the token and renders the live view. */
 export function RepPage({ token }: { token: string }) {
-  const { conn, model } = useMemo(() => {
+  const { conn, model, unbind } = useMemo(() => {
     const conn = connect('/rep', token);
+    const api = http(token);
     const model = createRepModel(conn, conn.state, {
-      onOffered(lead) {
-        if (document.visibilityState === 'hidden') {
-          unseen += 1;
-          document.title = `(${unseen}) ${TITLE}`;
-        }
-        if (model.mode.peek() !== 'shark-tank') return;
-        beep();
-        notifyIfHidden('New lead in the pool', leadSummary(lead), lead.id);
-      },
+      onArrival: (a) => raiseAlert(a.kind, a.title, a.body, a.tag),
+      loadRecent: () => api.get<{ leads: Lead[] }>(`/api/me/leads?status=closed&days=${RECENT_DAYS}`).then((r) => r.leads),
     });
-    bindRepSocket(model, conn.socket);
-    return { conn, model };
+    const unbind = bindRepSocket(model, conn.socket);
+    return { conn, model, unbind };
   }, [token]);
   useEffect(() => {
     startClock();
-    unlockAudioOnGesture();
-    document.title = TITLE;
-    // A hidden tab counts new leads in its title until it is looked at again.
-    const seen = () => {
-      if (document.visibilityState === 'visible') {
-        unseen = 0;
-        document.title = TITLE;
-      }
-    };
-    document.addEventListener('visibilitychange', seen);
+    const stopUnlock = unlockAudioOnGesture();
+    const stopTitle = trackTitle(TITLE);
+    // Each rep keeps its own alert choices (a shared computer, several reps).
+    const stopPrefs = effect(() => {
+      const id = model.you.value?.id;
+      if (id) loadAlertPrefs(id);
+    });
+    // A refused link stays refused: forget it, so a reload does not try it again.
+    const stopAuth = effect(() => {
+      if (conn.authError.value) forgetToken('rep');
+    });
+    // Closing the tab during an outcome's Undo period sends it (the rep chose it).
+    const flush = () => model.flushOutcomes();
+    window.addEventListener('pagehide', flush);
+    void model.loadRecent();
     return () => {
-      document.removeEventListener('visibilitychange', seen);
+      window.removeEventListener('pagehide', flush);
+      stopUnlock();
+      stopTitle();
+      stopPrefs();
+      stopAuth();
+      unbind();
       conn.close();
     };
   }, [conn]);

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Rep } from '../../../shared/protocol';
+import { DEFAULT_POOL, type PoolOverview, type Rep } from '../../../shared/protocol';
 import { viewLink } from '../lib/token';
 import type { RepInput } from '../state/managerModel';
 import { CopyButton } from './CopyButton';
@@ -7,6 +7,10 @@ import { RepForm } from './RepForm';
 
 interface Props {
   reps: Rep[];
+  /** Every pool: with more than one, each rep's pools show and are edited here. */
+  pools?: PoolOverview[];
+  /** A new rep's pools before any choice (the pool the dashboard shows). */
+  selectedPool?: string;
   defaultCap: number;
   origin?: string;
   onCreate(input: RepInput): Promise<{ rep: Rep; token: string } | undefined>;
@@ -14,10 +18,17 @@ interface Props {
   onDelete(id: string): Promise<boolean>;
 }
 
-function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap: number } & Pick<Props, 'onUpdate' | 'onDelete'>) {
+function RepRow({
+  rep,
+  defaultCap,
+  pools,
+  onUpdate,
+  onDelete,
+}: { rep: Rep; defaultCap: number; pools: PoolOverview[] } & Pick<Props, 'onUpdate' | 'onDelete'>) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const tags = [...rep.skills, ...rep.languages, ...rep.countries, ...rep.teams.map((t) => `team ${t}`)];
+  const repPools = rep.pools ?? [DEFAULT_POOL];
   return (
     <li class="rep-row" data-rep-id={rep.id}>
       <div class="rep-summary">
@@ -35,6 +46,20 @@ function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap:
               <span class="muted small">no skills, languages or teams</span>
             )}
           </div>
+          {pools.length > 1 && (
+            <div class="chips" data-testid="rep-pools">
+              <span class="sr-only">Pools: </span>
+              {repPools.length ? (
+                repPools.map((id) => (
+                  <span class="chip chip-pool" key={id}>
+                    {pools.find((p) => p.id === id)?.name ?? id}
+                  </span>
+                ))
+              ) : (
+                <span class="muted small">in no pool</span>
+              )}
+            </div>
+          )}
         </div>
         <div class="rep-meta small">
           <span>
@@ -71,6 +96,7 @@ function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap:
       {editing && (
         <RepForm
           rep={rep}
+          pools={pools}
           submitLabel="Save"
           onCancel={() => setEditing(false)}
           onSubmit={async (patch) => {
@@ -85,7 +111,16 @@ function RepRow({ rep, defaultCap, onUpdate, onDelete }: { rep: Rep; defaultCap:
 }
 
 /** Create reps (their link is shown once), edit and remove them. */
-export function RepsPanel({ reps, defaultCap, origin = location.origin, onCreate, onUpdate, onDelete }: Props) {
+export function RepsPanel({
+  reps,
+  pools = [],
+  selectedPool = DEFAULT_POOL,
+  defaultCap,
+  origin = location.origin,
+  onCreate,
+  onUpdate,
+  onDelete,
+}: Props) {
   const [created, setCreated] = useState<{ name: string; link: string } | null>(null);
   return (
     <div class="stack-lg">
@@ -95,6 +130,8 @@ export function RepsPanel({ reps, defaultCap, origin = location.origin, onCreate
         </div>
         <div class="pad">
           <RepForm
+            pools={pools}
+            defaultPools={[selectedPool]}
             submitLabel="Create rep"
             onSubmit={async (input) => {
               const r = await onCreate(input);
@@ -136,7 +173,7 @@ export function RepsPanel({ reps, defaultCap, origin = location.origin, onCreate
             {[...reps]
               .sort((a, b) => a.name.localeCompare(b.name))
               .map((r) => (
-                <RepRow key={r.id} rep={r} defaultCap={defaultCap} onUpdate={onUpdate} onDelete={onDelete} />
+                <RepRow key={r.id} rep={r} defaultCap={defaultCap} pools={pools} onUpdate={onUpdate} onDelete={onDelete} />
               ))}
           </ul>
         )}

@@ -188,10 +188,14 @@ function RuleCard({
 export function RulesEditor({
   rules,
   reps,
+  poolName,
   onSave,
 }: {
   rules: Rule[];
+  /** The reps of the pool whose rules these are. */
   reps: Rep[];
+  /** Named when there are several pools (each has its own rules). */
+  poolName?: string;
   onSave(r: Rule[]): Promise<{ ok: true } | { ok: false; message: string }>;
 }) {
   const [draft, setDraft] = useState<Rule[]>(rules);
@@ -243,7 +247,10 @@ export function RulesEditor({
       <div class="panel-head">
         <div>
           <h2 id="rules-title">Hybrid routing rules</h2>
-          <p class="muted small">Checked top to bottom; the first rule that matches decides who sees the lead. No match: everyone.</p>
+          <p class="muted small">
+            {poolName ? `The rules of ${poolName}, among its reps. ` : ''}Checked top to bottom; the first rule that matches decides who
+            sees the lead. No match: everyone.
+          </p>
         </div>
         <label class="check">
           <input

@@ -1,17 +1,34 @@
 // The manager's view-model: the live dashboard as signals, replaced by every dashboard:state snapshot,
 // updated by live events; changes go through the HTTP API (the answer and the broadcast
-// both update the state, idempotently).
+// both update the state, idempotently). Every pool is known (`pools`, live from pools:changed
+// and stats); one is selected, and its mode, settings, rules and leads are what the
+// dashboard's controls show and change.
 import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
   EV,
+  type FeedsChanged,
   type ModeChanged,
+  type PoolsChanged,
   type RepPresenceChanged,
   type RepsChanged,
   type RulesChanged,
   type SettingsChanged,
 } from '../../../shared/events';
-import type { DashboardState, Lead, LiveStats, Mode, Rep, ReportSummary, Rule, Settings } from '../../../shared/protocol';
-import { describeHttpError, type Http } from '../lib/http';
+import {
+  type DashboardState,
+  DEFAULT_POOL,
+  type Feed,
+  type Lead,
+  type LiveStats,
+  type Mode,
+  type Pool,
+  type PoolOverview,
+  type Rep,
+  type ReportSummary,
+  type Rule,
+  type Settings,
+} from '../../../shared/protocol';
+import { describeHttpError, type Http, HttpError } from '../lib/http';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
@@ -47,13 +64,49 @@ export interface RepInput {
   teams?: string[];
   maxActive?: number | null;
   weight?: number;
+  pools?: string[];
+}
+
+/** A result an inline form shows: ok, or the reason in words. */
+export type Result<T = object> = ({ ok: true } & T) | { ok: false; message: string };
+
+/** A lead's pool (a v1 server sends none: the pool `default`). */
+export const poolOf = (l: { poolId?: string }) => l.poolId ?? DEFAULT_POOL;
+const path = (id: string) => encodeURIComponent(id);
+
+/** What a pool answer may lack (POST /api/pools answers a Pool): filled until the next pools:changed. */
+const asOverview = (p: Pool & Partial<PoolOverview>, was?: PoolOverview): PoolOverview => ({
+  rules: [],
+  waiting: 0,
+  claimed: 0,
+  oldestAgeMs: null,
+  repsOnline: 0,
+  ...was,
+  ...p,
+});
+
+/** The live figures of each pool (stats.pools) folded into the overviews. */
+function withFigures(pools: PoolOverview[], stats: LiveStats | null): PoolOverview[] {
+  if (!stats?.pools) return pools;
+  return pools.map((p) => {
+    const f = stats.pools[p.id];
+    return f ? { ...p, waiting: f.open, claimed: f.claimed, oldestAgeMs: f.oldestWaitingMs, repsOnline: f.repsOnline } : p;
+  });
 }
 
 export function createManagerModel(api: Http, connection: Signal<ConnectionState> = signal('connected')) {
   const loaded = signal(false);
-  const mode = signal<Mode | null>(null);
-  const settings = signal<Settings | null>(null);
-  const rules = signal<Rule[]>([]);
+  /** Every pool, in creation order (default first), with its configuration and live figures. */
+  const pools = signal<PoolOverview[]>([]);
+  /** The pool the dashboard shows and changes. */
+  const selected = signal<string>(DEFAULT_POOL);
+  const pool = computed(() => pools.value.find((p) => p.id === selected.value) ?? pools.value[0] ?? null);
+  const poolId = computed(() => pool.value?.id ?? DEFAULT_POOL);
+  const mode = computed<Mode | null>(() => pool.value?.mode ?? null);
+  const settings = computed<Settings | null>(() => pool.value?.settings ?? null);
+  const rules = computed<Rule[]>(() => pool.value?.rules ?? []);
+  /** Feed keys (never a key itself); null until loaded. */
+  const feeds = signal<Feed[] | null>(null);
   const reps = signal<Rep[]>([]);
   /** Every lead the dashboard knows of (open ones, recent ones, and those seen live). */
   const leads = signal<Map<string, Lead>>(new Map());
@@ -63,12 +116,33 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const notices = createNotices();
 
   const openLeads = computed(() =>
-    [...leads.value.values()].filter((l) => l.status === 'open').sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    [...leads.value.values()]
+      .filter((l) => l.status === 'open' && poolOf(l) === poolId.value)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
   );
   const claimedLeads = computed(() =>
-    [...leads.value.values()].filter((l) => l.status === 'claimed').sort((a, b) => (b.claimedAt ?? '').localeCompare(a.claimedAt ?? '')),
+    [...leads.value.values()]
+      .filter((l) => l.status === 'claimed' && poolOf(l) === poolId.value)
+      .sort((a, b) => (b.claimedAt ?? '').localeCompare(a.claimedAt ?? '')),
   );
+  /** The reps of the selected pool. */
+  const poolReps = computed(() => reps.value.filter((r) => (r.pools ?? [DEFAULT_POOL]).includes(poolId.value)));
   const repName = (id: string | undefined) => (id ? (reps.value.find((r) => r.id === id)?.name ?? 'a removed rep') : '');
+  const poolName = (id: string) => pools.value.find((p) => p.id === id)?.name ?? id;
+  /** " for Sales" when there are several pools, else nothing (the v1 wording). */
+  const inPool = (id: string) => (pools.value.length > 1 ? ` for ${poolName(id)}` : '');
+
+  const updatePool = (id: string, fn: (p: PoolOverview) => PoolOverview) => {
+    pools.value = pools.value.map((p) => (p.id === id ? fn(p) : p));
+  };
+  const upsertPool = (p: Pool & Partial<PoolOverview>) => {
+    const was = pools.value.find((x) => x.id === p.id);
+    pools.value = was ? pools.value.map((x) => (x.id === p.id ? asOverview(p, x) : x)) : [...pools.value, asOverview(p)];
+  };
+  const upsertFeed = (f: Feed) => {
+    const list = feeds.value ?? [];
+    feeds.value = list.some((x) => x.id === f.id) ? list.map((x) => (x.id === f.id ? f : x)) : [...list, f];
+  };
 
   const upsert = (lead: Lead) => {
     const next = new Map(leads.value);
@@ -111,10 +185,16 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
 
   const model = {
     loaded,
+    pools,
+    selected,
+    pool,
+    poolId,
     mode,
     settings,
     rules,
+    feeds,
     reps,
+    poolReps,
     leads,
     feed,
     stats,
@@ -124,14 +204,35 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     openLeads,
     claimedLeads,
     repName,
+    poolName,
+
+    /** Shows and changes `id` from now on (the switcher). */
+    selectPool(id: string): void {
+      selected.value = id;
+    },
 
     // ---- socket events ---------------------------------------------------------------
     /** A snapshot replaces everything: never merged with what was shown before. */
     applyDashboard(s: DashboardState): void {
       batch(() => {
-        mode.value = s.mode;
-        settings.value = s.settings;
-        rules.value = s.rules;
+        // A server without pools (v1) has one: `default`, the top-level mode, settings and rules.
+        const list: PoolOverview[] = s.pools?.length
+          ? s.pools
+          : [
+              asOverview({
+                id: DEFAULT_POOL,
+                name: 'Default',
+                mode: s.mode,
+                settings: s.settings,
+                rules: s.rules,
+                createdAt: '',
+                waiting: s.stats.open,
+                claimed: s.stats.claimed,
+                oldestAgeMs: s.stats.oldestWaitingMs,
+                repsOnline: s.stats.repsOnline,
+              }),
+            ];
+        pools.value = withFigures(list, s.stats);
         reps.value = s.reps;
         const map = new Map<string, Lead>();
         for (const l of s.recent) map.set(l.id, l);
@@ -185,33 +286,44 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     repsChanged({ reps: next }: RepsChanged): void {
       reps.value = next;
     },
-    modeChanged({ mode: m }: ModeChanged): void {
-      mode.value = m;
+    modeChanged({ mode: m, poolId: id }: ModeChanged): void {
+      updatePool(id ?? DEFAULT_POOL, (p) => ({ ...p, mode: m }));
     },
-    settingsChanged({ settings: s }: SettingsChanged): void {
-      settings.value = s;
+    settingsChanged({ settings: s, poolId: id }: SettingsChanged): void {
+      updatePool(id ?? DEFAULT_POOL, (p) => ({ ...p, settings: s }));
     },
-    rulesChanged({ rules: r }: RulesChanged): void {
-      rules.value = r;
+    rulesChanged({ rules: r, poolId: id }: RulesChanged): void {
+      updatePool(id ?? DEFAULT_POOL, (p) => ({ ...p, rules: r }));
     },
     statsChanged(s: LiveStats): void {
-      stats.value = s;
+      batch(() => {
+        stats.value = s;
+        pools.value = withFigures(pools.value, s);
+      });
+    },
+    poolsChanged({ pools: next }: PoolsChanged): void {
+      pools.value = withFigures(next, stats.value);
+    },
+    feedsChanged({ feeds: next }: FeedsChanged): void {
+      feeds.value = next;
     },
 
     // ---- actions (HTTP) ------------------------------------------------------------------
     async setMode(m: Mode): Promise<boolean> {
-      const r = await run('Could not change the mode', () => api.put<{ mode: Mode }>('/api/pool/mode', { mode: m }));
+      const id = poolId.value;
+      const r = await run('Could not change the mode', () => api.put<{ mode: Mode }>(`/api/pools/${path(id)}/mode`, { mode: m }));
       if (r) {
-        mode.value = r.mode;
-        notices.push('success', `Mode set to ${r.mode}`);
+        updatePool(id, (p) => ({ ...p, mode: r.mode }));
+        notices.push('success', `Mode set to ${r.mode}${inPool(id)}`);
       }
       return !!r;
     },
     async patchSettings(patch: Partial<Settings>): Promise<boolean> {
-      const r = await run('Settings not saved', () => api.patch<{ settings: Settings }>('/api/pool/settings', patch));
+      const id = poolId.value;
+      const r = await run('Settings not saved', () => api.patch<{ settings: Settings }>(`/api/pools/${path(id)}/settings`, patch));
       if (r) {
-        settings.value = r.settings;
-        notices.push('success', 'Settings saved');
+        updatePool(id, (p) => ({ ...p, settings: r.settings }));
+        notices.push('success', `Settings saved${inPool(id)}`);
       }
       return !!r;
     },
@@ -241,10 +353,11 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       return !!ok;
     },
     async setRules(next: Rule[]): Promise<{ ok: true } | { ok: false; message: string }> {
+      const id = poolId.value;
       try {
-        const r = await api.put<{ rules: Rule[] }>('/api/rules', { rules: next });
-        rules.value = r.rules;
-        notices.push('success', 'Rules saved');
+        const r = await api.put<{ rules: Rule[] }>(`/api/pools/${path(id)}/rules`, { rules: next });
+        updatePool(id, (p) => ({ ...p, rules: r.rules }));
+        notices.push('success', `Rules saved${inPool(id)}`);
         return { ok: true };
       } catch (err) {
         return { ok: false, message: describeHttpError(err) };
@@ -265,6 +378,99 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
         notices.push('info', 'Released back to the pool');
       }
       return !!r;
+    },
+
+    // ---- pools and feed keys ------------------------------------------------------------
+    /** Creates a pool and selects it. */
+    async createPool(input: { id: string; name: string; mode?: Mode }): Promise<Result> {
+      try {
+        const r = await api.post<{ pool: Pool & Partial<PoolOverview> }>('/api/pools', input);
+        batch(() => {
+          upsertPool(r.pool);
+          selected.value = r.pool.id;
+        });
+        notices.push('success', `Pool ${r.pool.name} created`);
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof HttpError && err.code === 'CONFLICT')
+          return { ok: false, message: `A pool with the id “${input.id}” already exists.` };
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    async renamePool(id: string, name: string): Promise<Result> {
+      try {
+        const r = await api.patch<{ pool: Pool & Partial<PoolOverview> }>(`/api/pools/${path(id)}`, { name });
+        upsertPool(r.pool);
+        notices.push('success', `Pool renamed to ${r.pool.name}`);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    /** Deletes a pool; refused for `default` and for a pool that still holds open or claimed leads. */
+    async deletePool(id: string): Promise<Result> {
+      const name = poolName(id);
+      try {
+        await api.del(`/api/pools/${path(id)}`);
+        batch(() => {
+          pools.value = pools.value.filter((p) => p.id !== id);
+          reps.value = reps.value.map((r) => (r.pools?.includes(id) ? { ...r, pools: r.pools.filter((p) => p !== id) } : r));
+          if (feeds.value) feeds.value = feeds.value.map((f) => ({ ...f, pools: f.pools.filter((p) => p !== id) }));
+          if (selected.value === id) selected.value = DEFAULT_POOL;
+        });
+        notices.push('info', `Pool ${name} deleted`);
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof HttpError && err.code === 'CONFLICT') {
+          return {
+            ok: false,
+            message:
+              id === DEFAULT_POOL
+                ? 'The pool Default cannot be deleted.'
+                : `${name} still holds open or claimed leads: move or close its leads first.`,
+          };
+        }
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    async loadFeeds(): Promise<boolean> {
+      const r = await run('Feed keys not loaded', () => api.get<{ feeds: Feed[] }>('/api/feeds'));
+      if (r) feeds.value = r.feeds;
+      return !!r;
+    },
+    /** A new feed key: the answer holds the key, shown once. */
+    async createFeed(input: { name: string; pools: string[] }): Promise<Result<{ feed: Feed; key: string }>> {
+      try {
+        const r = await api.post<{ feed: Feed; key: string }>('/api/feeds', input);
+        upsertFeed(r.feed);
+        notices.push('success', `Feed key ${r.feed.name} created`);
+        return { ok: true, ...r };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    /** A new key for a feed (the old one is refused at once): the answer holds it, shown once. */
+    async rotateFeed(id: string): Promise<Result<{ feed: Feed; key: string }>> {
+      try {
+        const r = await api.post<{ feed: Feed; key: string }>(`/api/feeds/${path(id)}/key`, {});
+        upsertFeed(r.feed);
+        notices.push('success', `New key for ${r.feed.name}: the old one no longer works`);
+        return { ok: true, ...r };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    async revokeFeed(id: string): Promise<boolean> {
+      const name = feeds.value?.find((f) => f.id === id)?.name ?? 'The feed key';
+      const ok = await run('Feed key not revoked', async () => {
+        await api.del(`/api/feeds/${path(id)}`);
+        return true;
+      });
+      if (ok) {
+        feeds.value = (feeds.value ?? []).filter((f) => f.id !== id);
+        notices.push('info', `${name} revoked: its key no longer works`);
+      }
+      return !!ok;
     },
     async loadSummary(): Promise<boolean> {
       const r = await run('Report not loaded', () => api.get<ReportSummary>('/api/reports/summary'));
@@ -290,4 +496,6 @@ export function bindManagerSocket(model: ManagerModel, socket: ManagerSocket): v
   socket.on(EV.settingsChanged, (change) => model.settingsChanged(change));
   socket.on(EV.rulesChanged, (change) => model.rulesChanged(change));
   socket.on(EV.stats, (stats) => model.statsChanged(stats));
+  socket.on(EV.poolsChanged, (change) => model.poolsChanged(change));
+  socket.on(EV.feedsChanged, (change) => model.feedsChanged(change));
 }

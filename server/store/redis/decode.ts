@@ -1,11 +1,13 @@
 // One decoder per script reply: each checks the JSON a script answers (the "Output" of
 // lua/<name>.lua) and returns the store's typed result; plus the decoders of the hashes the
-// store reads with plain commands (reps, pool). A reply of any other shape means the script
+// store reads with plain commands (reps, pools, feeds). A reply of any other shape means the script
 // and its decoder are out of step, or the data is damaged: RedisReplyError.
-// Failure codes other than NOINSTALL (which RedisStore handles for every write script) are
+// Failure codes other than NOINSTALL and RETRY (which RedisStore handles for every script) are
 // part of the shape, so a script answering a code its caller does not expect fails loudly.
 import { z } from 'zod';
 import {
+  DEFAULT_MODE,
+  DEFAULT_POOL,
   DEFAULT_SETTINGS,
   LEAD_STATUSES,
   type Lead,
@@ -17,8 +19,8 @@ import {
   type Settings,
 } from '../../../shared/protocol.js';
 import { mergeSettings } from '../../domain/settings.js';
-import type { ClaimFailure, DueEvent, PoolConfig, PresenceChange, PullResult, StoredRep } from '../types.js';
-import { DEFAULT_MODE, type ScriptName } from './scripts.js';
+import type { ClaimFailure, DueEvent, PoolRecord, PresenceChange, PullResult, StoredFeed, StoredRep } from '../types.js';
+import type { ScriptName } from './scripts.js';
 
 class RedisReplyError extends Error {}
 
@@ -46,8 +48,8 @@ const time = z
 const mode = z.enum(MODES);
 const presence = z.enum(['available', 'away', 'offline'] satisfies Presence[]);
 
-/** The feed input as insertLead stored it (LeadDraft minus status and eligible). */
-type LeadDoc = LeadInput & Pick<Lead, 'disqualifiedReasons'>;
+/** The feed input as insertLead stored it (LeadDraft minus poolId, status and eligible). */
+type LeadDoc = LeadInput & Pick<Lead, 'feedId' | 'disqualifiedReasons'>;
 // Not re-validated field by field: it was validated on the way in (shared/schemas.ts), and a
 // rule tightened since must not make stored leads unreadable.
 const leadDoc = json.pipe(z.custom<LeadDoc>(isObject, 'a JSON object'));
@@ -57,6 +59,7 @@ const lead = z
   .object({
     id: z.string(),
     doc: leadDoc,
+    poolId: z.string(),
     status: z.enum(LEAD_STATUSES),
     createdAt: time,
     claimedBy: z.string().optional(),
@@ -67,8 +70,8 @@ const lead = z
     escalatedAt: time.optional(),
     eligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])).optional(),
   })
-  .transform(({ doc, id, status, createdAt, ...set }): Lead => {
-    const out: Lead = { ...doc, id, status, createdAt };
+  .transform(({ doc, id, poolId, status, createdAt, ...set }): Lead => {
+    const out: Lead = { ...doc, id, poolId, status, createdAt };
     if (set.claimedBy !== undefined) out.claimedBy = set.claimedBy;
     if (set.claimedAt !== undefined) out.claimedAt = set.claimedAt;
     if (set.outcome !== undefined) out.outcome = set.outcome;
@@ -88,6 +91,8 @@ const rep: z.ZodType<StoredRep> = z.record(z.string(), json).pipe(
     languages: z.array(z.string()),
     countries: z.array(z.string()),
     teams: z.array(z.string()),
+    // absent on a rep no migration reached yet: the pool every v1 rep was in (eligibility.lua repPools)
+    pools: z.array(z.string()).default([DEFAULT_POOL]),
     maxActive: z.number().nullable(),
     weight: z.number(),
     createdAt: z.string(),
@@ -105,6 +110,32 @@ const settings = z
   .record(z.string(), json)
   .pipe(z.custom<Partial<Settings>>(isObject))
   .transform((stored) => mergeSettings(DEFAULT_SETTINGS, stored));
+
+// Rules were validated on the way in (shared/schemas.ts RuleSchema) and are not re-validated.
+const rules = json.pipe(z.custom<Rule[]>(Array.isArray, 'a JSON array'));
+
+/** A pool's config hash (name, createdAt, mode, rules JSON) and settings hash, as a PoolRecord. */
+const poolRecord = (id: string) =>
+  z
+    .object({
+      config: z.object({ name: z.string(), createdAt: z.string(), mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
+      settings,
+    })
+    .transform(
+      ({ config, settings }): PoolRecord => ({
+        id,
+        name: config.name,
+        mode: config.mode,
+        settings,
+        createdAt: config.createdAt,
+        rules: config.rules,
+      }),
+    );
+
+/** A feed as stored (JSON; written by RedisStore, or re-encoded by a script's cjson). */
+const feed: z.ZodType<StoredFeed> = json.pipe(
+  z.object({ id: z.string(), name: z.string(), pools: luaList(z.string()), createdAt: z.string(), keyHash: z.string() }),
+);
 
 const ok = z.literal(true);
 /** A failure reply: { code } with one of `codes`, as the store's `{ ok: false, code }`. */
@@ -125,6 +156,7 @@ const CLAIM_CODES = [
 ] as const satisfies readonly ClaimFailure['code'][];
 const PULL_CODES = [
   'NOT_FOUND',
+  'NOT_ELIGIBLE',
   'MODE_FORBIDS',
   'UNAVAILABLE',
   'RATE_LIMITED',
@@ -139,11 +171,28 @@ const presenceChange = z.object({ before: presence, after: presence });
 
 const REPLIES = {
   migrateV1: z.object({ renamed: z.number(), deleted: z.number() }),
+  migratePools: z.object({ migrated: z.boolean(), leads: z.number(), reps: z.number() }),
   install: z.object({ id: z.string(), fresh: z.boolean() }),
   ensureSecret: z.object({ hash: z.string(), created: z.boolean() }),
-  setMode: z.object({ previous: mode }),
-  patchSettings: z.object({ settings }).transform((r): Settings => r.settings),
-  setRules: z.object({ ok }),
+  createPool: z.object({ created: z.boolean() }).transform((r) => r.created),
+  // the pool's id is added by RedisStore.renamePool (decodePool)
+  renamePool: z.union([
+    z.object({ config: z.record(z.string(), z.string()), settings: z.record(z.string(), z.string()) }),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
+  deletePool: z.union([
+    z.object({ ok, repIds: luaList(z.string()) }).transform(({ repIds }) => ({ ok: true as const, repIds })),
+    failure(['NOT_FOUND', 'CONFLICT']),
+  ]),
+  setMode: z.union([z.object({ previous: mode }), z.object({ code: z.literal('NOT_FOUND') }).transform(() => null)]),
+  patchSettings: z.union([
+    z.object({ settings }).transform((r): Settings => r.settings),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
+  setRules: z.union([z.object({ ok }).transform(() => true), z.object({ code: z.literal('NOT_FOUND') }).transform(() => false)]),
+  createFeed: z.object({ ok }),
+  setFeedKey: z.union([z.object({ feed }).transform((r) => r.feed), z.object({ code: z.literal('NOT_FOUND') }).transform(() => null)]),
+  deleteFeed: z.union([z.object({ feed }).transform((r) => r.feed), z.object({ code: z.literal('NOT_FOUND') }).transform(() => null)]),
   createRep: z.object({ ok }),
   updateRep: z.union([
     z.object({ ok, rep }).transform((r): StoredRep => r.rep),
@@ -156,6 +205,7 @@ const REPLIES = {
   insertLead: z.union([
     z.object({ duplicate: z.literal(false), lead }),
     z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
+    z.object({ code: z.literal('NO_POOL') }),
   ]),
   reroute: z.object({ changed: luaList(z.string()) }).transform((r) => r.changed),
   statusCounts: z.object({ open: z.number(), claimed: z.number(), closed: z.number(), disqualified: z.number() }),
@@ -185,34 +235,27 @@ const REPLIES = {
     z
       .object({ code: z.literal('NOT_FOUND'), what: z.enum(['lead', 'rep']) })
       .transform(({ code, what }) => ({ ok: false as const, code, what })),
-    failure(['NOT_OPEN']),
+    failure(['NOT_OPEN', 'NOT_ELIGIBLE']),
   ]),
   outcome: z.union([z.object({ ok, lead }).transform(({ lead }) => ({ ok: true as const, lead })), failure(['NOT_FOUND', 'NOT_OWNER'])]),
   autoAssign: z.union([
     z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ lead, mode })),
     z.object({ none: z.literal(true) }).transform(() => null),
   ]),
-  runDue: z
-    .object({
-      mode,
-      popped: z.number(),
-      events: luaList(
-        z.union([
-          // previousEligible: rep ids, never "*" (runDue.lua escalates only leads not open to everyone)
-          z.object({ kind: z.literal('escalated'), lead, previousEligible: json.pipe(z.array(z.string())) }),
-          z.object({ kind: z.literal('expired'), previousOwner: z.string(), lead }),
-        ]),
-      ),
-    })
-    .transform(({ mode, popped, events }) => ({
-      popped,
-      events: events.map(
-        (e): DueEvent =>
-          e.kind === 'escalated'
-            ? { kind: 'escalated', lead: e.lead, mode, previousEligible: e.previousEligible }
-            : { kind: 'expired', lead: e.lead, previousOwner: e.previousOwner, mode },
-      ),
-    })),
+  runDue: z.object({
+    popped: z.number(),
+    events: luaList(
+      z.union([
+        // previousEligible: rep ids, never "*" (runDue.lua escalates only leads not open to everyone)
+        z
+          .object({ kind: z.literal('escalated'), mode, lead, previousEligible: json.pipe(z.array(z.string())) })
+          .transform((e): DueEvent => ({ kind: 'escalated', lead: e.lead, mode: e.mode, previousEligible: e.previousEligible })),
+        z
+          .object({ kind: z.literal('expired'), mode, previousOwner: z.string(), lead })
+          .transform((e): DueEvent => ({ kind: 'expired', lead: e.lead, previousOwner: e.previousOwner, mode: e.mode })),
+      ]),
+    ),
+  }),
   tabOpened: presenceChange,
   tabClosed: presenceChange,
   setAway: presenceChange,
@@ -241,21 +284,30 @@ export function isNoInstall(reply: unknown): boolean {
   return isObject(reply) && reply.code === 'NOINSTALL';
 }
 
+/** A script's answer when the pools (or reps) the caller passed are no longer the registry (keys.ts). */
+export function isRetry(reply: unknown): boolean {
+  return isObject(reply) && reply.code === 'RETRY';
+}
+
+/** install's answer on a v1 store that migratePools has not migrated. */
+export function isNoMigrate(reply: unknown): boolean {
+  return isObject(reply) && reply.code === 'NOMIGRATE';
+}
+
 /** A rep hash read with HGETALL (getRep, listReps): null when the rep does not exist. */
 export function decodeRep(fields: unknown): StoredRep | null {
   if (isObject(fields) && Object.keys(fields).length === 0) return null;
   return parse(rep, fields, 'a stored rep is damaged');
 }
 
-// Rules were validated on the way in (shared/schemas.ts RuleSchema) and are not re-validated.
-const rules = json.pipe(z.custom<Rule[]>(Array.isArray, 'a JSON array'));
-const pool = z.object({
-  pool: z.object({ mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
-  settings,
-});
+/** A pool's config and settings hashes, read with HGETALL: null when the pool has no config (gone). */
+export function decodePool(id: string, configFields: unknown, settingsFields: unknown): PoolRecord | null {
+  if (isObject(configFields) && Object.keys(configFields).length === 0) return null;
+  return parse(poolRecord(id), { config: configFields, settings: settingsFields }, `the stored pool ${id} is damaged`);
+}
 
-/** The pool hash (mode, rules JSON) and the settings hash, read with HGETALL (getPool). */
-export function decodePool(poolFields: unknown, settingsFields: unknown): PoolConfig {
-  const decoded = parse(pool, { pool: poolFields, settings: settingsFields }, 'the stored pool is damaged');
-  return { mode: decoded.pool.mode, settings: decoded.settings, rules: decoded.pool.rules };
+/** A feed's JSON read with HGET: null when absent. */
+export function decodeFeed(value: unknown): StoredFeed | null {
+  if (value === null || value === undefined) return null;
+  return parse(feed, value, 'a stored feed is damaged');
 }

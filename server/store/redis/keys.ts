@@ -1,28 +1,57 @@
-// Key layout of the Redis store. Every key of one pool carries the hash tag `{<pool>}`, so
-// all keys a script touches live in one slot (Redis Cluster safe), and every script gets
-// every key it touches in KEYS: the fixed pool-wide keys below, in this order, then four
-// keys per rep the call concerns (rep hash, counters, rate bucket, eligibility index).
+// Key layout of the Redis store.
+//
+// ONE HASH TAG FOR THE DEPLOYMENT. Every key is `<prefix>:{default}:<name>`: all keys live in
+// one slot (Redis Cluster safe), because the race-deciding scripts check a pool's per-rep cap
+// and a rep's cap over all pools together, and pull compares the open leads of several pools.
+// `{default}` is the deployment's hash tag, NOT the pool `default`: v1 named the tag after the
+// one pool it had, and the tag is kept so that a v1 install needs no key move (moving every
+// key to a new tag would rename every rep's keys too, in one script that must know them all,
+// for no gain: the tag's text means nothing to Redis). Pools live under `pool:<poolId>:`.
+//
+// KEYS of every store script, in this order (includes/keys.lua binds them by name): the
+// fixed global keys (GLOBAL_KEYS), then one block of POOL_KEYS per pool the call concerns,
+// then one block of REP_KEYS per rep it concerns. ARGV[1] is the number of pool blocks and
+// ARGV[2..] their pool ids, in order; the script's own arguments follow (ARGS in Lua). No
+// key name is ever built inside a script.
+//
+// Which pools a call passes:
+// - a call about one lead (claim, release, assign, outcome), pull, runDue and deleteRep:
+//   EVERY pool (pools are few). The caller cannot know a lead's pool before the script reads
+//   it, a pull without a pool compares the rep's pools, and claim and pull also need every
+//   pool's claimWindowMs (policy.ts claimWindowToKeep). RedisStore caches the pool ids; the
+//   script answers RETRY unless the passed pools are exactly the registry (`pools`), and the
+//   store then reads the registry again and reruns the call.
+// - a call about one pool (insertLead, setMode, autoAssign, reroute, ...): that pool; the
+//   script checks it exists.
+// - deletePool: that pool and every rep (the script rewrites the reps' `pools`): RETRY
+//   unless the passed reps are exactly `reps`. migratePools likewise passes every rep.
 //
 // Leads are stored column-wise: one hash per Lead field, named after it and keyed by lead
-// id (`L:status`, `L:claimedBy`, ...), plus the immutable feed input as JSON in `L:doc`.
-// That keeps the KEYS of every script a fixed list known before it runs: a pull in hybrid
-// mode, a manager release (owner unknown to the caller) or runDue touch leads that the
-// caller cannot name in advance, and with per-lead keys each of those would need a
-// read-then-verify retry loop. The claimed leads of every rep sit in one sorted set
-// (`claimed`, all scores 0, members `<repId><SEP><leadId>`), so a rep's active count is one
-// ZLEXCOUNT and a previous owner never has to be known in advance either.
-import { DEFAULT_POOL, type Lead, type LeadStatus } from '../../../shared/protocol.js';
+// id (`L:status`, `L:claimedBy`, `L:poolId`, ...), plus the immutable feed input (and
+// feedId) as JSON in `L:doc`. That keeps the KEYS of every script a list known before it
+// runs: a pull in hybrid mode, a manager release (owner unknown to the caller) or runDue
+// touch leads that the caller cannot name in advance. The claimed leads of every rep sit
+// in one sorted set (`claimed`, all scores 0, members `<repId><SEP><leadId>`) and again in
+// their pool's `held`, so a rep's held count, in all pools or in one, is one ZLEXCOUNT.
+import type { Lead, LeadStatus } from '../../../shared/protocol.js';
 
-/** Separates the parts of compound members and fields (`claimed`, `tabs`, `due`). */
+/** Separates the parts of compound members and fields (`claimed`, `held`, `tabs`, `due`). */
 export const SEP = '\0';
 
 /**
+ * The deployment's hash tag (see above). Named after v1's one pool and kept so v1 keys stay
+ * where they are; it is not the pool `default` and never changes with the pools.
+ */
+export const HASH_TAG = 'default';
+
+/**
  * The lead column hashes, each named after the Lead field it holds (lead id -> value), in
- * the order a lead is read back; `doc` holds the feed input (+ disqualifiedReasons) as JSON.
- * Times are ms (Redis TIME); `eligible` is JSON ("*" or rep ids).
+ * the order a lead is read back; `doc` holds the feed input (+ feedId, disqualifiedReasons)
+ * as JSON. Times are ms (Redis TIME); `eligible` is JSON ("*" or rep ids).
  */
 export const LEAD_COLUMNS = [
   'doc',
+  'poolId',
   'status',
   'claimedBy', // kept on closed leads
   'claimedAt',
@@ -35,23 +64,21 @@ export const LEAD_COLUMNS = [
 ] as const satisfies readonly ('doc' | keyof Lead)[];
 type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
-/** Pool-wide keys, in the order the Lua `keys` include binds them (scripts.ts). */
+/** Deployment-wide keys, in the order the Lua `keys` include binds them (scripts.ts). */
 export const GLOBAL_KEYS = [
   'installed', // string: id of this store instance; absent = empty store (fresh install / Redis wiped)
-  'pool', // hash: mode, rules (JSON)
-  'settings', // hash: setting name -> JSON value
-  'seq', // string: lead acceptance counter (the open pool's order)
+  'layout', // string: layout version (LAYOUT); absent on a v1 store (migratePools.lua)
+  'pools', // zset: pool ids, score = creation order (`default` first)
+  'poolseq', // string: pool creation counter
+  'seq', // string: lead acceptance counter, one for all pools ("oldest across my pools")
   'leads', // zset: every lead id, score = seq
-  'open', // zset: open lead ids, score = seq (oldest first)
+  'open', // zset: open lead ids of every pool, score = seq
   'sclaimed', // zset: claimed lead ids by seq
   'sclosed', // zset: closed lead ids by seq
   'sdisq', // zset: disqualified lead ids by seq
   ...LEAD_COLUMNS, // hashes: lead id -> that field
-  'claimed', // zset (lex): "<repId><SEP><leadId>" for every claimed lead
+  'claimed', // zset (lex): "<repId><SEP><leadId>" for every claimed lead (all pools)
   'due', // zset: jobs "e<SEP><leadId>" (escalate) / "x<SEP><leadId><SEP><claimedAtMs>" (expire), score = due ms
-  'ext', // hash: externalId -> lead id
-  'email', // hash: lower-cased email -> latest lead id
-  'phone', // hash: normalized phone -> latest lead id
   'secrets', // hash: secret name -> hash
   'reps', // zset: rep ids, score = creation order
   'tokens', // hash: token hash -> rep id
@@ -59,21 +86,51 @@ export const GLOBAL_KEYS = [
   'tabn', // hash: rep id -> number of open tabs (absent = offline)
   'nodes', // zset: node id -> last heartbeat ms (Redis TIME)
   'repseq', // string: rep creation counter
+  'feeds', // hash: feed id -> StoredFeed JSON (keyHash included)
+  'feedorder', // zset: feed ids, score = creation order
+  'feedkeys', // hash: key hash -> feed id
+  'feedseq', // string: feed creation counter
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
-/** The sorted set of the leads in each status (score = seq). */
+/** The current layout (the `layout` key). v1 had none. */
+export const LAYOUT = 2;
+
+/**
+ * Per-pool keys, one block per pool a script concerns, in this order after the global keys.
+ * The status sets hold the pool's leads only; a deleted pool's history (leads, status sets,
+ * dedup indexes) stays, as its closed and disqualified leads keep their poolId.
+ */
+export const POOL_KEYS = [
+  'config', // hash: name, createdAt (ISO), mode, rules (JSON)
+  'settings', // hash: setting name -> JSON value
+  'leads', // zset: the pool's lead ids, score = seq
+  'open', // zset: the pool's open lead ids, score = seq (oldest first)
+  'sclaimed', // zset: by status, score = seq
+  'sclosed',
+  'sdisq',
+  'held', // zset (lex): "<repId><SEP><leadId>" for every claimed lead of the pool
+  'ext', // hash: externalId -> lead id (unique per pool)
+  'email', // hash: lower-cased email -> latest lead id of the pool
+  'phone', // hash: normalized phone -> latest lead id of the pool
+  'rrScore', // hash: rep id -> round-robin score in this pool
+  'rrAt', // hash: rep id -> last round-robin assignment in this pool (ms)
+] as const;
+type PoolKey = (typeof POOL_KEYS)[number];
+
+/** The sorted set of the leads in each status (score = seq), by name: global, and per pool. */
 export const STATUS_KEYS = {
   open: 'open',
   claimed: 'sclaimed',
   closed: 'sclosed',
   disqualified: 'sdisq',
-} as const satisfies Record<LeadStatus, GlobalKey>;
+} as const satisfies Record<LeadStatus, GlobalKey & PoolKey>;
 
 /**
- * Per-rep keys, four per rep, in this order after the global keys: the rep hash (StoredRep
- * field -> JSON), its counters (lastClaimAt, recentClaims, rrScore, lastAssignedAt), its
- * one-second action bucket (second, count) and its eligibility index (set of lead ids).
+ * Per-rep keys, four per rep, in this order after the pool blocks: the rep hash (StoredRep
+ * field -> JSON, `pools` included), its counters (lastClaimAt, recentClaims: per rep across
+ * pools), its one-second action bucket (second, count) and its eligibility index (set of
+ * lead ids). Round-robin turns are per pool (POOL_KEYS rrScore, rrAt).
  */
 export const REP_KEYS = ['rep', 'ctr', 'rl', 'elig'] as const;
 
@@ -87,15 +144,35 @@ export const V1_RENAMED_COLUMNS = { owner: 'claimedBy', note: 'outcomeNote', cre
 >;
 const V1_DROPPED_KEYS = ['events'] as const;
 
+/**
+ * v1's single-pool keys that become the pool `default`'s (migratePools.lua), in the order
+ * it binds them after the rep blocks: each is RENAMEd to the `default` pool key named here.
+ */
+export const V1_POOL_KEYS = { pool: 'config', settings: 'settings', ext: 'ext', email: 'email', phone: 'phone' } as const satisfies Record<
+  string,
+  PoolKey
+>;
+
+/** What a script call concerns: its pools' and reps' key blocks, in order. */
+export interface Scope {
+  pools?: readonly string[];
+  reps?: readonly string[];
+}
+
 export class Keys {
   readonly base: string;
   readonly global: Record<GlobalKey, string>;
   readonly globalList: string[];
 
-  constructor(prefix: string, pool: string = DEFAULT_POOL) {
-    this.base = `${prefix}:{${pool}}:`;
+  constructor(prefix: string) {
+    this.base = `${prefix}:{${HASH_TAG}}:`;
     this.global = Object.fromEntries(GLOBAL_KEYS.map((k) => [k, this.base + k])) as Record<GlobalKey, string>;
     this.globalList = GLOBAL_KEYS.map((k) => this.global[k]);
+  }
+
+  /** A pool's keys by name. */
+  pool(poolId: string): Record<PoolKey, string> {
+    return Object.fromEntries(POOL_KEYS.map((k) => [k, `${this.base}pool:${poolId}:${k}`])) as Record<PoolKey, string>;
   }
 
   /** rep hash, counters hash, one-second action bucket, eligibility index. */
@@ -103,9 +180,21 @@ export class Keys {
     return REP_KEYS.map((k) => `${this.base}${k}:${repId}`);
   }
 
-  /** Global keys then the per-rep keys of each rep, in order. */
-  forReps(repIds: readonly string[]): string[] {
-    return [...this.globalList, ...repIds.flatMap((id) => this.rep(id))];
+  /** KEYS and the leading ARGV (pool count, pool ids) of a store script (includes/keys.lua). */
+  script(scope: Scope = {}): { keys: string[]; args: string[] } {
+    const pools = scope.pools ?? [];
+    const reps = scope.reps ?? [];
+    return {
+      keys: [
+        ...this.globalList,
+        ...pools.flatMap((id) => {
+          const p = this.pool(id);
+          return POOL_KEYS.map((k) => p[k]);
+        }),
+        ...reps.flatMap((id) => this.rep(id)),
+      ],
+      args: [String(pools.length), ...pools],
+    };
   }
 
   /** migrateV1's KEYS: (old, new) pairs of the renamed columns, then the dropped keys. */
@@ -115,9 +204,14 @@ export class Keys {
       ...V1_DROPPED_KEYS.map((k) => this.base + k),
     ];
   }
+
+  /** migratePools's extra KEYS, after the rep blocks: v1's single-pool keys (V1_POOL_KEYS order). */
+  v1PoolKeys(): string[] {
+    return Object.keys(V1_POOL_KEYS).map((k) => this.base + k);
+  }
 }
 
-/** ZRANGEBYLEX bounds of one rep's members in `claimed`. */
+/** ZRANGEBYLEX bounds of one rep's members in `claimed` or a pool's `held`. */
 export function claimedRange(repId: string): [string, string] {
   return [`[${repId}${SEP}`, `(${repId}${String.fromCharCode(SEP.charCodeAt(0) + 1)}`];
 }

@@ -6,24 +6,30 @@
 // (shared/protocol.ts, keys.ts), so no such value is repeated as a literal in Lua.
 //
 // The order of checks in claim.lua and pull.lua mirrors server/domain/policy.ts
-// (checkClaim, checkPull, checkRepLimits, nextInRotation, advanceRotation) and
-// server/domain/view.ts (mayClaim) exactly; change them together.
+// (checkClaim, checkPull, pullPools, checkRepLimits, capReached, checkPacing,
+// strictestRate, claimWindowToKeep, recordClaim, nextInRotation, advanceRotation) and
+// server/domain/view.ts (mayClaim) exactly; each Lua helper names the function it mirrors.
+// Change them together.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLOSING_OUTCOMES, DEFAULT_SETTINGS, type Lead, type Mode } from '../../../shared/protocol.js';
-import { GLOBAL_KEYS, LEAD_COLUMNS, REP_KEYS, SEP, STATUS_KEYS } from './keys.js';
-
-/** The mode of a fresh install (as the embedded store's, server/store/embedded.ts). */
-export const DEFAULT_MODE: Mode = 'shark-tank';
+import { CLOSING_OUTCOMES, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../../shared/protocol.js';
+import { GLOBAL_KEYS, LAYOUT, LEAD_COLUMNS, POOL_KEYS, REP_KEYS, SEP, STATUS_KEYS, V1_POOL_KEYS } from './keys.js';
 
 const SCRIPT_NAMES = [
   'migrateV1',
+  'migratePools',
   'install',
   'ensureSecret',
+  'createPool',
+  'renamePool',
+  'deletePool',
   'setMode',
   'patchSettings',
   'setRules',
+  'createFeed',
+  'setFeedKey',
+  'deleteFeed',
   'createRep',
   'updateRep',
   'deleteRep',
@@ -84,10 +90,20 @@ const EVERYONE: Lead['eligible'] = '*';
 /** The values every script may use, from the TypeScript that owns them. */
 const CONSTANTS = {
   GLOBAL_KEY_NAMES: GLOBAL_KEYS,
+  POOL_KEY_NAMES: POOL_KEYS,
   REP_KEY_NAMES: REP_KEYS,
   STATUS_KEY_NAMES: STATUS_KEYS,
   LEAD_COLUMNS,
   SEP,
+  LAYOUT,
+  /** the pool v1 data becomes, and that cannot be deleted */
+  DEFAULT_POOL,
+  DEFAULT_POOL_NAME,
+  /** a rep's `pools` when its hash has none (as decode.ts reads it), as a list and as stored */
+  DEFAULT_POOL_LIST: [DEFAULT_POOL],
+  DEFAULT_POOL_JSON: JSON.stringify([DEFAULT_POOL]),
+  /** migratePools: the pool key each of v1's single-pool keys becomes (keys.ts V1_POOL_KEYS order) */
+  V1_POOL_TARGETS: Object.values(V1_POOL_KEYS),
   DEFAULT_MODE,
   DEFAULT_SETTINGS,
   /** a set: outcome -> true */

@@ -11,10 +11,16 @@
 // means Redis lost its data (restart without persistence), so defaults are re-seeded and the
 // onReset listeners run. Scripts that write refuse to run on an empty store (NOINSTALL),
 // which triggers the same check, so no write lands in a store without its defaults. The
-// same check first runs migrateV1.lua, which brings a store of an older layout up to date.
+// same check first runs migrateV1.lua (column names before v1) and migratePools.lua (a v1
+// store becomes the pool `default`), which bring a store of an older layout up to date.
+//
+// Pools: scripts that touch a lead they cannot name the pool of in advance get every
+// pool's keys (keys.ts). The pool ids are cached here; a script that finds the registry
+// changed answers RETRY, and the call reads the pools again and runs once more.
 import { randomUUID } from 'node:crypto';
 import { createClient, ErrorReply } from 'redis';
 import {
+  DEFAULT_POOL,
   DEFAULT_SETTINGS,
   type Lead,
   type LeadStatus,
@@ -31,23 +37,26 @@ import {
   type AssignResult,
   type AutoAssignResult,
   type ClaimResult,
+  type DeletePoolResult,
   type DueEvent,
   type IngestResult,
   type LeadDraft,
   type LeadQuery,
   type OutcomeResult,
-  type PoolConfig,
+  type PoolRecord,
   type PresenceChange,
   type PullResult,
   type ReleaseResult,
   type Releaser,
   type SecretName,
   type Store,
+  type StoredFeed,
   type StoredRep,
   StoreUnavailableError,
+  UnknownPoolError,
 } from '../types.js';
-import { decodePool, decodeRep, decodeReply, isNoInstall, type ScriptReply } from './decode.js';
-import { claimedRange, Keys, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
+import { decodeFeed, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
+import { claimedRange, Keys, type Scope, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
 interface RedisStoreOptions {
@@ -71,6 +80,14 @@ const NODE_STALE_MS = 10_000;
 const COMMAND_TIMEOUT_MS = 5_000;
 const READ_CHUNK = 1000;
 const DUE_BATCH = 500;
+/** A script answering RETRY (pools or reps changed since they were read) runs at most this many times. */
+const MAX_ATTEMPTS = 10;
+
+/** A script call: the pools and reps whose keys it gets (keys.ts Scope), and its own arguments. */
+interface Call {
+  scope: Scope;
+  args: string[];
+}
 
 /** Redis error replies that mean "not available right now" rather than "bug". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
@@ -88,6 +105,8 @@ export class RedisStore implements Store {
   private readonly client: ReturnType<typeof createClient>;
   private readonly connectTimeoutMs: number;
   private instance: string | null = null;
+  /** The pool registry as last read (creation order); null = read it again. */
+  private poolIds: string[] | null = null;
   private installing: Promise<void> | null = null;
   private resetListeners: (() => void)[] = [];
   private closed = false;
@@ -160,15 +179,21 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Seeds defaults when the store is empty (SET NX of the `installed` marker) and notices
-   * when the store this process knew was wiped: then the onReset listeners run.
+   * Migrates an older layout, seeds defaults when the store is empty (SET NX of the
+   * `installed` marker) and notices when the store this process knew was wiped: then the
+   * onReset listeners run.
    */
   private checkInstalled(): Promise<void> {
     this.installing ??= (async () => {
       try {
-        await this.eval('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
+        await this.sendRaw('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
+        await this.migratePools();
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
-        const res = await this.eval('install', this.keys.globalList, [randomUUID(), ...defaults]);
+        const { keys, args } = this.keys.script({ pools: [DEFAULT_POOL] });
+        const reply = await this.sendRaw('install', keys, [...args, randomUUID(), new Date().toISOString(), ...defaults]);
+        if (isNoMigrate(reply)) throw new Error('the Redis store holds v1 data that was not migrated to pools');
+        const res = decodeReply('install', reply);
+        this.poolIds = null;
         const previous = this.instance;
         this.instance = res.id;
         if (previous !== null && previous !== res.id) {
@@ -185,6 +210,22 @@ export class RedisStore implements Store {
       }
     })();
     return this.installing;
+  }
+
+  /** A v1 store (installed, no layout) becomes the pool `default` (migratePools.lua); a no-op after. */
+  private async migratePools(): Promise<void> {
+    const [installed, layout] = await this.call(() => this.client.multi().exists(this.k.installed).exists(this.k.layout).exec());
+    if (Number(installed) !== 1 || Number(layout) === 1) return;
+    for (let attempt = 1; ; attempt++) {
+      const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
+      const { keys, args } = this.keys.script({ pools: [DEFAULT_POOL], reps });
+      const reply = await this.sendRaw('migratePools', [...keys, ...this.keys.v1PoolKeys()], [...args, new Date().toISOString(), ...reps]);
+      if (!isRetry(reply)) {
+        decodeReply('migratePools', reply);
+        return;
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError('the v1 migration kept racing rep changes');
+    }
   }
 
   // ---- plumbing -----------------------------------------------------------------------
@@ -210,7 +251,7 @@ export class RedisStore implements Store {
   }
 
   /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script); the reply's JSON. */
-  private send(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+  private sendRaw(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
     const script = SCRIPTS[name];
     return this.call(async () => {
       let reply: unknown;
@@ -224,26 +265,49 @@ export class RedisStore implements Store {
     });
   }
 
-  /** A script that needs no install (reads, presence, install itself), its reply decoded. */
-  private async eval<N extends ScriptName>(name: N, keys: string[], args: string[]): Promise<ScriptReply<N>> {
-    return decodeReply(name, await this.send(name, keys, args));
+  /**
+   * Runs a store script (KEYS and the leading ARGV from keys.ts Keys.script), its reply
+   * decoded. `plan` says which pools and reps it concerns and its arguments; it is asked
+   * again when the script answers RETRY (the pools or reps read went stale). A write script
+   * that finds the store empty (NOINSTALL) re-seeds it (and signals the reset), then runs
+   * once more.
+   */
+  private async run<N extends ScriptName>(name: N, plan: Call | (() => Call | Promise<Call>)): Promise<ScriptReply<N>> {
+    let reinstalled = false;
+    for (let attempt = 1; ; attempt++) {
+      const { scope, args } = typeof plan === 'function' ? await plan() : plan;
+      const { keys, args: lead } = this.keys.script(scope);
+      const reply = await this.sendRaw(name, keys, [...lead, ...args]);
+      if (isNoInstall(reply)) {
+        if (reinstalled) throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
+        reinstalled = true;
+        await this.checkInstalled();
+        continue;
+      }
+      if (isRetry(reply)) {
+        this.poolIds = null;
+        if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError(`${name} kept racing pool or rep changes`);
+        continue;
+      }
+      return decodeReply(name, reply);
+    }
   }
 
-  /** A write script: if the store turns out empty, re-seed it (and signal the reset), then retry once. */
-  private async run<N extends ScriptName>(name: N, keys: string[], args: string[]): Promise<ScriptReply<N>> {
-    let reply = await this.send(name, keys, args);
-    if (isNoInstall(reply)) {
-      await this.checkInstalled();
-      reply = await this.send(name, keys, args);
-      if (isNoInstall(reply)) throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
-    }
-    return decodeReply(name, reply);
+  /** Every pool id (creation order), cached: scripts given every pool verify the list (RETRY). */
+  private async allPools(): Promise<string[]> {
+    this.poolIds ??= await this.call(() => this.client.zRange(this.k.pools, 0, -1));
+    return this.poolIds;
+  }
+
+  /** A call given every pool's keys (and these reps'). */
+  private everyPool(reps: string[], args: string[]): () => Promise<Call> {
+    return async () => ({ scope: { pools: await this.allPools(), reps }, args });
   }
 
   private async readLeads(ids: string[]): Promise<Lead[]> {
     const out: Lead[] = [];
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
-      out.push(...(await this.eval('readLeads', this.keys.globalList, ids.slice(i, i + READ_CHUNK))));
+      out.push(...(await this.run('readLeads', { scope: {}, args: ids.slice(i, i + READ_CHUNK) })));
     }
     return out;
   }
@@ -255,43 +319,118 @@ export class RedisStore implements Store {
   // ---- secrets ------------------------------------------------------------------------
 
   async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
-    return this.eval('ensureSecret', this.keys.globalList, [name, hash]);
+    return this.run('ensureSecret', { scope: {}, args: [name, hash] });
   }
 
-  // ---- pool ---------------------------------------------------------------------------
+  // ---- pools --------------------------------------------------------------------------
 
-  async getPool(): Promise<PoolConfig> {
-    const [pool, settings] = await this.call(() => this.client.multi().hGetAll(this.k.pool).hGetAll(this.k.settings).exec());
-    return decodePool(pool, settings);
+  private async readPools(ids: string[]): Promise<PoolRecord[]> {
+    if (ids.length === 0) return [];
+    const multi = this.client.multi();
+    for (const id of ids) {
+      const p = this.keys.pool(id);
+      multi.hGetAll(p.config).hGetAll(p.settings);
+    }
+    const rows: unknown[] = await this.call(() => multi.exec());
+    return ids.map((id, i) => decodePool(id, rows[2 * i], rows[2 * i + 1])).filter((p) => p !== null);
   }
 
-  async setMode(mode: Mode): Promise<{ previous: Mode }> {
-    return this.run('setMode', this.keys.globalList, [mode]);
+  async listPools(): Promise<PoolRecord[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.pools, 0, -1));
+    this.poolIds = ids;
+    return this.readPools(ids);
   }
 
-  async patchSettings(patch: SettingsPatch): Promise<Settings> {
+  async getPool(poolId: string): Promise<PoolRecord | null> {
+    const [pool] = await this.readPools([poolId]);
+    return pool ?? null;
+  }
+
+  async createPool(pool: PoolRecord): Promise<boolean> {
+    const settings = Object.entries(pool.settings).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
+    const created = await this.run('createPool', {
+      scope: { pools: [pool.id] },
+      args: [pool.name, pool.createdAt, pool.mode, JSON.stringify(pool.rules), ...settings],
+    });
+    if (created) this.poolIds = null;
+    return created;
+  }
+
+  async renamePool(poolId: string, name: string): Promise<PoolRecord | null> {
+    const res = await this.run('renamePool', { scope: { pools: [poolId] }, args: [name] });
+    return res && decodePool(poolId, res.config, res.settings);
+  }
+
+  async deletePool(poolId: string): Promise<DeletePoolResult> {
+    const res = await this.run('deletePool', async () => {
+      const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
+      return { scope: { pools: [poolId], reps }, args: reps };
+    });
+    if (res.ok) this.poolIds = null;
+    return res;
+  }
+
+  async setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null> {
+    return this.run('setMode', { scope: { pools: [poolId] }, args: [mode] });
+  }
+
+  async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null> {
     const args: string[] = [];
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) args.push(k, JSON.stringify(v));
-    return this.run('patchSettings', this.keys.globalList, args);
+    return this.run('patchSettings', { scope: { pools: [poolId] }, args });
   }
 
-  async setRules(rules: Rule[]): Promise<void> {
-    await this.run('setRules', this.keys.globalList, [JSON.stringify(rules)]);
+  async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
+    return this.run('setRules', { scope: { pools: [poolId] }, args: [JSON.stringify(rules)] });
+  }
+
+  // ---- feed keys ----------------------------------------------------------------------
+
+  async createFeed(feed: StoredFeed): Promise<void> {
+    const stored: StoredFeed = { id: feed.id, name: feed.name, pools: [...feed.pools], createdAt: feed.createdAt, keyHash: feed.keyHash };
+    await this.run('createFeed', { scope: {}, args: [feed.id, feed.keyHash, JSON.stringify(stored)] });
+  }
+
+  async listFeeds(): Promise<StoredFeed[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.feedorder, 0, -1));
+    if (ids.length === 0) return [];
+    const rows = await this.call(() => this.client.hmGet(this.k.feeds, ids));
+    return rows.map(decodeFeed).filter((f) => f !== null);
+  }
+
+  async getFeed(id: string): Promise<StoredFeed | null> {
+    return decodeFeed(await this.call(() => this.client.hGet(this.k.feeds, id)));
+  }
+
+  async feedByKeyHash(keyHash: string): Promise<StoredFeed | null> {
+    const id = await this.call(() => this.client.hGet(this.k.feedkeys, keyHash));
+    if (id === null || id === undefined) return null;
+    const feed = await this.getFeed(id);
+    // rotated or revoked between the two reads: that key is no longer the feed's
+    return feed && feed.keyHash === keyHash ? feed : null;
+  }
+
+  async setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null> {
+    return this.run('setFeedKey', { scope: {}, args: [id, keyHash] });
+  }
+
+  async deleteFeed(id: string): Promise<StoredFeed | null> {
+    return this.run('deleteFeed', { scope: {}, args: [id] });
   }
 
   // ---- reps ---------------------------------------------------------------------------
 
   async createRep(rep: StoredRep): Promise<void> {
-    await this.run('createRep', this.keys.forReps([rep.id]), [rep.id, rep.tokenHash, ...repFields(rep)]);
+    await this.run('createRep', { scope: { reps: [rep.id] }, args: [rep.id, rep.tokenHash, ...repFields(rep)] });
   }
 
   async updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null> {
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch as Partial<StoredRep>;
-    return this.run('updateRep', this.keys.forReps([id]), [id, ...repFields(allowed)]);
+    return this.run('updateRep', { scope: { reps: [id] }, args: [id, ...repFields(allowed)] });
   }
 
   async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
-    return this.run('deleteRep', this.keys.forReps([id]), [id]);
+    return this.run('deleteRep', this.everyPool([id], [id]));
   }
 
   async getRep(id: string): Promise<StoredRep | null> {
@@ -312,8 +451,9 @@ export class RedisStore implements Store {
     return rows.map(decodeRep).filter((r) => r !== null);
   }
 
-  async heldCounts(): Promise<Record<string, number>> {
-    const members = await this.call(() => this.client.zRange(this.k.claimed, 0, -1));
+  async heldCounts(poolId?: string): Promise<Record<string, number>> {
+    const index = poolId === undefined ? this.k.claimed : this.keys.pool(poolId).held;
+    const members = await this.call(() => this.client.zRange(index, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
       const repId = m.slice(0, m.indexOf(SEP));
@@ -325,15 +465,15 @@ export class RedisStore implements Store {
   // ---- presence -----------------------------------------------------------------------
 
   async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.eval('tabOpened', this.keys.forReps([repId]), [repId, tabId, this.nodeId])) };
+    return { repId, ...(await this.run('tabOpened', { scope: { reps: [repId] }, args: [repId, tabId, this.nodeId] })) };
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.eval('tabClosed', this.keys.forReps([repId]), [repId, tabId])) };
+    return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] })) };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
-    return { repId, ...(await this.eval('setAway', this.keys.forReps([repId]), [repId, String(away)])) };
+    return { repId, ...(await this.run('setAway', { scope: { reps: [repId] }, args: [repId, String(away)] })) };
   }
 
   async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
@@ -353,29 +493,34 @@ export class RedisStore implements Store {
 
   async sweepPresence(): Promise<PresenceChange[]> {
     const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
-    return this.eval('sweepPresence', this.keys.forReps(repIds), [this.nodeId, String(NODE_STALE_MS), ...repIds]);
+    return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] });
   }
 
   // ---- leads --------------------------------------------------------------------------
 
   async insertLead(draft: LeadDraft): Promise<IngestResult> {
-    const { status, eligible, ...rest } = structuredClone(draft);
+    const { status, eligible, poolId, ...rest } = structuredClone(draft);
     const doc: Record<string, unknown> = rest;
     if (status !== 'disqualified') delete doc.disqualifiedReasons;
     const eligibleReps = Array.isArray(eligible) ? [...new Set(eligible)] : [];
-    return this.run('insertLead', this.keys.forReps(eligibleReps), [
-      newLeadId(),
-      JSON.stringify(doc),
-      status,
-      JSON.stringify(eligible),
-      draft.externalId ?? '',
-      draft.email ? draft.email.toLowerCase() : '',
-      draft.phone ? normalizePhone(draft.phone) : '',
-      ...eligibleReps,
-    ]);
+    const res = await this.run('insertLead', {
+      scope: { pools: [poolId], reps: eligibleReps },
+      args: [
+        newLeadId(),
+        JSON.stringify(doc),
+        status,
+        JSON.stringify(eligible),
+        draft.externalId ?? '',
+        draft.email ? draft.email.toLowerCase() : '',
+        draft.phone ? normalizePhone(draft.phone) : '',
+        ...eligibleReps,
+      ],
+    });
+    if ('code' in res) throw new UnknownPoolError(poolId);
+    return res;
   }
 
-  async reroute(changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
+  async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
     if (changes.length === 0) return [];
     const current = await this.readLeads(changes.map((c) => c.leadId));
     const reps = new Set<string>();
@@ -387,7 +532,7 @@ export class RedisStore implements Store {
       json: JSON.stringify(c.eligible),
       reps: Array.isArray(c.eligible) ? c.eligible : [],
     }));
-    return this.run('reroute', this.keys.forReps(repIds), [JSON.stringify(payload), ...repIds]);
+    return this.run('reroute', { scope: { pools: [poolId], reps: repIds }, args: [JSON.stringify(payload), ...repIds] });
   }
 
   async getLead(id: string): Promise<Lead | null> {
@@ -398,7 +543,8 @@ export class RedisStore implements Store {
   async listLeads(query: LeadQuery): Promise<Lead[]> {
     const limit = query.limit ?? 100;
     if (limit <= 0) return [];
-    const source = query.status ? this.k[STATUS_KEYS[query.status]] : this.k.leads;
+    const sets = query.poolId === undefined ? this.k : this.keys.pool(query.poolId);
+    const source = query.status ? sets[STATUS_KEYS[query.status]] : sets.leads;
     const out: Lead[] = [];
     // Newest first, page by page, until the limit is filled.
     const page = Number.isFinite(limit) && !query.repId ? Math.min(limit, READ_CHUNK) : READ_CHUNK;
@@ -408,6 +554,7 @@ export class RedisStore implements Store {
       for (const lead of await this.readLeads(ids)) {
         if (query.status && lead.status !== query.status) continue;
         if (query.repId && lead.claimedBy !== query.repId) continue;
+        if (query.poolId !== undefined && lead.poolId !== query.poolId) continue;
         out.push(lead);
         if (out.length >= limit) break;
       }
@@ -416,17 +563,17 @@ export class RedisStore implements Store {
     return out;
   }
 
-  async openLeads(): Promise<Lead[]> {
-    const ids = await this.call(() => this.client.zRange(this.k.open, 0, -1));
+  async openLeads(poolId: string): Promise<Lead[]> {
+    const ids = await this.call(() => this.client.zRange(this.keys.pool(poolId).open, 0, -1));
     return (await this.readLeads(ids)).filter((l) => l.status === 'open');
   }
 
-  async statusCounts(): Promise<Record<LeadStatus, number>> {
-    return this.eval('statusCounts', this.keys.globalList, []);
+  async statusCounts(poolId?: string): Promise<Record<LeadStatus, number>> {
+    return this.run('statusCounts', { scope: { pools: poolId === undefined ? [] : [poolId] }, args: [] });
   }
 
-  async openSummary(): Promise<{ count: number; oldestCreatedAt: string | null }> {
-    return this.eval('openSummary', this.keys.globalList, []);
+  async openSummary(poolId: string): Promise<{ count: number; oldestCreatedAt: string | null }> {
+    return this.run('openSummary', { scope: { pools: [poolId] }, args: [] });
   }
 
   async heldLeads(repId: string): Promise<Lead[]> {
@@ -438,33 +585,33 @@ export class RedisStore implements Store {
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {
-    return this.run('claim', this.keys.forReps([repId]), [leadId, repId]);
+    return this.run('claim', this.everyPool([repId], [leadId, repId]));
   }
 
-  async pull(repId: string): Promise<PullResult> {
-    return this.run('pull', this.keys.forReps([repId]), [repId]);
+  async pull(repId: string, poolId?: string): Promise<PullResult> {
+    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '']));
   }
 
   async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
-    return this.run('release', this.keys.globalList, [leadId, 'repId' in by ? by.repId : '']);
+    return this.run('release', this.everyPool([], [leadId, 'repId' in by ? by.repId : '']));
   }
 
   async assign(leadId: string, repId: string): Promise<AssignResult> {
-    return this.run('assign', this.keys.forReps([repId]), [leadId, repId]);
+    return this.run('assign', this.everyPool([repId], [leadId, repId]));
   }
 
   async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
-    return this.run('outcome', this.keys.globalList, [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']);
+    return this.run('outcome', this.everyPool([], [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']));
   }
 
-  async autoAssign(candidates: string[]): Promise<AutoAssignResult> {
-    return this.run('autoAssign', this.keys.forReps(candidates), candidates);
+  async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
+    return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: candidates });
   }
 
   async runDue(): Promise<DueEvent[]> {
     const events: DueEvent[] = [];
     for (;;) {
-      const res = await this.run('runDue', this.keys.globalList, [String(DUE_BATCH)]);
+      const res = await this.run('runDue', this.everyPool([], [String(DUE_BATCH)]));
       events.push(...res.events);
       if (res.popped < DUE_BATCH) return events;
     }

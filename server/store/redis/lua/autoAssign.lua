@@ -1,11 +1,11 @@
 --[[
-  Round-robin: the oldest open lead goes to the candidate next in rotation that is
-  available and under its cap (server/domain/policy.ts nextInRotation, advanceRotation).
-  Counter field rr (before v1) migrates lazily to rrScore (includes/repLimits.lua).
+  Round-robin in one pool: its oldest open lead goes to the candidate next in the pool's
+  rotation that is in the pool, available and under its cap (server/domain/policy.ts
+  nextInRotation, advanceRotation, capReached).
 
   Input:
-    KEYS  the pool-wide keys, then the four keys of each candidate
-    ARGV  candidate rep ids, in the order of their keys
+    KEYS  the global keys, then the pool's keys, then the four keys of each candidate
+    ARGS  candidate rep ids, in the order of their keys
 
   Output (JSON):
     { ok = true, mode, lead } | { none = true } | { code = 'NOINSTALL' }
@@ -14,22 +14,25 @@
 --- @include "common"
 --- @include "settings"
 --- @include "leadState"
+--- @include "eligibility"
 --- @include "repLimits"
 
 if not installed() then return fail('NOINSTALL') end
-local mode = poolMode()
+local p = POOLS[1]
+if not poolExists(p.id) then return reply({ none = true }) end
+local mode = poolMode(p)
 if mode ~= 'round-robin' then return reply({ none = true }) end
-local first = redis.call('ZRANGE', K.open, 0, 0)[1]
+local first = redis.call('ZRANGE', p.open, 0, 0)[1]
 if not first then return reply({ none = true }) end
 local entries = {}
-for i, rep in ipairs(ARGV) do
-  local repKey, ctrKey = repKeys(i)
-  if redis.call('EXISTS', repKey) == 1 then
+for i, rep in ipairs(ARGS) do
+  local repKey = repKeys(i)
+  if redis.call('EXISTS', repKey) == 1 and repPools(repKey)[p.id] then
     local r = redis.call('HMGET', repKey, 'away', 'maxActive', 'weight')
-    if r[1] ~= 'true' and activeOf(rep) < capOf(tonumber(r[2])) then
-      local c = redis.call('HMGET', ctrKey, 'rrScore', 'lastAssignedAt', 'rr')
-      entries[#entries + 1] = { rep = rep, ctrKey = ctrKey, score = tonumber(c[1] or c[3]) or 0,
-        lastAssignedAt = tonumber(c[2]) or 0, weight = tonumber(r[3]) or 1 }
+    local l = { id = rep, maxActive = tonumber(r[2]), heldTotal = heldTotal(rep) }
+    if r[1] ~= 'true' and not capReached(l, p) then
+      entries[#entries + 1] = { rep = rep, score = tonumber(redis.call('HGET', p.rrScore, rep)) or 0,
+        lastAssignedAt = tonumber(redis.call('HGET', p.rrAt, rep)) or 0, weight = tonumber(r[3]) or 1 }
     end
   end
 end
@@ -40,9 +43,9 @@ for _, e in ipairs(entries) do
 end
 if not best then return reply({ none = true }) end
 local step = 1
-if setting('weighted') == true then step = 1 / math.max(best.weight, 0.01) end
+if setting(p, 'weighted') == true then step = 1 / math.max(best.weight, 0.01) end
 local now = nowMs()
-redis.call('HSET', best.ctrKey, 'rrScore', string.format('%.17g', math.max(best.score, lowest) + step), 'lastAssignedAt', now)
-redis.call('HDEL', best.ctrKey, 'rr')
-take(first, best.rep, now)
+redis.call('HSET', p.rrScore, best.rep, string.format('%.17g', math.max(best.score, lowest) + step))
+redis.call('HSET', p.rrAt, best.rep, now)
+take(first, p, best.rep, now)
 return reply({ ok = true, mode = mode, lead = leadOut(first) })

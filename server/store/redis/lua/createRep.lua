@@ -1,22 +1,24 @@
 --[[
-  Creates a rep (or overwrites one with the same id).
+  Creates a rep (or overwrites one with the same id). Its `pools` keep only pools that
+  exist; without `pools` it is in DEFAULT_POOL.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
-    ARGV[2] token hash
-    ARGV[3..] StoredRep field / JSON value pairs
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2] token hash
+    ARGS[3..] StoredRep field / JSON value pairs
 
   Output (JSON):
     { ok = true } | { code = 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "eligibility"
 
 if not installed() then return fail('NOINSTALL') end
 local repKey = repKeys(1)
 redis.call('DEL', repKey)
-redis.call('HSET', repKey, unpack(ARGV, 3))
-redis.call('HSET', K.tokens, ARGV[2], ARGV[1])
-redis.call('ZADD', K.reps, redis.call('INCR', K.repseq), ARGV[1])
+redis.call('HSET', repKey, unpack(repPairs(3, DEFAULT_POOL_JSON)))
+redis.call('HSET', K.tokens, ARGS[2], ARGS[1])
+redis.call('ZADD', K.reps, redis.call('INCR', K.repseq), ARGS[1])
 return reply({ ok = true })

@@ -1,39 +1,44 @@
 --[[
-  Removes a rep: its token, tabs and counters go, its claimed leads go back to the pool
-  and it leaves every eligible list naming it.
+  Removes a rep: its token, tabs, counters and round-robin turns go, its claimed leads go
+  back to their pools and it leaves every eligible list naming it.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
+    KEYS  the global keys, then every pool's keys, then the rep's four keys
+    ARGS[1] rep id
 
   Output (JSON):
     { ok = true, rep = { field = JSON value }, released = [lead] }
-    | { code = 'NOT_FOUND' | 'NOINSTALL' }
+    | { code = 'NOT_FOUND' | 'RETRY' (pools changed) | 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
 --- @include "leadState"
 
 if not installed() then return fail('NOINSTALL') end
-local rep = ARGV[1]
+if not allPoolsPassed() then return fail('RETRY') end
+local rep = ARGS[1]
 local repKey, ctrKey, rlKey, eligKey = repKeys(1)
 if redis.call('EXISTS', repKey) == 0 then return fail('NOT_FOUND') end
 local out = hashOf(repKey)
 if out.tokenHash then redis.call('HDEL', K.tokens, cjson.decode(out.tokenHash)) end
 redis.call('ZREM', K.reps, rep)
 redis.call('DEL', repKey, ctrKey, rlKey)
+for _, p in ipairs(POOLS) do
+  redis.call('HDEL', p.rrScore, rep)
+  redis.call('HDEL', p.rrAt, rep)
+end
 -- its tabs
 local prefix = rep .. SEP
 for _, f in ipairs(redis.call('HKEYS', K.tabs)) do
   if string.sub(f, 1, #prefix) == prefix then redis.call('HDEL', K.tabs, f) end
 end
 redis.call('HDEL', K.tabn, rep)
--- its claimed leads go back to the pool
+-- its claimed leads go back to their pools (a claimed lead's pool exists)
 local released = {}
 local min, max = claimedRange(rep)
 for _, m in ipairs(redis.call('ZRANGEBYLEX', K.claimed, min, max)) do
   local id = string.sub(m, #prefix + 1)
-  reopen(id)
+  reopen(id, poolOfLead(id))
   released[#released + 1] = leadOut(id)
 end
 -- and it leaves every eligible list naming it
@@ -44,10 +49,7 @@ for _, id in ipairs(redis.call('SMEMBERS', eligKey)) do
     if type(list) == 'table' then
       local kept, changed = {}, false
       for _, r in ipairs(list) do if r == rep then changed = true else kept[#kept + 1] = r end end
-      if changed then
-        -- cjson encodes an empty table as {}
-        redis.call('HSET', K.eligible, id, #kept == 0 and '[]' or cjson.encode(kept))
-      end
+      if changed then redis.call('HSET', K.eligible, id, jsonList(kept)) end
     end
   end
 end

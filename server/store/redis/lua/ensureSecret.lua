@@ -2,9 +2,9 @@
   Stores a secret's hash unless one exists (SET NX semantics: the first writer wins).
 
   Input:
-    KEYS  the pool-wide keys
-    ARGV[1] secret name
-    ARGV[2] hash
+    KEYS  the global keys
+    ARGS[1] secret name
+    ARGS[2] hash
 
   Output (JSON):
     { hash = the stored hash, created = whether this call stored it }
@@ -12,5 +12,5 @@
 --- @include "keys"
 --- @include "common"
 
-local created = redis.call('HSETNX', K.secrets, ARGV[1], ARGV[2]) == 1
-return reply({ hash = redis.call('HGET', K.secrets, ARGV[1]), created = created })
+local created = redis.call('HSETNX', K.secrets, ARGS[1], ARGS[2]) == 1
+return reply({ hash = redis.call('HGET', K.secrets, ARGS[1]), created = created })

@@ -1,22 +1,23 @@
 --[[
-  Accepts a lead, unless it duplicates one: by externalId always, by email or phone
-  within settings.duplicateWindowMs. An open lead gets its escalation scheduled when
-  settings.escalateAfterMs is on (rules may narrow it later; a no-op for everyone).
+  Accepts a lead into a pool, unless it duplicates one of that pool: by externalId always,
+  by email or phone within the pool's settings.duplicateWindowMs. An open lead gets its
+  escalation scheduled when the pool's settings.escalateAfterMs is on (rules may narrow it
+  later; a no-op for everyone). Acceptance order (seq) is one counter for all pools.
 
   Input:
-    KEYS  the pool-wide keys, then the four keys of each rep in its eligible list
-    ARGV[1] lead id
-    ARGV[2] feed input JSON (the `doc` column)
-    ARGV[3] status: open | disqualified
-    ARGV[4] eligible JSON ("*" or rep ids)
-    ARGV[5] externalId, or ''
-    ARGV[6] lower-cased email, or ''
-    ARGV[7] normalized phone, or ''
-    ARGV[8..] the eligible rep ids, in the order of their keys
+    KEYS  the global keys, then the pool's keys, then the four keys of each rep in its eligible list
+    ARGS[1] lead id
+    ARGS[2] feed input JSON (the `doc` column; feedId included)
+    ARGS[3] status: open | disqualified
+    ARGS[4] eligible JSON ("*" or rep ids)
+    ARGS[5] externalId, or ''
+    ARGS[6] lower-cased email, or ''
+    ARGS[7] normalized phone, or ''
+    ARGS[8..] the eligible rep ids, in the order of their keys
 
   Output (JSON):
     { duplicate = false, lead } | { duplicate = true, by = 'externalId' | 'email' | 'phone', lead = the existing one }
-    | { code = 'NOINSTALL' }
+    | { code = 'NO_POOL' | 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
@@ -25,13 +26,15 @@
 --- @include "due"
 
 if not installed() then return fail('NOINSTALL') end
-local id, doc, status, elig, ext, email, phone = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local p = POOLS[1]
+if not poolExists(p.id) then return fail('NO_POOL') end
+local id, doc, status, elig, ext, email, phone = ARGS[1], ARGS[2], ARGS[3], ARGS[4], ARGS[5], ARGS[6], ARGS[7]
 local now = nowMs()
 if ext ~= '' then
-  local existing = redis.call('HGET', K.ext, ext)
+  local existing = redis.call('HGET', p.ext, ext)
   if existing then return reply({ duplicate = true, by = 'externalId', lead = leadOut(existing) }) end
 end
-local window = num('duplicateWindowMs')
+local window = num(p, 'duplicateWindowMs')
 if window > 0 then
   local function recent(index, value)
     if value == '' then return nil end
@@ -41,24 +44,26 @@ if window > 0 then
     if createdAt and now - createdAt < window then return other end
     return nil
   end
-  local byEmail = recent(K.email, email)
+  local byEmail = recent(p.email, email)
   if byEmail then return reply({ duplicate = true, by = 'email', lead = leadOut(byEmail) }) end
-  local byPhone = recent(K.phone, phone)
+  local byPhone = recent(p.phone, phone)
   if byPhone then return reply({ duplicate = true, by = 'phone', lead = leadOut(byPhone) }) end
 end
 local seq = redis.call('INCR', K.seq)
 redis.call('ZADD', K.leads, seq, id)
+redis.call('ZADD', p.leads, seq, id)
 redis.call('HSET', K.doc, id, doc)
+redis.call('HSET', K.poolId, id, p.id)
 redis.call('HSET', K.createdAt, id, now)
 redis.call('HSET', K.eligible, id, elig)
-setStatus(id, nil, status)
-if ext ~= '' then redis.call('HSET', K.ext, ext, id) end
-if email ~= '' then redis.call('HSET', K.email, email, id) end
-if phone ~= '' then redis.call('HSET', K.phone, phone, id) end
-for i = 8, #ARGV do
+setStatus(id, p, nil, status)
+if ext ~= '' then redis.call('HSET', p.ext, ext, id) end
+if email ~= '' then redis.call('HSET', p.email, email, id) end
+if phone ~= '' then redis.call('HSET', p.phone, phone, id) end
+for i = 8, #ARGS do
   local _, _, _, eligKey = repKeys(i - 7)
   redis.call('SADD', eligKey, id)
 end
-local esc = num('escalateAfterMs')
+local esc = num(p, 'escalateAfterMs')
 if status == 'open' and esc > 0 then scheduleEscalation(id, now + esc) end
 return reply({ duplicate = false, lead = leadOut(id) })

@@ -1,8 +1,8 @@
 --[[
-  Read-only: the open count and the oldest open lead's creation time, in one snapshot.
+  Read-only: a pool's open count and its oldest open lead's creation time, in one snapshot.
 
   Input:
-    KEYS  the pool-wide keys
+    KEYS  the global keys, then the pool's keys
 
   Output (JSON):
     { count, oldest = ms, or false when the pool is empty }
@@ -10,8 +10,9 @@
 --- @include "keys"
 --- @include "common"
 
-local count = redis.call('ZCARD', K.open)
-local first = redis.call('ZRANGE', K.open, 0, 0)
+local p = POOLS[1]
+local count = redis.call('ZCARD', p.open)
+local first = redis.call('ZRANGE', p.open, 0, 0)
 local oldest = false
 if first[1] then oldest = tonumber(redis.call('HGET', K.createdAt, first[1])) or false end
 return reply({ count = count, oldest = oldest })

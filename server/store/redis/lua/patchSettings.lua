@@ -1,16 +1,18 @@
 --[[
-  Writes some settings.
+  Writes some settings of a pool.
 
   Input:
-    KEYS  the pool-wide keys
-    ARGV  setting name / JSON value pairs
+    KEYS  the global keys, then the pool's keys
+    ARGS  setting name / JSON value pairs
 
   Output (JSON):
-    { settings = { name = JSON value } of every stored setting } | { code = 'NOINSTALL' }
+    { settings = { name = JSON value } of every stored setting } | { code = 'NOT_FOUND' | 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
 
 if not installed() then return fail('NOINSTALL') end
-if #ARGV > 0 then redis.call('HSET', K.settings, unpack(ARGV)) end
-return reply({ settings = hashOf(K.settings) })
+local p = POOLS[1]
+if not poolExists(p.id) then return fail('NOT_FOUND') end
+if #ARGS > 0 then redis.call('HSET', p.settings, unpack(ARGS)) end
+return reply({ settings = hashOf(p.settings) })

@@ -1,11 +1,12 @@
 --[[
-  Hybrid routing changed (rules or reps): sets the eligible list of each lead still open
-  and not escalated, keeping every rep's eligibility index.
+  Hybrid routing of a pool changed (rules or reps): sets the eligible list of each lead of
+  that pool still open and not escalated, keeping every rep's eligibility index. Leads of
+  other pools are left alone.
 
   Input:
-    KEYS  the pool-wide keys, then the four keys of each rep named in ARGV[2..]
-    ARGV[1] changes JSON: [{ id, json = the new eligible as stored, reps = its rep ids (empty for everyone) }]
-    ARGV[2..] every rep id in an old or new eligible list, in the order of their keys
+    KEYS  the global keys, then the pool's keys, then the four keys of each rep named in ARGS[2..]
+    ARGS[1] changes JSON: [{ id, json = the new eligible as stored, reps = its rep ids (empty for everyone) }]
+    ARGS[2..] every rep id in an old or new eligible list, in the order of their keys
 
   Output (JSON):
     { changed = [lead id] }
@@ -13,9 +14,10 @@
 --- @include "keys"
 --- @include "common"
 
-local changes = cjson.decode(ARGV[1])
+local pool = POOLS[1].id
+local changes = cjson.decode(ARGS[1])
 local index = {}
-for i = 2, #ARGV do index[ARGV[i]] = i - 1 end
+for i = 2, #ARGS do index[ARGS[i]] = i - 1 end
 local function eligKeyOf(rep)
   local i = index[rep]
   if not i then return nil end
@@ -25,7 +27,8 @@ end
 local changed = {}
 for _, c in ipairs(changes) do
   local id = c.id
-  if redis.call('HGET', K.status, id) == 'open' and redis.call('HEXISTS', K.escalatedAt, id) == 0 then
+  if redis.call('HGET', K.poolId, id) == pool and redis.call('HGET', K.status, id) == 'open'
+      and redis.call('HEXISTS', K.escalatedAt, id) == 0 then
     local old = redis.call('HGET', K.eligible, id)
     if old ~= c.json then
       if old and old ~= EVERYONE_JSON then

@@ -2,9 +2,9 @@
   A rep says it is away, or back.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
-    ARGV[2] 'true' | 'false'
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2] 'true' | 'false'
 
   Output (JSON):
     { before, after = presence }
@@ -13,8 +13,8 @@
 --- @include "common"
 --- @include "presence"
 
-local rep = ARGV[1]
+local rep = ARGS[1]
 local repKey = repKeys(1)
 local before = presenceOf(rep, repKey)
-if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'away', ARGV[2]) end
+if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'away', ARGS[2]) end
 return reply({ before = before, after = presenceOf(rep, repKey) })

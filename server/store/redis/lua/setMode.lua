@@ -1,18 +1,20 @@
 --[[
-  Sets the pool's mode.
+  Sets a pool's mode.
 
   Input:
-    KEYS  the pool-wide keys
-    ARGV[1] mode
+    KEYS  the global keys, then the pool's keys
+    ARGS[1] mode
 
   Output (JSON):
-    { previous = the mode before } | { code = 'NOINSTALL' }
+    { previous = the mode before } | { code = 'NOT_FOUND' | 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
 --- @include "settings"
 
 if not installed() then return fail('NOINSTALL') end
-local prev = poolMode()
-redis.call('HSET', K.pool, 'mode', ARGV[1])
+local p = POOLS[1]
+if not poolExists(p.id) then return fail('NOT_FOUND') end
+local prev = poolMode(p)
+redis.call('HSET', p.config, 'mode', ARGS[1])
 return reply({ previous = prev })

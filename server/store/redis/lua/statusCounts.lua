@@ -1,8 +1,8 @@
 --[[
-  Read-only: the number of leads in each status, in one snapshot.
+  Read-only: the number of leads in each status, in one pool or in all, in one snapshot.
 
   Input:
-    KEYS  the pool-wide keys
+    KEYS  the global keys, then the pool's keys (none: all pools)
 
   Output (JSON):
     { open, claimed, closed, disqualified = counts }
@@ -11,5 +11,9 @@
 --- @include "common"
 
 local counts = {}
-for status, key in pairs(STATUS_SET) do counts[status] = redis.call('ZCARD', key) end
+local p = POOLS[1]
+for status, key in pairs(STATUS_SET) do
+  if p then key = poolStatusSet(p, status) end
+  counts[status] = redis.call('ZCARD', key)
+end
 return reply(counts)

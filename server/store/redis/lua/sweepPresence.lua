@@ -2,10 +2,10 @@
   Refreshes this node's heartbeat and drops the tabs of nodes silent for staleMs.
 
   Input:
-    KEYS  the pool-wide keys, then the four keys of each rep named in ARGV[3..]
-    ARGV[1] node id
-    ARGV[2] staleMs
-    ARGV[3..] the rep ids that have tabs, in the order of their keys
+    KEYS  the global keys, then the four keys of each rep named in ARGS[3..]
+    ARGS[1] node id
+    ARGS[2] staleMs
+    ARGS[3..] the rep ids that have tabs, in the order of their keys
 
   Output (JSON):
     { changes = [{ repId, before, after = presence }] } of the reps whose presence changed
@@ -14,7 +14,7 @@
 --- @include "common"
 --- @include "presence"
 
-local node, stale = ARGV[1], tonumber(ARGV[2])
+local node, stale = ARGS[1], tonumber(ARGS[2])
 local now = nowMs()
 redis.call('ZADD', K.nodes, now, node)
 local dead = {}
@@ -23,7 +23,7 @@ for _, n in ipairs(redis.call('ZRANGEBYSCORE', K.nodes, '-inf', '(' .. (now - st
   redis.call('ZREM', K.nodes, n)
 end
 local repIndex = {}
-for i = 3, #ARGV do repIndex[ARGV[i]] = i - 2 end
+for i = 3, #ARGS do repIndex[ARGS[i]] = i - 2 end
 local all = redis.call('HGETALL', K.tabs)
 local gone = {}
 for i = 1, #all, 2 do

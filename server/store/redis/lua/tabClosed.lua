@@ -2,9 +2,9 @@
   A rep's tab disconnected.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
-    ARGV[2] tab id
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2] tab id
 
   Output (JSON):
     { before, after = presence }
@@ -13,7 +13,7 @@
 --- @include "common"
 --- @include "presence"
 
-local rep, tab = ARGV[1], ARGV[2]
+local rep, tab = ARGS[1], ARGS[2]
 local repKey = repKeys(1)
 local before = presenceOf(rep, repKey)
 if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then

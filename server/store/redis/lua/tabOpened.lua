@@ -3,10 +3,10 @@
   node's heartbeat.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
-    ARGV[2] tab id
-    ARGV[3] node id
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2] tab id
+    ARGS[3] node id
 
   Output (JSON):
     { before, after = presence }
@@ -15,7 +15,7 @@
 --- @include "common"
 --- @include "presence"
 
-local rep, tab, node = ARGV[1], ARGV[2], ARGV[3]
+local rep, tab, node = ARGS[1], ARGS[2], ARGS[3]
 local repKey = repKeys(1)
 redis.call('ZADD', K.nodes, nowMs(), node)
 local before = presenceOf(rep, repKey)

@@ -1,19 +1,20 @@
 --[[
-  Writes some fields of an existing rep.
+  Writes some fields of an existing rep; new `pools` keep only pools that exist.
 
   Input:
-    KEYS  the pool-wide keys, then the rep's four keys
-    ARGV[1] rep id
-    ARGV[2..] StoredRep field / JSON value pairs
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2..] StoredRep field / JSON value pairs
 
   Output (JSON):
     { ok = true, rep = { field = JSON value } } | { code = 'NOT_FOUND' | 'NOINSTALL' }
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "eligibility"
 
 if not installed() then return fail('NOINSTALL') end
 local repKey = repKeys(1)
 if redis.call('EXISTS', repKey) == 0 then return fail('NOT_FOUND') end
-if #ARGV > 1 then redis.call('HSET', repKey, unpack(ARGV, 2)) end
+if #ARGS > 1 then redis.call('HSET', repKey, unpack(repPairs(2, nil))) end
 return reply({ ok = true, rep = hashOf(repKey) })

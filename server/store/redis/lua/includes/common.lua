@@ -37,3 +37,9 @@ local function split(s)
     from = at + #SEP
   end
 end
+
+-- A Lua array as a JSON array (cjson encodes an empty table as {}).
+local function jsonList(t)
+  if #t == 0 then return '[]' end
+  return cjson.encode(t)
+end

@@ -1,9 +1,24 @@
 --[[
-  Hybrid routing: whether a rep may take a lead (server/domain/view.ts mayClaim).
+  Pools and hybrid routing: whether a rep may take a lead (server/domain/view.ts mayClaim).
 ]]
 --- @include "keys"
+--- @include "common"
 
-local function mayClaim(id, rep, mode)
+-- A rep's pools (the `pools` field of its rep hash, JSON; absent = DEFAULT_POOL_LIST, as
+-- decode.ts reads it) as a set: pool id -> true.
+local function repPools(repKey)
+  local v = redis.call('HGET', repKey, 'pools')
+  local list = DEFAULT_POOL_LIST
+  if v then list = cjson.decode(v) end
+  local set = {}
+  if type(list) == 'table' then for _, id in ipairs(list) do set[id] = true end end
+  return set
+end
+
+-- server/domain/view.ts mayClaim: the rep is in the lead's pool and, in hybrid, the lead is
+-- routed to it or to everyone. pools: the rep's (repPools); mode: the lead's pool's.
+local function mayClaim(id, rep, pools, poolId, mode)
+  if not pools[poolId] then return false end
   if mode ~= 'hybrid' then return true end
   local e = redis.call('HGET', K.eligible, id)
   if not e then return true end
@@ -11,4 +26,35 @@ local function mayClaim(id, rep, mode)
   if type(list) ~= 'table' then return true end -- everyone
   for _, r in ipairs(list) do if r == rep then return true end end
   return false
+end
+
+-- A `pools` list without the ids of pools that do not exist: a rep or feed never keeps a
+-- membership of a pool deleted meanwhile.
+local function existingPools(list)
+  local kept = {}
+  for _, id in ipairs(list) do
+    if poolExists(id) then kept[#kept + 1] = id end
+  end
+  return kept
+end
+local function existingPoolsJson(json) return jsonList(existingPools(cjson.decode(json))) end
+
+-- StoredRep field / JSON value pairs (ARGS from `from` on) with `pools` kept to existing
+-- pools; `default`: the pools a rep gets when the pairs name none (nil: none added).
+local function repPairs(from, default)
+  local out, hasPools = {}, false
+  for i = from, #ARGS, 2 do
+    local field, value = ARGS[i], ARGS[i + 1]
+    if field == 'pools' then
+      value = existingPoolsJson(value)
+      hasPools = true
+    end
+    out[#out + 1] = field
+    out[#out + 1] = value
+  end
+  if not hasPools and default then
+    out[#out + 1] = 'pools'
+    out[#out + 1] = default
+  end
+  return out
 end

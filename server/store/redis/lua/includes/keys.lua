@@ -1,21 +1,50 @@
 --[[
-  Binds the KEYS of a store script by name. KEYS holds the pool-wide keys first, in the
-  order of GLOBAL_KEYS (server/store/redis/keys.ts), then four keys per rep the call
-  concerns, in the order of REP_KEYS. No key name is ever built inside a script.
+  Binds the KEYS and ARGV of a store script by name (server/store/redis/keys.ts Keys.script).
+  KEYS: the global keys (GLOBAL_KEY_NAMES order), then one block of POOL_KEY_NAMES per pool,
+  then four keys per rep (REP_KEY_NAMES). ARGV[1] is the number of pool blocks, ARGV[2..]
+  their pool ids; the script's own arguments follow, as ARGS. No key name is ever built
+  inside a script.
 ]]
 local K = {}
 for i, name in ipairs(GLOBAL_KEY_NAMES) do K[name] = KEYS[i] end
 
+-- The passed pools: POOLS[i] and POOL[id] are { id = pool id, <pool key name> = key }.
+local NPOOLS = tonumber(ARGV[1])
+local POOLS, POOL = {}, {}
+for i = 1, NPOOLS do
+  local base = #GLOBAL_KEY_NAMES + (i - 1) * #POOL_KEY_NAMES
+  local p = { id = ARGV[1 + i] }
+  for j, name in ipairs(POOL_KEY_NAMES) do p[name] = KEYS[base + j] end
+  POOLS[i] = p
+  POOL[p.id] = p
+end
+
+-- The script's own arguments.
+local ARGS = {}
+for i = NPOOLS + 2, #ARGV do ARGS[#ARGS + 1] = ARGV[i] end
+
+local REP_BASE = #GLOBAL_KEY_NAMES + NPOOLS * #POOL_KEY_NAMES
 -- The i-th rep's keys: rep hash, counters, one-second action bucket, eligibility index.
 local function repKeys(i)
-  local base = #GLOBAL_KEY_NAMES + (i - 1) * #REP_KEY_NAMES
+  local base = REP_BASE + (i - 1) * #REP_KEY_NAMES
   return unpack(KEYS, base + 1, base + #REP_KEY_NAMES)
 end
 
--- status -> the sorted set of the leads in that status
+-- status -> the sorted set of the leads in that status, over all pools / in a pool
 local STATUS_SET = {}
 for status, name in pairs(STATUS_KEY_NAMES) do STATUS_SET[status] = K[name] end
+local function poolStatusSet(p, status) return p[STATUS_KEY_NAMES[status]] end
 
 -- false on an empty store (fresh install or Redis wiped): write scripts then answer
 -- NOINSTALL and the store runs install before retrying.
 local function installed() return redis.call('EXISTS', K.installed) == 1 end
+
+-- Whether a pool exists (in the registry).
+local function poolExists(id) return redis.call('ZSCORE', K.pools, id) ~= false end
+
+-- Whether the passed pools are exactly the registry (calls that pass every pool).
+local function allPoolsPassed()
+  if redis.call('ZCARD', K.pools) ~= NPOOLS then return false end
+  for _, p in ipairs(POOLS) do if not poolExists(p.id) then return false end end
+  return true
+end

@@ -1,6 +1,7 @@
 --[[
   A lead's columns (LEAD_COLUMNS: one hash per Lead field, keyed by lead id), its status
-  sets and the `claimed` index (members "<repId><SEP><leadId>").
+  sets (over all pools and in its pool) and the held indexes (`claimed` over all pools and
+  its pool's `held`, members "<repId><SEP><leadId>").
 ]]
 --- @include "keys"
 
@@ -14,20 +15,50 @@ local function leadOut(id)
   return o
 end
 
-local function setStatus(id, from, to)
+-- The pool block of a lead's pool (scripts about a lead get every pool): nil when the lead
+-- does not exist or its pool is gone (only closed and disqualified leads outlive their pool).
+local function poolOfLead(id)
+  local pid = redis.call('HGET', K.poolId, id)
+  if not pid then return nil end
+  return POOL[pid]
+end
+
+-- p: the lead's pool block
+local function setStatus(id, p, from, to)
   local seq = redis.call('ZSCORE', K.leads, id)
-  if from and STATUS_SET[from] then redis.call('ZREM', STATUS_SET[from], id) end
+  if from and STATUS_SET[from] then
+    redis.call('ZREM', STATUS_SET[from], id)
+    redis.call('ZREM', poolStatusSet(p, from), id)
+  end
   redis.call('ZADD', STATUS_SET[to], seq, id)
+  redis.call('ZADD', poolStatusSet(p, to), seq, id)
   redis.call('HSET', K.status, id, to)
 end
 
 local function claimedMember(rep, id) return rep .. SEP .. id end
 
--- ZRANGEBYLEX bounds of a rep's members in `claimed` (keys.ts claimedRange)
+-- ZRANGEBYLEX bounds of a rep's members in `claimed` and `held` (keys.ts claimedRange)
 local SEP_NEXT = string.char(string.byte(SEP) + 1)
 local function claimedRange(rep) return '[' .. rep .. SEP, '(' .. rep .. SEP_NEXT end
 
-local function activeOf(rep)
+-- The leads a rep holds in all pools together.
+local function heldTotal(rep)
   local min, max = claimedRange(rep)
   return redis.call('ZLEXCOUNT', K.claimed, min, max)
+end
+
+-- The leads a rep holds in pool p.
+local function heldIn(p, rep)
+  local min, max = claimedRange(rep)
+  return redis.call('ZLEXCOUNT', p.held, min, max)
+end
+
+-- Adds / removes a claim in both held indexes.
+local function addHeld(p, rep, id)
+  redis.call('ZADD', K.claimed, 0, claimedMember(rep, id))
+  redis.call('ZADD', p.held, 0, claimedMember(rep, id))
+end
+local function removeHeld(p, rep, id)
+  redis.call('ZREM', K.claimed, claimedMember(rep, id))
+  redis.call('ZREM', p.held, claimedMember(rep, id))
 end
