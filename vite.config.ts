@@ -17,7 +17,8 @@ export default defineConfig(({ command }) => ({
     outDir: resolve(ROOT, 'dist/client'),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // No source maps in the build: the server would serve the app's sources to anyone.
+    sourcemap: false,
   },
   server: {
     port: 5173,
