@@ -2,6 +2,24 @@
 // configuration"). Everything else receives a Config instead of reading process.env.
 import { z } from 'zod';
 
+/** A comma-separated list of browser origins (`https://leads.example.com`), normalized; each must be an http(s) origin. */
+const origins = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const list = (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return list.map((entry) => {
+        const url = URL.canParse(entry) ? new URL(entry) : null;
+        if (url && /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username) return url.origin;
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an origin like https://leads.example.com` });
+        return entry;
+      });
+    });
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -24,7 +42,16 @@ const EnvSchema = z.object({
     .or(z.string().min(8, 'LEADPOOL_FEED_KEY must be at least 8 characters'))
     .optional(),
   /** Comma-separated origins allowed besides the server's own (e.g. the Vite dev server). */
-  LEADPOOL_ALLOWED_ORIGINS: z.string().optional(),
+  LEADPOOL_ALLOWED_ORIGINS: origins(),
+  /** The browser origins of this deployment (comma-separated); unset = the listening address. */
+  LEADPOOL_PUBLIC_ORIGIN: origins(),
+  // Socket and credential budgets (server/transport/socket-guard.ts); 0 = off.
+  LEADPOOL_SOCKET_EVENTS_PER_SECOND: z.coerce.number().min(0).default(100),
+  LEADPOOL_REP_EVENTS_PER_SECOND: z.coerce.number().min(0).default(200),
+  LEADPOOL_SOCKET_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(1_000_000),
+  LEADPOOL_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(1000),
+  LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
+  LEADPOOL_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /** Key prefix in Redis, so several deployments can share one Redis. */
   LEADPOOL_REDIS_PREFIX: z
     .string()
@@ -44,8 +71,27 @@ export interface Config {
   managerToken: string | undefined;
   feedKey: string | undefined;
   allowedOrigins: string[];
+  /** LEADPOOL_PUBLIC_ORIGIN: the origins browsers use; empty = the listening address (and localhost equivalents). */
+  publicOrigins: string[];
+  /** Budgets of sockets and credentials (docs/API.md, "Budgets"); 0 = off. */
+  limits: Limits;
   log: 'info' | 'silent';
   ingestRate: number;
+}
+
+export interface Limits {
+  /** Events one socket may send per second (burst: twice that). */
+  socketEventsPerSecond: number;
+  /** Events one rep (all its tabs) or the manager (all its sockets) may send per second on this process (burst: twice that). */
+  repEventsPerSecond: number;
+  /** Bytes one connection may send per second (burst: eight times that, so a 1 MB payload always fits). */
+  socketBytesPerSecond: number;
+  /** Engine.IO connections open at once from one address. */
+  connectionsPerAddress: number;
+  /** Connections from one address not (yet) in /rep or /manager. */
+  pendingConnectionsPerAddress: number;
+  /** Wrong credentials one address may present per minute (HTTP and sockets together). */
+  authFailuresPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,10 +109,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.LEADPOOL_REDIS_PREFIX,
     managerToken: e.LEADPOOL_MANAGER_TOKEN,
     feedKey: e.LEADPOOL_FEED_KEY,
-    allowedOrigins: (e.LEADPOOL_ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    allowedOrigins: e.LEADPOOL_ALLOWED_ORIGINS,
+    publicOrigins: e.LEADPOOL_PUBLIC_ORIGIN,
+    limits: {
+      socketEventsPerSecond: e.LEADPOOL_SOCKET_EVENTS_PER_SECOND,
+      repEventsPerSecond: e.LEADPOOL_REP_EVENTS_PER_SECOND,
+      socketBytesPerSecond: e.LEADPOOL_SOCKET_BYTES_PER_SECOND,
+      connectionsPerAddress: e.LEADPOOL_CONNECTIONS_PER_ADDRESS,
+      pendingConnectionsPerAddress: e.LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS,
+      authFailuresPerMinute: e.LEADPOOL_AUTH_FAILURES_PER_MINUTE,
+    },
     log: e.LEADPOOL_LOG,
     ingestRate: e.LEADPOOL_INGEST_RATE,
   };
