@@ -58,6 +58,19 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/)
     .default('lp'),
   LEADPOOL_LOG: z.enum(['info', 'silent']).default('info'),
+  /** The least level logged (pino levels); LEADPOOL_LOG=silent overrides it. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A bearer token for GET /metrics besides the manager token (a scraper need not hold the manager's). */
+  LEADPOOL_METRICS_TOKEN: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.string().min(8, 'LEADPOOL_METRICS_TOKEN must be at least 8 characters'))
+    .optional(),
+  /** Embedded store: fsync every batch (survives an OS crash or power cut, at a latency cost). */
+  LEADPOOL_FSYNC: z
+    .enum(['on', 'off', 'true', 'false', '1', '0', ''])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** Leads per second one credential may post to this process (burst: twice that); 0 = off. */
   LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
 });
@@ -76,7 +89,12 @@ export interface Config {
   /** Budgets of sockets and credentials (docs/API.md, "Budgets"); 0 = off. */
   limits: Limits;
   log: 'info' | 'silent';
+  /** pino level; 'silent' when LEADPOOL_LOG=silent. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  metricsToken: string | undefined;
   ingestRate: number;
+  /** Embedded store: fsync data files and the folder at every batch. */
+  fsync: boolean;
 }
 
 export interface Limits {
@@ -120,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authFailuresPerMinute: e.LEADPOOL_AUTH_FAILURES_PER_MINUTE,
     },
     log: e.LEADPOOL_LOG,
+    logLevel: e.LEADPOOL_LOG === 'silent' ? 'silent' : e.LOG_LEVEL,
+    metricsToken: e.LEADPOOL_METRICS_TOKEN,
     ingestRate: e.LEADPOOL_INGEST_RATE,
+    fsync: e.LEADPOOL_FSYNC,
   };
 }
