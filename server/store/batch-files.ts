@@ -4,14 +4,19 @@
 // crash in the middle of a batch never leaves half of it.
 //
 // One batch, in this order:
-//   1. each file is written whole to `<name>.tmp` and fsynced;
-//   2. several files: a manifest naming them is written to `commit.json.tmp`, fsynced and
+//   1. each file is written whole to `<name>.tmp` (and fsynced);
+//   2. several files: a manifest naming them is written to `commit.json.tmp` (fsynced) and
 //      renamed to `commit.json`; one file: its temp file is renamed onto it;
-//   3. the folder is fsynced. THIS IS THE COMMIT POINT: before it nothing has changed (the
+//   3. (the folder is fsynced.) THIS IS THE COMMIT POINT: before it nothing has changed (the
 //      data files are untouched; leftover temp files are ignored and removed at the next
 //      load); after it the batch is durable;
-//   4. several files: each temp file is renamed onto its file, the folder fsynced, and the
+//   4. several files: each temp file is renamed onto its file, (the folder fsynced,) and the
 //      manifest removed.
+// The fsyncs in parentheses are made with `fsync: true` only (LEADPOOL_FSYNC). Without them
+// every step is still a completed system call before the batch resolves, so the batch is in
+// the kernel's page cache, all or nothing, and survives the death of this process (a kill,
+// a crash): the contract's promise. With them it also survives an OS crash or a power cut,
+// at the cost of waiting for the disk (several ms per batch).
 // A failure before the commit point throws the error as is: nothing changed. A failure
 // after it throws CommitIncompleteError: the batch is durable (a leftover manifest is
 // rolled forward by recoverBatch at the next load) but the files in place may lag behind.
@@ -43,11 +48,16 @@ export class CommitIncompleteError extends Error {}
 /** A manifest that cannot be read: the folder needs a look (never guessed over). */
 export class BadManifestError extends Error {}
 
-async function writeDurably(path: string, text: string): Promise<void> {
+/** How a batch reaches the disk: `fsync` waits for the device at each step (see the top of this file). */
+export interface BatchOptions {
+  fsync?: boolean;
+}
+
+async function writeDurably(path: string, text: string, fsync = true): Promise<void> {
   const fh = await open(path, 'w');
   try {
     await fh.writeFile(text, 'utf8');
-    await fh.sync();
+    if (fsync) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -67,28 +77,30 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes the files of one batch atomically (see the top of this file). */
-export async function writeBatch(dir: string, files: BatchFile[]): Promise<void> {
+/** Writes the files of one batch atomically (see the top of this file); fsync by default. */
+export async function writeBatch(dir: string, files: BatchFile[], options: BatchOptions = {}): Promise<void> {
   if (files.length === 0) return;
+  const fsync = options.fsync ?? true;
+  const sync = fsync ? syncDir : async (_dir: string) => {};
   for (const f of files) if (!BATCH_FILE.test(f.name)) throw new Error(`not a data file: ${f.name}`);
-  await Promise.all(files.map((f) => writeDurably(join(dir, tempOf(f.name)), f.text)));
+  await Promise.all(files.map((f) => writeDurably(join(dir, tempOf(f.name)), f.text, fsync)));
   if (files.length === 1) {
     const [f] = files;
     await rename(join(dir, tempOf(f.name)), join(dir, f.name));
     try {
-      await syncDir(dir);
+      await sync(dir);
     } catch (err) {
       throw new CommitIncompleteError(`the folder fsync after writing ${f.name} failed: ${(err as Error).message}`, { cause: err });
     }
     return;
   }
   const manifestTemp = join(dir, tempOf(MANIFEST));
-  await writeDurably(manifestTemp, JSON.stringify({ renames: files.map((f) => f.name) }));
+  await writeDurably(manifestTemp, JSON.stringify({ renames: files.map((f) => f.name) }), fsync);
   await rename(manifestTemp, join(dir, MANIFEST));
   try {
-    await syncDir(dir);
+    await sync(dir);
     for (const f of files) await rename(join(dir, tempOf(f.name)), join(dir, f.name));
-    await syncDir(dir);
+    await sync(dir);
     await unlink(join(dir, MANIFEST));
   } catch (err) {
     throw new CommitIncompleteError(`completing a committed write failed: ${(err as Error).message}`, { cause: err });

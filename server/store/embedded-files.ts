@@ -120,6 +120,8 @@ export class EmbeddedFiles {
   constructor(
     private readonly dir: string,
     private readonly clock: () => number = Date.now,
+    /** fsync each batch (batch-files.ts): survives an OS crash too, not only the death of the process. */
+    private readonly fsync = false,
   ) {
     mkdirSync(dir, { recursive: true });
     this.reps = this.file<RepsFile>('reps.json', { reps: [] });
@@ -156,7 +158,7 @@ export class EmbeddedFiles {
       if (name === undefined) throw new Error('not a data file of this folder');
       return { name, text: compact.stringify(db.data) };
     });
-    return writeBatch(this.dir, batch);
+    return writeBatch(this.dir, batch, { fsync: this.fsync });
   }
 
   /**

@@ -75,6 +75,12 @@ const inPool = (poolId: string, value: string) => `${poolId}:${value}`;
 export interface EmbeddedStoreOptions {
   /** How often a store whose write failed checks whether the folder takes writes again. Default 1 s. */
   recoveryIntervalMs?: number;
+  /**
+   * fsync the files and the folder at every batch (LEADPOOL_FSYNC). Off (the default), an
+   * acknowledged change survives the death of the process; on, also an OS crash or a power
+   * cut, at the cost of waiting for the disk at every batch (batch-files.ts).
+   */
+  fsync?: boolean;
 }
 
 export class EmbeddedStore implements Store {
@@ -90,6 +96,7 @@ export class EmbeddedStore implements Store {
   private recovering = false;
   private closed = false;
   private readonly recoveryIntervalMs: number;
+  private readonly fsync: boolean;
 
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
@@ -109,7 +116,8 @@ export class EmbeddedStore implements Store {
     private readonly clock: () => number = Date.now,
     options: EmbeddedStoreOptions = {},
   ) {
-    this.files = new EmbeddedFiles(dir, clock);
+    this.fsync = options.fsync ?? false;
+    this.files = new EmbeddedFiles(dir, clock, this.fsync);
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1_000;
   }
 
@@ -178,7 +186,7 @@ export class EmbeddedStore implements Store {
     this.recovering = true;
     try {
       await probeWritable(this.dir, this.files.fileNames());
-      const files = new EmbeddedFiles(this.dir, this.clock);
+      const files = new EmbeddedFiles(this.dir, this.clock, this.fsync);
       await files.load(); // rolls a committed batch forward, removes leftover temp files
       if (this.closed) return;
       this.files = files;
