@@ -1,7 +1,7 @@
 // Wires the parts into one server process: store, credentials, service, HTTP, Socket.IO
 // (with the Redis adapter in cluster mode). `main.ts` runs it; tests start it directly.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { Credentials, type GeneratedSecrets } from './auth.js';
 import type { Config } from './config.js';
@@ -11,6 +11,7 @@ import type { Logger } from './service/logger.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { createHttpApp } from './transport/http.js';
+import { SocketGuard } from './transport/socket-guard.js';
 import { attachSockets } from './transport/sockets.js';
 import { webRouter } from './transport/web.js';
 
@@ -32,18 +33,6 @@ export const consoleLogger = (silent = false): Logger => ({
   error: (msg, err) => console.error(`${new Date().toISOString()} ERROR ${msg}`, err ?? ''),
 });
 
-/** Socket.IO's CORS covers polling only: websocket upgrades are checked here by Origin. */
-function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true; // not a browser (feeds, scripts, tests)
-  try {
-    const { host } = new URL(origin);
-    return host === req.headers.host || allowed.includes(origin);
-  } catch {
-    return false;
-  }
-}
-
 export async function createLeadpool(config: Config, log: Logger = consoleLogger(config.log === 'silent')): Promise<Leadpool> {
   const nodeId = randomUUID();
   const store = await createStore(config, nodeId);
@@ -52,24 +41,25 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
     ? await (await import('./realtime/redis-adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` })
     : null;
 
-  const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });
+  const { credentials, generated } = await Credentials.load(store, {
+    managerToken: config.managerToken,
+    feedKey: config.feedKey,
+    authFailuresPerMinute: config.limits.authFailuresPerMinute,
+  });
   // A wiped Redis lost the stored secret hashes: put ours back so every process agrees.
   store.onReset?.(() => void credentials.restore().catch((err) => log.error('restoring credentials failed', err)));
 
   const http = createServer();
-  const io = new Server(http, {
-    // Payloads up to 1 MB are answered (INVALID for oversized fields), never dropped.
-    maxHttpBufferSize: 2e6,
-    allowRequest: (req, done) => done(null, originAllowed(req, config.allowedOrigins)),
-    cors: config.allowedOrigins.length ? { origin: config.allowedOrigins } : undefined,
-  });
+  // Origins, connection caps, message size and budgets of Socket.IO (transport/socket-guard.ts).
+  const guard = new SocketGuard(config);
+  const io = new Server(http, guard.serverOptions(config.allowedOrigins));
   if (cluster) io.adapter(cluster.adapter);
 
   const service = createService(store, new Fanout(io), log);
   const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
   const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, ingestRate: config.ingestRate, web: webRouter() });
   http.on('request', app);
-  attachSockets(io, service, credentials, log);
+  attachSockets(io, service, credentials, log, guard);
   service.start();
 
   let closed: Promise<void> | null = null;

@@ -48,7 +48,7 @@ const EnvSchema = z.object({
   // Socket and credential budgets (server/transport/socket-guard.ts); 0 = off.
   LEADPOOL_SOCKET_EVENTS_PER_SECOND: z.coerce.number().min(0).default(100),
   LEADPOOL_REP_EVENTS_PER_SECOND: z.coerce.number().min(0).default(200),
-  LEADPOOL_SOCKET_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(1_000_000),
+  LEADPOOL_SOCKET_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(2_000_000),
   LEADPOOL_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(1000),
   LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
   LEADPOOL_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(60),
