@@ -20,7 +20,7 @@ import {
   RulesSchema,
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
-import type { Credentials, Principal, Role } from '../auth.js';
+import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { RequestLine } from '../log.js';
 import { httpRequests, metricsText } from '../metrics.js';
@@ -62,6 +62,12 @@ function requestId(header: string | string[] | undefined): string {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Where a bearer token comes from: wrong ones count against the address (429 with Retry-After past its budget). */
+const credentialSource = (req: Request, res: Response): CredentialSource => ({
+  address: req.socket.remoteAddress,
+  retryAfter: (seconds) => res.setHeader('Retry-After', String(seconds)),
+});
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -112,7 +118,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     // Answers may hold contact fields: no cache, no proxy keeps them.
     res.setHeader('Cache-Control', 'no-store');
     try {
-      const who = await credentials.identify(bearer(req));
+      const who = await credentials.identify(bearer(req), credentialSource(req, res));
       if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
       res.locals.role = who.role;
       if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
@@ -145,7 +151,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       const token = bearer(req);
       const isScraper = metricsHash !== null && token !== undefined && timingSafeEqual(sha256(token), metricsHash);
       if (!isScraper) {
-        const who = await credentials.identify(token);
+        const who = await credentials.identify(token, credentialSource(req, res));
         if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
         res.locals.role = who.role;
         if (who.role !== 'manager') throw new ApiError('FORBIDDEN', 'this route is for: manager, metrics scraper');
