@@ -35,7 +35,12 @@ export interface Service {
   drain(): Promise<void>;
 }
 
-export function createService(store: Store, fanout: Fanout, log: Logger): Service {
+export interface ServiceOptions {
+  /** Whether broadcasts reach every process now (cluster: the Redis adapter's connections are ready). */
+  broadcastReady?: () => boolean;
+}
+
+export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
   const reads = new ReadModels(store);
   const stats = new StatsPush(reads, fanout, log);
   const roundRobin = new RoundRobin(store, fanout);
@@ -50,7 +55,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger): Servic
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
     feeds: new FeedCommands(store, fanout, reads),
     reads,
-    late: new LateOutcomes(store, fanout, reads, followUps, log),
+    late: new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady),
     start: () => background.start(),
     stop: () => background.stop(),
     drain: () => presence.drain(),

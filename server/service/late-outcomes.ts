@@ -64,6 +64,8 @@ export function touchedBy(result: unknown, into: Touched = emptyTouched()): Touc
 
 /** How long reports are gathered before one resync pass. */
 const GATHER_MS = 50;
+/** How long a resync waits for the cluster's broadcast connections to be back (its events reach other processes through them). */
+const READY_WAIT_MS = 30_000;
 
 export class LateOutcomes {
   private pending: { ops: string[]; touched: Touched; everyPool: boolean } | null = null;
@@ -75,6 +77,8 @@ export class LateOutcomes {
     private readonly reads: ReadModels,
     private readonly followUps: FollowUps,
     private readonly log: Logger,
+    /** Whether broadcasts reach every process now (Redis adapter connections ready). */
+    private readonly ready: () => boolean = () => true,
   ) {}
 
   /** The change `op` happened; `result` is what the store would have answered (decoded when possible). */
@@ -111,6 +115,11 @@ export class LateOutcomes {
   }
 
   private async resync(touched: Touched, everyPool: boolean): Promise<void> {
+    // Redis just came back to the store; the adapter's connections may lag a moment, and a
+    // broadcast sent before they are ready would reach this process's clients only.
+    for (const until = Date.now() + READY_WAIT_MS; !this.ready() && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const pools = await this.store.listPools();
     const poolIds = pools.map((p) => p.id);
     for (const repId of touched.reps) {
