@@ -78,7 +78,7 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
   return {
     info: (msg: string, fields?: LogFields) => root.info(fields ?? {}, msg),
     error: (msg: string, err?: unknown, fields?: LogFields) =>
-      root.error({ ...(fields ?? {}), ...(err === undefined || err === '' ? {} : { err: errorFields(err) }) }, msg),
+      root.error({ ...(fields ?? {}), ...(err === undefined || err === '' ? {} : { error: errorFields(err) }) }, msg),
     request: (line: RequestLine) => root.info(line, 'request'),
     get requests() {
       return root.isLevelEnabled('info');

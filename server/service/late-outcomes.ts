@@ -62,6 +62,21 @@ export function touchedBy(result: unknown, into: Touched = emptyTouched()): Touc
   return into;
 }
 
+/**
+ * Results that say nothing changed, decoded: the background passes that found nothing to do
+ * (runDue without events, sweepPresence without changes, autoAssign null) and presence
+ * calls that left the presence as it was.
+ */
+function changedNothing(result: unknown): boolean {
+  if (result === null) return true;
+  if (Array.isArray(result)) return result.length === 0;
+  if (typeof result !== 'object') return false;
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.events) && typeof r.popped === 'number') return r.events.length === 0;
+  if (typeof r.before === 'string' && typeof r.after === 'string' && Object.keys(r).length <= 3) return r.before === r.after;
+  return false;
+}
+
 /** How long reports are gathered before one resync pass. */
 const GATHER_MS = 50;
 /** How long a resync waits for the cluster's broadcast connections to be back (its events reach other processes through them). */
@@ -83,6 +98,7 @@ export class LateOutcomes {
 
   /** The change `op` happened; `result` is what the store would have answered (decoded when possible). */
   happened(op: string, result: unknown): void {
+    if (changedNothing(result)) return; // e.g. a timers pass that found nothing due
     const touched = touchedBy(result);
     storeLateOutcomes.inc({ op });
     this.log.error(`a change answered "outcome unknown" did happen: ${op}; resyncing the clients it concerns`, undefined, {
