@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { changedNothing, touchedBy } from '../server/service/late-outcomes.js';
 import { EV } from '../shared/events.js';
 import type { Lead } from '../shared/protocol.js';
 import { api } from './support/api.js';
@@ -270,6 +271,45 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       await tabB.rec.waitFor(EV.poolState, (s) => s.leads.some((v) => v.id === lead.id), { from: fromB2, timeoutMs: 15_000 });
       expect((await manager.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
     }, 60_000);
+  });
+});
+
+describe('late outcomes: what a store result names', () => {
+  const lead = (id: string, extra: Partial<Lead> = {}) =>
+    ({ id, poolId: 'eu', status: 'claimed', createdAt: '2026-01-01T00:00:00.000Z', claimedBy: 'rep_a', ...extra }) as Lead;
+  const storedRep = { id: 'rep_gone', name: 'Gone', pools: ['eu'], tokenHash: 'ab', away: false };
+
+  it('claims, releases, deletions and due events name their pools, leads and reps', () => {
+    expect(touchedBy({ ok: true, mode: 'shark-tank', lead: lead('ld_1') })).toEqual({
+      pools: new Set(['eu']),
+      leads: new Set(['ld_1']),
+      reps: new Set(['rep_a']),
+      repRecords: new Set(),
+    });
+    const released = touchedBy({
+      ok: true,
+      mode: 'hybrid',
+      previousOwner: 'rep_b',
+      lead: lead('ld_2', { status: 'open', claimedBy: undefined }),
+    });
+    expect([...released.reps]).toEqual(['rep_b']);
+    const deleted = touchedBy({ rep: storedRep, released: [lead('ld_3', { poolId: 'us', status: 'open' })] });
+    expect(deleted.repRecords).toEqual(new Set(['rep_gone']));
+    expect(deleted.pools).toEqual(new Set(['us'])); // the pools of its released leads
+    const due = touchedBy({ popped: 1, events: [{ kind: 'expired', previousOwner: 'rep_c', mode: 'shark-tank', lead: lead('ld_4') }] });
+    expect(due.reps).toEqual(new Set(['rep_c', 'rep_a']));
+    expect(touchedBy({ ok: true, repIds: ['rep_x', 'rep_y'] }).reps).toEqual(new Set(['rep_x', 'rep_y']));
+  });
+
+  it('results that changed nothing are not resynced', () => {
+    expect(changedNothing({ popped: 0, events: [] })).toBe(true);
+    expect(changedNothing([])).toBe(true);
+    expect(changedNothing(null)).toBe(true);
+    expect(changedNothing({ before: 'available', after: 'available' })).toBe(true);
+    expect(changedNothing({ before: 'offline', after: 'available' })).toBe(false);
+    expect(changedNothing({ popped: 1, events: [{}] })).toBe(false);
+    expect(changedNothing({ ok: true, lead: lead('ld_1') })).toBe(false);
+    expect(changedNothing({ previous: 'shark-tank' })).toBe(false);
   });
 });
 

@@ -67,7 +67,7 @@ export function touchedBy(result: unknown, into: Touched = emptyTouched()): Touc
  * (runDue without events, sweepPresence without changes, autoAssign null) and presence
  * calls that left the presence as it was.
  */
-function changedNothing(result: unknown): boolean {
+export function changedNothing(result: unknown): boolean {
   if (result === null) return true;
   if (Array.isArray(result)) return result.length === 0;
   if (typeof result !== 'object') return false;
