@@ -26,8 +26,8 @@ export default defineConfig(({ command }) => ({
     proxy: {
       '/api': { target },
       '/healthz': { target },
-      // Host header is kept (no changeOrigin) so the server's same-origin check on
-      // websocket upgrades sees Origin and Host agree.
+      // The browser's Origin is this dev server's: scripts/dev.mjs allows it on the server
+      // (LEADPOOL_ALLOWED_ORIGINS).
       '/socket.io': { target, ws: true },
     },
   },

@@ -60,8 +60,10 @@ async function repSockets(url: string, tokens: string[]): Promise<RepSocket[]> {
 }
 
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
-  // The ingest flood guard is off: this measures the server, not the guard.
-  const server = await startInProcess({ env: { ...env, LEADPOOL_INGEST_RATE: '0' } });
+  // The ingest flood guard and the socket event budgets are off: this measures the server, not the guards.
+  const server = await startInProcess({
+    env: { ...env, LEADPOOL_INGEST_RATE: '0', LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0', LEADPOOL_REP_EVENTS_PER_SECOND: '0' },
+  });
   const manager = api(server.url, server.managerToken);
   const feed = api(server.url, server.feedKey);
   const rnd = seeded(42);

@@ -9,9 +9,11 @@ const ROOT = resolve(import.meta.dirname, '..');
 const PORT = process.env.PORT ?? '3000';
 process.env.PORT = PORT;
 
+// The web app comes from the dev server's origin: the server allows its sockets from there.
+const LEADPOOL_ALLOWED_ORIGINS = process.env.LEADPOOL_ALLOWED_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173';
 const server = spawn(process.execPath, ['--import', 'tsx', '--watch', 'server/main.ts'], {
   cwd: ROOT,
-  env: { ...process.env, PORT },
+  env: { ...process.env, PORT, LEADPOOL_ALLOWED_ORIGINS },
   stdio: 'inherit',
 });
 

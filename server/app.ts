@@ -1,16 +1,22 @@
 // Wires the parts into one server process: store, credentials, service, HTTP, Socket.IO
-// (with the Redis adapter in cluster mode). `main.ts` runs it; tests start it directly.
+// (with the Redis adapter in cluster mode), logs and metrics. `main.ts` runs it; tests
+// start it directly.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { Credentials, type GeneratedSecrets } from './auth.js';
 import type { Config } from './config.js';
+import { createLogger } from './log.js';
+import { instrumentStore, trackSockets } from './metrics.js';
 import { Fanout } from './realtime/fanout.js';
 import { createService, type Service } from './service/index.js';
 import type { Logger } from './service/logger.js';
 import { createStore } from './store/index.js';
+import type { RedisStore } from './store/redis/store.js';
 import type { Store } from './store/types.js';
 import { createHttpApp } from './transport/http.js';
+import { socketIoHeaders } from './transport/security.js';
+import { SocketGuard } from './transport/socket-guard.js';
 import { attachSockets } from './transport/sockets.js';
 import { webRouter } from './transport/web.js';
 
@@ -25,51 +31,67 @@ export interface Leadpool {
   close(): Promise<void>;
 }
 
-export const consoleLogger = (silent = false): Logger => ({
-  info: (msg) => {
-    if (!silent) console.log(`${new Date().toISOString()} ${msg}`);
-  },
-  error: (msg, err) => console.error(`${new Date().toISOString()} ERROR ${msg}`, err ?? ''),
-});
+/** How long requests in flight may take to finish once the process stops. */
+const SHUTDOWN_GRACE_MS = 5000;
 
-/** Socket.IO's CORS covers polling only: websocket upgrades are checked here by Origin. */
-function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true; // not a browser (feeds, scripts, tests)
-  try {
-    const { host } = new URL(origin);
-    return host === req.headers.host || allowed.includes(origin);
-  } catch {
-    return false;
-  }
-}
-
-export async function createLeadpool(config: Config, log: Logger = consoleLogger(config.log === 'silent')): Promise<Leadpool> {
+export async function createLeadpool(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Leadpool> {
   const nodeId = randomUUID();
-  const store = await createStore(config, nodeId);
+  // Every store call timed and its failures counted (server/metrics.ts).
+  const store = instrumentStore(await createStore(config, nodeId));
   await store.init();
   const cluster = config.redisUrl
     ? await (await import('./realtime/redis-adapter.js')).createClusterAdapter(config.redisUrl, { key: `${config.redisPrefix}#io` })
     : null;
 
-  const { credentials, generated } = await Credentials.load(store, { managerToken: config.managerToken, feedKey: config.feedKey });
+  const { credentials, generated } = await Credentials.load(store, {
+    managerToken: config.managerToken,
+    feedKey: config.feedKey,
+    authFailuresPerMinute: config.limits.authFailuresPerMinute,
+  });
   // A wiped Redis lost the stored secret hashes: put ours back so every process agrees.
   store.onReset?.(() => void credentials.restore().catch((err) => log.error('restoring credentials failed', err)));
 
-  const http = createServer();
-  const io = new Server(http, {
-    // Payloads up to 1 MB are answered (INVALID for oversized fields), never dropped.
-    maxHttpBufferSize: 2e6,
-    allowRequest: (req, done) => done(null, originAllowed(req, config.allowedOrigins)),
-    cors: config.allowedOrigins.length ? { origin: config.allowedOrigins } : undefined,
-  });
+  // The HTTP app answers every request but Socket.IO's: given before Socket.IO attaches,
+  // its listener is only called for other paths (engine.io wraps it).
+  let app: ReturnType<typeof createHttpApp> | null = null;
+  const http = createServer((req, res) => app?.(req, res));
+  // Origins, connection caps, message size and budgets of Socket.IO (transport/socket-guard.ts).
+  const guard = new SocketGuard(config);
+  const io = new Server(http, guard.serverOptions(config.allowedOrigins));
   if (cluster) io.adapter(cluster.adapter);
+  // Socket.IO's own HTTP answers (handshake, long-polling) do not pass through express.
+  io.engine.on('initial_headers', socketIoHeaders);
+  io.engine.on('headers', socketIoHeaders);
+  const untrackSockets = trackSockets(io, nodeId);
 
-  const service = createService(store, new Fanout(io), log);
+  const service = createService(store, new Fanout(io), log, { broadcastReady: () => (cluster ? cluster.ready() : true) });
   const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
-  const app = createHttpApp({ service, credentials, log, health, storeKind: store.kind, ingestRate: config.ingestRate, web: webRouter() });
-  http.on('request', app);
-  attachSockets(io, service, credentials, log);
+  // Redis: a change answered "outcome unknown" that turned out to have happened: resync its clients.
+  if (store.kind === 'redis' && 'onLateOutcome' in store) {
+    const { decodeReply } = await import('./store/redis/decode.js');
+    (store as unknown as RedisStore).onLateOutcome(({ script, reply }) => {
+      let result: unknown = reply;
+      try {
+        result = decodeReply(script, reply);
+      } catch {
+        // undecodable: the raw reply still names its pools, leads and reps
+      }
+      service.late.happened(script, result);
+    });
+  }
+  let closing = false;
+  app = createHttpApp({
+    service,
+    credentials,
+    log,
+    health,
+    storeKind: store.kind,
+    ingestRate: config.ingestRate,
+    web: webRouter(),
+    metricsToken: config.metricsToken,
+    closing: () => closing,
+  });
+  attachSockets(io, service, credentials, log, guard);
   service.start();
 
   let closed: Promise<void> | null = null;
@@ -91,16 +113,24 @@ export async function createLeadpool(config: Config, log: Logger = consoleLogger
       }),
     close: () =>
       (closed ??= (async () => {
+        closing = true; // every answer from now on closes its connection
         service.stop();
-        // Stop accepting; requests in flight may finish (up to 5 s), idle connections go now.
+        // Stop accepting. Requests in flight finish (their writes reach the store, which
+        // closes last) within SHUTDOWN_GRACE_MS; a keep-alive connection closes as soon as
+        // it is idle, so its client goes to another process.
+        const grace = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        const sweep = setInterval(() => http.closeIdleConnections(), 50);
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
-        // Close every socket; their tabs leave the store's presence before it closes.
-        await new Promise<void>((resolve) => io.close(() => resolve()));
+        // Close every socket without a disconnect packet: clients see their transport
+        // close and reconnect (to another process behind the load balancer); their tabs
+        // leave the store's presence before it closes.
+        const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         await service.drain();
-        const grace = setTimeout(() => http.closeAllConnections(), 5000);
-        await httpClosed;
+        await Promise.all([ioClosed, httpClosed]);
         clearTimeout(grace);
+        clearInterval(sweep);
+        untrackSockets();
         await cluster?.close();
         await store.close();
       })()),

@@ -1,7 +1,7 @@
 // One error type for every answer that is not ok, with its HTTP status. Socket acks and
 // HTTP bodies both carry `{ code, message, details? }` (docs/API.md, "Errors").
 import type { ErrorBody, ErrorCode } from '../shared/protocol.js';
-import { StoreUnavailableError, UnknownPoolError } from './store/types.js';
+import { StoreOutcomeUnknownError, StoreUnavailableError, UnknownPoolError } from './store/types.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_JSON: 400,
@@ -52,9 +52,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * STORE_UNAVAILABLE for a change whose outcome is not known (Redis stopped answering while
+ * it was in flight): unlike every other STORE_UNAVAILABLE, it may have happened. The
+ * client re-reads before retrying; the server resyncs its clients should it turn out to
+ * have happened (service/late-outcomes.ts).
+ */
+export const outcomeUnknown = (): ApiError =>
+  new ApiError(
+    'STORE_UNAVAILABLE',
+    'the store stopped answering while this change was in flight: it may have happened; read the current state before retrying',
+    { outcome: 'unknown' },
+  );
+
 /** Maps anything thrown to an ApiError; unexpected errors are logged by the caller. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof StoreOutcomeUnknownError) return outcomeUnknown();
   if (err instanceof StoreUnavailableError) return new ApiError('STORE_UNAVAILABLE');
   // A pool deleted between the service's read and the store's write.
   if (err instanceof UnknownPoolError) return noSuchPool(err.poolId);

@@ -1,15 +1,17 @@
 // `npm start`: one Leadpool server process. Handles SIGTERM/SIGINT gracefully: stops
-// accepting, finishes in-flight writes, closes sockets, exits 0.
-import { consoleLogger, createLeadpool } from './app.js';
+// accepting, finishes in-flight writes, closes sockets (clients reconnect elsewhere),
+// exits 0. Logs are JSON lines on stdout (server/log.ts); the first start's credentials
+// and the "listening on" line are plain text, for the person starting it.
+import { createLeadpool } from './app.js';
 import { loadConfig } from './config.js';
+import { createLogger } from './log.js';
 import { StoreCorruptError } from './store/types.js';
-
-const log = consoleLogger();
-process.on('unhandledRejection', (reason) => log.error('unhandled rejection', reason));
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const leadpool = await createLeadpool(config, consoleLogger(config.log === 'silent'));
+  const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', reason));
+  const leadpool = await createLeadpool(config, log);
   const { url } = await leadpool.listen();
   const where = config.redisUrl ? `redis (${new URL(config.redisUrl).host})` : `embedded (${config.dataDir})`;
   // One write, credentials first: whoever waits for "listening on" has read them too.
@@ -33,9 +35,13 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down`, { signal });
+    const started = performance.now();
     leadpool.close().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped', { ms: Math.round(performance.now() - started) });
+        process.exit(0);
+      },
       (err) => {
         log.error('shutdown failed', err);
         process.exit(1);

@@ -8,6 +8,7 @@ import { Background } from './background.js';
 import { DueJobs } from './due.js';
 import { FeedCommands } from './feeds.js';
 import { FollowUps } from './follow-ups.js';
+import { LateOutcomes } from './late-outcomes.js';
 import { LeadCommands } from './leads.js';
 import type { Logger } from './logger.js';
 import { PoolCommands } from './pool.js';
@@ -25,6 +26,8 @@ export interface Service {
   reps: RepCommands;
   feeds: FeedCommands;
   reads: ReadModels;
+  /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
+  late: LateOutcomes;
   /** Starts the background work (due jobs, presence heartbeat). */
   start(): void;
   stop(): void;
@@ -32,7 +35,12 @@ export interface Service {
   drain(): Promise<void>;
 }
 
-export function createService(store: Store, fanout: Fanout, log: Logger): Service {
+export interface ServiceOptions {
+  /** Whether broadcasts reach every process now (cluster: the Redis adapter's connections are ready). */
+  broadcastReady?: () => boolean;
+}
+
+export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
   const reads = new ReadModels(store);
   const stats = new StatsPush(reads, fanout, log);
   const roundRobin = new RoundRobin(store, fanout);
@@ -47,6 +55,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger): Servic
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
     feeds: new FeedCommands(store, fanout, reads),
     reads,
+    late: new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady),
     start: () => background.start(),
     stop: () => background.stop(),
     drain: () => presence.drain(),

@@ -9,7 +9,8 @@ import type { Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
 import { disqualificationReasons } from '../domain/qualify.js';
 import { route } from '../domain/routing.js';
 import { ownerView } from '../domain/view.js';
-import { ApiError, noSuchPool, refusal } from '../errors.js';
+import { ApiError, noSuchPool, refusal, toApiError } from '../errors.js';
+import { claimDuration, claims, fanoutDuration, leadsIngested, since } from '../metrics.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
@@ -47,11 +48,17 @@ export class LeadCommands {
       eligible: route(fields, rules, members).eligible,
       ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
     });
-    if (result.duplicate) return { lead: result.lead, duplicate: true };
+    if (result.duplicate) {
+      leadsIngested.inc({ pool: pool.id, status: 'duplicate' });
+      return { lead: result.lead, duplicate: true };
+    }
     const lead = result.lead;
+    leadsIngested.inc({ pool: pool.id, status: lead.status });
+    const stored = performance.now();
     this.fanout.toManagers(EV.leadCreated, lead);
     if (lead.status === 'open') {
       this.fanout.offer(lead, mode, settings, { members: new Set(members.map((r) => r.id)) });
+      fanoutDuration.observe({ event: 'offer' }, since(stored));
       this.followUps.poolChanged(pool.id, mode);
     } else {
       this.followUps.countsChanged();
@@ -60,10 +67,27 @@ export class LeadCommands {
   }
 
   async claim(leadId: string, repId: string, tabId?: string): Promise<Lead> {
-    const result = await this.store.claim(leadId, repId);
-    if (!result.ok) throw refusal(result.code === 'NOT_FOUND' ? await this.claimNotFound(repId) : result.code);
-    await this.claimed(result.lead, result.mode, tabId);
-    return ownerView(result.lead);
+    return this.measured('claim', async () => {
+      const result = await this.store.claim(leadId, repId);
+      if (!result.ok) throw refusal(result.code === 'NOT_FOUND' ? await this.claimNotFound(repId) : result.code);
+      await this.claimed(result.lead, result.mode, tabId);
+      return ownerView(result.lead);
+    });
+  }
+
+  /** A claim or pull, timed and counted by its result (ok, or the code it answered). */
+  private async measured(action: 'claim' | 'pull', run: () => Promise<Lead>): Promise<Lead> {
+    const start = performance.now();
+    try {
+      const lead = await run();
+      claims.inc({ action, result: 'ok' });
+      return lead;
+    } catch (err) {
+      claims.inc({ action, result: toApiError(err).code });
+      throw err;
+    } finally {
+      claimDuration.observe({ action }, since(start));
+    }
   }
 
   /**
@@ -83,22 +107,26 @@ export class LeadCommands {
    * (COOLDOWN and WINDOW_CAP before POOL_EMPTY).
    */
   async pull(repId: string, poolId?: string, tabId?: string): Promise<Lead> {
-    let inPool = poolId;
-    if (inPool === undefined) {
-      const rep = await this.store.getRep(repId);
-      if (rep?.pools.length === 1) inPool = rep.pools[0];
-    }
-    const result = await this.store.pull(repId, inPool);
-    if (!result.ok) throw refusal(result.code);
-    await this.claimed(result.lead, result.mode, tabId);
-    return ownerView(result.lead);
+    return this.measured('pull', async () => {
+      let inPool = poolId;
+      if (inPool === undefined) {
+        const rep = await this.store.getRep(repId);
+        if (rep?.pools.length === 1) inPool = rep.pools[0];
+      }
+      const result = await this.store.pull(repId, inPool);
+      if (!result.ok) throw refusal(result.code);
+      await this.claimed(result.lead, result.mode, tabId);
+      return ownerView(result.lead);
+    });
   }
 
   /** A claim or pull took `lead`: the rest of its audience, the owner's other tabs and managers hear of it. */
   private async claimed(lead: Lead, mode: Mode, tabId?: string): Promise<void> {
+    const stored = performance.now();
     this.fanout.gone(lead, mode, 'claimed', lead.claimedBy, await this.followUps.membersFor(lead, mode));
     this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, poolId: lead.poolId, lead }, tabId);
     this.fanout.toManagers(EV.leadClaimed, lead);
+    fanoutDuration.observe({ event: 'gone' }, since(stored));
     this.followUps.poolChanged(lead.poolId, mode);
   }
 

@@ -1,5 +1,8 @@
 // What the embedded store keeps on disk, under LEADPOOL_DATA: lowdb JSON files, read once
-// at start and rewritten whole by the group commit (server/store/group-commit.ts).
+// at start (and again when the store recovers from a failed write) and rewritten whole by
+// the group commit (server/store/group-commit.ts), each batch of files atomically
+// (server/store/batch-files.ts: temp files, a commit manifest, renames; a leftover
+// manifest is rolled forward and leftover temp files are removed by load()).
 //   reps.json           the reps (StoredRep, with the sha256 of their token and their pools)
 //   pool.json           the pools (id, name, mode, settings, rules, createdAt and the
 //                       round-robin rotation of each) and their creation order; secrets;
@@ -19,9 +22,10 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { DataFile as LowFile } from 'lowdb/node';
 import { DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
+import { BadManifestError, recoverBatch, writeBatch } from './batch-files.js';
 import { type PoolRecord, type SecretName, StoreCorruptError, type StoredFeed, type StoredRep, StoreUnavailableError } from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
@@ -98,8 +102,15 @@ export function newStoredPool(pool: PoolRecord): StoredPool {
   };
 }
 
+/** One data file as the group commit sees it (a lowdb Low): its `data` is written whole. */
+export interface DataFile {
+  data: unknown;
+}
+
 /** The data files of one folder; `data` of each is the live state the store mutates. */
 export class EmbeddedFiles {
+  /** The file name of each data file (lowdb keeps it private). */
+  private readonly names = new Map<DataFile, string>();
   readonly reps: Low<RepsFile>;
   readonly pool: Low<PoolFile>;
   readonly feeds: Low<FeedsFile>;
@@ -109,10 +120,12 @@ export class EmbeddedFiles {
   constructor(
     private readonly dir: string,
     private readonly clock: () => number = Date.now,
+    /** fsync each batch (batch-files.ts): survives an OS crash too, not only the death of the process. */
+    private readonly fsync = false,
   ) {
     mkdirSync(dir, { recursive: true });
-    this.reps = new Low(new DataFile<RepsFile>(join(dir, 'reps.json'), compact), { reps: [] });
-    this.pool = new Low(new DataFile<PoolFile>(join(dir, 'pool.json'), compact), {
+    this.reps = this.file<RepsFile>('reps.json', { reps: [] });
+    this.pool = this.file<PoolFile>('pool.json', {
       pools: {},
       poolOrder: [],
       secrets: {},
@@ -120,7 +133,32 @@ export class EmbeddedFiles {
       jobs: [],
       seq: 0,
     });
-    this.feeds = new Low(new DataFile<FeedsFile>(join(dir, 'feeds.json'), compact), { feeds: [] });
+    this.feeds = this.file<FeedsFile>('feeds.json', { feeds: [] });
+  }
+
+  private file<T>(name: string, empty: T): Low<T> {
+    // lowdb reads the files (its write is not used: commit() writes batches atomically)
+    const db = new Low(new LowFile<T>(join(this.dir, name), compact), empty);
+    this.names.set(db, name);
+    return db;
+  }
+
+  /** The names of the data files of this folder (those known so far). */
+  fileNames(): string[] {
+    return [...this.names.values()];
+  }
+
+  /**
+   * Writes these files, whole, as one atomic batch (batch-files.ts writeBatch). Their
+   * content is taken now, synchronously: later changes are not part of this batch.
+   */
+  commit(files: Iterable<DataFile>): Promise<void> {
+    const batch = [...new Set(files)].map((db) => {
+      const name = this.names.get(db);
+      if (name === undefined) throw new Error('not a data file of this folder');
+      return { name, text: compact.stringify(db.data) };
+    });
+    return writeBatch(this.dir, batch, { fsync: this.fsync });
   }
 
   /**
@@ -130,6 +168,16 @@ export class EmbeddedFiles {
    * that cannot be read or parsed throws StoreCorruptError and is left untouched.
    */
   async load(): Promise<void> {
+    try {
+      await recoverBatch(this.dir);
+    } catch (err) {
+      if (err instanceof BadManifestError) {
+        throw new StoreCorruptError(
+          `${err.message}. The folder was left untouched; restore it from a backup, or remove the manifest to keep the files as they are.`,
+        );
+      }
+      throw new StoreUnavailableError(`recovering the data files in ${this.dir} failed: ${(err as Error).message}`, { cause: err });
+    }
     const shardCount = Math.max(
       1,
       ...readdirSync(this.dir)
@@ -183,7 +231,7 @@ export class EmbeddedFiles {
       }
     }
     try {
-      await Promise.all([...toWrite].map((db) => db.write()));
+      await this.commit(toWrite);
     } catch (err) {
       throw new StoreUnavailableError(`writing the data files in ${this.dir} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -239,10 +287,7 @@ export class EmbeddedFiles {
   }
 
   private shard(n: number): Low<LeadsFile> {
-    while (this.shards.length <= n) {
-      const i = this.shards.length;
-      this.shards.push(new Low(new DataFile<LeadsFile>(join(this.dir, shardFile(i)), compact), { leads: [] }));
-    }
+    while (this.shards.length <= n) this.shards.push(this.file<LeadsFile>(shardFile(this.shards.length), { leads: [] }));
     return this.shards[n];
   }
 }

@@ -3,6 +3,15 @@
 // Every operation mutates memory in one synchronous section (so races are decided without
 // awaits in between) and then waits for the group commit (server/store/group-commit.ts)
 // that writes it, so the caller acknowledges only what is on disk.
+//
+// A failed write (disk full, read-only, I/O error) leaves no trace: the batch changes
+// nothing on disk (server/store/batch-files.ts), and the store becomes unavailable at once,
+// before any other call can read the memory that holds the changes that were not written:
+// every call rejects with StoreUnavailableError and healthy() is false; the callers of the
+// failed batch and of the one pending behind it are answered STORE_UNAVAILABLE. A recovery
+// loop then checks, every second, that the folder takes writes again, reloads the last
+// durable state from the files (keeping what is never persisted: open tabs, rate buckets)
+// and becomes available again.
 // Pools: each has its own mode, settings, rules, open leads and round-robin rotation; the
 // rules every decision follows are in server/domain/policy.ts and view.ts (mayClaim).
 import {
@@ -33,8 +42,9 @@ import {
 } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
-import { EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
-import { GroupCommit, type Writable } from './group-commit.js';
+import { probeWritable } from './batch-files.js';
+import { type DataFile, EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
+import { GroupCommit } from './group-commit.js';
 import { newLeadId } from './ids.js';
 import {
   type AssignResult,
@@ -55,16 +65,38 @@ import {
   type Store,
   type StoredFeed,
   type StoredRep,
+  StoreUnavailableError,
   UnknownPoolError,
 } from './types.js';
 
 /** Dedup index key: the same externalId, email or phone in two pools are two leads. */
 const inPool = (poolId: string, value: string) => `${poolId}:${value}`;
 
+export interface EmbeddedStoreOptions {
+  /** How often a store whose write failed checks whether the folder takes writes again. Default 1 s. */
+  recoveryIntervalMs?: number;
+  /**
+   * fsync the files and the folder at every batch (LEADPOOL_FSYNC). Off (the default), an
+   * acknowledged change survives the death of the process; on, also an OS crash or a power
+   * cut, at the cost of waiting for the disk at every batch (batch-files.ts).
+   */
+  fsync?: boolean;
+}
+
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
-  private readonly files: EmbeddedFiles;
-  private readonly commit = new GroupCommit();
+  private files: EmbeddedFiles;
+  private readonly commit = new GroupCommit<DataFile>(
+    (files) => this.files.commit(files),
+    (err) => this.failed(err),
+  );
+  /** Set when a write failed, until the files are reloaded: every call is refused meanwhile. */
+  private failure: unknown = null;
+  private recovery: NodeJS.Timeout | null = null;
+  private recovering = false;
+  private closed = false;
+  private readonly recoveryIntervalMs: number;
+  private readonly fsync: boolean;
 
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
@@ -80,14 +112,31 @@ export class EmbeddedStore implements Store {
   private actionBuckets = new Map<string, { second: number; count: number }>();
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly clock: () => number = Date.now,
+    options: EmbeddedStoreOptions = {},
   ) {
-    this.files = new EmbeddedFiles(dir, clock);
+    this.fsync = options.fsync ?? false;
+    this.files = new EmbeddedFiles(dir, clock, this.fsync);
+    this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1_000;
   }
 
   async init(): Promise<void> {
     await this.files.load();
+    this.rebuild();
+  }
+
+  /** The in-memory indexes, from the files' data (tabs and rate buckets are kept: never persisted). */
+  private rebuild(): void {
+    this.leads.clear();
+    this.open.clear();
+    this.held.clear();
+    this.byExternalId.clear();
+    this.byEmail.clear();
+    this.byPhone.clear();
+    this.reps.clear();
+    this.byTokenHash.clear();
+    this.feedsByKeyHash.clear();
     for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
     for (const list of this.open.values()) list.sort((a, b) => a.seq - b.seq);
     for (const rep of this.files.reps.data.reps) {
@@ -98,11 +147,58 @@ export class EmbeddedStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.stopRecovery();
     await this.commit.flushed();
   }
 
   async healthy(): Promise<boolean> {
-    return true;
+    return this.failure === null;
+  }
+
+  // ---- failed writes ------------------------------------------------------------------
+
+  /** Every call starts here: refused while a failed write is not recovered (memory may hold changes that are not on disk). */
+  private check(): void {
+    if (this.failure !== null) {
+      throw new StoreUnavailableError(`a data file write failed (${(this.failure as Error).message}); the store is reloading its files`, {
+        cause: this.failure,
+      });
+    }
+  }
+
+  /** The group commit failed (called synchronously, before its callers hear of it). */
+  private failed(err: unknown): void {
+    this.failure = err;
+    if (this.closed || this.recovery) return;
+    this.recovery = setInterval(() => void this.recover(), this.recoveryIntervalMs);
+    this.recovery.unref();
+  }
+
+  private stopRecovery(): void {
+    if (this.recovery) clearInterval(this.recovery);
+    this.recovery = null;
+  }
+
+  /** Once the folder takes writes again: the last durable state, reloaded from the files. */
+  private async recover(): Promise<void> {
+    if (this.recovering || this.failure === null || !this.commit.idle) return;
+    this.recovering = true;
+    try {
+      await probeWritable(this.dir, this.files.fileNames());
+      const files = new EmbeddedFiles(this.dir, this.clock, this.fsync);
+      await files.load(); // rolls a committed batch forward, removes leftover temp files
+      if (this.closed) return;
+      this.files = files;
+      this.rebuild();
+      this.failure = null;
+      this.commit.reset();
+      this.stopRecovery();
+    } catch {
+      // still failing (or the files cannot be read): try again at the next tick
+    } finally {
+      this.recovering = false;
+    }
   }
 
   // ---- helpers ------------------------------------------------------------------------
@@ -122,7 +218,7 @@ export class EmbeddedStore implements Store {
     return [...new Set(ids)].filter((id) => this.poolOf(id) !== null);
   }
 
-  private save(...dbs: Writable[]): Promise<void> {
+  private save(...dbs: DataFile[]): Promise<void> {
     return this.commit.write(dbs);
   }
 
@@ -260,6 +356,7 @@ export class EmbeddedStore implements Store {
   // ---- secrets ------------------------------------------------------------------------
 
   async ensureSecret(name: SecretName, hash: string): Promise<{ hash: string; created: boolean }> {
+    this.check();
     const existing = this.files.pool.data.secrets[name];
     if (existing) return { hash: existing, created: false };
     this.files.pool.data.secrets[name] = hash;
@@ -270,15 +367,18 @@ export class EmbeddedStore implements Store {
   // ---- pools --------------------------------------------------------------------------
 
   async listPools(): Promise<PoolRecord[]> {
+    this.check();
     return this.poolList().map(publicPool);
   }
 
   async getPool(poolId: string): Promise<PoolRecord | null> {
+    this.check();
     const pool = this.poolOf(poolId);
     return pool ? publicPool(pool) : null;
   }
 
   async createPool(pool: PoolRecord): Promise<boolean> {
+    this.check();
     if (this.poolOf(pool.id)) return false;
     this.files.pool.data.pools[pool.id] = newStoredPool(pool);
     this.files.pool.data.poolOrder.push(pool.id);
@@ -287,6 +387,7 @@ export class EmbeddedStore implements Store {
   }
 
   async renamePool(poolId: string, name: string): Promise<PoolRecord | null> {
+    this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     pool.name = name;
@@ -296,6 +397,7 @@ export class EmbeddedStore implements Store {
   }
 
   async deletePool(poolId: string): Promise<DeletePoolResult> {
+    this.check();
     if (poolId === DEFAULT_POOL) return { ok: false, code: 'CONFLICT' };
     if (!this.poolOf(poolId)) return { ok: false, code: 'NOT_FOUND' };
     if (this.openIn(poolId).length > 0) return { ok: false, code: 'CONFLICT' };
@@ -315,6 +417,7 @@ export class EmbeddedStore implements Store {
   }
 
   async setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null> {
+    this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     const previous = pool.mode;
@@ -324,6 +427,7 @@ export class EmbeddedStore implements Store {
   }
 
   async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null> {
+    this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     pool.settings = mergeSettings(pool.settings, patch);
@@ -333,6 +437,7 @@ export class EmbeddedStore implements Store {
   }
 
   async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
+    this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return false;
     pool.rules = structuredClone(rules);
@@ -343,6 +448,7 @@ export class EmbeddedStore implements Store {
   // ---- feed keys ----------------------------------------------------------------------
 
   async createFeed(feed: StoredFeed): Promise<void> {
+    this.check();
     const copy: StoredFeed = { ...structuredClone(feed), pools: this.existingPools(feed.pools) };
     const feeds = this.files.feeds.data.feeds;
     const i = feeds.findIndex((f) => f.id === feed.id);
@@ -355,6 +461,7 @@ export class EmbeddedStore implements Store {
   }
 
   async listFeeds(): Promise<StoredFeed[]> {
+    this.check();
     return this.files.feeds.data.feeds.map((f) => structuredClone(f));
   }
 
@@ -363,16 +470,19 @@ export class EmbeddedStore implements Store {
   }
 
   async getFeed(id: string): Promise<StoredFeed | null> {
+    this.check();
     const feed = this.feed(id);
     return feed ? structuredClone(feed) : null;
   }
 
   async feedByKeyHash(keyHash: string): Promise<StoredFeed | null> {
+    this.check();
     const feed = this.feedsByKeyHash.get(keyHash);
     return feed ? structuredClone(feed) : null;
   }
 
   async setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null> {
+    this.check();
     const feed = this.feed(id);
     if (!feed) return null;
     this.feedsByKeyHash.delete(feed.keyHash);
@@ -384,6 +494,7 @@ export class EmbeddedStore implements Store {
   }
 
   async deleteFeed(id: string): Promise<StoredFeed | null> {
+    this.check();
     const feed = this.feed(id);
     if (!feed) return null;
     this.feedsByKeyHash.delete(feed.keyHash);
@@ -395,6 +506,7 @@ export class EmbeddedStore implements Store {
   // ---- reps ---------------------------------------------------------------------------
 
   async createRep(rep: StoredRep): Promise<void> {
+    this.check();
     const copy: StoredRep = { ...structuredClone(rep), pools: this.existingPools(rep.pools ?? [DEFAULT_POOL]) };
     this.reps.set(rep.id, copy);
     this.byTokenHash.set(rep.tokenHash, rep.id);
@@ -403,6 +515,7 @@ export class EmbeddedStore implements Store {
   }
 
   async updateRep(id: string, patch: Partial<StoredRep>): Promise<StoredRep | null> {
+    this.check();
     const rep = this.reps.get(id);
     if (!rep) return null;
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch;
@@ -416,6 +529,7 @@ export class EmbeddedStore implements Store {
   }
 
   async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
+    this.check();
     const rep = this.reps.get(id);
     if (!rep) return null;
     this.reps.delete(id);
@@ -425,7 +539,7 @@ export class EmbeddedStore implements Store {
     for (const pool of this.poolList()) delete pool.rotation[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
-    const touched = new Set<Writable>([this.files.reps, this.files.pool]);
+    const touched = new Set<DataFile>([this.files.reps, this.files.pool]);
     for (const lead of this.leads.values()) {
       if (lead.status === 'claimed' && lead.claimedBy === id) {
         this.reopen(lead);
@@ -443,19 +557,23 @@ export class EmbeddedStore implements Store {
   }
 
   async getRep(id: string): Promise<StoredRep | null> {
+    this.check();
     const rep = this.reps.get(id);
     return rep ? structuredClone(rep) : null;
   }
 
   async repIdByTokenHash(tokenHash: string): Promise<string | null> {
+    this.check();
     return this.byTokenHash.get(tokenHash) ?? null;
   }
 
   async listReps(): Promise<StoredRep[]> {
+    this.check();
     return [...this.reps.values()].map((r) => structuredClone(r));
   }
 
   async heldCounts(poolId?: string): Promise<Record<string, number>> {
+    this.check();
     const counts: Record<string, number> = {};
     for (const [repId, set] of this.held) {
       const n = poolId === undefined ? set.size : this.heldIn(repId, poolId);
@@ -473,6 +591,7 @@ export class EmbeddedStore implements Store {
   }
 
   async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
+    this.check();
     const before = this.presenceOf(repId);
     const rep = this.reps.get(repId);
     if (rep) {
@@ -490,14 +609,22 @@ export class EmbeddedStore implements Store {
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
+    // The tab is gone whatever the files say (tabs are never persisted): forgotten even while
+    // a failed write is being recovered, so it does not outlive the recovery as a ghost.
+    const closeTab = () => {
+      const set = this.tabs.get(repId);
+      set?.delete(tabId);
+      if (set && set.size === 0) this.tabs.delete(repId);
+    };
+    if (this.failure !== null) closeTab();
+    this.check();
     const before = this.presenceOf(repId);
-    const set = this.tabs.get(repId);
-    set?.delete(tabId);
-    if (set && set.size === 0) this.tabs.delete(repId);
+    closeTab();
     return { repId, before, after: this.presenceOf(repId) };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
+    this.check();
     const before = this.presenceOf(repId);
     const rep = this.reps.get(repId);
     if (rep) rep.away = away;
@@ -507,6 +634,7 @@ export class EmbeddedStore implements Store {
   }
 
   async onlinePresence(): Promise<Record<string, 'available' | 'away'>> {
+    this.check();
     const result: Record<string, 'available' | 'away'> = {};
     for (const repId of this.tabs.keys()) {
       const p = this.presenceOf(repId);
@@ -516,12 +644,14 @@ export class EmbeddedStore implements Store {
   }
 
   async sweepPresence(): Promise<PresenceChange[]> {
+    this.check();
     return [];
   }
 
   // ---- leads --------------------------------------------------------------------------
 
   async insertLead(draft: LeadDraft): Promise<IngestResult> {
+    this.check();
     const now = this.clock();
     const pool = this.poolOf(draft.poolId);
     if (!pool) throw new UnknownPoolError(draft.poolId);
@@ -561,11 +691,13 @@ export class EmbeddedStore implements Store {
   }
 
   async getLead(id: string): Promise<Lead | null> {
+    this.check();
     const lead = this.leads.get(id);
     return lead ? publicLead(lead) : null;
   }
 
   async listLeads(query: LeadQuery): Promise<Lead[]> {
+    this.check();
     const limit = query.limit ?? 100;
     const out: Lead[] = [];
     for (let s = this.files.shards.length - 1; s >= 0 && out.length < limit; s--) {
@@ -582,27 +714,32 @@ export class EmbeddedStore implements Store {
   }
 
   async openLeads(poolId: string): Promise<Lead[]> {
+    this.check();
     return this.openIn(poolId).map(publicLead);
   }
 
   async statusCounts(poolId?: string): Promise<Record<LeadStatus, number>> {
+    this.check();
     const counts: Record<LeadStatus, number> = { open: 0, claimed: 0, closed: 0, disqualified: 0 };
     for (const lead of this.leads.values()) if (poolId === undefined || lead.poolId === poolId) counts[lead.status]++;
     return counts;
   }
 
   async openSummary(poolId: string): Promise<{ count: number; oldestCreatedAt: string | null }> {
+    this.check();
     const open = this.openIn(poolId);
     return { count: open.length, oldestCreatedAt: open[0]?.createdAt ?? null };
   }
 
   async heldLeads(repId: string): Promise<Lead[]> {
+    this.check();
     return [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead);
   }
 
   async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
+    this.check();
     const changed: string[] = [];
-    const touched = new Set<Writable>();
+    const touched = new Set<DataFile>();
     for (const { leadId, eligible } of changes) {
       const lead = this.leads.get(leadId);
       if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt) continue;
@@ -616,6 +753,7 @@ export class EmbeddedStore implements Store {
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {
+    this.check();
     const now = this.clock();
     const lead = this.leads.get(leadId) ?? null;
     const pool = lead ? this.poolOf(lead.poolId) : null;
@@ -627,6 +765,7 @@ export class EmbeddedStore implements Store {
   }
 
   async pull(repId: string, poolId?: string): Promise<PullResult> {
+    this.check();
     const now = this.clock();
     const rep = this.repState(repId, poolId ?? null, now, true);
     let lead: StoredLead | undefined;
@@ -657,6 +796,7 @@ export class EmbeddedStore implements Store {
   }
 
   async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
+    this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND' };
     if (lead.status !== 'claimed' || ('repId' in by && lead.claimedBy !== by.repId)) return { ok: false, code: 'NOT_OWNER' };
@@ -667,6 +807,7 @@ export class EmbeddedStore implements Store {
   }
 
   async assign(leadId: string, repId: string): Promise<AssignResult> {
+    this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND', what: 'lead' };
     const rep = this.reps.get(repId);
@@ -680,6 +821,7 @@ export class EmbeddedStore implements Store {
   }
 
   async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
+    this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND' };
     if (lead.status !== 'claimed' || lead.claimedBy !== repId) return { ok: false, code: 'NOT_OWNER' };
@@ -695,6 +837,7 @@ export class EmbeddedStore implements Store {
   }
 
   async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
+    this.check();
     const pool = this.poolOf(poolId);
     if (pool?.mode !== 'round-robin') return null;
     const lead = this.openIn(poolId)[0];
@@ -726,11 +869,12 @@ export class EmbeddedStore implements Store {
   }
 
   async runDue(): Promise<DueEvent[]> {
+    this.check();
     const now = this.clock();
     const jobs = this.files.pool.data.jobs;
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
-    const touched = new Set<Writable>([this.files.pool]);
+    const touched = new Set<DataFile>([this.files.pool]);
     this.files.pool.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
       const lead = this.leads.get(job.leadId);

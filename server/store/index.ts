@@ -8,5 +8,5 @@ export async function createStore(config: Config, nodeId: string): Promise<Store
     const { RedisStore } = await import('./redis/store.js');
     return new RedisStore({ url: config.redisUrl, keyPrefix: config.redisPrefix, nodeId });
   }
-  return new EmbeddedStore(config.dataDir);
+  return new EmbeddedStore(config.dataDir, Date.now, { fsync: config.fsync });
 }

@@ -5,9 +5,13 @@
 // Redis), and it reads mode, settings, caps and cooldowns itself so nothing can change
 // between the check and the write.
 //
-// Durability: a promise resolves only once the change is durable (embedded: the lowdb
-// write containing it has completed; redis: the script has run). Unreachable store:
-// methods reject with StoreUnavailableError.
+// Durability: a promise resolves only once the change is durable (embedded: the batch
+// write containing it has completed; redis: the script has run). StoreUnavailableError
+// means nothing changed: the store was unreachable (embedded: a failed write, which
+// leaves no trace, until the files are reloaded; redis: the command was never sent, was
+// refused, or was abandoned for certain through its operation id). A change whose outcome
+// is not known is found out, not guessed (redis: StoreOutcomeUnknownError only when Redis
+// cannot be asked in time).
 import type {
   ErrorCode,
   Feed,
@@ -30,6 +34,13 @@ export class StoreUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Redis: a change was sent and Redis became unreachable before its outcome could be found
+ * out (within RedisStore's resolveWithinMs). The store goes on finding out in the
+ * background (RedisStore.onLateOutcome hears of a change that did happen).
+ */
+export class StoreOutcomeUnknownError extends StoreUnavailableError {}
 
 /** A corrupt or unreadable data file: the server must not start (and must not overwrite it). */
 export class StoreCorruptError extends Error {}
@@ -150,7 +161,7 @@ export interface Store {
   init(): Promise<void>;
   /** Flushes pending writes and releases connections. */
   close(): Promise<void>;
-  /** true while the store is reachable (redis: command connection ready). */
+  /** true while the store takes calls (embedded: no failed write awaiting its reload; redis: a PING answered in time). */
   healthy(): Promise<boolean>;
 
   // ---- secrets ---------------------------------------------------------------------

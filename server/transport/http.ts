@@ -1,5 +1,8 @@
 // HTTP API: authenticate, parse, call the service, answer. Thin by design; every error
-// leaves in the envelope `{ error: { code, message, details? } }`.
+// leaves in the envelope `{ error: { code, message, details? } }`. Every answer carries the
+// security headers (transport/security.ts) and an X-Request-Id, and is logged as one JSON
+// line (server/log.ts) and counted (server/metrics.ts).
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ZodType } from 'zod';
 import { DEFAULT_POOL } from '../../shared/protocol.js';
@@ -17,16 +20,20 @@ import {
   RulesSchema,
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
-import type { Credentials, Principal, Role } from '../auth.js';
+import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
 import { ApiError, toApiError } from '../errors.js';
+import type { RequestLine } from '../log.js';
+import { httpRequests, metricsText } from '../metrics.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
 import type { Viewer } from '../service/reads.js';
+import { securityHeaders } from './security.js';
 
 interface HttpDeps {
   service: Service;
   credentials: Credentials;
-  log: Logger;
+  /** With `request`, one line per answered request (server/log.ts). */
+  log: Logger & { request?(line: RequestLine): void; readonly requests?: boolean };
   /** /healthz: store and (Redis) adapter connections ready. */
   health(): Promise<boolean>;
   storeKind: 'embedded' | 'redis';
@@ -34,6 +41,10 @@ interface HttpDeps {
   ingestRate: number;
   /** Serves the web app (static build) after the API routes. */
   web?: express.Router;
+  /** GET /metrics also takes this bearer token (LEADPOOL_METRICS_TOKEN), besides the manager's. */
+  metricsToken?: string;
+  /** true once the process is stopping: every answer closes its connection, so clients reconnect elsewhere. */
+  closing?(): boolean;
 }
 
 type Handler = (req: Request, res: Response, who: Principal) => Promise<void>;
@@ -44,6 +55,19 @@ function parse<T>(schema: ZodType<T>, value: unknown): T {
   if (!result.success) throw new ApiError('INVALID', 'the request is invalid', issuesOf(result.error));
   return result.data;
 }
+
+/** A request id from the client or a proxy (X-Request-Id) when it is a plain token, else a new one. */
+function requestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Where a bearer token comes from: wrong ones count against the address (429 with Retry-After past its budget). */
+const credentialSource = (req: Request, res: Response): CredentialSource => ({
+  address: req.socket.remoteAddress,
+  retryAfter: (seconds) => res.setHeader('Retry-After', String(seconds)),
+});
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -58,6 +82,31 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
+  // First: the request id, the log line and the count of every answer, whatever answers it.
+  app.use((req, res, next) => {
+    const start = performance.now();
+    const reqId = requestId(req.headers['x-request-id']);
+    res.locals.reqId = reqId;
+    res.setHeader('X-Request-Id', reqId);
+    if (deps.closing?.()) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      const route: string = res.locals.route ?? (res.statusCode === 404 ? 'unmatched' : 'web');
+      httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      if (!log.request || log.requests === false) return;
+      log.request({
+        reqId,
+        method: req.method,
+        path: req.originalUrl.split('?')[0].slice(0, 200),
+        status: res.statusCode,
+        ms: Math.round((performance.now() - start) * 10) / 10,
+        ...(res.locals.role ? { role: res.locals.role as string } : {}),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      });
+    });
+    next();
+  });
+  app.use(securityHeaders());
+
   // Any content type is read as JSON: feeds are not always careful with headers.
   const jsonBody = express.json({ limit: '64kb', type: () => true, strict: false });
   const readBody = (req: Request, res: Response) =>
@@ -65,9 +114,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   /** Authenticates, checks the role, then reads the body, runs the handler, maps errors to the envelope. */
   const route = (roles: Role[], handler: Handler) => async (req: Request, res: Response) => {
+    res.locals.route = `${req.baseUrl}${req.route?.path ?? ''}`;
+    // Answers may hold contact fields: no cache, no proxy keeps them.
+    res.setHeader('Cache-Control', 'no-store');
     try {
-      const who = await credentials.identify(bearer(req));
+      const who = await credentials.identify(bearer(req), credentialSource(req, res));
       if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
+      res.locals.role = who.role;
       if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
       await readBody(req, res);
       await handler(req, res, who);
@@ -77,6 +130,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   };
 
   app.get('/healthz', async (_req, res) => {
+    res.locals.route = '/healthz';
+    res.setHeader('Cache-Control', 'no-store');
     const ok = await deps.health().catch(() => false);
     if (ok) res.json({ status: 'ok', store: deps.storeKind });
     else
@@ -85,6 +140,29 @@ export function createHttpApp(deps: HttpDeps): express.Express {
         store: deps.storeKind,
         error: { code: 'STORE_UNAVAILABLE', message: 'the store cannot be reached' },
       });
+  });
+
+  // Prometheus text: the manager token or LEADPOOL_METRICS_TOKEN (a scraper need not be a manager).
+  const metricsHash = deps.metricsToken ? sha256(deps.metricsToken) : null;
+  app.get('/metrics', async (req, res) => {
+    res.locals.route = '/metrics';
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const token = bearer(req);
+      const isScraper = metricsHash !== null && token !== undefined && timingSafeEqual(sha256(token), metricsHash);
+      if (!isScraper) {
+        const who = await credentials.identify(token, credentialSource(req, res));
+        if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
+        res.locals.role = who.role;
+        if (who.role !== 'manager') throw new ApiError('FORBIDDEN', 'this route is for: manager, metrics scraper');
+      } else {
+        res.locals.role = 'metrics';
+      }
+      const { contentType, text } = await metricsText();
+      res.type(contentType).send(text);
+    } catch (err) {
+      sendError(res, err, log);
+    }
   });
 
   const api = express.Router();

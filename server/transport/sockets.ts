@@ -2,7 +2,8 @@
 // call the service, answer through the acknowledgement. A bad payload or a missing ack
 // callback never throws out of a handler, so nothing else is disturbed. Events and their
 // answers are typed by the shared maps (shared/events.ts); payloads are untrusted until
-// their schema has parsed them.
+// their schema has parsed them. Before any of that, the guard (socket-guard.ts) has
+// budgeted every event; nothing a client sends is logged but as clientText (log-text.ts).
 import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
@@ -29,15 +30,27 @@ import {
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { Credentials } from '../auth.js';
-import { toApiError } from '../errors.js';
+import { ApiError, toApiError } from '../errors.js';
 import { poolRoom, repRoom } from '../realtime/fanout.js';
 import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
+import { clientText } from './log-text.js';
+import { ActionGate, type SocketGuard } from './socket-guard.js';
 
 /** A socket as its handlers see what arrives: any event, any arguments, until validated. */
 interface Incoming {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** The events a handler was registered for on a socket (all others are answered INVALID by the guard). */
+const handled = new WeakMap<object, Set<string>>();
+
+/** Validation issues as answered: at most 20, each path and message cut to 200 characters (never the junk echoed back). */
+const MAX_ISSUES = 20;
+const cut = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+function boundedIssues(issues: { path: string; message: string }[]): { path: string; message: string }[] {
+  return issues.slice(0, MAX_ISSUES).map((i) => ({ path: cut(i.path), message: cut(i.message) }));
 }
 
 /**
@@ -54,13 +67,15 @@ function handle<M extends EventMap, K extends keyof M & string, P extends Reques
   run: (payload: P) => Promise<AnswerFields<M, K>>,
 ): void {
   type Reply = (answer: Ack<AnswerFields<M, K>>) => void;
+  const events = handled.get(socket) ?? new Set<string>();
+  handled.set(socket, events.add(event));
   (socket as Incoming).on(event, async (...args: unknown[]) => {
     const last = args[args.length - 1];
     const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
     const payload = typeof last === 'function' ? args.slice(0, -1)[0] : args[0];
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      reply({ ok: false, error: { code: 'INVALID', message: `invalid ${event} payload`, details: issuesOf(parsed.error) } });
+      reply({ ok: false, error: { code: 'INVALID', message: `invalid ${event} payload`, details: boundedIssues(issuesOf(parsed.error)) } });
       return;
     }
     try {
@@ -95,42 +110,87 @@ function inPool<T>(schema: ZodType<T>): ZodType<T & { poolId?: string }> {
 
 /** What authentication reads and sets on a connecting socket of either namespace. */
 interface Connecting {
-  handshake: { auth: unknown };
+  handshake: { auth: unknown; address: string };
   data: Partial<RepSocketData>;
 }
 
-/** Socket.IO auth middleware for one role; errors become `connect_error` messages. */
-function authenticate(credentials: Credentials, role: 'rep' | 'manager') {
+/** The budget key of a principal: each rep on its own, the manager token as one. */
+const principalOf = (socket: { data: Partial<RepSocketData> }) => (socket.data.repId ? `rep:${socket.data.repId}` : 'manager');
+
+/** A `connect_error` with its message and, for a client to read, `data` (e.g. `{ retryAfterMs }`). */
+function connectError(message: string, data?: object): Error {
+  return Object.assign(new Error(message), data ? { data } : {});
+}
+
+/**
+ * Socket.IO auth middleware for one role; errors become `connect_error` messages. Wrong
+ * tokens count against the address (Credentials); a rep or manager disconnected for its
+ * budgets is refused for a while ("rate limited").
+ */
+function authenticate(credentials: Credentials, role: 'rep' | 'manager', guard: SocketGuard) {
   return (socket: Connecting, next: (err?: Error) => void): void => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    let retryAfterMs = 0;
     credentials
-      .identify(typeof token === 'string' ? token : undefined)
+      .identify(typeof token === 'string' ? token : undefined, {
+        address: socket.handshake.address,
+        retryAfter: (s) => {
+          retryAfterMs = s * 1000;
+        },
+      })
       .then((who) => {
-        if (!who) return next(new Error('unauthorized'));
-        if (who.role !== role) return next(new Error('forbidden'));
+        if (!who) return next(connectError('unauthorized'));
+        if (who.role !== role) return next(connectError('forbidden'));
         if (who.role === 'rep') socket.data.repId = who.repId;
+        if (!guard.admits(principalOf(socket)))
+          return next(connectError('rate limited', { retryAfterMs: guard.penaltyLeft(principalOf(socket)) }));
         next();
       })
-      .catch((err) => next(new Error(toApiError(err).code === 'STORE_UNAVAILABLE' ? 'store unavailable' : 'unauthorized')));
+      .catch((err) => {
+        const code = toApiError(err).code;
+        if (code === 'RATE_LIMITED') return next(connectError('rate limited', { retryAfterMs }));
+        next(connectError(code === 'STORE_UNAVAILABLE' ? 'store unavailable' : 'unauthorized'));
+      });
   };
 }
 
-export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger): void {
+/** Events registered on `socket` so far (the guard answers all others INVALID). */
+const knownEvents = (socket: object): ReadonlySet<string> => handled.get(socket) ?? new Set();
+
+export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger, guard: SocketGuard): void {
   const { leads, presence, pool, reps, feeds, reads } = service;
+  guard.attach(io);
+  // settings.maxActionsPerSecond: a rep the store refused this second stays away from it.
+  const actions = new ActionGate();
+  const gated = async <T>(repId: string, action: () => Promise<T>): Promise<T> => {
+    if (actions.closed(repId)) throw new ApiError('RATE_LIMITED');
+    try {
+      return await action();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'RATE_LIMITED') actions.refused(repId);
+      throw err;
+    }
+  };
 
   const repNs = repNamespace(io);
-  repNs.use(authenticate(credentials, 'rep'));
+  repNs.use(authenticate(credentials, 'rep', guard));
   repNs.on('connection', (socket) => {
     const { repId } = socket.data;
     // The tab is this socket: its id is also the room that reaches only this tab.
     const tabId = socket.id;
-    socket.on('error', (err) => log.error(`rep socket ${tabId} error`, err));
+    // Only Socket.IO's own errors reach here (the guard answers a client's `error` event
+    // as an unknown one); still, their text may quote what the client sent.
+    socket.on('error', (err) => log.error(`rep socket ${tabId} error`, clientText(err)));
     // Its rep's room at once (membership changes reach every tab through it); its pools' rooms below.
     socket.join(repRoom(repId));
 
     // Handlers first, so nothing the client sends right after connecting is missed.
-    handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({ lead: await leads.claim(leadId, repId, tabId) }));
-    handle(socket, log, EV.pull, PullPayload, async (payload) => ({ lead: await leads.pull(repId, payload?.poolId, tabId) }));
+    handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({
+      lead: await gated(repId, () => leads.claim(leadId, repId, tabId)),
+    }));
+    handle(socket, log, EV.pull, PullPayload, async (payload) => ({
+      lead: await gated(repId, () => leads.pull(repId, payload?.poolId, tabId)),
+    }));
     handle(socket, log, EV.release, LeadIdPayload, async ({ leadId }) => {
       await leads.release(leadId, repId, tabId);
       return {};
@@ -142,6 +202,7 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
       await presence.setAway(repId, status === 'away');
       return {};
     });
+    guard.watch(socket, principalOf(socket), knownEvents(socket));
 
     // Reconnect = snapshot: presence first (so `you.presence` is right), then the rooms of
     // the rep's pools, then one pool:state per pool (read after joining: nothing is missed
@@ -174,9 +235,9 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
   });
 
   const managerNs = managerNamespace(io);
-  managerNs.use(authenticate(credentials, 'manager'));
+  managerNs.use(authenticate(credentials, 'manager', guard));
   managerNs.on('connection', (socket) => {
-    socket.on('error', (err) => log.error(`manager socket ${socket.id} error`, err));
+    socket.on('error', (err) => log.error(`manager socket ${socket.id} error`, clientText(err)));
     const anything = z.unknown();
     const id = z.string().min(1).max(128);
     const inDefault = <T extends { poolId?: string }>(payload: T) => payload.poolId ?? DEFAULT_POOL;
@@ -241,6 +302,7 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
       await feeds.delete(id);
       return {};
     });
+    guard.watch(socket, principalOf(socket), knownEvents(socket));
 
     reads
       .dashboardState()

@@ -26,6 +26,12 @@
 // - deletePool: that pool and every rep (the script rewrites the reps' `pools`): RETRY
 //   unless the passed reps are exactly `reps`. migratePools likewise passes every rep.
 //
+// Operation ids: every call of a script that changes something passes one more key, LAST in
+// KEYS: `op:<id>` (a random id per call). The script answers what is stored there, doing
+// nothing, when it exists; else it acts and stores its reply there (OP_TTL_MS). A call whose
+// reply was lost reads it there, or stores a tombstone first (then the script never acts):
+// server/store/redis/store.ts sendOp.
+//
 // Leads are stored column-wise: one hash per Lead field, named after it and keyed by lead
 // id (`L:status`, `L:claimedBy`, `L:poolId`, ...), plus the immutable feed input (and
 // feedId) as JSON in `L:doc`. That keeps the KEYS of every script a list known before it
@@ -92,6 +98,9 @@ export const GLOBAL_KEYS = [
   'feedseq', // string: feed creation counter
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
+
+/** How long an operation's reply (or tombstone) stays at its op key: far longer than a call waits to find out. */
+export const OP_TTL_MS = 10 * 60_000;
 
 /** The current layout (the `layout` key). v1 had none. */
 export const LAYOUT = 2;
@@ -178,6 +187,11 @@ export class Keys {
   /** rep hash, counters hash, one-second action bucket, eligibility index. */
   rep(repId: string): string[] {
     return REP_KEYS.map((k) => `${this.base}${k}:${repId}`);
+  }
+
+  /** The op key of one call of a script that changes something (see the top of this file). */
+  op(id: string): string {
+    return `${this.base}op:${id}`;
   }
 
   /** KEYS and the leading ARGV (pool count, pool ids) of a store script (includes/keys.lua). */

@@ -10,11 +10,16 @@
 // strictestRate, claimWindowToKeep, recordClaim, nextInRotation, advanceRotation) and
 // server/domain/view.ts (mayClaim) exactly; each Lua helper names the function it mirrors.
 // Change them together.
+//
+// Operations: every script that changes something (all but READ_ONLY) is wrapped so it acts
+// at most once per operation id (keys.ts, Operation ids): its last KEY is the call's op key;
+// a stored reply (or tombstone) there is answered without doing anything, else the script
+// runs and its reply is stored there for OP_TTL_MS.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOSING_OUTCOMES, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../../shared/protocol.js';
-import { GLOBAL_KEYS, LAYOUT, LEAD_COLUMNS, POOL_KEYS, REP_KEYS, SEP, STATUS_KEYS, V1_POOL_KEYS } from './keys.js';
+import { GLOBAL_KEYS, LAYOUT, LEAD_COLUMNS, OP_TTL_MS, POOL_KEYS, REP_KEYS, SEP, STATUS_KEYS, V1_POOL_KEYS } from './keys.js';
 
 const SCRIPT_NAMES = [
   'migrateV1',
@@ -51,6 +56,14 @@ const SCRIPT_NAMES = [
   'sweepPresence',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/**
+ * Scripts sent without an operation id: those that only read, and the migrations and the
+ * install run at every connection (idempotent: running one twice changes nothing more).
+ */
+const READ_ONLY = new Set<ScriptName>(['migrateV1', 'migratePools', 'install', 'statusCounts', 'openSummary', 'readLeads']);
+/** Whether a script changes something: its call passes an op key, last in KEYS. */
+export const isOperation = (name: ScriptName) => !READ_ONLY.has(name);
 
 interface Script {
   name: ScriptName;
@@ -110,6 +123,8 @@ const CONSTANTS = {
   CLOSING_OUTCOMES: Object.fromEntries(CLOSING_OUTCOMES.map((o) => [o, true])),
   /** `eligible` as stored for a lead offered to everyone */
   EVERYONE_JSON: JSON.stringify(EVERYONE),
+  /** how long an operation's reply stays at its op key */
+  OP_TTL_MS,
 };
 
 const HEADER = [
@@ -129,8 +144,27 @@ function resolve(file: string, seen: Set<string>): string {
   });
 }
 
+/** A script that changes something, run at most once per op key (the last KEY). */
+function operation(body: string): string {
+  return [
+    "-- Operation (server/store/redis/scripts.ts): the last KEY is this call's op key. A reply or a",
+    '-- tombstone stored there is answered as is, doing nothing; else the script runs and its reply is stored.',
+    'local OP_KEY = KEYS[#KEYS]',
+    "local OP_DONE = redis.call('GET', OP_KEY)",
+    'if OP_DONE then return OP_DONE end',
+    'local function OP_BODY()',
+    body.trimEnd(),
+    'end',
+    'local OP_REPLY = OP_BODY()',
+    "redis.call('SET', OP_KEY, OP_REPLY, 'PX', OP_TTL_MS)",
+    'return OP_REPLY',
+    '',
+  ].join('\n');
+}
+
 function load(name: ScriptName): Script {
-  const source = HEADER + resolve(join(LUA_DIR, `${name}.lua`), new Set());
+  const body = resolve(join(LUA_DIR, `${name}.lua`), new Set());
+  const source = HEADER + (isOperation(name) ? operation(body) : body);
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

@@ -5,8 +5,17 @@
 // (server/store/embedded.ts, the reference), checks in the same order.
 //
 // Failure model: the command client has `disableOfflineQueue: true`, so while Redis is
-// unreachable every method rejects at once with StoreUnavailableError (never waits, never
-// reports an ok Redis did not execute); node-redis reconnects by itself. Each time the
+// unreachable every method rejects at once with StoreUnavailableError (the command was
+// never sent: nothing happened); node-redis reconnects by itself. A change whose reply does
+// not come (Redis stalled, the connection dropped after the command was written) is never
+// reported as a failure on a guess: each call of a script that changes something carries a
+// random operation id (its op key, keys.ts), the script acts at most once per id and stores
+// its reply there, and the call waits for the reply on a live connection (replyWaitMs), then
+// finds out through the op key: the reply stored there is the answer (the change happened);
+// nothing there, a tombstone is stored first (SET NX; the script, should it still arrive,
+// then does nothing) and only then the call answers StoreUnavailableError. Reads simply fail
+// after COMMAND_TIMEOUT_MS (they change nothing). healthy() is false while Redis does not
+// answer a PING within HEALTH_TIMEOUT_MS. See sendOp and certainty() below. Each time the
 // connection becomes ready the `installed` marker is checked: a missing or different marker
 // means Redis lost its data (restart without persistence), so defaults are re-seeded and the
 // onReset listeners run. Scripts that write refuse to run on an empty store (NOINSTALL),
@@ -18,7 +27,7 @@
 // pool's keys (keys.ts). The pool ids are cached here; a script that finds the registry
 // changed answers RETRY, and the call reads the pools again and runs once more.
 import { randomUUID } from 'node:crypto';
-import { createClient, ErrorReply } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import {
   DEFAULT_POOL,
   DEFAULT_SETTINGS,
@@ -52,12 +61,13 @@ import {
   type Store,
   type StoredFeed,
   type StoredRep,
+  StoreOutcomeUnknownError,
   StoreUnavailableError,
   UnknownPoolError,
 } from '../types.js';
 import { decodeFeed, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
-import { claimedRange, Keys, type Scope, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
-import { SCRIPTS, type ScriptName } from './scripts.js';
+import { claimedRange, Keys, OP_TTL_MS, type Scope, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
+import { isOperation, SCRIPTS, type ScriptName } from './scripts.js';
 
 interface RedisStoreOptions {
   url: string;
@@ -67,6 +77,26 @@ interface RedisStoreOptions {
   nodeId: string;
   /** How long init() waits for a first connection. Default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * A change whose reply has not come while the connection is up (Redis stalled): how long
+   * to keep waiting for it before finding out through its op key. Default 20 s.
+   */
+  replyWaitMs?: number;
+  /**
+   * Finding out what a change whose reply was lost did: how long to try (Redis must answer)
+   * before the call answers StoreOutcomeUnknownError; the search goes on in the background.
+   * Default 1.5 s: a call never hangs on a Redis that is down.
+   */
+  resolveWithinMs?: number;
+  /** The operation ids (tests). Default: random UUIDs. */
+  opIds?: () => string;
+}
+
+/** A change whose outcome was found out only after its call had answered StoreOutcomeUnknownError. */
+export interface LateOutcome {
+  script: ScriptName;
+  /** The script's reply: the change happened. */
+  reply: unknown;
 }
 
 /**
@@ -76,8 +106,19 @@ interface RedisStoreOptions {
  * notices it at most one period later: 10 s + 5 s = 15 s after the death in the worst case.
  */
 const NODE_STALE_MS = 10_000;
-/** Commands that take longer than this reject with StoreUnavailableError (a frozen Redis). */
+/** Reads that take longer than this reject with StoreUnavailableError (a frozen Redis; a read changes nothing). */
 const COMMAND_TIMEOUT_MS = 5_000;
+/** healthy() is false when Redis does not answer a PING within this. */
+const HEALTH_TIMEOUT_MS = 1_000;
+/** Each command of the search for a lost reply (GET, SET NX of the op key) waits this long. */
+const PROBE_TIMEOUT_MS = 1_000;
+/** The search for a lost reply goes on in the background at most this long (well within OP_TTL_MS). */
+const BACKGROUND_SEARCH_MS = OP_TTL_MS / 2;
+/**
+ * What the op key of a call holds once the call gave up on it: the script, should it still
+ * arrive, answers this and does nothing. No script answers this code.
+ */
+const TOMBSTONE = JSON.stringify({ code: 'ABANDONED' });
 const READ_CHUNK = 1000;
 const DUE_BATCH = 500;
 /** A script answering RETRY (pools or reps changed since they were read) runs at most this many times. */
@@ -89,8 +130,54 @@ interface Call {
   args: string[];
 }
 
-/** Redis error replies that mean "not available right now" rather than "bug". */
+/** Redis error replies that mean "not available right now" rather than "bug" (refused before the script ran). */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+
+/**
+ * What the failure of a command says about the script it carried (node-redis 6,
+ * @redis/client dist/lib/client/index.js sendCommand, socket.js, commands-queue.js):
+ * - 'not-sent', certain, nothing happened: ClientClosedError (client closed or destroyed)
+ *   and ClientOfflineError (disconnected, disableOfflineQueue) are returned by sendCommand
+ *   before the command is queued (so are AbortError and "The queue is full": this store
+ *   uses neither abort signals nor a queue limit).
+ * - 'answered': an ErrorReply, Redis refused or failed the command. The refusals of
+ *   TRANSIENT_REPLY (and NOSCRIPT, handled by evalScript) come before the script runs.
+ * - 'unknown': anything else. A socket error or close (SocketClosedUnexpectedlyError,
+ *   ECONNRESET, EPIPE, SocketTimeoutError) rejects every command written and waiting for
+ *   its reply (it may have run), and, as disableOfflineQueue makes the client flush its
+ *   whole queue, the commands not written yet with the same error: they cannot be told
+ *   apart, so all are found out. destroy() rejects what is queued with
+ *   DisconnectsClientError: unknown too.
+ */
+function certainty(err: unknown): 'not-sent' | 'answered' | 'unknown' {
+  if (err instanceof ClientClosedError || err instanceof ClientOfflineError) return 'not-sent';
+  if (err instanceof ErrorReply) return 'answered';
+  return 'unknown';
+}
+
+type Settled<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' };
+
+/** How `p` settled within `ms` (it keeps running after a timeout). */
+function settleWithin<T>(p: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      (value): Settled<T> => ({ kind: 'value', value }),
+      (error: unknown): Settled<T> => ({ kind: 'error', error }),
+    ),
+    new Promise<Settled<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** A script's raw reply as JSON; a tombstone (the op was abandoned before it ran) is a StoreUnavailableError: nothing happened. */
+function opReply(raw: string): unknown {
+  if (raw === TOMBSTONE) throw new StoreUnavailableError('the store did not answer in time; nothing was changed');
+  return JSON.parse(raw) as unknown;
+}
 
 function repFields(rep: Partial<StoredRep>): string[] {
   const out: string[] = [];
@@ -109,12 +196,24 @@ export class RedisStore implements Store {
   private poolIds: string[] | null = null;
   private installing: Promise<void> | null = null;
   private resetListeners: (() => void)[] = [];
+  private lateListeners: ((outcome: LateOutcome) => void)[] = [];
   private closed = false;
+  private readonly replyWaitMs: number;
+  private readonly resolveWithinMs: number;
+  private readonly opIds: () => string;
+  /** A second connection, opened at the first lost reply: finds out through op keys while the command connection is stuck. */
+  private resolver: ReturnType<typeof createClient> | null = null;
+  /** Op keys whose reply came: removed in batches (their TTL is the backstop). */
+  private answered: string[] = [];
+  private forgetting: NodeJS.Timeout | null = null;
 
   constructor(opts: RedisStoreOptions) {
     this.nodeId = opts.nodeId;
     this.keys = new Keys(opts.keyPrefix ?? 'lp');
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.replyWaitMs = opts.replyWaitMs ?? 20_000;
+    this.resolveWithinMs = opts.resolveWithinMs ?? 1_500;
+    this.opIds = opts.opIds ?? randomUUID;
     this.client = createClient({
       url: opts.url,
       // Fail fast while disconnected: a command must not wait in a queue for a Redis that
@@ -162,6 +261,8 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.forgetting) clearTimeout(this.forgetting);
+    if (this.resolver?.isOpen) this.resolver.destroy();
     if (!this.client.isOpen) return;
     if (!this.client.isReady) {
       this.client.destroy();
@@ -170,12 +271,22 @@ export class RedisStore implements Store {
     await this.client.close().catch(() => this.client.destroy());
   }
 
+  /** Connected, and Redis answers a PING within HEALTH_TIMEOUT_MS (a stalled Redis is not healthy). */
   async healthy(): Promise<boolean> {
-    return this.client.isReady;
+    if (this.closed || !this.client.isReady) return false;
+    return (await settleWithin(this.client.ping(), HEALTH_TIMEOUT_MS)).kind === 'value';
   }
 
   onReset(listener: () => void): void {
     this.resetListeners.push(listener);
+  }
+
+  /**
+   * A change that happened although its call answered StoreOutcomeUnknownError (Redis came
+   * back after resolveWithinMs and its op key held the reply): what the caller was not told.
+   */
+  onLateOutcome(listener: (outcome: LateOutcome) => void): void {
+    this.lateListeners.push(listener);
   }
 
   /**
@@ -230,7 +341,7 @@ export class RedisStore implements Store {
 
   // ---- plumbing -----------------------------------------------------------------------
 
-  /** Runs a Redis call, mapping connection failures to StoreUnavailableError. */
+  /** Runs a Redis read (or an idempotent script), mapping connection failures and timeouts to StoreUnavailableError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError('the store is closed');
     let timer: NodeJS.Timeout | undefined;
@@ -250,19 +361,130 @@ export class RedisStore implements Store {
     }
   }
 
-  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script); the reply's JSON. */
-  private sendRaw(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script): the raw reply. */
+  private async evalScript(name: ScriptName, keys: string[], args: string[]): Promise<string> {
     const script = SCRIPTS[name];
-    return this.call(async () => {
-      let reply: unknown;
-      try {
-        reply = await this.client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-      } catch (err) {
-        if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err;
-        reply = await this.client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
+    try {
+      return String(await this.client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]));
+    } catch (err) {
+      // NOSCRIPT: refused before anything ran, so sending it again (same op key) is safe.
+      if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return String(await this.client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]));
+    }
+  }
+
+  /** A read-only or idempotent script (no op key): the reply's JSON; a timeout is a StoreUnavailableError. */
+  private sendRaw(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+    return this.call(async () => JSON.parse(await this.evalScript(name, keys, args)) as unknown);
+  }
+
+  /**
+   * A script that changes something, with a new operation id: its reply's JSON, once known.
+   * Rejects with StoreUnavailableError only when it is certain that nothing happened: not
+   * sent, refused by Redis, or tombstoned before it ran (findOut); StoreOutcomeUnknownError
+   * when Redis could not be asked within resolveWithinMs.
+   */
+  private async sendOp(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+    if (this.closed) throw new StoreUnavailableError('the store is closed');
+    const opKey = this.keys.op(this.opIds());
+    const sent = this.evalScript(name, [...keys, opKey], args);
+    const first = await settleWithin(sent, this.replyWaitMs);
+    if (first.kind === 'value') {
+      if (first.value !== TOMBSTONE) this.forget(opKey);
+      return opReply(first.value);
+    }
+    if (first.kind === 'error') {
+      const err = first.error;
+      const known = certainty(err);
+      if (known === 'not-sent') throw new StoreUnavailableError('the store cannot be reached', { cause: err });
+      if (known === 'answered') {
+        if (TRANSIENT_REPLY.test((err as Error).message)) throw new StoreUnavailableError('the store cannot be reached', { cause: err });
+        throw err;
       }
-      return JSON.parse(String(reply)) as unknown;
+    }
+    // The script may or may not have run: find out through its op key.
+    let late: { reply: string } | null = null;
+    sent.then(
+      (reply) => {
+        late = { reply };
+      },
+      () => {},
+    );
+    const search = this.findOut(opKey, () => late, Date.now() + BACKGROUND_SEARCH_MS);
+    const found = await settleWithin(search, this.resolveWithinMs);
+    if (found.kind === 'value') {
+      if (found.value !== TOMBSTONE) this.forget(opKey);
+      return opReply(found.value);
+    }
+    if (found.kind === 'error') throw found.error;
+    search.then(
+      (reply) => {
+        if (reply === TOMBSTONE) return;
+        this.forget(opKey);
+        for (const listener of this.lateListeners) {
+          try {
+            listener({ script: name, reply: JSON.parse(reply) });
+          } catch {
+            // a listener's failure is its own
+          }
+        }
+      },
+      () => {},
+    );
+    throw new StoreOutcomeUnknownError(`Redis stopped answering while ${name} was in flight: its outcome is not known yet`, {
+      cause: first.kind === 'error' ? first.error : undefined,
     });
+  }
+
+  /**
+   * What happened to the op whose reply was lost: the reply the script stored at its op key,
+   * or, when nothing is stored, a tombstone stored first with SET NX (from then on the script
+   * does nothing, should it still arrive), answered as TOMBSTONE. Asks Redis on a second
+   * connection (the command connection may be stuck behind the lost reply), retrying with
+   * backoff until Redis answers; the script's own reply wins if it comes meanwhile.
+   */
+  private async findOut(opKey: string, late: () => { reply: string } | null, until: number): Promise<string> {
+    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+      const came = late();
+      if (came) return came.reply;
+      if (this.closed || Date.now() > until) throw new StoreOutcomeUnknownError('the outcome of a write could not be found out');
+      const resolver = this.resolverClient();
+      if (resolver.isReady) {
+        const stored = await settleWithin(resolver.get(opKey), PROBE_TIMEOUT_MS);
+        if (stored.kind === 'value' && stored.value !== null) return stored.value;
+        if (stored.kind === 'value') {
+          // Nothing stored: the script has not run. The tombstone makes sure it never will.
+          const set = await settleWithin(resolver.set(opKey, TOMBSTONE, { NX: true, PX: OP_TTL_MS }), PROBE_TIMEOUT_MS);
+          if (set.kind === 'value' && set.value === 'OK') return TOMBSTONE;
+          if (set.kind === 'value') continue; // the script stored its reply in between: read it
+          // SET's own outcome unknown: read again (a tombstone or the reply, whichever is there)
+        }
+      }
+      await sleep(delay);
+    }
+  }
+
+  private resolverClient(): ReturnType<typeof createClient> {
+    if (!this.resolver) {
+      const resolver = this.client.duplicate();
+      resolver.on('error', () => {});
+      resolver.connect().catch(() => {});
+      this.resolver = resolver;
+    }
+    return this.resolver;
+  }
+
+  /** An op key whose reply came: nobody will ask for it again (removed in a batch, soon). */
+  private forget(opKey: string): void {
+    this.answered.push(opKey);
+    if (this.forgetting) return;
+    this.forgetting = setTimeout(() => {
+      this.forgetting = null;
+      const keys = this.answered.splice(0);
+      if (this.closed || !this.client.isReady) return; // their TTL removes them
+      for (let i = 0; i < keys.length; i += READ_CHUNK) this.client.unlink(keys.slice(i, i + READ_CHUNK)).catch(() => {});
+    }, 100);
+    this.forgetting.unref();
   }
 
   /**
@@ -277,7 +499,9 @@ export class RedisStore implements Store {
     for (let attempt = 1; ; attempt++) {
       const { scope, args } = typeof plan === 'function' ? await plan() : plan;
       const { keys, args: lead } = this.keys.script(scope);
-      const reply = await this.sendRaw(name, keys, [...lead, ...args]);
+      const reply = isOperation(name)
+        ? await this.sendOp(name, keys, [...lead, ...args])
+        : await this.sendRaw(name, keys, [...lead, ...args]);
       if (isNoInstall(reply)) {
         if (reinstalled) throw new StoreUnavailableError('the store was wiped and could not be re-seeded');
         reinstalled = true;
