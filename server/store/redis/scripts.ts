@@ -32,6 +32,7 @@ const SCRIPT_NAMES = [
   'deleteFeed',
   'createRep',
   'updateRep',
+  'setRepToken',
   'deleteRep',
   'insertLead',
   'reroute',
