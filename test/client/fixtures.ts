@@ -67,6 +67,7 @@ export function poolState(mode: Mode, leads: Lead[], mine: Lead[] = [], over: Pa
     waiting: mode === 'round-robin' ? 0 : leads.length,
     oldestAgeMs: leads.length ? 65_000 : null,
     maxActive: 3,
+    claimTimeoutMs: null,
     ...over,
   };
 }

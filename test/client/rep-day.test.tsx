@@ -293,7 +293,7 @@ describe('working a lead: a note, Undo, Recent', () => {
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('a', { status: 'claimed', claimedAt: ago(60_000) })], {
         claimTimeoutMs: 300_000,
-      } as Partial<PoolState>),
+      }),
     );
     answerOutcomes();
     render(<RepView model={model} />);
@@ -370,7 +370,7 @@ describe('time made visible', () => {
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('a', { status: 'claimed', claimedAt: ago(250_000) })], {
         claimTimeoutMs: 300_000,
-      } as Partial<PoolState>),
+      }),
     );
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('b', { poolId: 'other', status: 'claimed', claimedAt: ago(10_000) })], {

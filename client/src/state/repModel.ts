@@ -340,7 +340,8 @@ export function createRepModel(
         waiting: s.waiting,
         oldestAt: ageToAt(s.oldestAgeMs),
         maxActive: s.maxActive,
-        claimTimeoutMs: (s as PoolState & { claimTimeoutMs?: number | null }).claimTimeoutMs ?? null,
+        // A server before this field sends none: no countdown then.
+        claimTimeoutMs: s.claimTimeoutMs ?? null,
         ...(was && was.mode !== s.mode ? { modeChangedAt: Date.now() } : was?.modeChangedAt ? { modeChangedAt: was.modeChangedAt } : {}),
       };
       batch(() => {
