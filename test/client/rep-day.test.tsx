@@ -21,7 +21,6 @@ import {
 import { now } from '../../client/src/lib/clock';
 import { type Arrival, createRepModel, type RepModel } from '../../client/src/state/repModel';
 import { EV } from '../../shared/events';
-import type { PoolState } from '../../shared/protocol';
 import { connected, type FakeEmitter, fakeEmitter, fullLead, poolState, rep, view } from './fixtures';
 
 let emitter: FakeEmitter;
