@@ -36,6 +36,8 @@ try {
   await mgr.post('/api/pools', { id: 'enterprise', name: 'Enterprise', mode: 'cherry-pick' });
   await mgr.patch(`/api/reps/${reps[0].id}`, { pools: ['default', 'enterprise'] });
   await mgr.patch(`/api/reps/${reps[3].id}`, { pools: ['enterprise'] });
+  // A claim timeout, so held leads count down.
+  await mgr.patch('/api/pool/settings', { claimTimeoutMs: 30 * 60_000 });
   const enterpriseKey = (await mgr.post('/api/feeds', { name: 'Enterprise form', pools: ['enterprise'] })).body.key;
   const enterprise = api(server.url, enterpriseKey);
   await mgr.put('/api/rules', {
@@ -70,27 +72,37 @@ try {
   await open(third, `/rep#token=${reps[2].token}`);
   await third.getByRole('switch', { name: 'Available' }).click();
 
-  // Rep view: the pool default in shark-tank, Enterprise in cherry-pick; two leads of mine, the rest on offer.
+  // Rep view: the pool default in shark-tank, Enterprise in cherry-pick; leads of mine (one
+  // contacted with a note, one closed into Recent, one in its Undo period), the rest on offer.
   const rep = await ctx.newPage();
   await open(rep, `/rep#token=${reps[0].token}`);
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 4; i++) {
     const before = await rep.locator('.mine-card').count();
     await rep.locator('.shark-card').getByRole('button', { name: 'Claim', exact: true }).first().click();
     await rep.waitForFunction((n) => document.querySelectorAll('.mine-card').length > n, before);
   }
-  const firstMine = rep.locator('.mine-card').first();
-  await firstMine.getByRole('button', { name: 'Contacted' }).click();
+  const mine = rep.locator('.mine-card');
+  await mine.nth(3).getByRole('textbox', { name: 'Note' }).fill('Signed the annual plan');
+  await mine.nth(3).getByRole('button', { name: 'Won' }).click();
+  await rep.waitForFunction(() => document.querySelectorAll('.mine-card').length === 3, undefined, { timeout: 15_000 });
+  await mine.first().getByRole('textbox', { name: 'Note' }).fill('Demo booked for Tuesday');
+  await mine.first().getByRole('button', { name: 'Contacted' }).click();
   await post(2);
   await rep.waitForTimeout(1500);
-  await rep.evaluate(() =>
-    document.querySelectorAll('.notice').forEach((n) => {
-      n.remove();
-    }),
-  );
-  await rep.screenshot({ path: resolve(OUT, 'rep-desktop.png') });
+  await mine.nth(2).getByRole('button', { name: 'Lost' }).click();
+  await rep.evaluate(() => window.scrollTo(0, 0));
+  await rep.screenshot({ path: resolve(OUT, 'rep-desktop.png'), fullPage: true });
+  await mine.nth(2).getByRole('button', { name: /^Undo/ }).click();
   await rep.setViewportSize(PHONE);
+  await rep.evaluate(() => window.scrollTo(0, 0));
   await rep.waitForTimeout(300);
   await rep.screenshot({ path: resolve(OUT, 'rep-phone.png') });
+  // The alert choices, opened from the header.
+  await rep.setViewportSize(DESKTOP);
+  await rep.getByRole('button', { name: /Alerts/ }).click();
+  await rep.waitForTimeout(200);
+  await rep.screenshot({ path: resolve(OUT, 'rep-alerts-desktop.png'), clip: { x: 640, y: 0, width: 640, height: 420 } });
+  await rep.keyboard.press('Escape');
 
   // Manager dashboard.
   const manager = await ctx.newPage();
@@ -102,6 +114,11 @@ try {
     }),
   );
   await manager.screenshot({ path: resolve(OUT, 'manager-desktop.png') });
+  // A mode switch that matters asks first, saying what it does.
+  await manager.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('round-robin');
+  await manager.getByRole('dialog').waitFor();
+  await manager.screenshot({ path: resolve(OUT, 'manager-mode-confirm-desktop.png') });
+  await manager.getByRole('button', { name: 'Cancel' }).click();
   await manager.setViewportSize(PHONE);
   await manager.waitForTimeout(300);
   await manager.screenshot({ path: resolve(OUT, 'manager-phone.png') });
@@ -123,6 +140,12 @@ try {
         );
       }
       await manager.screenshot({ path: resolve(OUT, `manager-${tab.toLowerCase()}-desktop.png`), fullPage: true });
+      if (tab === 'Rules' || tab === 'Reports') {
+        await manager.setViewportSize(PHONE);
+        await manager.waitForTimeout(300);
+        await manager.screenshot({ path: resolve(OUT, `manager-${tab.toLowerCase()}-phone.png`), fullPage: true });
+        await manager.setViewportSize(DESKTOP);
+      }
     }
     await mgr.put('/api/pool/mode', { mode: 'cherry-pick' });
     await rep.setViewportSize(DESKTOP);

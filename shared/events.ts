@@ -74,6 +74,8 @@ export const EV = {
   repCreate: 'rep:create',
   repUpdate: 'rep:update',
   repDelete: 'rep:delete',
+  /** A new token (link) for a rep: the old one is refused at once and its tabs close. */
+  repToken: 'rep:token',
   leadCreate: 'lead:create',
   leadAssign: 'lead:assign',
   reportsSummary: 'reports:summary',
@@ -105,6 +107,24 @@ export interface LeadRevoked {
   poolId: string;
   reason: RevokedReason;
 }
+
+/** Why a claimed lead went back to its pool (lead:released). */
+export type ReleaseReason = 'rep' | 'manager' | 'expired' | 'removed';
+
+/**
+ * Extra fields of lead:released: who gave the lead back and why. `rep`: its rep released
+ * it; `manager`: a manager did; `expired`: the claim timed out (the server did);
+ * `removed`: a manager removed the rep that held it.
+ */
+export interface ReleaseInfo {
+  releasedBy: { role: 'rep' | 'manager' | 'system'; repId?: string };
+  reason: ReleaseReason;
+  /** The rep that held the lead. */
+  previousOwner: string;
+}
+
+/** lead:released: the lead (open again) and who released it, why. */
+export type LeadReleased = Lead & ReleaseInfo;
 
 export interface ModeChanged {
   mode: Mode;
@@ -221,12 +241,12 @@ export type RepClientToServer = {
   [EV.presenceSet]: Acked<PresenceRequest>;
 };
 
-/** lead:created, lead:claimed (also manual and round-robin assignment), lead:released, lead:closed and lead:updated carry the full Lead. */
+/** lead:created, lead:claimed (also manual and round-robin assignment), lead:released, lead:closed and lead:updated carry the full Lead (lead:released also who released it and why). */
 export type ManagerServerToClient = {
   [EV.dashboardState]: (state: DashboardState) => void;
   [EV.leadCreated]: (lead: Lead) => void;
   [EV.leadClaimed]: (lead: Lead) => void;
-  [EV.leadReleased]: (lead: Lead) => void;
+  [EV.leadReleased]: (lead: LeadReleased) => void;
   [EV.leadClosed]: (lead: Lead) => void;
   [EV.leadUpdated]: (lead: Lead) => void;
   [EV.repPresence]: (change: RepPresenceChanged) => void;
@@ -247,6 +267,7 @@ export type ManagerClientToServer = {
   [EV.repCreate]: Acked<RepCreate, { rep: Rep; token: string }>;
   [EV.repUpdate]: Acked<{ id: string; patch: RepPatch }, { rep: Rep }>;
   [EV.repDelete]: Acked<{ id: string }>;
+  [EV.repToken]: Acked<{ id: string }, { rep: Rep; token: string }>;
   [EV.leadCreate]: Acked<LeadInput & InPool, { lead: Lead; duplicate: boolean }>;
   [EV.leadAssign]: Acked<AssignRequest, { lead: Lead }>;
   [EV.release]: Acked<LeadIdRequest, { lead: Lead }>;

@@ -237,6 +237,11 @@ export interface PoolState {
   oldestAgeMs: number | null;
   /** The cap that applies to this rep in this pool. */
   maxActive: number;
+  /**
+   * The pool's claim timeout: a lead the rep holds goes back to the pool this long after
+   * its claim unless an outcome is recorded first (null = never).
+   */
+  claimTimeoutMs: number | null;
 }
 
 export interface LiveStats {

@@ -176,6 +176,14 @@ export const LeadListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** GET /api/me/leads: a rep's own leads, closed (Recent) or still held, of the last `days` days. */
+export const MyLeadsQuery = z.object({
+  status: z.enum(['closed', 'claimed']).default('closed'),
+  days: z.coerce.number().int().min(1).max(90).default(7),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type MyLeadsRequest = z.infer<typeof MyLeadsQuery>;
+
 /** Flattens zod issues into `details` of an INVALID error. */
 export function issuesOf(err: z.ZodError): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -202,6 +202,7 @@ describe.each(stores)('junk input ($name store)', (factory) => {
       [EV.repCreate, 'name'],
       [EV.repUpdate, 'id'],
       [EV.repDelete, 'id'],
+      [EV.repToken, 'id'],
       [EV.leadCreate, 'email'],
       [EV.leadAssign, 'leadId'],
       [EV.release, 'leadId'],

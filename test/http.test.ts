@@ -64,8 +64,10 @@ describe('auth', () => {
     ['POST', '/api/reps', { name: 'X' }],
     ['GET', '/api/reps'],
     ['PATCH', `/api/reps/${repId}`, { name: 'Y' }],
+    ['POST', `/api/reps/${repId}/token`, {}],
     ['DELETE', `/api/reps/${repId}`],
     ['GET', '/api/me'],
+    ['GET', '/api/me/leads'],
     ['GET', '/api/pool'],
     ['PUT', '/api/pool/mode', { mode: 'cherry-pick' }],
     ['PATCH', '/api/pool/settings', { claimCooldownMs: 0 }],
@@ -89,7 +91,7 @@ describe('auth', () => {
     const asRep = api(ctx.url, rep.token);
     const managerOnly = routes(lead.id, rep.rep.id).filter(
       ([m, p]) =>
-        !((m === 'GET' && p.startsWith('/api/leads/')) || p.endsWith('/release') || p === '/api/me') &&
+        !((m === 'GET' && p.startsWith('/api/leads/')) || p.endsWith('/release') || p.startsWith('/api/me')) &&
         !(m === 'POST' && p === '/api/leads'),
     );
     for (const [method, path, body] of managerOnly) {
@@ -99,6 +101,8 @@ describe('auth', () => {
     expectError(await asRep.post('/api/leads', leadInput()), 403, 'FORBIDDEN');
     expectError(await ctx.manager.get('/api/me'), 403, 'FORBIDDEN');
     expectError(await ctx.feed.get('/api/me'), 403, 'FORBIDDEN');
+    expectError(await ctx.manager.get('/api/me/leads'), 403, 'FORBIDDEN');
+    expectError(await ctx.feed.get('/api/me/leads'), 403, 'FORBIDDEN');
     expectError(await ctx.feed.get(`/api/leads/${lead.id}`), 403, 'FORBIDDEN');
     expectError(await ctx.feed.post(`/api/leads/${lead.id}/release`, {}), 403, 'FORBIDDEN');
     // A 403 changed nothing.

@@ -1063,6 +1063,25 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.getRep('ghost')).toBeNull();
     });
 
+    it('setRepToken: the new hash finds the rep, the old one no longer does; the rep is otherwise unchanged', async () => {
+      await setup();
+      const rep = repA();
+      await store.createRep(rep);
+      await reps('b');
+      expect(await store.setRepToken('a', sha('token-a-2'))).toBe(true);
+      expect(await store.repIdByTokenHash(sha('token-a-2'))).toBe('a');
+      expect(await store.repIdByTokenHash(rep.tokenHash)).toBeNull();
+      expect(await store.repIdByTokenHash(sha('token-b'))).toBe('b');
+      expect(await store.getRep('a')).toEqual({ ...rep, tokenHash: sha('token-a-2') });
+      // Rotating again, and deleting after a rotation, leave no hash behind.
+      expect(await store.setRepToken('a', sha('token-a-3'))).toBe(true);
+      expect(await store.repIdByTokenHash(sha('token-a-2'))).toBeNull();
+      await store.deleteRep('a');
+      expect(await store.repIdByTokenHash(sha('token-a-3'))).toBeNull();
+      expect(await store.setRepToken('a', sha('token-a-4'))).toBe(false);
+      expect(await store.repIdByTokenHash(sha('token-a-4'))).toBeNull();
+    });
+
     describe('deleteRep', () => {
       /** Reps a and b; a holds leads 0 and 2 and has a tab, b holds lead 1; two leads routed to a. */
       const aHoldsTwo = async () => {

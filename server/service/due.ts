@@ -26,6 +26,10 @@ export class DueJobs {
       return;
     }
     this.fanout.revoked(event.lead, event.previousOwner, 'expired');
-    await this.followUps.reopened(event.lead, event.mode);
+    await this.followUps.reopened(event.lead, event.mode, {
+      releasedBy: { role: 'system' },
+      reason: 'expired',
+      previousOwner: event.previousOwner,
+    });
   }
 }

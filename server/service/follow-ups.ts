@@ -1,7 +1,7 @@
 // What a change of a pool sets off once the store has taken it, shared by the commands
 // and the background jobs: stats and blind-pull counts pushed, round-robin run, a lead
 // that is open again offered again, fresh snapshots for the online reps of the pool.
-import { EV } from '../../shared/events.js';
+import { EV, type ReleaseInfo } from '../../shared/events.js';
 import type { Lead, Mode } from '../../shared/protocol.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
@@ -38,9 +38,9 @@ export class FollowUps {
     if (mode === 'round-robin') this.roundRobin.distribute(poolId).catch((err) => this.log.error('round-robin failed', err));
   }
 
-  /** A lead is open again: managers hear of it, its audience in its pool is offered it again. */
-  async reopened(lead: Lead, mode: Mode): Promise<void> {
-    this.fanout.toManagers(EV.leadReleased, lead);
+  /** A lead is open again: managers hear of it (who released it, why), its audience in its pool is offered it again. */
+  async reopened(lead: Lead, mode: Mode, release: ReleaseInfo): Promise<void> {
+    this.fanout.toManagers(EV.leadReleased, { ...lead, ...release });
     await this.offer(lead, mode);
     this.poolChanged(lead.poolId, mode);
   }

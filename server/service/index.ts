@@ -43,7 +43,7 @@ export interface ServiceOptions {
 export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
   const reads = new ReadModels(store);
   const stats = new StatsPush(reads, fanout, log);
-  const roundRobin = new RoundRobin(store, fanout);
+  const roundRobin = new RoundRobin(store, fanout, () => stats.schedule());
   const followUps = new FollowUps(store, fanout, reads, stats, new WaitingPush(store, fanout, log), roundRobin, log);
   const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);

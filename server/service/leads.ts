@@ -140,7 +140,13 @@ export class LeadCommands {
     const { lead, previousOwner, mode } = result;
     if (repId) this.fanout.mineChanged(repId, { leadId: lead.id, poolId: lead.poolId }, tabId);
     else this.fanout.revoked(lead, previousOwner, 'released');
-    await this.followUps.reopened(lead, mode);
+    await this.followUps.reopened(
+      lead,
+      mode,
+      repId
+        ? { releasedBy: { role: 'rep', repId }, reason: 'rep', previousOwner }
+        : { releasedBy: { role: 'manager' }, reason: 'manager', previousOwner },
+    );
     return lead;
   }
 

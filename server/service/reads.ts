@@ -16,6 +16,7 @@ import {
   type Rep,
   type ReportSummary,
 } from '../../shared/protocol.js';
+import type { MyLeadsRequest } from '../../shared/schemas.js';
 import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
@@ -24,6 +25,8 @@ import type { LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../sto
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
+/** GET /api/me/leads looks at this many of the rep's newest leads (by arrival) in that status. */
+const REP_LEADS_SCAN = 1000;
 /** Speed-to-claim is the median of the latest 100 claims among this many newest leads. */
 const STATS_RECENT = 500;
 
@@ -207,6 +210,21 @@ export class ReadModels {
     return ownerView(lead);
   }
 
+  /**
+   * A rep's own leads: those it closed (`closed`: newest close first) or holds (`claimed`:
+   * newest claim first) within the last `days` days, as their owner sees them.
+   */
+  async repLeads(repId: string, { status, days, limit }: MyLeadsRequest): Promise<Lead[]> {
+    const since = Date.now() - days * 86_400_000;
+    const when = (l: Lead) => Date.parse((status === 'closed' ? l.closedAt : l.claimedAt) ?? '');
+    const leads = await this.store.listLeads({ repId, status, limit: REP_LEADS_SCAN });
+    return leads
+      .filter((l) => when(l) >= since)
+      .sort((a, b) => when(b) - when(a))
+      .slice(0, limit)
+      .map(ownerView);
+  }
+
   async listReps(): Promise<Rep[]> {
     const [reps, presence, held] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.heldCounts()]);
     return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
@@ -250,6 +268,7 @@ function poolState(rep: StoredRep, pool: PoolRecord, open: Lead[], held: Lead[],
     waiting: showCount ? mayTake.length : 0,
     oldestAgeMs: showCount && mayTake.length ? Date.now() - Date.parse(mayTake[0].createdAt) : null,
     maxActive: capOf(rep.maxActive, settings),
+    claimTimeoutMs: settings.claimTimeoutMs,
   };
 }
 

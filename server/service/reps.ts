@@ -1,4 +1,4 @@
-// Rep commands: create, update, delete. Managers get the new list of reps; waiting leads
+// Rep commands: create, update, a new token, delete. Managers get the new list of reps; waiting leads
 // of the rep's pools are routed again; a rep whose pools change has its tabs (on every
 // process) join and leave those pools' rooms at once; a removed rep's tabs close and its
 // leads go back to their pools.
@@ -72,6 +72,18 @@ export class RepCommands {
     return rep;
   }
 
+  /**
+   * A new link for the rep: a new token, the old one refused from now on, and every tab
+   * still open with the old one (on every process) closed; they then fail to reconnect
+   * with `unauthorized`. The new token is answered once.
+   */
+  async rotateToken(repId: string): Promise<{ rep: Rep; token: string }> {
+    const token = newToken('r');
+    if (!(await this.store.setRepToken(repId, hashToken(token)))) throw new ApiError('NOT_FOUND', 'no such rep');
+    this.fanout.disconnectRep(repId);
+    return { rep: await this.reads.getRep(repId), token };
+  }
+
   async delete(repId: string): Promise<void> {
     const removed = await this.store.deleteRep(repId);
     if (!removed) throw new ApiError('NOT_FOUND', 'no such rep');
@@ -79,7 +91,8 @@ export class RepCommands {
     const modes = new Map((await this.store.listPools()).map((p) => [p.id, p.mode]));
     for (const lead of removed.released) {
       const mode = modes.get(lead.poolId);
-      if (mode) await this.followUps.reopened(lead, mode);
+      if (mode)
+        await this.followUps.reopened(lead, mode, { releasedBy: { role: 'manager' }, reason: 'removed', previousOwner: removed.rep.id });
     }
     await this.repsChanged();
   }

@@ -13,6 +13,8 @@ export class RoundRobin {
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
+    /** After a pass that assigned leads: the figures changed (managers' stats). */
+    private readonly onAssigned: () => void = () => {},
   ) {}
 
   /** Every pool in round-robin mode, or those of `poolIds` (a rep became available: the pools it is in). */
@@ -31,6 +33,7 @@ export class RoundRobin {
     }
     const pass = (async () => {
       try {
+        let assigned = 0;
         do {
           this.again.delete(poolId);
           const presence = await this.store.onlinePresence();
@@ -41,8 +44,12 @@ export class RoundRobin {
             if (!result) break;
             this.fanout.assigned(result.lead);
             this.fanout.toManagers(EV.leadClaimed, result.lead);
+            assigned += 1;
           }
         } while (this.again.has(poolId));
+        // Waiting and claimed counts moved: without this the dashboard's figures stay as
+        // they were before the pass (a switch to round-robin left them stale).
+        if (assigned > 0) this.onAssigned();
       } finally {
         this.running.delete(poolId);
         this.again.delete(poolId);

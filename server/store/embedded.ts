@@ -528,6 +528,16 @@ export class EmbeddedStore implements Store {
     return copy;
   }
 
+  async setRepToken(id: string, tokenHash: string): Promise<boolean> {
+    const rep = this.reps.get(id);
+    if (!rep) return false;
+    if (this.byTokenHash.get(rep.tokenHash) === id) this.byTokenHash.delete(rep.tokenHash);
+    rep.tokenHash = tokenHash;
+    this.byTokenHash.set(tokenHash, id);
+    await this.save(this.files.reps);
+    return true;
+  }
+
   async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
     this.check();
     const rep = this.reps.get(id);

@@ -201,6 +201,11 @@ export interface Store {
   // ---- reps ------------------------------------------------------------------------
   createRep(rep: StoredRep): Promise<void>;
   updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null>;
+  /**
+   * Token rotation: the rep's token becomes `tokenHash`; the old one no longer finds the rep
+   * (repIdByTokenHash), at once. false when the rep does not exist.
+   */
+  setRepToken(id: string, tokenHash: string): Promise<boolean>;
   /** Removes the rep; the leads it holds go back to the pool as open. */
   deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null>;
   getRep(id: string): Promise<StoredRep | null>;

@@ -13,6 +13,7 @@ import {
   LeadInputSchema,
   LeadListQuery,
   ModeSchema,
+  MyLeadsQuery,
   PoolCreateSchema,
   PoolPatchSchema,
   RepCreateSchema,
@@ -265,6 +266,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.json({ rep: await reps.update(String(req.params.id), parse(RepPatchSchema, req.body)) });
     }),
   );
+  api.post(
+    '/reps/:id/token',
+    route(['manager'], async (req, res) => {
+      res.json(await reps.rotateToken(String(req.params.id)));
+    }),
+  );
   api.delete(
     '/reps/:id',
     route(['manager'], async (req, res) => {
@@ -277,6 +284,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/me',
     route(['rep'], async (_req, res, who) => {
       res.json({ rep: await reads.getRep((who as { repId: string }).repId) });
+    }),
+  );
+  api.get(
+    '/me/leads',
+    route(['rep'], async (req, res, who) => {
+      const query = parse(MyLeadsQuery, req.query);
+      res.json({ leads: await reads.repLeads((who as { repId: string }).repId, query) });
     }),
   );
 

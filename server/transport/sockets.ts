@@ -252,6 +252,7 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     handle(socket, log, EV.repUpdate, z.strictObject({ id, patch: RepPatchSchema }), async ({ id, patch }) => ({
       rep: await reps.update(id, patch),
     }));
+    handle(socket, log, EV.repToken, z.strictObject({ id }), ({ id }) => reps.rotateToken(id));
     handle(socket, log, EV.repDelete, z.strictObject({ id }), async ({ id }) => {
       await reps.delete(id);
       return {};

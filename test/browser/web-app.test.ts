@@ -142,6 +142,10 @@ describe('web app in Chromium', () => {
     const mode = page.getByLabel('Mode', { exact: true });
     await expect(mode.inputValue()).resolves.toBe('cherry-pick');
     await mode.selectOption('blind-pull');
+    // Leads wait: the switch says what it does and asks first.
+    const dialog = page.getByRole('dialog', { name: 'Switch to Blind pull?' });
+    await dialog.getByText(/hides the (\d+ )?waiting leads? from reps/).waitFor();
+    await dialog.getByRole('button', { name: 'Switch to Blind pull' }).click();
 
     await rep.getByRole('button', { name: 'Pull next lead' }).waitFor();
     await eventually(async () => {

@@ -1,5 +1,7 @@
 // Fixtures for component tests: leads, reps, snapshots and a fake socket emitter.
 import { signal } from '@preact/signals';
+import { vi } from 'vitest';
+import type { Http } from '../../client/src/lib/http';
 import type { ConnectionState, Emitter } from '../../client/src/lib/socket';
 import type { Answer, RepClientToServer, RequestPayload } from '../../shared/events';
 import type { DashboardState, Lead, LeadView, LiveStats, Mode, PoolOverview, PoolState, Rep } from '../../shared/protocol';
@@ -67,6 +69,7 @@ export function poolState(mode: Mode, leads: Lead[], mine: Lead[] = [], over: Pa
     waiting: mode === 'round-robin' ? 0 : leads.length,
     oldestAgeMs: leads.length ? 65_000 : null,
     maxActive: 3,
+    claimTimeoutMs: null,
     ...over,
   };
 }
@@ -145,4 +148,27 @@ export function dashboard(over: Partial<DashboardState> = {}): DashboardState {
     stats: liveStats(),
     ...over,
   };
+}
+
+/**
+ * A fake API: mocks that record each call (GET /api/reps lists nobody, PUT answers its
+ * body, the rest `{}`, DELETE nothing), and `http`, the Http the model gets, which
+ * answers whatever the mocks resolve to.
+ */
+export function fakeHttp() {
+  const mocks = {
+    get: vi.fn(async (path: string): Promise<unknown> => (path === '/api/reps' ? { reps: [] } : {})),
+    post: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
+    put: vi.fn(async (_p: string, b?: unknown): Promise<unknown> => b),
+    patch: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
+    del: vi.fn(async (_p: string): Promise<unknown> => undefined),
+  };
+  const http: Http = {
+    get: <T>(...args: [string]) => mocks.get(...args) as Promise<T>,
+    post: <T>(...args: [string, unknown?]) => mocks.post(...args) as Promise<T>,
+    put: <T>(...args: [string, unknown?]) => mocks.put(...args) as Promise<T>,
+    patch: <T>(...args: [string, unknown?]) => mocks.patch(...args) as Promise<T>,
+    del: <T>(...args: [string]) => mocks.del(...args) as Promise<T>,
+  };
+  return { ...mocks, http };
 }

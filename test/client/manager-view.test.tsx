@@ -4,33 +4,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManagerView } from '../../client/src/components/ManagerView';
 import { parseRulesJson } from '../../client/src/components/RulesEditor';
 import { draftToPatch } from '../../client/src/components/SettingsForm';
-import { type Http, HttpError } from '../../client/src/lib/http';
+import { HttpError } from '../../client/src/lib/http';
 import { createManagerModel, type ManagerModel } from '../../client/src/state/managerModel';
 import { DEFAULT_SETTINGS, type Feed } from '../../shared/protocol';
-import { connected, dashboard, fullLead, liveStats, poolOverview, rep } from './fixtures';
-
-/**
- * A fake API: mocks that record each call (GET /api/reps lists nobody, PUT answers its
- * body, the rest `{}`, DELETE nothing), and `http`, the Http the model gets, which
- * answers whatever the mocks resolve to.
- */
-function fakeHttp() {
-  const mocks = {
-    get: vi.fn(async (path: string): Promise<unknown> => (path === '/api/reps' ? { reps: [] } : {})),
-    post: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
-    put: vi.fn(async (_p: string, b?: unknown): Promise<unknown> => b),
-    patch: vi.fn(async (_p: string, _b?: unknown): Promise<unknown> => ({})),
-    del: vi.fn(async (_p: string): Promise<unknown> => undefined),
-  };
-  const http: Http = {
-    get: <T,>(...args: [string]) => mocks.get(...args) as Promise<T>,
-    post: <T,>(...args: [string, unknown?]) => mocks.post(...args) as Promise<T>,
-    put: <T,>(...args: [string, unknown?]) => mocks.put(...args) as Promise<T>,
-    patch: <T,>(...args: [string, unknown?]) => mocks.patch(...args) as Promise<T>,
-    del: <T,>(...args: [string]) => mocks.del(...args) as Promise<T>,
-  };
-  return { ...mocks, http };
-}
+import { connected, dashboard, fakeHttp, fullLead, liveStats, poolOverview, rep } from './fixtures';
 
 let api: ReturnType<typeof fakeHttp>;
 let model: ManagerModel;
@@ -49,6 +26,11 @@ describe('manager dashboard', () => {
     const select = screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
     expect(select.value).toBe('shark-tank');
     fireEvent.change(select, { target: { value: 'blind-pull' } });
+    // Two leads wait: it says what the switch does, and asks.
+    const dialog = await screen.findByRole('dialog', { name: 'Switch to Blind pull?' });
+    expect(dialog.textContent).toContain('hides the 2 waiting leads from reps');
+    expect(api.put).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Switch to Blind pull' }));
     await waitFor(() => expect(api.put).toHaveBeenCalledWith('/api/pools/default/mode', { mode: 'blind-pull' }));
     await waitFor(() => expect((screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement).value).toBe('blind-pull'));
   });
@@ -58,6 +40,7 @@ describe('manager dashboard', () => {
     render(<ManagerView model={model} />);
     const select = screen.getByRole('combobox', { name: 'Mode' }) as HTMLSelectElement;
     fireEvent.change(select, { target: { value: 'hybrid' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Switch to Hybrid' }));
     expect(await screen.findByText(/the store cannot be reached/)).toBeTruthy();
     await waitFor(() => expect(select.value).toBe('shark-tank'));
   });
@@ -112,7 +95,9 @@ describe('manager dashboard', () => {
     render(<ManagerView model={model} />);
     const row = document.querySelector('tr[data-lead-id="l1"]') as HTMLElement;
     fireEvent.change(within(row).getByRole('combobox'), { target: { value: 'rep_2' } });
-    fireEvent.click(within(row).getByRole('button', { name: 'Assign' }));
+    // Jonas is away: it warns before assigning.
+    expect(within(row).getByText(/Jonas Weber is away/)).toBeTruthy();
+    fireEvent.click(within(row).getByRole('button', { name: 'Assign anyway' }));
     await waitFor(() => expect(api.post).toHaveBeenCalledWith('/api/leads/l1/assign', { repId: 'rep_2' }));
   });
 
@@ -320,13 +305,15 @@ describe('several pools', () => {
     expect(within(leads()).getByText('Sales Co')).toBeTruthy();
     expect(within(leads()).queryByText('Blue Labs')).toBeNull();
     const tiles = screen.getByRole('group', { name: 'Live statistics: Sales' });
-    expect(within(tiles).getByText('oldest 2m 05s')).toBeTruthy();
+    // Counted from the list below: one lead waits, 65 s old.
+    expect(within(tiles).getByTestId('tile-waiting-leads').textContent).toMatch(/^Waiting leads1oldest 1m 0\ds$/);
     expect(within(tiles).getByText('of 2 in this pool')).toBeTruthy();
     const team = screen.getByRole('region', { name: 'Team' });
     expect(within(team).getByText('Sam Okafor')).toBeTruthy();
     expect(within(team).queryByText('Maya Chen')).toBeNull();
 
     fireEvent.change(modeSelect(), { target: { value: 'cherry-pick' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Switch to Cherry-pick' }));
     await waitFor(() => expect(api.put).toHaveBeenCalledWith('/api/pools/sales/mode', { mode: 'cherry-pick' }));
     await waitFor(() => expect(within(overviewRow('sales')).getByText('Cherry-pick')).toBeTruthy());
     expect(within(overviewRow('default')).getByText('Shark tank')).toBeTruthy();
@@ -347,7 +334,7 @@ describe('several pools', () => {
         },
       }),
     );
-    await waitFor(() => expect(cells('sales')).toEqual(['Salessales', 'Blind pull', '4', '3.0s', '2', 'Show']));
+    await waitFor(() => expect(cells('sales')).toEqual(['Salessales', 'Blind pull', '4', '3s', '2', 'Show']));
 
     model.poolsChanged({ pools: [poolOverview(), salesPool, poolOverview({ id: 'emea', name: 'EMEA', mode: 'round-robin', waiting: 0 })] });
     await waitFor(() => expect(overviewRow('emea')).toBeTruthy());
@@ -499,7 +486,7 @@ describe('feed keys', () => {
     expect(screen.getByRole('button', { name: 'Copy key' })).toBeTruthy();
     const curl = screen.getByTestId('feed-curl').textContent ?? '';
     expect(curl).toContain('curl -X POST https://leads.example/api/pools/sales/leads');
-    expect(curl).toContain("Authorization: Bearer lpf_secret'");
+    expect(curl).toContain('Authorization: Bearer lpf_secret"');
     const once = screen.getByTestId('feed-key-once');
     expect(within(once).getByText('https://leads.example/api/pools/sales/leads')).toBeTruthy();
     expect(within(once).getByText('https://leads.example/api/pools/default/leads')).toBeTruthy();

@@ -21,7 +21,6 @@ import {
 import { now } from '../../client/src/lib/clock';
 import { type Arrival, createRepModel, type RepModel } from '../../client/src/state/repModel';
 import { EV } from '../../shared/events';
-import type { PoolState } from '../../shared/protocol';
 import { connected, type FakeEmitter, fakeEmitter, fullLead, poolState, rep, view } from './fixtures';
 
 let emitter: FakeEmitter;
@@ -293,7 +292,7 @@ describe('working a lead: a note, Undo, Recent', () => {
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('a', { status: 'claimed', claimedAt: ago(60_000) })], {
         claimTimeoutMs: 300_000,
-      } as Partial<PoolState>),
+      }),
     );
     answerOutcomes();
     render(<RepView model={model} />);
@@ -370,7 +369,7 @@ describe('time made visible', () => {
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('a', { status: 'claimed', claimedAt: ago(250_000) })], {
         claimTimeoutMs: 300_000,
-      } as Partial<PoolState>),
+      }),
     );
     model.applyPoolState(
       poolState('shark-tank', [], [fullLead('b', { poolId: 'other', status: 'claimed', claimedAt: ago(10_000) })], {

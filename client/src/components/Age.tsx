@@ -6,9 +6,10 @@ export function Age({ since, suffix = '' }: { since: string | number | null | un
   if (since === null || since === undefined) return <span>—</span>;
   const t = typeof since === 'number' ? since : Date.parse(since);
   const iso = Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+  // The clock signal re-renders this every second; the time itself is read fresh.
   return (
     <time dateTime={iso} class="age">
-      {formatAge(now.value - t)}
+      {formatAge(Math.max(now.value, Date.now()) - t)}
       {suffix}
     </time>
   );

@@ -19,11 +19,14 @@ interface Props {
 /** Where a source posts its leads into `poolId`. */
 export const poolLeadsUrl = (origin: string, poolId: string) => `${origin}/api/pools/${encodeURIComponent(poolId)}/leads`;
 
+/** What stands for a key that is not shown any more (the source keeps it in this variable). */
+export const KEY_PLACEHOLDER = '$LEADPOOL_KEY';
+
 /** A copy-paste request that posts one lead with `key` into `poolId`. */
 export function curlExample(origin: string, poolId: string, key: string): string {
   return [
     `curl -X POST ${poolLeadsUrl(origin, poolId)} \\`,
-    `  -H 'Authorization: Bearer ${key}' \\`,
+    `  -H "Authorization: Bearer ${key}" \\`,
     `  -H 'Content-Type: application/json' \\`,
     `  -d '{"name":"Ada Lovelace","email":"ada@example.com","company":"Analytical Engines","country":"GB"}'`,
   ].join('\n');
@@ -179,8 +182,23 @@ function FeedRow({
       {key ? (
         <KeyOnce feed={feed} keyText={key} origin={origin} poolName={poolName} onDone={() => setKey(null)} />
       ) : (
-        <details class="small">
-          <summary>URLs</summary>
+        <details class="small feed-howto">
+          <summary>How this source sends leads</summary>
+          {feed.pools[0] && (
+            <>
+              <p>
+                With its key (shown once when it was created; <strong>New key</strong> gives a new one), one lead per request:
+              </p>
+              <pre class="code" data-testid="feed-row-curl">
+                {curlExample(origin, feed.pools[0], KEY_PLACEHOLDER)}
+              </pre>
+              <CopyButton
+                text={curlExample(origin, feed.pools[0], KEY_PLACEHOLDER)}
+                label="Copy example"
+                copiedText="Example copied: put the source’s key in LEADPOOL_KEY"
+              />
+            </>
+          )}
           <PoolUrls feed={feed} origin={origin} poolName={poolName} />
         </details>
       )}

@@ -56,7 +56,7 @@ export function Landing() {
             </p>
           ) : (
             <p id="token-hint" class="muted small">
-              The token stays in this tab only and is never sent in a URL to the server.
+              Never sent in a URL to the server. A rep’s token stays in this tab; the manager’s is kept in this browser until Sign out.
             </p>
           )}
           <div class="row">

@@ -13,13 +13,22 @@ interface Props {
   poolName?: string;
 }
 
+/** Why assigning to this rep may leave the lead unworked: it is away or offline. */
+function presenceWarning(rep: Rep | undefined): string | null {
+  if (!rep || rep.presence === 'available') return null;
+  return rep.presence === 'away'
+    ? `${rep.name} is away: the lead becomes theirs at once, but they are not taking leads right now.`
+    : `${rep.name} is offline: nobody works the lead until they open Leadpool again.`;
+}
+
 function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAssign: Props['onAssign'] }) {
   const [repId, setRepId] = useState('');
   const [busy, setBusy] = useState(false);
   const id = `assign-${lead.id}`;
+  const warning = presenceWarning(reps.find((r) => r.id === repId));
   return (
     <form
-      class="assign"
+      class={`assign${warning ? ' assign-warned' : ''}`}
       onSubmit={async (e) => {
         e.preventDefault();
         if (!repId) return;
@@ -41,9 +50,19 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
             </option>
           ))}
       </select>
-      <button type="submit" class="btn btn-sm" disabled={!repId || busy}>
-        {lead.claimedBy ? 'Reassign' : 'Assign'}
+      <button
+        type="submit"
+        class={`btn btn-sm${warning ? ' btn-warn' : ''}`}
+        disabled={!repId || busy}
+        aria-describedby={warning ? `${id}-warn` : undefined}
+      >
+        {warning ? `${lead.claimedBy ? 'Reassign' : 'Assign'} anyway` : lead.claimedBy ? 'Reassign' : 'Assign'}
       </button>
+      {warning && (
+        <p class="assign-warning small" id={`${id}-warn`} role="status">
+          {warning}
+        </p>
+      )}
     </form>
   );
 }

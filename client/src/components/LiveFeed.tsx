@@ -1,6 +1,27 @@
 import { formatTime } from '../lib/format';
 import type { FeedItem } from '../state/managerModel';
 
+/** Who released a lead and why, in words ("by Maya Chen", "claim timed out (Maya Chen)"). */
+export function releaseText(item: FeedItem, repName: (id: string | undefined) => string): string {
+  const r = item.release;
+  if (!r) return '';
+  // The names as they were when it happened; else as known now (a removed rep has none).
+  const name = (id: string | undefined, then: string | undefined) => then ?? (id ? repName(id) : '');
+  const from = name(r.previousOwner, item.names?.from);
+  switch (r.reason) {
+    case 'rep':
+      return `by ${name(r.releasedBy.repId ?? r.previousOwner, item.names?.by ?? item.names?.from)}`;
+    case 'manager':
+      return `by a manager${from ? `, from ${from}` : ''}`;
+    case 'expired':
+      return `claim timed out${from ? ` (${from})` : ''}`;
+    case 'removed':
+      return `${item.names?.from ?? 'its rep'} was removed`;
+    default:
+      return '';
+  }
+}
+
 const VERB: Record<FeedItem['kind'], string> = {
   created: 'New lead',
   claimed: 'Claimed',
@@ -41,7 +62,9 @@ export function LiveFeed({
                     ? [f.lead.industry, f.lead.country].filter(Boolean).join(' · ')
                     : f.kind === 'disqualified'
                       ? (f.lead.disqualifiedReasons ?? []).join(', ')
-                      : '';
+                      : f.kind === 'released'
+                        ? releaseText(f, repName)
+                        : '';
             return (
               <li
                 key={f.key}

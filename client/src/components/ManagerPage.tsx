@@ -1,7 +1,9 @@
+import { effect } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { startClock } from '../lib/clock';
 import { http } from '../lib/http';
 import { connect } from '../lib/socket';
+import { forgetToken } from '../lib/token';
 import { bindManagerSocket, createManagerModel } from '../state/managerModel';
 import { ManagerView } from './ManagerView';
 
@@ -16,7 +18,19 @@ export function ManagerPage({ token }: { token: string }) {
   useEffect(() => {
     startClock();
     document.title = 'Leadpool — Manager';
-    return () => conn.close();
+    // A refused token is not kept for the next tab.
+    const stopAuth = effect(() => {
+      if (conn.authError.value) forgetToken('manager');
+    });
+    return () => {
+      stopAuth();
+      conn.close();
+    };
   }, [conn]);
-  return <ManagerView model={model} authError={conn.authError.value} />;
+  const signOut = () => {
+    forgetToken('manager');
+    conn.close();
+    location.assign('/');
+  };
+  return <ManagerView model={model} authError={conn.authError.value} onSignOut={signOut} />;
 }

@@ -7,7 +7,6 @@ import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
 import { ModeControl } from './ModeControl';
-import { NoticeList } from './NoticeList';
 import { PoolSwitcher } from './PoolSwitcher';
 import { PoolsOverview } from './PoolsOverview';
 import { PoolsPanel } from './PoolsPanel';
@@ -24,12 +23,23 @@ import { TopBar } from './TopBar';
  * The manager's dashboard. The pool switcher selects the pool whose mode, settings, rules,
  * leads, team and figures are shown; with one pool (v1) it all looks as before.
  */
-export function ManagerView({ model, authError, origin }: { model: ManagerModel; authError?: string | null; origin?: string }) {
+export function ManagerView({
+  model,
+  authError,
+  origin,
+  onSignOut,
+}: {
+  model: ManagerModel;
+  authError?: string | null;
+  origin?: string;
+  /** Forgets the token kept in this browser and goes to the sign-in page. */
+  onSignOut?(): void;
+}) {
   const [tab, setTab] = useState('live');
   const conn = model.connection.value;
   const cap = model.settings.value?.maxActivePerRep ?? DEFAULT_SETTINGS.maxActivePerRep;
   const reps = model.reps.value;
-  const pools = model.pools.value;
+  const pools = model.poolRows.value;
   const multi = pools.length > 1;
   const pool = model.pool.value;
   const poolId = model.poolId.value;
@@ -37,10 +47,15 @@ export function ManagerView({ model, authError, origin }: { model: ManagerModel;
   const named = multi && pool ? pool.name : undefined;
   return (
     <div class="app">
-      <TopBar who="Manager">
+      <TopBar who="Manager" notices={model.notices}>
         <PoolSwitcher pools={pools} value={poolId} onChange={model.selectPool} />
-        <ModeControl mode={model.mode.value} disabled={conn !== 'connected'} onChange={model.setMode} />
+        <ModeControl mode={model.mode.value} disabled={conn !== 'connected'} onChange={model.setMode} impact={model.modeImpact} />
         <ConnectionStatus state={model.connection} />
+        {onSignOut && (
+          <button type="button" class="btn btn-sm btn-ghost" onClick={onSignOut}>
+            Sign out
+          </button>
+        )}
       </TopBar>
       <main class="content" id="main">
         <h1 class="sr-only">Manager dashboard</h1>
@@ -54,8 +69,12 @@ export function ManagerView({ model, authError, origin }: { model: ManagerModel;
             {conn === 'offline' ? 'Offline.' : 'Connection lost — reconnecting.'} Figures below may be out of date.
           </div>
         )}
-        <NoticeList notices={model.notices} />
-        <StatsTiles stats={model.stats.value} pool={multi ? pool : null} poolReps={poolReps.length} />
+        <StatsTiles
+          stats={model.stats.value}
+          figures={model.figures.value}
+          pool={multi ? pools.find((p) => p.id === poolId) : null}
+          poolReps={poolReps.length}
+        />
         <Tabs
           label="Dashboard sections"
           active={tab}
@@ -111,6 +130,9 @@ export function ManagerView({ model, authError, origin }: { model: ManagerModel;
               onCreate={model.createRep}
               onUpdate={model.updateRep}
               onDelete={model.deleteRep}
+              links={model.links.value}
+              onNewLink={model.newRepLink}
+              onDismissLink={model.dismissLink}
             />
           )}
           {tab === 'feeds' && (

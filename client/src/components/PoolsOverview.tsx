@@ -1,9 +1,9 @@
-import type { PoolOverview } from '../../../shared/protocol';
-import { formatMs } from '../lib/format';
+import type { PoolRow } from '../state/managerModel';
+import { Age } from './Age';
 import { MODE_INFO } from './ModeControl';
 
 /** "All pools": each pool's mode, waiting leads, oldest wait and reps online, live; a row selects its pool. */
-export function PoolsOverview({ pools, selected, onSelect }: { pools: PoolOverview[]; selected: string; onSelect(id: string): void }) {
+export function PoolsOverview({ pools, selected, onSelect }: { pools: PoolRow[]; selected: string; onSelect(id: string): void }) {
   return (
     <section class="panel" aria-labelledby="all-pools-title">
       <div class="panel-head">
@@ -40,7 +40,7 @@ export function PoolsOverview({ pools, selected, onSelect }: { pools: PoolOvervi
                 <td data-label="Waiting" class="num">
                   {p.waiting}
                 </td>
-                <td data-label="Oldest">{p.waiting > 0 && p.oldestAgeMs !== null ? formatMs(p.oldestAgeMs) : '—'}</td>
+                <td data-label="Oldest">{p.waiting > 0 && p.oldestAt !== null ? <Age since={p.oldestAt} /> : '—'}</td>
                 <td data-label="Reps online" class="num">
                   {p.repsOnline}
                 </td>

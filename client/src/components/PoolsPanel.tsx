@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { DEFAULT_MODE, DEFAULT_POOL, MODES, type Mode, POOL_ID_PATTERN, type PoolOverview, type Rep } from '../../../shared/protocol';
-import type { Result } from '../state/managerModel';
+import type { PoolRow as PoolRowData, Result } from '../state/managerModel';
 import { MODE_INFO } from './ModeControl';
 import { PoolsOverview } from './PoolsOverview';
 
 interface Props {
-  pools: PoolOverview[];
+  pools: PoolRowData[];
   reps: Rep[];
   selected: string;
   onSelect(id: string): void;

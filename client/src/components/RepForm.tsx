@@ -85,14 +85,14 @@ export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_
     <form class="rep-form" onSubmit={submit} aria-label={rep ? `Edit ${rep.name}` : 'New rep'}>
       <div class="form-grid">
         {field('name', 'Name', name, setName, { required: true, maxLength: 100, autoComplete: 'off' })}
-        {field('skills', 'Skills', skills, setSkills, { placeholder: 'enterprise, saas' })}
-        {field('languages', 'Languages', languages, setLanguages, { placeholder: 'en, de' })}
-        {field('countries', 'Countries', countries, setCountries, { placeholder: 'DE, AT, CH' })}
-        {field('teams', 'Teams', teams, setTeams, { placeholder: 'dach' })}
+        {field('skills', 'Skills', skills, setSkills, { placeholder: 'e.g. enterprise, saas' })}
+        {field('languages', 'Languages', languages, setLanguages, { placeholder: 'e.g. en, de' })}
+        {field('countries', 'Countries', countries, setCountries, { placeholder: 'e.g. DE, AT, CH' })}
+        {field('teams', 'Teams', teams, setTeams, { placeholder: 'e.g. dach' })}
         {field('max', 'Max open leads', maxActive, setMaxActive, {
           type: 'number',
           min: 1,
-          placeholder: 'pool default',
+          placeholder: 'the pool’s cap',
           inputMode: 'numeric',
         })}
         {field('weight', 'Weight', weight, setWeight, { type: 'number', min: 0.01, step: 'any', inputMode: 'decimal' })}

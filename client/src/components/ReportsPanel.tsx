@@ -53,7 +53,7 @@ export function ReportsPanel({ summary, onLoad }: { summary: ReportSummary | nul
             </div>
           </div>
           <div class="table-scroll">
-            <table class="table table-cards">
+            <table class="table table-cards reports-table">
               <caption class="sr-only">Per rep</caption>
               <thead>
                 <tr>
@@ -92,7 +92,7 @@ export function ReportsPanel({ summary, onLoad }: { summary: ReportSummary | nul
                       {r.active}
                     </td>
                     {OUTCOMES.map((o) => (
-                      <td data-label={o} class="num" key={o}>
+                      <td data-label={o[0].toUpperCase() + o.slice(1)} class="num" key={o}>
                         {r.outcomes[o] ?? 0}
                       </td>
                     ))}

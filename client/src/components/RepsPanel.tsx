@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { DEFAULT_POOL, type PoolOverview, type Rep } from '../../../shared/protocol';
 import { viewLink } from '../lib/token';
-import type { RepInput } from '../state/managerModel';
+import type { RepInput, RepLink } from '../state/managerModel';
 import { CopyButton } from './CopyButton';
 import { RepForm } from './RepForm';
 
@@ -16,6 +16,69 @@ interface Props {
   onCreate(input: RepInput): Promise<{ rep: Rep; token: string } | undefined>;
   onUpdate(id: string, patch: RepInput): Promise<boolean>;
   onDelete(id: string): Promise<boolean>;
+  /** Links shown until dismissed: new reps', and new links for reps. */
+  links?: RepLink[];
+  /** A new link for a rep (the old one stops working, its open pages close). */
+  onNewLink?(id: string): Promise<boolean>;
+  onDismissLink?(repId: string): void;
+}
+
+/** A rep's skills, languages, countries and teams, each kind its own look and its own words for screen readers. */
+export function RepChips({ rep }: { rep: Rep }) {
+  const chips = [
+    ...rep.skills.map((v) => ({ kind: 'skill', label: 'Skill', v })),
+    ...rep.languages.map((v) => ({ kind: 'lang', label: 'Language', v: v.toLowerCase() })),
+    ...rep.countries.map((v) => ({ kind: 'country', label: 'Country', v: v.toUpperCase() })),
+    ...rep.teams.map((v) => ({ kind: 'team', label: 'Team', v })),
+  ];
+  if (!chips.length) return <span class="muted small">no skills, languages, countries or teams</span>;
+  return (
+    <>
+      {chips.map((c) => (
+        <span class={`chip chip-${c.kind}`} key={`${c.kind}:${c.v}`} title={`${c.label}: ${c.v}`}>
+          <span class="chip-kind" aria-hidden="true">
+            {c.kind === 'country' ? 'ctry' : c.kind}
+          </span>
+          <span class="sr-only">{c.label}: </span>
+          {c.v}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** A rep's link, copyable until dismissed. */
+function LinkBox({ link, origin, onDismiss }: { link: RepLink; origin: string; onDismiss?(repId: string): void }) {
+  const url = viewLink('rep', link.token, origin);
+  return (
+    <div class="created" role="status" data-testid="rep-link-box" data-rep-id={link.repId}>
+      <p>
+        {link.kind === 'created' ? (
+          <>
+            <strong>{link.name}</strong> was created. Send them this link — it is shown only here:
+          </>
+        ) : (
+          <>
+            A new link for <strong>{link.name}</strong> — the old one no longer works and their open pages closed:
+          </>
+        )}
+      </p>
+      <div class="link-box">
+        <input readOnly value={url} aria-label={`Link for ${link.name}`} onFocus={(e) => e.currentTarget.select()} data-testid="rep-link" />
+        <CopyButton text={url} />
+      </div>
+      {onDismiss && (
+        <button
+          type="button"
+          class="btn btn-sm btn-ghost"
+          aria-label={`Done with the link for ${link.name}`}
+          onClick={() => onDismiss(link.repId)}
+        >
+          Done
+        </button>
+      )}
+    </div>
+  );
 }
 
 function RepRow({
@@ -24,10 +87,16 @@ function RepRow({
   pools,
   onUpdate,
   onDelete,
-}: { rep: Rep; defaultCap: number; pools: PoolOverview[] } & Pick<Props, 'onUpdate' | 'onDelete'>) {
+  onNewLink,
+  link,
+  origin,
+  onDismissLink,
+}: { rep: Rep; defaultCap: number; pools: PoolOverview[]; link?: RepLink; origin: string } & Pick<
+  Props,
+  'onUpdate' | 'onDelete' | 'onNewLink' | 'onDismissLink'
+>) {
   const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const tags = [...rep.skills, ...rep.languages, ...rep.countries, ...rep.teams.map((t) => `team ${t}`)];
+  const [confirming, setConfirming] = useState<'remove' | 'link' | null>(null);
   const repPools = rep.pools ?? [DEFAULT_POOL];
   return (
     <li class="rep-row" data-rep-id={rep.id}>
@@ -36,15 +105,7 @@ function RepRow({
           <span class={`dot dot-${rep.presence}`} aria-hidden="true" />
           <strong>{rep.name}</strong> <span class="muted small">{rep.presence}</span>
           <div class="chips">
-            {tags.length ? (
-              tags.map((t) => (
-                <span class="chip" key={t}>
-                  {t}
-                </span>
-              ))
-            ) : (
-              <span class="muted small">no skills, languages or teams</span>
-            )}
+            <RepChips rep={rep} />
           </div>
           {pools.length > 1 && (
             <div class="chips" data-testid="rep-pools">
@@ -77,22 +138,48 @@ function RepRow({
           >
             Edit
           </button>
-          {confirming ? (
+          {confirming === 'remove' ? (
             <>
               <button type="button" class="btn btn-sm btn-danger" onClick={() => void onDelete(rep.id)}>
                 Confirm remove
               </button>
-              <button type="button" class="btn btn-sm btn-ghost" onClick={() => setConfirming(false)}>
+              <button type="button" class="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
+                Keep
+              </button>
+            </>
+          ) : confirming === 'link' ? (
+            <>
+              <button
+                type="button"
+                class="btn btn-sm btn-primary"
+                onClick={async () => {
+                  if (await onNewLink?.(rep.id)) setConfirming(null);
+                }}
+              >
+                Confirm new link
+              </button>
+              <button type="button" class="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
                 Keep
               </button>
             </>
           ) : (
-            <button type="button" class="btn btn-sm btn-ghost" onClick={() => setConfirming(true)} aria-label={`Remove ${rep.name}`}>
-              Remove
-            </button>
+            <>
+              {onNewLink && (
+                <button type="button" class="btn btn-sm" onClick={() => setConfirming('link')} aria-label={`New link for ${rep.name}`}>
+                  New link
+                </button>
+              )}
+              <button type="button" class="btn btn-sm btn-ghost" onClick={() => setConfirming('remove')} aria-label={`Remove ${rep.name}`}>
+                Remove
+              </button>
+            </>
           )}
         </div>
       </div>
+      {link && <LinkBox link={link} origin={origin} onDismiss={onDismissLink} />}
+      {confirming === 'link' && (
+        <p class="hint">{rep.name}’s current link stops working at once and their open pages close; you get a new link to send them.</p>
+      )}
       {editing && (
         <RepForm
           rep={rep}
@@ -120,8 +207,10 @@ export function RepsPanel({
   onCreate,
   onUpdate,
   onDelete,
+  links = [],
+  onNewLink,
+  onDismissLink,
 }: Props) {
-  const [created, setCreated] = useState<{ name: string; link: string } | null>(null);
   return (
     <div class="stack-lg">
       <section class="panel" aria-labelledby="new-rep-title">
@@ -133,32 +222,13 @@ export function RepsPanel({
             pools={pools}
             defaultPools={[selectedPool]}
             submitLabel="Create rep"
-            onSubmit={async (input) => {
-              const r = await onCreate(input);
-              if (r) setCreated({ name: r.rep.name, link: viewLink('rep', r.token, origin) });
-              return !!r;
-            }}
+            onSubmit={async (input) => !!(await onCreate(input))}
           />
-          {created && (
-            <div class="created" role="status">
-              <p>
-                <strong>{created.name}</strong> was created. Send them this link — it is shown only once:
-              </p>
-              <div class="link-box">
-                <input
-                  readOnly
-                  value={created.link}
-                  aria-label={`Link for ${created.name}`}
-                  onFocus={(e) => e.currentTarget.select()}
-                  data-testid="rep-link"
-                />
-                <CopyButton text={created.link} />
-              </div>
-              <button type="button" class="btn btn-sm btn-ghost" onClick={() => setCreated(null)}>
-                Done
-              </button>
-            </div>
-          )}
+          {links
+            .filter((l) => l.kind === 'created')
+            .map((l) => (
+              <LinkBox key={`${l.repId}:${l.token}`} link={l} origin={origin} onDismiss={onDismissLink} />
+            ))}
         </div>
       </section>
       <section class="panel" aria-labelledby="reps-title">
@@ -173,7 +243,18 @@ export function RepsPanel({
             {[...reps]
               .sort((a, b) => a.name.localeCompare(b.name))
               .map((r) => (
-                <RepRow key={r.id} rep={r} defaultCap={defaultCap} pools={pools} onUpdate={onUpdate} onDelete={onDelete} />
+                <RepRow
+                  key={r.id}
+                  rep={r}
+                  defaultCap={defaultCap}
+                  pools={pools}
+                  onUpdate={onUpdate}
+                  onDelete={onDelete}
+                  onNewLink={onNewLink}
+                  link={links.find((l) => l.repId === r.id && l.kind === 'rotated')}
+                  origin={origin}
+                  onDismissLink={onDismissLink}
+                />
               ))}
           </ul>
         )}

@@ -6,17 +6,17 @@ type ListKey = 'country' | 'language' | 'industry' | 'source' | 'tags';
 type ToKey = 'countries' | 'languages' | 'skills' | 'teams';
 
 const WHEN_FIELDS: { key: ListKey; label: string; hint: string }[] = [
-  { key: 'country', label: 'Country', hint: 'DE, AT' },
-  { key: 'language', label: 'Language', hint: 'de' },
-  { key: 'industry', label: 'Industry', hint: 'Software' },
-  { key: 'source', label: 'Source', hint: 'webinar' },
-  { key: 'tags', label: 'Tags', hint: 'vip' },
+  { key: 'country', label: 'Country', hint: 'e.g. DE, AT' },
+  { key: 'language', label: 'Language', hint: 'e.g. de' },
+  { key: 'industry', label: 'Industry', hint: 'e.g. Software' },
+  { key: 'source', label: 'Source', hint: 'e.g. webinar' },
+  { key: 'tags', label: 'Tags', hint: 'e.g. vip' },
 ];
 const TO_FIELDS: { key: ToKey; label: string; hint: string }[] = [
-  { key: 'teams', label: 'Teams', hint: 'dach' },
-  { key: 'skills', label: 'Skills', hint: 'enterprise' },
-  { key: 'languages', label: 'Languages', hint: 'de' },
-  { key: 'countries', label: 'Countries', hint: 'DE' },
+  { key: 'teams', label: 'Teams', hint: 'e.g. dach' },
+  { key: 'skills', label: 'Skills', hint: 'e.g. enterprise' },
+  { key: 'languages', label: 'Languages', hint: 'e.g. de' },
+  { key: 'countries', label: 'Countries', hint: 'e.g. DE' },
 ];
 
 /** Removes empty lists and objects, so the rule is what the server expects. */
@@ -99,7 +99,7 @@ function RuleCard({
           <input
             id={`${id}-name`}
             value={rule.name}
-            placeholder="Rule name"
+            placeholder="Name this rule"
             onInput={(e) => onChange({ ...rule, name: e.currentTarget.value })}
           />
         </label>

@@ -7,8 +7,10 @@ import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
   EV,
   type FeedsChanged,
+  type LeadReleased,
   type ModeChanged,
   type PoolsChanged,
+  type ReleaseInfo,
   type RepPresenceChanged,
   type RepsChanged,
   type RulesChanged,
@@ -29,6 +31,7 @@ import {
   type Settings,
 } from '../../../shared/protocol';
 import { describeHttpError, type Http, HttpError } from '../lib/http';
+import { modeSwitchImpact } from '../lib/modeImpact';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
@@ -38,7 +41,25 @@ export interface FeedItem {
   at: string;
   kind: FeedKind;
   lead: Lead;
+  /** A release: who released the lead and why (servers before this field send none). */
+  release?: ReleaseInfo;
+  /** The names of the reps in `release` when it happened (a removed rep's name stays readable). */
+  names?: { by?: string; from?: string };
 }
+
+/** A rep's link, shown (copyable) until the manager dismisses it: a new rep's, or a new one for a rep. */
+export interface RepLink {
+  repId: string;
+  name: string;
+  token: string;
+  kind: 'created' | 'rotated';
+}
+
+/** A pool as the dashboard shows it: its overview, and when its oldest waiting lead arrived (so its age ticks). */
+export type PoolRow = PoolOverview & { oldestAt: number | null };
+
+/** Leads of the selected pool read at once (GET /api/leads?poolId&status&limit). */
+const LIST_LIMIT = 1000;
 
 const FEED_MAX = 100;
 const KNOWN_MAX = 2000;
@@ -94,10 +115,14 @@ function withFigures(pools: PoolOverview[], stats: LiveStats | null): PoolOvervi
   });
 }
 
+/** The same overviews, each with the time its oldest waiting lead arrived (figures are ages when received). */
+const stamped = (pools: PoolOverview[], at = Date.now()): PoolRow[] =>
+  pools.map((p) => ({ ...p, oldestAt: p.oldestAgeMs === null || p.oldestAgeMs === undefined ? null : at - p.oldestAgeMs }));
+
 export function createManagerModel(api: Http, connection: Signal<ConnectionState> = signal('connected')) {
   const loaded = signal(false);
   /** Every pool, in creation order (default first), with its configuration and live figures. */
-  const pools = signal<PoolOverview[]>([]);
+  const pools = signal<PoolRow[]>([]);
   /** The pool the dashboard shows and changes. */
   const selected = signal<string>(DEFAULT_POOL);
   const pool = computed(() => pools.value.find((p) => p.id === selected.value) ?? pools.value[0] ?? null);
@@ -114,6 +139,13 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const stats = signal<LiveStats | null>(null);
   const summary = signal<ReportSummary | null>(null);
   const notices = createNotices();
+  /** Rep links shown until dismissed (a new rep's link, a new link for a rep). */
+  const links = signal<RepLink[]>([]);
+  /** Per pool: whether its open / claimed list hit the read limit (then the tiles fall back to the server's figures). */
+  const truncated = signal<Record<string, { open: boolean; claimed: boolean }>>({});
+  /** A counter of lead changes, and when each lead last changed: a list read never overwrites a newer event. */
+  let tick = 0;
+  const touched = new Map<string, number>();
 
   const openLeads = computed(() =>
     [...leads.value.values()]
@@ -125,6 +157,28 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       .filter((l) => l.status === 'claimed' && poolOf(l) === poolId.value)
       .sort((a, b) => (b.claimedAt ?? '').localeCompare(a.claimedAt ?? '')),
   );
+  /**
+   * The selected pool's figures, from the lists the dashboard shows, so the tiles always
+   * agree with them; a list that hit the read limit falls back to the server's count.
+   */
+  const figures = computed(() => {
+    const open = openLeads.value;
+    const claimed = claimedLeads.value;
+    const cut = truncated.value[poolId.value];
+    const p = pool.value;
+    return {
+      waiting: cut?.open ? Math.max(open.length, p?.waiting ?? 0) : open.length,
+      claimed: cut?.claimed ? Math.max(claimed.length, p?.claimed ?? 0) : claimed.length,
+      /** When the oldest waiting lead arrived (its age ticks on screen). */
+      oldestAt: open.length ? Date.parse(open[0].createdAt) : null,
+    };
+  });
+  /** Every pool, the selected one with the figures of its lists (the switcher, All pools). */
+  const poolRows = computed<PoolRow[]>(() => {
+    const f = figures.value;
+    const id = poolId.value;
+    return pools.value.map((p) => (p.id === id ? { ...p, waiting: f.waiting, claimed: f.claimed, oldestAt: f.oldestAt } : p));
+  });
   /** The reps of the selected pool. */
   const poolReps = computed(() => reps.value.filter((r) => (r.pools ?? [DEFAULT_POOL]).includes(poolId.value)));
   const repName = (id: string | undefined) => (id ? (reps.value.find((r) => r.id === id)?.name ?? 'a removed rep') : '');
@@ -132,12 +186,13 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   /** " for Sales" when there are several pools, else nothing (the v1 wording). */
   const inPool = (id: string) => (pools.value.length > 1 ? ` for ${poolName(id)}` : '');
 
-  const updatePool = (id: string, fn: (p: PoolOverview) => PoolOverview) => {
+  const updatePool = (id: string, fn: (p: PoolRow) => PoolRow) => {
     pools.value = pools.value.map((p) => (p.id === id ? fn(p) : p));
   };
   const upsertPool = (p: Pool & Partial<PoolOverview>) => {
     const was = pools.value.find((x) => x.id === p.id);
-    pools.value = was ? pools.value.map((x) => (x.id === p.id ? asOverview(p, x) : x)) : [...pools.value, asOverview(p)];
+    const [row] = stamped([asOverview(p, was)]);
+    pools.value = was ? pools.value.map((x) => (x.id === p.id ? row : x)) : [...pools.value, row];
   };
   const upsertFeed = (f: Feed) => {
     const list = feeds.value ?? [];
@@ -145,6 +200,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   };
 
   const upsert = (lead: Lead) => {
+    touched.set(lead.id, ++tick);
     const next = new Map(leads.value);
     next.set(lead.id, lead);
     // Long sessions: forget the oldest finished leads (open and claimed ones always stay).
@@ -155,10 +211,49 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     }
     leads.value = next;
   };
-  const pushFeed = (kind: FeedKind, lead: Lead, at: string) => {
+  const pushFeed = (kind: FeedKind, lead: Lead, at: string, release?: ReleaseInfo) => {
     const key = `${lead.id}:${kind}:${at}`;
     if (feed.value.some((f) => f.key === key)) return;
-    feed.value = [{ key, at, kind, lead }, ...feed.value].slice(0, FEED_MAX);
+    const known = (id: string | undefined) => (id ? reps.value.find((r) => r.id === id)?.name : undefined);
+    const names = release ? { by: known(release.releasedBy.repId), from: known(release.previousOwner) } : undefined;
+    feed.value = [{ key, at, kind, lead, ...(release ? { release, names } : {}) }, ...feed.value].slice(0, FEED_MAX);
+  };
+  const addLink = (link: RepLink) => {
+    links.value = [link, ...links.value.filter((l) => l.repId !== link.repId)];
+  };
+
+  /**
+   * Reads the open and claimed leads of a pool (the dashboard's snapshot holds at most
+   * 500 open leads over all pools and 50 recent ones), so its lists, and the tiles counted
+   * from them, are complete. A lead that changed by an event meanwhile keeps that change.
+   */
+  const loadPoolLeads = async (id: string): Promise<boolean> => {
+    const started = tick;
+    const q = (status: 'open' | 'claimed') => `/api/leads?poolId=${encodeURIComponent(id)}&status=${status}&limit=${LIST_LIMIT}`;
+    let read: [Lead[], Lead[]];
+    try {
+      const [o, c] = await Promise.all([api.get<{ leads?: Lead[] }>(q('open')), api.get<{ leads?: Lead[] }>(q('claimed'))]);
+      if (!Array.isArray(o?.leads) || !Array.isArray(c?.leads)) return false;
+      read = [o.leads, c.leads];
+    } catch {
+      return false;
+    }
+    const [open, claimed] = read;
+    const fresh = (leadId: string) => (touched.get(leadId) ?? 0) <= started;
+    const cut = { open: open.length >= LIST_LIMIT, claimed: claimed.length >= LIST_LIMIT };
+    batch(() => {
+      const next = new Map(leads.value);
+      const listed = new Set([...open, ...claimed].map((l) => l.id));
+      // What the server no longer lists as open or claimed in this pool is not (unless a newer event says so).
+      for (const l of next.values()) {
+        if (poolOf(l) !== id || listed.has(l.id) || !fresh(l.id)) continue;
+        if ((l.status === 'open' && !cut.open) || (l.status === 'claimed' && !cut.claimed)) next.delete(l.id);
+      }
+      for (const l of [...open, ...claimed]) if (fresh(l.id)) next.set(l.id, l);
+      leads.value = next;
+      truncated.value = { ...truncated.value, [id]: cut };
+    });
+    return true;
   };
 
   // activeCount changes with every claim: refresh the reps (coalesced) after lead events.
@@ -203,12 +298,29 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     connection,
     openLeads,
     claimedLeads,
+    figures,
+    poolRows,
+    links,
     repName,
     poolName,
+    loadPoolLeads,
 
-    /** Shows and changes `id` from now on (the switcher). */
+    /** Shows and changes `id` from now on (the switcher); its lists are read in full. */
     selectPool(id: string): void {
+      if (selected.value === id) return;
       selected.value = id;
+      void loadPoolLeads(id);
+    },
+    /** What switching the selected pool to `next` will do, when it matters (the switch asks first), else null. */
+    modeImpact(next: Mode): string | null {
+      const p = pool.value;
+      if (!p || p.mode === next) return null;
+      return modeSwitchImpact(p.mode, next, {
+        poolName: pools.value.length > 1 ? p.name : undefined,
+        waiting: figures.value.waiting,
+        availableReps: poolReps.value.filter((r) => r.presence === 'available').length,
+        rules: p.rules.length,
+      });
     },
 
     // ---- socket events ---------------------------------------------------------------
@@ -232,7 +344,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
                 repsOnline: s.stats.repsOnline,
               }),
             ];
-        pools.value = withFigures(list, s.stats);
+        pools.value = stamped(withFigures(list, s.stats));
         reps.value = s.reps;
         const map = new Map<string, Lead>();
         for (const l of s.recent) map.set(l.id, l);
@@ -244,7 +356,11 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
           .slice(0, FEED_MAX);
         stats.value = s.stats;
         loaded.value = true;
+        touched.clear();
+        truncated.value = {};
       });
+      // The snapshot holds at most 500 open and 50 recent leads: read the shown pool's lists in full.
+      void loadPoolLeads(poolId.peek());
     },
     leadCreated(lead: Lead): void {
       batch(() => {
@@ -260,10 +376,12 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       });
       refreshRepsSoon();
     },
-    leadReleased(lead: Lead): void {
+    leadReleased(released: LeadReleased | Lead): void {
+      const { releasedBy, reason, previousOwner, ...lead } = released as LeadReleased;
+      const release = reason ? { releasedBy, reason, previousOwner } : undefined;
       batch(() => {
         upsert(lead);
-        pushFeed('released', lead, new Date().toISOString());
+        pushFeed('released', lead, new Date().toISOString(), release);
       });
       refreshRepsSoon();
     },
@@ -298,11 +416,11 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     statsChanged(s: LiveStats): void {
       batch(() => {
         stats.value = s;
-        pools.value = withFigures(pools.value, s);
+        pools.value = stamped(withFigures(pools.value, s));
       });
     },
     poolsChanged({ pools: next }: PoolsChanged): void {
-      pools.value = withFigures(next, stats.value);
+      pools.value = stamped(withFigures(next, stats.value));
     },
     feedsChanged({ feeds: next }: FeedsChanged): void {
       feeds.value = next;
@@ -330,7 +448,21 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     async createRep(input: RepInput): Promise<{ rep: Rep; token: string } | undefined> {
       const r = await run('Rep not created', () => api.post<{ rep: Rep; token: string }>('/api/reps', input));
       if (r && !reps.value.some((x) => x.id === r.rep.id)) reps.value = [...reps.value, r.rep];
+      if (r) addLink({ repId: r.rep.id, name: r.rep.name, token: r.token, kind: 'created' });
       return r;
+    },
+    /** A new link for a rep: the old one stops working at once and the rep's open pages close. */
+    async newRepLink(id: string): Promise<boolean> {
+      const name = repName(id);
+      const r = await run('No new link', () => api.post<{ rep?: Rep; token: string }>(`/api/reps/${encodeURIComponent(id)}/token`, {}));
+      if (r) {
+        addLink({ repId: id, name: r.rep?.name ?? name, token: r.token, kind: 'rotated' });
+        notices.push('success', `New link for ${r.rep?.name ?? name}: the old one no longer works`);
+      }
+      return !!r;
+    },
+    dismissLink(repId: string): void {
+      links.value = links.value.filter((l) => l.repId !== repId);
     },
     async updateRep(id: string, patch: RepInput): Promise<boolean> {
       const r = await run('Rep not saved', () => api.patch<{ rep: Rep }>(`/api/reps/${encodeURIComponent(id)}`, patch));
@@ -348,6 +480,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       });
       if (ok) {
         reps.value = reps.value.filter((x) => x.id !== id);
+        links.value = links.value.filter((l) => l.repId !== id);
         notices.push('info', `${name} removed`);
       }
       return !!ok;

@@ -134,7 +134,12 @@ const ORDER_KEY = 'leadpool.order';
 /** After a (re)connect, pools without a fresh pool:state within this time are gone (the rep left them meanwhile). */
 export const SYNC_SETTLE_MS = 2000;
 
-const byCreated = (a: { createdAt: string }, b: { createdAt: string }) => a.createdAt.localeCompare(b.createdAt);
+// ISO times in UTC sort as strings; plain comparison is far cheaper than localeCompare on long pools.
+const byCreated = (a: { createdAt: string }, b: { createdAt: string }) =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+/** `leads` (oldest first) with `view` added: appended when it is the newest (the usual case), else sorted in. */
+const withLead = (leads: LeadView[], view: LeadView) =>
+  !leads.length || leads[leads.length - 1].createdAt <= view.createdAt ? [...leads, view] : [...leads, view].sort(byCreated);
 const byClaimedDesc = (a: Lead, b: Lead) => (b.claimedAt ?? b.createdAt).localeCompare(a.claimedAt ?? a.createdAt);
 /** A lead's pool (a v1 server sends none: the pool `default`). */
 const poolOf = (l: { poolId?: string }) => l.poolId ?? DEFAULT_POOL;
@@ -340,7 +345,8 @@ export function createRepModel(
         waiting: s.waiting,
         oldestAt: ageToAt(s.oldestAgeMs),
         maxActive: s.maxActive,
-        claimTimeoutMs: (s as PoolState & { claimTimeoutMs?: number | null }).claimTimeoutMs ?? null,
+        // A server before this field sends none: no countdown then.
+        claimTimeoutMs: s.claimTimeoutMs ?? null,
         ...(was && was.mode !== s.mode ? { modeChangedAt: Date.now() } : was?.modeChangedAt ? { modeChangedAt: was.modeChangedAt } : {}),
       };
       batch(() => {
@@ -390,7 +396,7 @@ export function createRepModel(
       const known = pool.leads.some((l) => l.id === view.id);
       updatePool(pool.id, (p) => ({
         ...p,
-        leads: known ? p.leads.map((l) => (l.id === view.id ? view : l)) : [...p.leads, view].sort(byCreated),
+        leads: known ? p.leads.map((l) => (l.id === view.id ? view : l)) : withLead(p.leads, view),
         waiting: known ? p.waiting : p.waiting + 1,
       }));
       if (known) return;

@@ -198,6 +198,7 @@ const REPLIES = {
     z.object({ ok, rep }).transform((r): StoredRep => r.rep),
     z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
   ]),
+  setRepToken: z.union([z.object({ ok }).transform(() => true), z.object({ code: z.literal('NOT_FOUND') }).transform(() => false)]),
   deleteRep: z.union([
     z.object({ ok, rep, released: luaList(lead) }).transform(({ rep, released }) => ({ rep, released })),
     z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),

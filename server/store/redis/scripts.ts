@@ -37,6 +37,7 @@ const SCRIPT_NAMES = [
   'deleteFeed',
   'createRep',
   'updateRep',
+  'setRepToken',
   'deleteRep',
   'insertLead',
   'reroute',

@@ -653,6 +653,10 @@ export class RedisStore implements Store {
     return this.run('updateRep', { scope: { reps: [id] }, args: [id, ...repFields(allowed)] });
   }
 
+  async setRepToken(id: string, tokenHash: string): Promise<boolean> {
+    return this.run('setRepToken', { scope: { reps: [id] }, args: [id, tokenHash] });
+  }
+
   async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
     return this.run('deleteRep', this.everyPool([id], [id]));
   }
