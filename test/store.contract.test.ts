@@ -829,12 +829,12 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
   });
 
   describe('due work', () => {
-    /** Hybrid, escalation after 100 ms: one lead routed to a, one to everyone. */
-    const narrowLead = async () => {
+    /** Hybrid, escalation after `afterMs` (100 by default): one lead routed to a, one to everyone. */
+    const narrowLead = async (afterMs = 100) => {
       await setup();
       await reps('a', 'b');
       await store.setMode('default', 'hybrid');
-      await store.patchSettings('default', { escalateAfterMs: 100 });
+      await store.patchSettings('default', { escalateAfterMs: afterMs });
       const { lead } = await store.insertLead(draft({ eligible: ['a'] }));
       await store.insertLead(draft({ eligible: '*' })); // nothing to escalate
       return lead;
@@ -847,7 +847,8 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
     };
 
     it('nothing escalates before escalateAfterMs', async () => {
-      const lead = await narrowLead();
+      // A delay no slow machine reaches between the insert and runDue.
+      const lead = await narrowLead(60_000);
       expect(await store.runDue()).toEqual([]);
       expect(await store.claim(lead.id, 'b')).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
     });

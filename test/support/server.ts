@@ -60,7 +60,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const onData = () => {
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
       if (m) {
