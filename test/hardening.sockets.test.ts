@@ -59,10 +59,17 @@ function flood(opts: {
     const s = io(o.url + '/rep', { auth: { token: o.token }, transports: ['websocket'], forceNew: true, reconnection: false });
     const counts = {};
     let sent = 0, reason = null, done = false;
+    let answered = 0;
     const finish = () => {
       if (done) return;
       done = true;
-      setTimeout(() => { parentPort.postMessage({ type: 'done', sent, counts, reason }); s.close(); }, 300);
+      // Every ack answered (or the socket gone, or 15 s), then a moment for stragglers.
+      const until = Date.now() + 15000;
+      const wait = () => {
+        if (answered < sent && reason === null && Date.now() < until) return setTimeout(wait, 50);
+        setTimeout(() => { parentPort.postMessage({ type: 'done', sent, counts, reason }); s.close(); }, 300);
+      };
+      wait();
     };
     s.on('disconnect', (r) => { reason = r; finish(); });
     s.on('connect_error', (e) => { reason = 'connect_error: ' + e.message; finish(); });
@@ -73,7 +80,7 @@ function flood(opts: {
         if (!s.connected || Date.now() > until || sent >= (o.total ?? Infinity)) return finish();
         for (let i = 0; i < o.perTurn && sent < (o.total ?? Infinity); i++) {
           sent++;
-          s.emit(o.event, payload, (a) => { const k = a && a.ok === false ? a.error.code : 'ok'; counts[k] = (counts[k] || 0) + 1; });
+          s.emit(o.event, payload, (a) => { const k = a && a.ok === false ? a.error.code : 'ok'; counts[k] = (counts[k] || 0) + 1; answered++; });
         }
         setImmediate(turn);
       };
