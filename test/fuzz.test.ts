@@ -28,7 +28,7 @@ import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 import { type InProcessServer, startInProcess } from './support/server.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_313);
-const RUNS = { http: 400, rep: 400, manager: 400 };
+const RUNS = { http: 300, rep: 300, manager: 300 };
 
 /** Statuses a write route may answer (docs/API.md); 5xx never, the store being up. */
 const HTTP_OK = new Set([200, 201, 204, 400, 403, 404, 409, 413, 422, 429]);
@@ -212,7 +212,7 @@ describe.each(stores)('fuzz ($name store)', (store) => {
     } finally {
       await server.close();
     }
-  });
+  }, 120_000);
 });
 
 /** A plain JSON call for the setup (createReps takes an api-like object). */

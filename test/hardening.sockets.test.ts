@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { io, Manager } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { storeDuration } from '../server/metrics.js';
 import { clientText } from '../server/transport/log-text.js';
 import { Bucket, moreElementsThan } from '../server/transport/socket-guard.js';
 import { EV } from '../shared/events.js';
@@ -59,10 +60,17 @@ function flood(opts: {
     const s = io(o.url + '/rep', { auth: { token: o.token }, transports: ['websocket'], forceNew: true, reconnection: false });
     const counts = {};
     let sent = 0, reason = null, done = false;
+    let answered = 0;
     const finish = () => {
       if (done) return;
       done = true;
-      setTimeout(() => { parentPort.postMessage({ type: 'done', sent, counts, reason }); s.close(); }, 300);
+      // Every ack answered (or the socket gone, or 15 s), then a moment for stragglers.
+      const until = Date.now() + 15000;
+      const wait = () => {
+        if (answered < sent && reason === null && Date.now() < until) return setTimeout(wait, 50);
+        setTimeout(() => { parentPort.postMessage({ type: 'done', sent, counts, reason }); s.close(); }, 300);
+      };
+      wait();
     };
     s.on('disconnect', (r) => { reason = r; finish(); });
     s.on('connect_error', (e) => { reason = 'connect_error: ' + e.message; finish(); });
@@ -73,7 +81,7 @@ function flood(opts: {
         if (!s.connected || Date.now() > until || sent >= (o.total ?? Infinity)) return finish();
         for (let i = 0; i < o.perTurn && sent < (o.total ?? Infinity); i++) {
           sent++;
-          s.emit(o.event, payload, (a) => { const k = a && a.ok === false ? a.error.code : 'ok'; counts[k] = (counts[k] || 0) + 1; });
+          s.emit(o.event, payload, (a) => { const k = a && a.ok === false ? a.error.code : 'ok'; counts[k] = (counts[k] || 0) + 1; answered++; });
         }
         setImmediate(turn);
       };
@@ -206,6 +214,29 @@ describe('budgets', () => {
     await eventually(() => !rep.socket.connected);
     // The budget is per process and per rep: the pre-check of maxActionsPerSecond is separate (ActionGate).
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('maxActionsPerSecond: once the store refused a rep RATE_LIMITED, the rest of its burst never reaches the store', async () => {
+    // The socket budgets out of the way: this is the store's rate limit and its local pre-check.
+    const server = await fresh({ LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0', LEADPOOL_REP_EVENTS_PER_SECOND: '0' });
+    const p = pool(server);
+    expect((await p.manager.put('/api/pool/mode', { mode: 'blind-pull' })).status).toBe(200);
+    expect((await p.manager.patch('/api/pool/settings', { maxActionsPerSecond: 5 })).status).toBe(200);
+    const [r] = await createReps(p.manager, 1);
+    const rep = await connectRep(server.url, r.token);
+    const storePulls = async () =>
+      (await storeDuration.get()).values
+        .filter((v) => v.metricName?.endsWith('_count') && v.labels.op === 'pull')
+        .reduce((n, v) => n + v.value, 0);
+    const before = await storePulls();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => emitAck(rep.socket, EV.pull, {}, 10_000)));
+    const calls = (await storePulls()) - before;
+    const codes = answers.map(codeOf);
+    expect(codes.filter((c) => c === 'POOL_EMPTY').length).toBeGreaterThanOrEqual(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThan(150);
+    // About maxActionsPerSecond + 1 store calls a second, not 200.
+    expect(calls).toBeGreaterThanOrEqual(6);
+    expect(calls).toBeLessThan(40);
   });
 
   it('a message over the transport limit (1.1 MB) closes that connection only; up to 1 MB is answered', async () => {

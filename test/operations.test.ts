@@ -192,8 +192,6 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       return inProcessServer({
         REDIS_URL: proxy.url,
         LEADPOOL_REDIS_PREFIX: randomPrefix('ops'),
-        LEADPOOL_LOG: 'info',
-        LOG_LEVEL: 'debug',
       });
     }
 

@@ -48,6 +48,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
+  const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
   return {
     leads: new LeadCommands(store, fanout, followUps),
     presence,
@@ -55,9 +56,12 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
     feeds: new FeedCommands(store, fanout, reads),
     reads,
-    late: new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady),
+    late,
     start: () => background.start(),
-    stop: () => background.stop(),
+    stop: () => {
+      background.stop();
+      late.stop();
+    },
     drain: () => presence.drain(),
   };
 }

@@ -85,6 +85,7 @@ const READY_WAIT_MS = 30_000;
 export class LateOutcomes {
   private pending: { ops: string[]; touched: Touched; everyPool: boolean } | null = null;
   private running: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -107,11 +108,13 @@ export class LateOutcomes {
       leads: [...touched.leads].slice(0, 50),
       reps: [...touched.reps].slice(0, 50),
     });
+    if (this.stopped) return; // shutting down: said, not resynced (the clients reconnect and read it all)
     if (!this.pending) {
       this.pending = { ops: [], touched: emptyTouched(), everyPool: false };
       setTimeout(() => {
         const batch = this.pending!;
         this.pending = null;
+        if (this.stopped) return;
         this.running = this.running
           .then(() => this.resync(batch.touched, batch.everyPool))
           .catch((err) => this.log.error(`resync after late outcomes (${batch.ops.join(', ')}) failed`, err));
@@ -122,6 +125,11 @@ export class LateOutcomes {
     for (const k of ['pools', 'leads', 'reps', 'repRecords'] as const) for (const id of touched[k]) p.touched[k].add(id);
     // A change that names no pool (a pool's mode, settings, rules; presence): every pool.
     if (touched.pools.size === 0) p.everyPool = true;
+  }
+
+  /** The process is stopping: late reports are still logged, but no resync starts. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Resolves once every resync started so far is done (tests). */

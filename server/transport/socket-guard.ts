@@ -358,6 +358,7 @@ export class SocketGuard {
       conn.refusalsSince = now;
     }
     if (++conn.refusals <= REFUSALS_BEFORE_DISCONNECT) return;
+    if (this.penalties.size > 10_000) for (const [key, until] of this.penalties) if (until <= now) this.penalties.delete(key);
     for (const socket of conn.sockets.values()) {
       const principal = (socket.data as { principal?: string }).principal;
       if (principal) this.penalties.set(principal, now + PENALTY_MS);
@@ -428,21 +429,38 @@ export class SocketGuard {
       next();
     });
   }
-
-  /** Connections and principals tracked (tests: nothing leaks). */
-  sizes(): { conns: number; addresses: number; principals: number; penalties: number } {
-    return { conns: this.conns.size, addresses: this.perAddress.size, principals: this.principals.size, penalties: this.penalties.size };
-  }
 }
 
 /**
- * The cheap local pre-check of settings.maxActionsPerSecond: once the store refused a
- * rep's claim or pull with RATE_LIMITED, that rep's further claims and pulls are refused
- * here until the second ends, without reaching the store (which counts every attempt,
- * cluster-wide, and would refuse them too).
+ * The cheap local pre-check of settings.maxActionsPerSecond (which the store decides,
+ * counting every attempt cluster-wide). A rep's claims and pulls on this process go to
+ * the store one at a time, in arrival order; once the store refused one RATE_LIMITED,
+ * the rep's further claims and pulls are refused here until that second is over,
+ * without reaching the store: a burst costs the store about maxActionsPerSecond calls,
+ * not one per attempt.
  */
 export class ActionGate {
   private readonly refusedIn = new Map<string, number>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Runs `action` (a claim or pull of `repId`) in the rep's turn; `refusal()` is thrown instead while the gate is closed. */
+  run<T>(repId: string, action: () => Promise<T>, isRateLimited: (err: unknown) => boolean, refusal: () => Error): Promise<T> {
+    const turn = (this.tails.get(repId) ?? Promise.resolve()).then(async () => {
+      if (this.closed(repId)) throw refusal();
+      try {
+        return await action();
+      } catch (err) {
+        if (isRateLimited(err)) this.refused(repId);
+        throw err;
+      }
+    });
+    const tail = turn.catch(() => {});
+    this.tails.set(repId, tail);
+    void tail.then(() => {
+      if (this.tails.get(repId) === tail) this.tails.delete(repId);
+    });
+    return turn;
+  }
 
   /** Whether the rep was refused RATE_LIMITED by the store in this second. */
   closed(repId: string, now = Date.now()): boolean {

@@ -160,17 +160,16 @@ const knownEvents = (socket: object): ReadonlySet<string> => handled.get(socket)
 export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger, guard: SocketGuard): void {
   const { leads, presence, pool, reps, feeds, reads } = service;
   guard.attach(io);
-  // settings.maxActionsPerSecond: a rep the store refused this second stays away from it.
+  // settings.maxActionsPerSecond: a rep's claims and pulls reach the store one at a time,
+  // and not at all for the rest of a second in which the store refused one RATE_LIMITED.
   const actions = new ActionGate();
-  const gated = async <T>(repId: string, action: () => Promise<T>): Promise<T> => {
-    if (actions.closed(repId)) throw new ApiError('RATE_LIMITED');
-    try {
-      return await action();
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'RATE_LIMITED') actions.refused(repId);
-      throw err;
-    }
-  };
+  const gated = <T>(repId: string, action: () => Promise<T>): Promise<T> =>
+    actions.run(
+      repId,
+      action,
+      (err) => err instanceof ApiError && err.code === 'RATE_LIMITED',
+      () => new ApiError('RATE_LIMITED'),
+    );
 
   const repNs = repNamespace(io);
   repNs.use(authenticate(credentials, 'rep', guard));
