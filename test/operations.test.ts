@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { changedNothing, touchedBy } from '../server/service/late-outcomes.js';
+import { RedisStore } from '../server/store/redis/store.js';
 import { EV } from '../shared/events.js';
 import type { Lead } from '../shared/protocol.js';
 import { api } from './support/api.js';
@@ -184,15 +185,21 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
   describe('Redis', () => {
     let redis: DebugRedis;
     let proxy: FaultProxy;
+    let prefix: string;
     async function redisServer() {
       redis = await startDebugRedis();
       cleanups.push(() => redis.stop());
       proxy = await startFaultProxy(redis.port);
       cleanups.push(() => proxy.close());
-      return inProcessServer({
-        REDIS_URL: proxy.url,
-        LEADPOOL_REDIS_PREFIX: randomPrefix('ops'),
-      });
+      prefix = randomPrefix('ops');
+      return inProcessServer({ REDIS_URL: proxy.url, LEADPOOL_REDIS_PREFIX: prefix });
+    }
+    /** What Redis holds, read past the proxy (not through the server under test). */
+    async function observer(): Promise<RedisStore> {
+      const store = new RedisStore({ url: redis.url, keyPrefix: prefix, nodeId: 'observer' });
+      await store.init();
+      cleanups.push(() => store.close());
+      return store;
     }
 
     it('503 while Redis does not answer a PING in time (stalled, connection up), 200 again after', async () => {
@@ -223,10 +230,11 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       await tabB.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
 
       // Redis runs what it gets, its answers are lost, and it cannot be asked again in time.
+      const redisView = await observer();
       proxy.swallowReplies();
       proxy.refuse();
       const claim = emitAck(tabA.socket, EV.claim, { leadId: lead.id }, 10_000);
-      await sleep(300);
+      await eventually(async () => (await redisView.getLead(lead.id))?.status === 'claimed'); // it ran
       proxy.cut();
       const answer = await claim;
       expect(answer).toEqual({
@@ -257,7 +265,7 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       proxy.swallowReplies();
       proxy.refuse();
       const release = manager.post(`/api/leads/${lead.id}/release`);
-      await sleep(300);
+      await eventually(async () => (await redisView.getLead(lead.id))?.status === 'open'); // it ran
       proxy.cut();
       const res = await release;
       expect(res.status).toBe(503);
