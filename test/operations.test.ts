@@ -5,10 +5,13 @@
 // contact field, LOG_LEVEL), and a graceful shutdown under load (every 201 durable,
 // clients disconnected so that they reconnect elsewhere).
 import { mkdirSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../server/config.js';
 import { changedNothing, touchedBy } from '../server/service/late-outcomes.js';
+import { EmbeddedStore } from '../server/store/embedded.js';
 import { RedisStore } from '../server/store/redis/store.js';
 import { EV } from '../shared/events.js';
 import type { Lead } from '../shared/protocol.js';
@@ -28,7 +31,8 @@ import {
 } from './support/clients.js';
 import { randomPrefix } from './support/redis.js';
 import { type DebugRedis, type FaultProxy, startDebugRedis, startFaultProxy } from './support/redis-faults.js';
-import { type InProcessServer, startInProcess, startServer, type TestServer } from './support/server.js';
+import { type InProcessServer, startInProcess, startServer, type TestServer, tempDir } from './support/server.js';
+import { draft } from './support/store-harness.js';
 
 const inProcess: InProcessServer[] = [];
 const children: TestServer[] = [];
@@ -316,6 +320,38 @@ describe('late outcomes: what a store result names', () => {
     expect(changedNothing({ popped: 1, events: [{}] })).toBe(false);
     expect(changedNothing({ ok: true, lead: lead('ld_1') })).toBe(false);
     expect(changedNothing({ previous: 'shark-tank' })).toBe(false);
+  });
+});
+
+describe('LEADPOOL_FSYNC', () => {
+  it('off by default; on, every batch waits for the disk (files and folder fsynced); both keep what they acknowledged', async () => {
+    expect(loadConfig({}).fsync).toBe(false);
+    for (const on of ['on', 'true', '1']) expect(loadConfig({ LEADPOOL_FSYNC: on }).fsync).toBe(true);
+    for (const off of ['off', 'false', '0', '']) expect(loadConfig({ LEADPOOL_FSYNC: off }).fsync).toBe(false);
+    expect(() => loadConfig({ LEADPOOL_FSYNC: 'yes please' })).toThrow(/LEADPOOL_FSYNC/);
+
+    const handle = await open(join(tempDir(), 'probe'), 'w');
+    const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void> };
+    await handle.close();
+    const sync = vi.spyOn(proto, 'sync');
+    try {
+      for (const fsync of [false, true]) {
+        const dir = tempDir();
+        const store = new EmbeddedStore(dir, Date.now, { fsync });
+        await store.init();
+        sync.mockClear();
+        const { lead } = await store.insertLead(draft());
+        // a lead batch writes its shard and pool.json: two files, a manifest, the folder twice
+        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 5 : 0);
+        await store.close();
+        const again = new EmbeddedStore(dir, Date.now, { fsync });
+        await again.init();
+        expect((await again.getLead(lead.id))?.id).toBe(lead.id);
+        await again.close();
+      }
+    } finally {
+      sync.mockRestore();
+    }
   });
 });
 
