@@ -5,10 +5,14 @@
 // contact field, LOG_LEVEL), and a graceful shutdown under load (every 201 durable,
 // clients disconnected so that they reconnect elsewhere).
 import { mkdirSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../server/config.js';
 import { changedNothing, touchedBy } from '../server/service/late-outcomes.js';
+import { EmbeddedStore } from '../server/store/embedded.js';
+import { RedisStore } from '../server/store/redis/store.js';
 import { EV } from '../shared/events.js';
 import type { Lead } from '../shared/protocol.js';
 import { api } from './support/api.js';
@@ -27,7 +31,8 @@ import {
 } from './support/clients.js';
 import { randomPrefix } from './support/redis.js';
 import { type DebugRedis, type FaultProxy, startDebugRedis, startFaultProxy } from './support/redis-faults.js';
-import { type InProcessServer, startInProcess, startServer, type TestServer } from './support/server.js';
+import { type InProcessServer, startInProcess, startServer, type TestServer, tempDir } from './support/server.js';
+import { draft } from './support/store-harness.js';
 
 const inProcess: InProcessServer[] = [];
 const children: TestServer[] = [];
@@ -184,15 +189,21 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
   describe('Redis', () => {
     let redis: DebugRedis;
     let proxy: FaultProxy;
+    let prefix: string;
     async function redisServer() {
       redis = await startDebugRedis();
       cleanups.push(() => redis.stop());
       proxy = await startFaultProxy(redis.port);
       cleanups.push(() => proxy.close());
-      return inProcessServer({
-        REDIS_URL: proxy.url,
-        LEADPOOL_REDIS_PREFIX: randomPrefix('ops'),
-      });
+      prefix = randomPrefix('ops');
+      return inProcessServer({ REDIS_URL: proxy.url, LEADPOOL_REDIS_PREFIX: prefix });
+    }
+    /** What Redis holds, read past the proxy (not through the server under test). */
+    async function observer(): Promise<RedisStore> {
+      const store = new RedisStore({ url: redis.url, keyPrefix: prefix, nodeId: 'observer' });
+      await store.init();
+      cleanups.push(() => store.close());
+      return store;
     }
 
     it('503 while Redis does not answer a PING in time (stalled, connection up), 200 again after', async () => {
@@ -223,10 +234,11 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       await tabB.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
 
       // Redis runs what it gets, its answers are lost, and it cannot be asked again in time.
+      const redisView = await observer();
       proxy.swallowReplies();
       proxy.refuse();
       const claim = emitAck(tabA.socket, EV.claim, { leadId: lead.id }, 10_000);
-      await sleep(300);
+      await eventually(async () => (await redisView.getLead(lead.id))?.status === 'claimed'); // it ran
       proxy.cut();
       const answer = await claim;
       expect(answer).toEqual({
@@ -257,7 +269,7 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       proxy.swallowReplies();
       proxy.refuse();
       const release = manager.post(`/api/leads/${lead.id}/release`);
-      await sleep(300);
+      await eventually(async () => (await redisView.getLead(lead.id))?.status === 'open'); // it ran
       proxy.cut();
       const res = await release;
       expect(res.status).toBe(503);
@@ -308,6 +320,38 @@ describe('late outcomes: what a store result names', () => {
     expect(changedNothing({ popped: 1, events: [{}] })).toBe(false);
     expect(changedNothing({ ok: true, lead: lead('ld_1') })).toBe(false);
     expect(changedNothing({ previous: 'shark-tank' })).toBe(false);
+  });
+});
+
+describe('LEADPOOL_FSYNC', () => {
+  it('off by default; on, every batch waits for the disk (files and folder fsynced); both keep what they acknowledged', async () => {
+    expect(loadConfig({}).fsync).toBe(false);
+    for (const on of ['on', 'true', '1']) expect(loadConfig({ LEADPOOL_FSYNC: on }).fsync).toBe(true);
+    for (const off of ['off', 'false', '0', '']) expect(loadConfig({ LEADPOOL_FSYNC: off }).fsync).toBe(false);
+    expect(() => loadConfig({ LEADPOOL_FSYNC: 'yes please' })).toThrow(/LEADPOOL_FSYNC/);
+
+    const handle = await open(join(tempDir(), 'probe'), 'w');
+    const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void> };
+    await handle.close();
+    const sync = vi.spyOn(proto, 'sync');
+    try {
+      for (const fsync of [false, true]) {
+        const dir = tempDir();
+        const store = new EmbeddedStore(dir, Date.now, { fsync });
+        await store.init();
+        sync.mockClear();
+        const { lead } = await store.insertLead(draft());
+        // a lead batch writes its shard and pool.json: two files, a manifest, the folder twice
+        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 5 : 0);
+        await store.close();
+        const again = new EmbeddedStore(dir, Date.now, { fsync });
+        await again.init();
+        expect((await again.getLead(lead.id))?.id).toBe(lead.id);
+        await again.close();
+      }
+    } finally {
+      sync.mockRestore();
+    }
   });
 });
 

@@ -431,35 +431,57 @@ export class SocketGuard {
   }
 }
 
+/** A rep's actions in flight at once on one process; more wait their turn, in arrival order. */
+export const ACTIONS_IN_FLIGHT = 8;
+
 /**
- * The cheap local pre-check of settings.maxActionsPerSecond (which the store decides,
- * counting every attempt cluster-wide). A rep's claims and pulls on this process go to
- * the store one at a time, in arrival order; once the store refused one RATE_LIMITED,
- * the rep's further claims and pulls are refused here until that second is over,
- * without reaching the store: a burst costs the store about maxActionsPerSecond calls,
- * not one per attempt.
+ * A rep's actions that reach the store (claim, pull, release, outcome, presence), in
+ * arrival order, at most ACTIONS_IN_FLIGHT at once per rep on this process: they start in
+ * the order they arrived, as before, and a burst waits instead of all reaching the store
+ * at once. With it, the cheap local pre-check of settings.maxActionsPerSecond (which the
+ * store decides, counting every attempt cluster-wide): once the store refused a rep's
+ * claim or pull RATE_LIMITED, the rep's further claims and pulls are refused here until
+ * that second is over, without reaching the store. A burst of claims costs the store
+ * about maxActionsPerSecond calls a second, not one per attempt.
  */
 export class ActionGate {
   private readonly refusedIn = new Map<string, number>();
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Map<string, { running: number; waiting: (() => void)[] }>();
 
-  /** Runs `action` (a claim or pull of `repId`) in the rep's turn; `refusal()` is thrown instead while the gate is closed. */
-  run<T>(repId: string, action: () => Promise<T>, isRateLimited: (err: unknown) => boolean, refusal: () => Error): Promise<T> {
-    const turn = (this.tails.get(repId) ?? Promise.resolve()).then(async () => {
-      if (this.closed(repId)) throw refusal();
-      try {
-        return await action();
-      } catch (err) {
-        if (isRateLimited(err)) this.refused(repId);
-        throw err;
-      }
+  /**
+   * Runs `action` of `repId` in its turn. With `limit` (claims and pulls): refused with
+   * `limit.refusal()` while the gate is closed, and a refusal by the store closes it.
+   */
+  run<T>(repId: string, action: () => Promise<T>, limit?: { isRateLimited(err: unknown): boolean; refusal(): Error }): Promise<T> {
+    const lane = this.lanes.get(repId) ?? { running: 0, waiting: [] };
+    this.lanes.set(repId, lane);
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        lane.running++;
+        let result: Promise<T>;
+        if (limit && this.closed(repId)) result = Promise.reject(limit.refusal());
+        else {
+          try {
+            result = action();
+          } catch (err) {
+            result = Promise.reject(err);
+          }
+          if (limit)
+            result = result.catch((err: unknown) => {
+              if (limit.isRateLimited(err)) this.refused(repId);
+              throw err;
+            });
+        }
+        void result.then(resolve, reject).finally(() => {
+          lane.running--;
+          const next = lane.waiting.shift();
+          if (next) next();
+          else if (lane.running === 0 && this.lanes.get(repId) === lane) this.lanes.delete(repId);
+        });
+      };
+      if (lane.running < ACTIONS_IN_FLIGHT && lane.waiting.length === 0) start();
+      else lane.waiting.push(start);
     });
-    const tail = turn.catch(() => {});
-    this.tails.set(repId, tail);
-    void tail.then(() => {
-      if (this.tails.get(repId) === tail) this.tails.delete(repId);
-    });
-    return turn;
   }
 
   /** Whether the rep was refused RATE_LIMITED by the store in this second. */

@@ -160,16 +160,13 @@ const knownEvents = (socket: object): ReadonlySet<string> => handled.get(socket)
 export function attachSockets(io: Server, service: Service, credentials: Credentials, log: Logger, guard: SocketGuard): void {
   const { leads, presence, pool, reps, feeds, reads } = service;
   guard.attach(io);
-  // settings.maxActionsPerSecond: a rep's claims and pulls reach the store one at a time,
-  // and not at all for the rest of a second in which the store refused one RATE_LIMITED.
+  // A rep's actions start in arrival order, a few at a time; claims and pulls stay away
+  // from the store for the rest of a second in which it refused one RATE_LIMITED.
   const actions = new ActionGate();
-  const gated = <T>(repId: string, action: () => Promise<T>): Promise<T> =>
-    actions.run(
-      repId,
-      action,
-      (err) => err instanceof ApiError && err.code === 'RATE_LIMITED',
-      () => new ApiError('RATE_LIMITED'),
-    );
+  const rateLimit = {
+    isRateLimited: (err: unknown) => err instanceof ApiError && err.code === 'RATE_LIMITED',
+    refusal: () => new ApiError('RATE_LIMITED'),
+  };
 
   const repNs = repNamespace(io);
   repNs.use(authenticate(credentials, 'rep', guard));
@@ -185,20 +182,20 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
 
     // Handlers first, so nothing the client sends right after connecting is missed.
     handle(socket, log, EV.claim, LeadIdPayload, async ({ leadId }) => ({
-      lead: await gated(repId, () => leads.claim(leadId, repId, tabId)),
+      lead: await actions.run(repId, () => leads.claim(leadId, repId, tabId), rateLimit),
     }));
     handle(socket, log, EV.pull, PullPayload, async (payload) => ({
-      lead: await gated(repId, () => leads.pull(repId, payload?.poolId, tabId)),
+      lead: await actions.run(repId, () => leads.pull(repId, payload?.poolId, tabId), rateLimit),
     }));
     handle(socket, log, EV.release, LeadIdPayload, async ({ leadId }) => {
-      await leads.release(leadId, repId, tabId);
+      await actions.run(repId, () => leads.release(leadId, repId, tabId));
       return {};
     });
     handle(socket, log, EV.outcome, OutcomePayload, async ({ leadId, outcome, note }) => ({
-      lead: await leads.outcome(leadId, repId, outcome, note, tabId),
+      lead: await actions.run(repId, () => leads.outcome(leadId, repId, outcome, note, tabId)),
     }));
     handle(socket, log, EV.presenceSet, PresencePayload, async ({ status }) => {
-      await presence.setAway(repId, status === 'away');
+      await actions.run(repId, () => presence.setAway(repId, status === 'away'));
       return {};
     });
     guard.watch(socket, principalOf(socket), knownEvents(socket));
