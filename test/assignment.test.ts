@@ -52,13 +52,13 @@ describe.each(stores)('assignment and timers ($name store)', (factory) => {
       expect(codeOf(await emitAck(a.socket, EV.claim, { leadId: kept.id }))).toBe('ok');
       expect(codeOf(await emitAck(a.socket, EV.outcome, { leadId: kept.id, outcome: 'contacted' }))).toBe('ok');
       const mark = b.rec.mark();
-      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 5000 })).toEqual({
+      expect(await a.rec.waitFor(EV.leadRevoked, (e) => e.leadId === lead.id && e.reason === 'expired', { timeoutMs: 15_000 })).toEqual({
         leadId: lead.id,
         poolId: 'default',
         reason: 'expired',
       });
       expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(250);
-      await b.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id, { from: mark });
+      await b.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id, { from: mark, timeoutMs: 15_000 });
       expect((await p.manager.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'open' });
       expect(codeOf(await emitAck(b.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
       // The contacted lead is still a's, well past the timeout.
