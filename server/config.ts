@@ -1,5 +1,5 @@
-// One typed configuration, parsed once from the environment (PROTOCOL.md, "Process and
-// configuration"). Everything else receives a Config instead of reading process.env.
+// One typed configuration, parsed once from the environment (docs/API.md, "Configuration").
+// Everything else receives a Config instead of reading process.env.
 import { z } from 'zod';
 
 /** A comma-separated list of browser origins (`https://leads.example.com`), normalized; each must be an http(s) origin. */
