@@ -57,7 +57,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close', not 'exit': the process's last output lines have been read by then.
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
 
   const port = await new Promise<number>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
