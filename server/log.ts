@@ -31,6 +31,8 @@ export interface AppLogger extends Logger {
   request(line: RequestLine): void;
   /** Whether request lines (info) are written: callers skip building them otherwise. */
   readonly requests: boolean;
+  /** Resolves once every line so far is written (lines are written asynchronously): call before process.exit. */
+  flush(): Promise<void>;
 }
 
 const REDACT = [
@@ -83,5 +85,6 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
     get requests() {
       return root.isLevelEnabled('info');
     },
+    flush: () => new Promise<void>((resolve) => root.flush(() => resolve())),
   };
 }

@@ -38,12 +38,14 @@ async function main(): Promise<void> {
     log.info(`${signal}: shutting down`, { signal });
     const started = performance.now();
     leadpool.close().then(
-      () => {
+      async () => {
         log.info('stopped', { ms: Math.round(performance.now() - started) });
+        await log.flush();
         process.exit(0);
       },
-      (err) => {
+      async (err) => {
         log.error('shutdown failed', err);
+        await log.flush();
         process.exit(1);
       },
     );
