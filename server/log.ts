@@ -6,8 +6,14 @@
 // stack (an error's other properties may hold what a client sent: a body parser's error
 // carries the raw body), request lines name the path without its query string, and the
 // usual places of secrets and contact data are redacted should anything put them there.
+//
+// Lines reach stdout asynchronously (StdoutLines): a slow or stuck reader of stdout never
+// blocks the event loop, the lines wait in a bounded buffer (beyond it they are dropped and
+// counted), and a stopping process waits for them a moment at most (flush), never forever.
+import { write } from 'node:fs';
 import pino from 'pino';
 import type { Config } from './config.js';
+import { logLinesDropped } from './metrics.js';
 import type { LogFields, Logger } from './service/logger.js';
 
 export type LogLevel = Config['logLevel'];
@@ -31,7 +37,7 @@ export interface AppLogger extends Logger {
   request(line: RequestLine): void;
   /** Whether request lines (info) are written: callers skip building them otherwise. */
   readonly requests: boolean;
-  /** Resolves once every line so far is written (lines are written asynchronously): call before process.exit. */
+  /** Resolves once every line so far is written (or after a second: stdout may be stuck): call before process.exit. */
   flush(): Promise<void>;
 }
 
@@ -65,7 +71,79 @@ export function errorFields(err: unknown): Record<string, unknown> {
   return out;
 }
 
-export function createLogger(level: LogLevel = 'info', destination?: pino.DestinationStream): AppLogger {
+/** Bytes of log lines waiting for stdout beyond which new lines are dropped. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
+/** Log lines to a file descriptor (stdout) through the thread pool, in order, with a bounded buffer. */
+export class StdoutLines implements pino.DestinationStream {
+  private queue: string[] = [];
+  private pending = 0;
+  private writing = false;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly fd = 1,
+    private readonly maxPending = MAX_PENDING_BYTES,
+  ) {}
+
+  write(line: string): void {
+    if (this.pending + line.length > this.maxPending) {
+      logLinesDropped.inc();
+      return;
+    }
+    this.queue.push(line);
+    this.pending += line.length;
+    if (!this.writing) this.next();
+  }
+
+  private next(): void {
+    if (this.queue.length === 0) {
+      this.writing = false;
+      for (const done of this.idle.splice(0)) done();
+      return;
+    }
+    this.writing = true;
+    const text = this.queue.join('');
+    this.queue = [];
+    const buf = Buffer.from(text, 'utf8');
+    const from = (offset: number) =>
+      write(this.fd, buf, offset, buf.length - offset, null, (err, n) => {
+        if (err && (err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK')) {
+          setTimeout(() => from(offset), 20).unref();
+          return;
+        }
+        if (!err && offset + n < buf.length) return from(offset + n);
+        // written, or the reader is gone (EPIPE): either way these lines are done
+        this.pending -= text.length;
+        this.next();
+      });
+    from(0);
+  }
+
+  /** Resolves once every line so far is written, or after `timeoutMs`. */
+  flush(timeoutMs = 1000): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+let stdoutLines: StdoutLines | null = null;
+
+/** One writer of stdout for the process (tests start several servers in one process). */
+function processStdout(): StdoutLines {
+  if (!stdoutLines) stdoutLines = new StdoutLines();
+  return stdoutLines;
+}
+
+export function createLogger(level: LogLevel = 'info', destination?: StdoutLines): AppLogger {
+  const out = destination ?? processStdout();
   const root = pino(
     {
       level,
@@ -75,7 +153,7 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT, censor: '[redacted]' },
     },
-    destination,
+    out,
   );
   return {
     info: (msg: string, fields?: LogFields) => root.info(fields ?? {}, msg),
@@ -85,6 +163,6 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
     get requests() {
       return root.isLevelEnabled('info');
     },
-    flush: () => new Promise<void>((resolve) => root.flush(() => resolve())),
+    flush: () => out.flush(),
   };
 }

@@ -95,6 +95,12 @@ export const httpRequests = new Counter({
   registers: [registry],
 });
 
+export const logLinesDropped = new Counter({
+  name: 'leadpool_log_lines_dropped_total',
+  help: 'Log lines dropped because stdout did not take them (more than 8 MiB waiting)',
+  registers: [registry],
+});
+
 /** The Socket.IO servers of this process (several in tests), read when /metrics is scraped. */
 const socketSources = new Map<Server, string>();
 
