@@ -73,6 +73,8 @@ const EnvSchema = z.object({
     .transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** Leads per second one credential may post to this process (burst: twice that); 0 = off. */
   LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
+  /** Audit events kept at least (both stores; older ones are dropped): docs/API.md, Audit trail. */
+  LEADPOOL_AUDIT_MAX_EVENTS: z.coerce.number().int().min(100).max(100_000_000).default(200_000),
 });
 
 export interface Config {
@@ -95,6 +97,8 @@ export interface Config {
   ingestRate: number;
   /** Embedded store: fsync data files and the folder at every batch. */
   fsync: boolean;
+  /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
+  auditMaxEvents: number;
 }
 
 export interface Limits {
@@ -142,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.LEADPOOL_METRICS_TOKEN,
     ingestRate: e.LEADPOOL_INGEST_RATE,
     fsync: e.LEADPOOL_FSYNC,
+    auditMaxEvents: e.LEADPOOL_AUDIT_MAX_EVENTS,
   };
 }
