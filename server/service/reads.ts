@@ -19,6 +19,7 @@ import {
 import type { MyLeadsRequest } from '../../shared/schemas.js';
 import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
+import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
 import type { LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
@@ -241,10 +242,21 @@ export class ReadModels {
   }
 }
 
-/** A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds (all pools). */
-export function publicRep(rep: StoredRep, presence: Presence, heldCount: number): Rep {
-  const { tokenHash: _hash, away: _away, ...rest } = rep;
-  return { ...rest, presence, activeCount: heldCount };
+/**
+ * A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds (all
+ * pools), and with a schedule where it stands against it now (`shift`).
+ */
+export function publicRep(rep: StoredRep, presence: Presence, heldCount: number, now = Date.now()): Rep {
+  const { tokenHash: _hash, away: _away, offShift: _offShift, schedule, ...rest } = rep;
+  if (!schedule) return { ...rest, presence, activeCount: heldCount };
+  const until = nextShiftChange(schedule, now);
+  return {
+    ...rest,
+    presence,
+    activeCount: heldCount,
+    schedule,
+    shift: { onShift: onShift(schedule, now), until: until === null ? null : new Date(until).toISOString() },
+  };
 }
 
 /** A feed as the wire shows it: never its key hash. */

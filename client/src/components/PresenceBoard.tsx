@@ -1,6 +1,6 @@
 import type { Rep } from '../../../shared/protocol';
 
-const ORDER = { available: 0, away: 1, offline: 2 } as const;
+const ORDER = { available: 0, away: 1, 'off-shift': 2, offline: 3 } as const;
 
 /** Every rep's presence and open lead count, live. */
 export function PresenceBoard({ reps, defaultCap }: { reps: Rep[]; defaultCap: number }) {
