@@ -23,6 +23,7 @@ import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
 import type { LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import { performanceByRep } from './performance.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
@@ -124,7 +125,10 @@ export class ReadModels {
       settings: def.settings,
       rules: def.rules,
       pools: pools.map((p) => overview(p, numbers.get(p.id)!)),
-      reps: storedReps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+      reps: withWeights(
+        storedReps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+        await performanceByRep(this.store, pools, storedReps),
+      ),
       open,
       recent,
       stats: statsOf(counts, numbers, newest, presence),
@@ -227,8 +231,17 @@ export class ReadModels {
   }
 
   async listReps(): Promise<Rep[]> {
-    const [reps, presence, held] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.heldCounts()]);
-    return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
+    const [reps, presence, held, pools] = await Promise.all([
+      this.store.listReps(),
+      this.store.onlinePresence(),
+      this.store.heldCounts(),
+      this.store.listPools(),
+    ]);
+    const weights = await performanceByRep(this.store, pools, reps);
+    return withWeights(
+      reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+      weights,
+    );
   }
 
   async getRep(repId: string): Promise<Rep> {
@@ -257,6 +270,11 @@ export function publicRep(rep: StoredRep, presence: Presence, heldCount: number,
     schedule,
     shift: { onShift: onShift(schedule, now), until: until === null ? null : new Date(until).toISOString() },
   };
+}
+
+/** Adds each rep's measured weights (pools with weightBy performance), where it has any. */
+function withWeights(reps: Rep[], weights: Record<string, Record<string, number>>): Rep[] {
+  return reps.map((r) => (weights[r.id] ? { ...r, performanceWeights: weights[r.id] } : r));
 }
 
 /** A feed as the wire shows it: never its key hash. */
