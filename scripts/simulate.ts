@@ -35,8 +35,11 @@ export interface Preset {
   mode: Mode;
   /** Settings with delays as fractions of the day (scaled at run time). */
   settings?: SettingsPatch;
-  /** Settings given in fractions of the day: escalateAfterMs, claimCooldownMs. */
-  scaled?: { escalateAfter?: number; claimCooldown?: number };
+  /**
+   * Settings given in fractions of the day: escalateAfterMs, claimCooldownMs; claimWindow
+   * also sets maxClaimsPerWindow to twice a rep's even share of the leads in that window.
+   */
+  scaled?: { escalateAfter?: number; claimCooldown?: number; claimWindow?: number };
   rules?: Rule[];
   /** Counts as a fairness preset (README, the suite's check). */
   fairness?: boolean;
@@ -50,7 +53,7 @@ const LANGUAGE_RULES: Rule[] = ['de', 'es', 'fr'].map((lang) => ({
 
 export const PRESETS: Preset[] = [
   { name: 'shark-tank', mode: 'shark-tank' },
-  { name: 'shark-tank-fair', mode: 'shark-tank', settings: { maxActivePerRep: 2 }, scaled: { claimCooldown: 0.004 }, fairness: true },
+  { name: 'shark-tank-fair', mode: 'shark-tank', settings: { maxActivePerRep: 2 }, scaled: { claimWindow: 0.1 }, fairness: true },
   { name: 'blind-pull', mode: 'blind-pull' },
   { name: 'cherry-pick', mode: 'cherry-pick' },
   { name: 'hybrid', mode: 'hybrid', rules: LANGUAGE_RULES, scaled: { escalateAfter: 0.02 } },
@@ -213,14 +216,14 @@ class RepClient {
     }, delayMs);
   }
 
+  /** Which lead it goes for: cherry-picking, one in its languages first; else any it sees (reps click different alerts). */
   private pick(): string | undefined {
-    const leads = [...this.known.entries()].sort((a, b) => (a[1].createdAt < b[1].createdAt ? -1 : 1));
-    // cherry-picking: a lead in one of its languages first
+    const leads = [...this.known.entries()];
     if (this.mode === 'cherry-pick') {
-      const mine = leads.find(([, l]) => l.language && this.rep.languages.includes(l.language));
-      if (mine) return mine[0];
+      const mine = leads.filter(([, l]) => l.language && this.rep.languages.includes(l.language));
+      if (mine.length) return mine[Math.floor(this.rnd() * mine.length)][0];
     }
-    return leads[0]?.[0];
+    return leads[Math.floor(this.rnd() * leads.length)]?.[0];
   }
 
   private async act(): Promise<void> {
@@ -297,6 +300,10 @@ export async function runPreset(preset: Preset, opts: SimOptions): Promise<RunRe
     const settings: SettingsPatch = { ...preset.settings };
     if (preset.scaled?.escalateAfter) settings.escalateAfterMs = Math.round(preset.scaled.escalateAfter * opts.dayMs);
     if (preset.scaled?.claimCooldown) settings.claimCooldownMs = Math.round(preset.scaled.claimCooldown * opts.dayMs);
+    if (preset.scaled?.claimWindow) {
+      settings.claimWindowMs = Math.round(preset.scaled.claimWindow * opts.dayMs);
+      settings.maxClaimsPerWindow = Math.max(1, Math.ceil((2 * opts.leads * preset.scaled.claimWindow) / opts.reps));
+    }
     if (Object.keys(settings).length) await m('PATCH', '/api/pool/settings', settings);
     if (preset.rules) await m('PUT', '/api/rules', { rules: preset.rules });
     await m('PUT', '/api/pool/mode', { mode: preset.mode });
