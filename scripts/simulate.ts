@@ -53,7 +53,7 @@ const LANGUAGE_RULES: Rule[] = ['de', 'es', 'fr'].map((lang) => ({
 
 export const PRESETS: Preset[] = [
   { name: 'shark-tank', mode: 'shark-tank' },
-  { name: 'shark-tank-fair', mode: 'shark-tank', settings: { maxActivePerRep: 2 }, scaled: { claimWindow: 0.1 }, fairness: true },
+  { name: 'shark-tank-fair', mode: 'shark-tank', scaled: { claimWindow: 0.1 }, fairness: true },
   { name: 'blind-pull', mode: 'blind-pull' },
   { name: 'cherry-pick', mode: 'cherry-pick' },
   { name: 'hybrid', mode: 'hybrid', rules: LANGUAGE_RULES, scaled: { escalateAfter: 0.02 } },

@@ -66,8 +66,11 @@ export class ShiftKeeper {
     const off = !onShift(rep.schedule, now);
     if (off === (rep.offShift === true)) return;
     const change = await this.store.setOffShift(rep.id, off);
-    // Managers hear of it, and round-robin may assign to a rep back on shift.
-    await this.presence.changed(change);
+    // Managers hear of it, and round-robin may assign to a rep back on shift. Not awaited: a
+    // round-robin pass under a stream of leads can run long, and other boundaries are due.
+    this.presence.changed(change).catch((err) => {
+      if (!(err instanceof StoreUnavailableError)) this.log.error('shift change follow-up failed', err);
+    });
     // The rep's own tabs: `you.presence` and `you.shift` in a fresh pool:state.
     const fresh = await this.reads.poolStatesFor(rep.id);
     for (const state of fresh?.states ?? []) this.fanout.poolState(rep.id, state);
