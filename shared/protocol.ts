@@ -15,9 +15,9 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Outcomes that close a lead; `contacted` keeps it with its owner. */
 export const CLOSING_OUTCOMES: readonly Outcome[] = ['won', 'lost', 'unreachable'];
 
-export type Presence = 'available' | 'away' | 'offline';
-/** What a rep may set itself to (presence:set); `offline` follows from its tabs. */
-export type PresenceStatus = Exclude<Presence, 'offline'>;
+export type Presence = 'available' | 'away' | 'offline' | 'off-shift';
+/** What a rep may set itself to (presence:set); `offline` follows from its tabs, `off-shift` from its schedule. */
+export type PresenceStatus = Exclude<Presence, 'offline' | 'off-shift'>;
 
 /** Fields that reach a rep only for a lead that rep owns, in every mode. */
 export const CONTACT_FIELDS = ['name', 'email', 'phone'] as const;
@@ -111,7 +111,41 @@ export interface Rep {
   presence: Presence;
   /** Leads this rep holds now (status claimed). */
   activeCount?: number;
+  /** Working hours and absences (none: always on shift). */
+  schedule?: Schedule;
+  /** Where the rep stands against its schedule now (reps with a schedule only). */
+  shift?: ShiftStatus;
+  /** Pools with `weightBy: "performance"`: the rep's current measured weight there (pool id -> weight). */
+  performanceWeights?: Record<string, number>;
 }
+
+/** One weekly row: `day` 1 = Monday … 7 = Sunday, `from`/`to` "HH:MM" local (`to` < `from`: overnight, `to` "24:00": end of day). */
+export interface WeeklyHours {
+  day: number;
+  from: string;
+  to: string;
+}
+/** An absence: ISO dates (whole local days, `to` included) or times (no offset: local). */
+export interface Absence {
+  from: string;
+  to: string;
+}
+export interface Schedule {
+  /** IANA time zone name, e.g. "Europe/Berlin". */
+  timeZone: string;
+  /** Empty: every hour of every day (only `off` applies). */
+  weekly: WeeklyHours[];
+  off?: Absence[];
+}
+export interface ShiftStatus {
+  onShift: boolean;
+  /** When that changes next (ISO), null when never. */
+  until: string | null;
+}
+
+/** How weighted round-robin weighs reps: each rep's `weight`, or measured performance. */
+export const WEIGHT_BY = ['manual', 'performance'] as const;
+export type WeightBy = (typeof WEIGHT_BY)[number];
 
 export interface Filters {
   requireFields?: LeadInputField[];
@@ -132,6 +166,8 @@ export interface Settings {
   claimWindowMs: number | null;
   duplicateWindowMs: number | null;
   weighted: boolean;
+  /** With `weighted`: the reps' own weights, or weights measured from their performance. */
+  weightBy: WeightBy;
   /** Flood guard: claims and pulls one rep may send per second, all tabs and nodes together (0 = off). */
   maxActionsPerSecond: number;
 }
@@ -147,6 +183,7 @@ export const DEFAULT_SETTINGS: Settings = {
   claimWindowMs: null,
   duplicateWindowMs: null,
   weighted: false,
+  weightBy: 'manual',
   maxActionsPerSecond: 200,
 };
 

@@ -10,6 +10,7 @@ import {
   MODES,
   OUTCOMES,
   POOL_ID_PATTERN,
+  WEIGHT_BY,
 } from './protocol.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -104,6 +105,7 @@ export const SettingsPatchSchema = z.strictObject({
   claimWindowMs: optionalMs.optional(),
   duplicateWindowMs: optionalMs.optional(),
   weighted: z.boolean().optional(),
+  weightBy: z.enum(WEIGHT_BY).optional(),
   maxActionsPerSecond: z.number().int().min(0).max(100_000).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
@@ -131,6 +133,48 @@ export const PoolPatchSchema = z.strictObject({ name: text(100) });
 export const FeedCreateSchema = z.strictObject({ name: text(100), pools: poolIds.min(1).optional() });
 export type FeedCreate = z.infer<typeof FeedCreateSchema>;
 
+/** An IANA zone this runtime knows (Intl throws a RangeError for any other). */
+const timeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone, e.g. Europe/Berlin');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, '"HH:MM", 00:00 to 24:00');
+/** An absence edge: an ISO date, a local ISO time (no offset) or an ISO time with Z or an offset. */
+const absenceEdge = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'an ISO date or time')
+  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? v : /Z|[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`)), 'not a real date');
+/** Where an absence edge falls, roughly (local times read as UTC; a date `to` is the end of that day): for ordering only. */
+const roughEdge = (v: string, end: boolean) =>
+  Date.parse(v.length === 10 ? `${v}T00:00:00Z` : /Z|[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`) + (end && v.length === 10 ? 86_400_000 : 0);
+export const ScheduleSchema = z.strictObject({
+  timeZone,
+  weekly: z
+    .array(
+      z
+        .strictObject({ day: z.number().int().min(1).max(7), from: hhmm, to: hhmm })
+        .refine((w) => w.from !== w.to, { message: 'from and to are the same time', path: ['to'] })
+        .refine((w) => w.from !== '24:00', { message: 'a shift cannot start at 24:00', path: ['from'] }),
+    )
+    .max(100),
+  off: z
+    .array(
+      z
+        .strictObject({ from: absenceEdge, to: absenceEdge })
+        .refine((a) => roughEdge(a.from, false) < roughEdge(a.to, true), { message: 'to is before from', path: ['to'] }),
+    )
+    .max(500)
+    .optional(),
+});
+
 const repFields = {
   name: text(100),
   skills: stringList(50).optional(),
@@ -140,6 +184,8 @@ const repFields = {
   maxActive: z.number().int().min(1).max(100_000).nullable().optional(),
   weight: z.number().min(0.01).max(1000).optional(),
   pools: poolIds.optional(),
+  /** null (PATCH) removes it: always on shift. */
+  schedule: ScheduleSchema.nullable().optional(),
 };
 export const RepCreateSchema = z.strictObject(repFields);
 export type RepCreate = z.infer<typeof RepCreateSchema>;

@@ -5,7 +5,7 @@
 //   claim: rep gone -> NOT_FOUND, lead gone -> NOT_FOUND, the lead's pool's mode ->
 //          MODE_FORBIDS, lead taken -> ALREADY_CLAIMED, lead closed -> NOT_OPEN, rep not in
 //          the lead's pool or (hybrid) not routed to -> NOT_ELIGIBLE, then the rep's own
-//          limits: UNAVAILABLE, RATE_LIMITED, CAP_REACHED, COOLDOWN, WINDOW_CAP.
+//          limits: UNAVAILABLE (away or off-shift), RATE_LIMITED, CAP_REACHED, COOLDOWN, WINDOW_CAP.
 //   pull in a pool: rep gone -> NOT_FOUND, pool gone -> NOT_FOUND, rep not in it ->
 //          NOT_ELIGIBLE, round-robin -> MODE_FORBIDS, the limits, then POOL_EMPTY.
 //   pull in any of the rep's pools: see pullPools.
@@ -21,6 +21,8 @@ export interface RepState {
   /** The pools whose leads the rep may take. */
   pools: readonly string[];
   away: boolean;
+  /** Outside its schedule (server/domain/schedule.ts): refused like away. Absent = on shift. */
+  offShift?: boolean;
   maxActive: number | null;
   /** Leads this rep holds (status claimed) in the pool of the lead being taken. */
   heldInPool: number;
@@ -75,7 +77,7 @@ const rateLimited = (rep: RepState, maxActionsPerSecond: number) => maxActionsPe
 
 /** The rep-side checks shared by claim and pull in one pool, in contract order. */
 function checkRepLimits(rep: RepState, settings: Settings, now: number): LimitFailure | null {
-  if (rep.away) return 'UNAVAILABLE';
+  if (rep.away || rep.offShift) return 'UNAVAILABLE';
   if (rateLimited(rep, settings.maxActionsPerSecond)) return 'RATE_LIMITED';
   if (capReached(rep, rep.heldInPool, rep.heldTotal, settings)) return 'CAP_REACHED';
   return checkPacing(rep, settings, now);
@@ -122,7 +124,7 @@ export function pullPools(
   if (!rep) return { ok: false, code: 'NOT_FOUND' };
   const candidates = pools.filter((p) => rep.pools.includes(p.id) && p.mode !== 'round-robin');
   if (candidates.length === 0) return { ok: false, code: 'MODE_FORBIDS' };
-  if (rep.away) return { ok: false, code: 'UNAVAILABLE' };
+  if (rep.away || rep.offShift) return { ok: false, code: 'UNAVAILABLE' };
   if (rateLimited(rep, strictestRate(candidates.map((p) => p.settings)))) return { ok: false, code: 'RATE_LIMITED' };
   const open = candidates.filter((p) => !capReached(rep, heldIn(p.id), rep.heldTotal, p.settings));
   if (open.length === 0) return { ok: false, code: 'CAP_REACHED' };

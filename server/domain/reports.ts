@@ -24,7 +24,7 @@ interface LiveStatsInput {
   oldestOpenCreatedAt: string | null;
   /** The newest leads (any status): the recent claims are found among them. */
   recent: Lead[];
-  presence: Record<string, 'available' | 'away'>;
+  presence: Record<string, 'available' | 'away' | 'off-shift'>;
   /** The figures of each pool (computed by the caller from per-pool counts); none = {}. */
   pools?: Record<string, PoolFigures>;
 }

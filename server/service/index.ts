@@ -16,6 +16,7 @@ import { PresenceCommands } from './presence.js';
 import { ReadModels } from './reads.js';
 import { RepCommands } from './reps.js';
 import { RoundRobin } from './round-robin.js';
+import { ShiftKeeper } from './shifts.js';
 import { StatsPush } from './stats-push.js';
 import { WaitingPush } from './waiting-push.js';
 
@@ -28,7 +29,7 @@ export interface Service {
   reads: ReadModels;
   /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
   late: LateOutcomes;
-  /** Starts the background work (due jobs, presence heartbeat). */
+  /** Starts the background work (due jobs, presence heartbeat, working hours). */
   start(): void;
   stop(): void;
   /** Resolves once every tab close in flight reached the store. */
@@ -48,18 +49,23 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
+  const shifts = new ShiftKeeper(store, fanout, reads, presence, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
   return {
     leads: new LeadCommands(store, fanout, followUps),
     presence,
     pool,
-    reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
+    reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin, shifts),
     feeds: new FeedCommands(store, fanout, reads),
     reads,
     late,
-    start: () => background.start(),
+    start: () => {
+      background.start();
+      shifts.start();
+    },
     stop: () => {
       background.stop();
+      shifts.stop();
       late.stop();
     },
     drain: () => presence.drain(),

@@ -20,9 +20,11 @@ import {
 import type { MyLeadsRequest } from '../../shared/schemas.js';
 import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
+import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
 import type { EventFilter, LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import { performanceByRep } from './performance.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
@@ -124,7 +126,10 @@ export class ReadModels {
       settings: def.settings,
       rules: def.rules,
       pools: pools.map((p) => overview(p, numbers.get(p.id)!)),
-      reps: storedReps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+      reps: withWeights(
+        storedReps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+        await performanceByRep(this.store, pools, storedReps),
+      ),
       open,
       recent,
       stats: statsOf(counts, numbers, newest, presence),
@@ -232,8 +237,17 @@ export class ReadModels {
   }
 
   async listReps(): Promise<Rep[]> {
-    const [reps, presence, held] = await Promise.all([this.store.listReps(), this.store.onlinePresence(), this.store.heldCounts()]);
-    return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
+    const [reps, presence, held, pools] = await Promise.all([
+      this.store.listReps(),
+      this.store.onlinePresence(),
+      this.store.heldCounts(),
+      this.store.listPools(),
+    ]);
+    const weights = await performanceByRep(this.store, pools, reps);
+    return withWeights(
+      reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
+      weights,
+    );
   }
 
   async getRep(repId: string): Promise<Rep> {
@@ -247,10 +261,26 @@ export class ReadModels {
   }
 }
 
-/** A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds (all pools). */
-export function publicRep(rep: StoredRep, presence: Presence, heldCount: number): Rep {
-  const { tokenHash: _hash, away: _away, ...rest } = rep;
-  return { ...rest, presence, activeCount: heldCount };
+/**
+ * A rep as the wire shows it: no secrets, live presence, `activeCount` = leads it holds (all
+ * pools), and with a schedule where it stands against it now (`shift`).
+ */
+export function publicRep(rep: StoredRep, presence: Presence, heldCount: number, now = Date.now()): Rep {
+  const { tokenHash: _hash, away: _away, offShift: _offShift, schedule, ...rest } = rep;
+  if (!schedule) return { ...rest, presence, activeCount: heldCount };
+  const until = nextShiftChange(schedule, now);
+  return {
+    ...rest,
+    presence,
+    activeCount: heldCount,
+    schedule,
+    shift: { onShift: onShift(schedule, now), until: until === null ? null : new Date(until).toISOString() },
+  };
+}
+
+/** Adds each rep's measured weights (pools with weightBy performance), where it has any. */
+function withWeights(reps: Rep[], weights: Record<string, Record<string, number>>): Rep[] {
+  return reps.map((r) => (weights[r.id] ? { ...r, performanceWeights: weights[r.id] } : r));
 }
 
 /** A feed as the wire shows it: never its key hash. */

@@ -14,6 +14,7 @@ import type { FollowUps } from './follow-ups.js';
 import type { PoolCommands } from './pool.js';
 import { publicRep, type ReadModels } from './reads.js';
 import type { RoundRobin } from './round-robin.js';
+import type { ShiftKeeper } from './shifts.js';
 
 export class RepCommands {
   constructor(
@@ -23,6 +24,7 @@ export class RepCommands {
     private readonly pool: PoolCommands,
     private readonly followUps: FollowUps,
     private readonly roundRobin: RoundRobin,
+    private readonly shifts?: ShiftKeeper,
   ) {}
 
   async create(input: RepCreate): Promise<{ rep: Rep; token: string }> {
@@ -41,8 +43,10 @@ export class RepCommands {
       createdAt: new Date().toISOString(),
       tokenHash: hashToken(token),
       away: false,
+      ...(input.schedule ? { schedule: input.schedule } : {}),
     };
     await this.store.createRep(stored);
+    await this.shifts?.syncRep(stored.id);
     // The store drops a pool deleted meanwhile: answer what it kept.
     const rep = publicRep((await this.store.getRep(stored.id)) ?? stored, 'offline', 0);
     await this.repsChanged();
@@ -56,6 +60,8 @@ export class RepCommands {
     if (!before) throw new ApiError('NOT_FOUND', 'no such rep');
     const updated = await this.store.updateRep(repId, patch);
     if (!updated) throw new ApiError('NOT_FOUND', 'no such rep');
+    // A new schedule: the rep's presence follows it at once.
+    if (patch.schedule !== undefined) await this.shifts?.syncRep(repId);
     const left = before.pools.filter((p) => !updated.pools.includes(p));
     const joined = updated.pools.filter((p) => !before.pools.includes(p));
     // Tabs leave first, so nothing of a pool it left reaches the rep after its pool:left.

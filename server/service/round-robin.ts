@@ -5,6 +5,7 @@
 import { EV } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
+import { measuredWeights, weighsByPerformance } from './performance.js';
 
 export class RoundRobin {
   private running = new Map<string, Promise<void>>();
@@ -39,8 +40,9 @@ export class RoundRobin {
           const presence = await this.store.onlinePresence();
           const candidates = Object.keys(presence).filter((id) => presence[id] === 'available');
           if (candidates.length === 0) break;
+          const weights = await this.weightsOf(poolId);
           for (;;) {
-            const result = await this.store.autoAssign(poolId, candidates);
+            const result = await this.store.autoAssign(poolId, candidates, weights);
             if (!result) break;
             this.fanout.assigned(result.lead);
             this.fanout.toManagers(EV.leadClaimed, result.lead);
@@ -57,5 +59,12 @@ export class RoundRobin {
     })();
     this.running.set(poolId, pass);
     return pass;
+  }
+
+  /** weighted + weightBy performance: the measured weights, read once per pass; else none (each rep's own). */
+  private async weightsOf(poolId: string): Promise<Record<string, number> | undefined> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool?.settings.weighted || !weighsByPerformance(pool)) return undefined;
+    return measuredWeights(this.store, pool);
   }
 }

@@ -340,6 +340,7 @@ export class EmbeddedStore implements Store {
       id: rep.id,
       pools: rep.pools,
       away: rep.away,
+      offShift: rep.offShift === true,
       maxActive: rep.maxActive,
       heldInPool: poolId === null ? 0 : this.heldIn(repId, poolId),
       heldTotal: this.heldTotal(repId),
@@ -560,7 +561,7 @@ export class EmbeddedStore implements Store {
     this.check();
     const rep = this.reps.get(id);
     if (!rep) return null;
-    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch;
+    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, offShift: _o, ...allowed } = patch;
     for (const [key, value] of Object.entries(allowed)) {
       if (value !== undefined) (rep as unknown as Record<string, unknown>)[key] = structuredClone(value);
     }
@@ -647,6 +648,7 @@ export class EmbeddedStore implements Store {
   private presenceOf(repId: string): Presence {
     const rep = this.reps.get(repId);
     if (!rep || !this.tabs.get(repId)?.size) return 'offline';
+    if (rep.offShift) return 'off-shift';
     return rep.away ? 'away' : 'available';
   }
 
@@ -698,9 +700,20 @@ export class EmbeddedStore implements Store {
     return { repId, before, after };
   }
 
-  async onlinePresence(): Promise<Record<string, 'available' | 'away'>> {
+  async setOffShift(repId: string, offShift: boolean): Promise<PresenceChange> {
     this.check();
-    const result: Record<string, 'available' | 'away'> = {};
+    const before = this.presenceOf(repId);
+    const rep = this.reps.get(repId);
+    const changed = !!rep && (rep.offShift === true) !== offShift;
+    if (rep && changed) rep.offShift = offShift;
+    const after = this.presenceOf(repId);
+    if (changed) await this.save(this.files.reps);
+    return { repId, before, after };
+  }
+
+  async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
+    this.check();
+    const result: Record<string, Exclude<Presence, 'offline'>> = {};
     for (const repId of this.tabs.keys()) {
       const p = this.presenceOf(repId);
       if (p !== 'offline') result[repId] = p;
@@ -931,7 +944,7 @@ export class EmbeddedStore implements Store {
     return { ok: true, lead: publicLead(lead) };
   }
 
-  async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
+  async autoAssign(poolId: string, candidates: string[], weights?: Record<string, number>): Promise<AutoAssignResult> {
     this.check();
     const pool = this.poolOf(poolId);
     if (pool?.mode !== 'round-robin') return null;
@@ -944,12 +957,13 @@ export class EmbeddedStore implements Store {
         (rep): rep is StoredRep =>
           !!rep &&
           !rep.away &&
+          !rep.offShift &&
           rep.pools.includes(poolId) &&
           !capReached(rep, this.heldIn(rep.id, poolId), this.heldTotal(rep.id), settings),
       )
       .map((rep) => {
         const turn = Object.hasOwn(rotation, rep.id) ? rotation[rep.id] : { score: 0, lastAssignedAt: 0 };
-        return { repId: rep.id, score: turn.score, lastAssignedAt: turn.lastAssignedAt, weight: rep.weight };
+        return { repId: rep.id, score: turn.score, lastAssignedAt: turn.lastAssignedAt, weight: weights?.[rep.id] ?? rep.weight };
       });
     const next = nextInRotation(entries);
     if (!next) return null;

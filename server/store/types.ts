@@ -27,6 +27,7 @@ import type {
   Presence,
   Rep,
   Rule,
+  Schedule,
   Settings,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
@@ -57,11 +58,15 @@ export class UnknownPoolError extends Error {
 }
 
 /** A rep as stored: the public Rep without live fields, plus its secrets and its away flag. */
-export interface StoredRep extends Omit<Rep, 'presence' | 'activeCount'> {
+export interface StoredRep extends Omit<Rep, 'presence' | 'activeCount' | 'schedule' | 'shift' | 'performanceWeights'> {
   /** sha256 hex of the rep's token; the token itself is never stored. */
   tokenHash: string;
   /** The rep said it is away (presence:set); cleared when a tab connects. */
   away: boolean;
+  /** Its schedule says it is off now: written by setOffShift only (server/service/shifts.ts). Absent = on shift. */
+  offShift?: boolean;
+  /** null or absent: always on shift. */
+  schedule?: Schedule | null;
 }
 
 /** What the service hands the store for a new lead: validated, qualified and routed. */
@@ -232,7 +237,7 @@ export interface Store {
   createRep(rep: StoredRep, audit?: AuditContext): Promise<void>;
   updateRep(
     id: string,
-    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>,
+    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away' | 'offShift'>>,
     audit?: AuditContext,
   ): Promise<StoredRep | null>;
   /**
@@ -252,6 +257,12 @@ export interface Store {
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
   tabClosed(repId: string, tabId: string): Promise<PresenceChange>;
   setAway(repId: string, away: boolean): Promise<PresenceChange>;
+  /**
+   * The rep's schedule turned it off (or on) shift: presence reads `off-shift` while it has a
+   * tab, autoAssign skips it, claims and pulls answer UNAVAILABLE. Idempotent: several
+   * processes writing the same value change nothing (before === after).
+   */
+  setOffShift(repId: string, offShift: boolean): Promise<PresenceChange>;
   /** Presence of every rep that has a tab somewhere; reps not listed are offline. */
   onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>>;
   /** Redis: refresh this node's heartbeat and drop the tabs of dead nodes. Embedded: []. */
@@ -295,9 +306,10 @@ export interface Store {
   /**
    * Round-robin: if the mode is round-robin, give the oldest open lead to the candidate
    * (reps online and available, chosen by the caller) that is next in rotation and under
-   * its cap (weighted by rep.weight when settings.weighted). null when nothing to do.
+   * its cap (weighted by rep.weight when settings.weighted, or by `weights[repId]` when
+   * given: weightBy performance, server/domain/performance.ts). null when nothing to do.
    */
-  autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult>;
+  autoAssign(poolId: string, candidates: string[], weights?: Record<string, number>): Promise<AutoAssignResult>;
   /** Pops and applies every due escalation and claim timeout; each fires once cluster-wide. */
   runDue(): Promise<DueEvent[]>;
 

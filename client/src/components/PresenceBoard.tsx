@@ -1,6 +1,7 @@
 import type { Rep } from '../../../shared/protocol';
+import { shiftText } from './ScheduleEditor';
 
-const ORDER = { available: 0, away: 1, offline: 2 } as const;
+const ORDER = { available: 0, away: 1, 'off-shift': 2, offline: 3 } as const;
 
 /** Every rep's presence and open lead count, live. */
 export function PresenceBoard({ reps, defaultCap }: { reps: Rep[]; defaultCap: number }) {
@@ -21,7 +22,10 @@ export function PresenceBoard({ reps, defaultCap }: { reps: Rep[]; defaultCap: n
               <li key={r.id} data-rep-id={r.id}>
                 <span class={`dot dot-${r.presence}`} aria-hidden="true" />
                 <span class="presence-name">{r.name}</span>
-                <span class={`presence-status status-${r.presence}`}>{r.presence}</span>
+                <span class={`presence-status status-${r.presence}`} title={r.shift ? shiftText(r.shift) : undefined}>
+                  {r.presence === 'off-shift' ? 'off shift' : r.presence}
+                  {r.presence === 'off-shift' && r.shift?.until && <span class="sr-only">{`, ${shiftText(r.shift)}`}</span>}
+                </span>
                 <span class="presence-count">
                   <span aria-hidden="true">
                     {r.activeCount ?? 0}/{cap}

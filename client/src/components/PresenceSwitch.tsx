@@ -35,7 +35,7 @@ export function PresenceSwitch({
       </span>
       <span class="switch-label">Available</span>
       <span class="switch-state" aria-hidden="true">
-        {available ? '' : '(away)'}
+        {available ? '' : presence === 'off-shift' ? '(off shift)' : '(away)'}
       </span>
     </button>
   );

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { DEFAULT_POOL, type PoolOverview, type Rep } from '../../../shared/protocol';
+import { DEFAULT_POOL, type PoolOverview, type Rep, type Schedule } from '../../../shared/protocol';
 import { splitList } from '../lib/format';
 import type { RepInput } from '../state/managerModel';
+import { ScheduleEditor } from './ScheduleEditor';
 
 interface Props {
   /** Editing this rep; creating a new one when absent. */
@@ -15,7 +16,7 @@ interface Props {
   onCancel?(): void;
 }
 
-/** Name, skills, languages, countries, teams, cap, weight and pools of a rep. */
+/** Name, skills, languages, countries, teams, cap, weight, pools and working hours of a rep. */
 export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_POOL], onSubmit, onCancel }: Props) {
   const [name, setName] = useState(rep?.name ?? '');
   const [skills, setSkills] = useState(rep?.skills.join(', ') ?? '');
@@ -25,6 +26,7 @@ export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_
   const [maxActive, setMaxActive] = useState(rep?.maxActive?.toString() ?? '');
   const [weight, setWeight] = useState(rep?.weight?.toString() ?? '1');
   const [inPools, setInPools] = useState<string[]>(rep?.pools ?? defaultPools);
+  const [schedule, setSchedule] = useState<Schedule | null>(rep?.schedule ?? null);
   const choosePools = pools.length > 1;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -58,6 +60,8 @@ export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_
       ...(weight.trim() ? { weight: w } : {}),
       // In pool order; with one pool the server's default (v1) stays.
       ...(choosePools ? { pools: pools.map((p) => p.id).filter((id) => inPools.includes(id)) } : {}),
+      // Editing: always sent (null removes it); creating: only when set.
+      ...(rep || schedule ? { schedule } : {}),
     };
     if (!rep && cap === null) delete input.maxActive;
     const ok = await onSubmit(input);
@@ -71,6 +75,7 @@ export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_
       setMaxActive('');
       setWeight('1');
       setInPools(defaultPools);
+      setSchedule(null);
     }
   };
 
@@ -120,6 +125,7 @@ export function RepForm({ rep, submitLabel, pools = [], defaultPools = [DEFAULT_
           )}
         </fieldset>
       )}
+      <ScheduleEditor prefix={prefix} value={schedule} onChange={setSchedule} />
       <p class="muted small">Lists are comma-separated. Languages are ISO 639-1 codes, countries ISO 3166-1 alpha-2.</p>
       {error && (
         <p class="field-error" role="alert">

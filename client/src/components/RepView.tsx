@@ -7,6 +7,7 @@ import { MyLeads } from './MyLeads';
 import { PresenceSwitch } from './PresenceSwitch';
 import { RecentLeads } from './RecentLeads';
 import { NoPool, PoolLoading, PoolNav, RepPool } from './RepPool';
+import { shiftText } from './ScheduleEditor';
 import { TopBar } from './TopBar';
 
 const REFUSED: Record<string, string> = {
@@ -61,6 +62,11 @@ export function RepView({ model, authError }: { model: RepModel; authError?: str
           <div class="banner" role="status">
             {conn === 'offline' ? 'You are offline.' : 'Connection lost — reconnecting.'} The list below may be out of date; claiming
             resumes once connected.
+          </div>
+        )}
+        {you?.presence === 'off-shift' && (
+          <div class="banner banner-info" role="status" data-testid="off-shift-banner">
+            You are {shiftText(you.shift) || 'off shift'}: you still see new leads, but cannot claim or pull, and none are assigned to you.
           </div>
         )}
         {you?.presence === 'away' && (

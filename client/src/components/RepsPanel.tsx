@@ -4,6 +4,7 @@ import { viewLink } from '../lib/token';
 import type { RepInput, RepLink } from '../state/managerModel';
 import { CopyButton } from './CopyButton';
 import { RepForm } from './RepForm';
+import { shiftText } from './ScheduleEditor';
 
 interface Props {
   reps: Rep[];
@@ -104,6 +105,12 @@ function RepRow({
         <div>
           <span class={`dot dot-${rep.presence}`} aria-hidden="true" />
           <strong>{rep.name}</strong> <span class="muted small">{rep.presence}</span>
+          {rep.shift && (
+            <span class="muted small" data-testid="rep-shift">
+              {' '}
+              · {shiftText(rep.shift)} ({rep.schedule?.timeZone})
+            </span>
+          )}
           <div class="chips">
             <RepChips rep={rep} />
           </div>
@@ -127,6 +134,13 @@ function RepRow({
             {rep.activeCount ?? 0}/{rep.maxActive ?? defaultCap} open
           </span>
           <span>weight {rep.weight}</span>
+          {rep.performanceWeights &&
+            Object.entries(rep.performanceWeights).map(([poolId, w]) => (
+              <span key={poolId} data-testid="performance-weight" title="Measured from win rate and speed (weightBy performance)">
+                measured {w.toFixed(2)}
+                {pools.length > 1 ? ` in ${pools.find((p) => p.id === poolId)?.name ?? poolId}` : ''}
+              </span>
+            ))}
         </div>
         <div class="row-tight">
           <button

@@ -24,6 +24,7 @@ function toDraft(s: Settings): Draft {
     claimWindow: secs(s.claimWindowMs),
     duplicateWindow: secs(s.duplicateWindowMs),
     weighted: s.weighted,
+    weightBy: s.weightBy ?? 'manual',
   };
 }
 
@@ -74,6 +75,7 @@ export function draftToPatch(d: Draft): { patch: Partial<Settings>; errors: Reco
     claimWindowMs: ms('claimWindow'),
     duplicateWindowMs: ms('duplicateWindow'),
     weighted: Boolean(d.weighted),
+    weightBy: d.weightBy === 'performance' ? 'performance' : 'manual',
   };
   if ((patch.maxClaimsPerWindow === null) !== (patch.claimWindowMs === null)) {
     errors.maxClaimsPerWindow = 'Set both the number of claims and the window, or neither';
@@ -148,8 +150,24 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
         </div>
         <label class="check">
           <input type="checkbox" checked={Boolean(draft.weighted)} onChange={(e) => set('weighted', e.currentTarget.checked)} />
-          Weighted round-robin (by each rep’s weight)
+          Weighted round-robin
         </label>
+        <div class="field">
+          <label for="set-weightBy">Weigh reps by</label>
+          <select
+            id="set-weightBy"
+            value={String(draft.weightBy)}
+            disabled={!draft.weighted}
+            aria-describedby="set-weightBy-hint"
+            onChange={(e) => set('weightBy', e.currentTarget.value)}
+          >
+            <option value="manual">each rep’s weight</option>
+            <option value="performance">measured performance (push to top performers)</option>
+          </select>
+          <small id="set-weightBy-hint" class="muted">
+            Performance: win rate and speed over the last 7 days, a new rep starts at the average, between 0.5× and 2×.
+          </small>
+        </div>
       </fieldset>
       <fieldset>
         <legend>Shark-tank teaser fields</legend>

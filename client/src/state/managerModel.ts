@@ -28,6 +28,7 @@ import {
   type Rep,
   type ReportSummary,
   type Rule,
+  type Schedule,
   type Settings,
 } from '../../../shared/protocol';
 import { describeHttpError, type Http, HttpError } from '../lib/http';
@@ -86,6 +87,8 @@ export interface RepInput {
   maxActive?: number | null;
   weight?: number;
   pools?: string[];
+  /** null removes it (always on shift). */
+  schedule?: Schedule | null;
 }
 
 /** A result an inline form shows: ok, or the reason in words. */

@@ -49,7 +49,7 @@ const time = z
   .transform((ms) => new Date(Number(ms)).toISOString());
 
 const mode = z.enum(MODES);
-const presence = z.enum(['available', 'away', 'offline'] satisfies Presence[]);
+const presence = z.enum(['available', 'away', 'offline', 'off-shift'] satisfies Presence[]);
 
 /** The feed input as insertLead stored it (LeadDraft minus poolId, status and eligible). */
 type LeadDoc = LeadInput & Pick<Lead, 'feedId' | 'disqualifiedReasons'>;
@@ -101,6 +101,8 @@ const rep: z.ZodType<StoredRep> = z.record(z.string(), json).pipe(
     createdAt: z.string(),
     tokenHash: z.string(),
     away: z.boolean(),
+    // absent until the shift keeper first writes it (server/service/shifts.ts)
+    offShift: z.boolean().optional(),
   }),
 );
 
@@ -263,6 +265,7 @@ const REPLIES = {
   tabOpened: presenceChange,
   tabClosed: presenceChange,
   setAway: presenceChange,
+  setOffShift: presenceChange,
   sweepPresence: z
     .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
     .transform((r): PresenceChange[] => r.changes),

@@ -56,6 +56,7 @@ const SCRIPT_NAMES = [
   'tabClosed',
   'setAway',
   'sweepPresence',
+  'setOffShift',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

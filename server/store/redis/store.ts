@@ -690,10 +690,10 @@ export class RedisStore implements Store {
 
   async updateRep(
     id: string,
-    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>,
+    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away' | 'offShift'>>,
     audit?: AuditContext,
   ): Promise<StoredRep | null> {
-    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch as Partial<StoredRep>;
+    const { id: _id, tokenHash: _t, createdAt: _c, away: _a, offShift: _o, ...allowed } = patch as Partial<StoredRep>;
     return this.run('updateRep', { scope: { reps: [id] }, args: [id, ...repFields(allowed)] }, byManager(audit));
   }
 
@@ -748,17 +748,22 @@ export class RedisStore implements Store {
     return { repId, ...(await this.run('setAway', { scope: { reps: [repId] }, args: [repId, String(away)] }, byRep(repId))) };
   }
 
+  async setOffShift(repId: string, offShift: boolean): Promise<PresenceChange> {
+    return { repId, ...(await this.run('setOffShift', { scope: { reps: [repId] }, args: [repId, String(offShift)] })) };
+  }
+
   async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
     const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
     const repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
     if (repIds.length === 0) return {};
     const multi = this.client.multi();
-    for (const id of repIds) multi.hGet(this.keys.rep(id)[0], 'away');
-    const away: unknown[] = await this.call(() => multi.exec());
-    const out: Record<string, 'available' | 'away'> = {};
+    for (const id of repIds) multi.hmGet(this.keys.rep(id)[0], ['away', 'offShift']);
+    const rows = (await this.call(() => multi.exec())) as unknown as (string | null)[][];
+    const out: Record<string, Exclude<Presence, 'offline'>> = {};
     repIds.forEach((id, i) => {
-      if (away[i] === null || away[i] === undefined) return; // rep gone
-      out[id] = away[i] === 'true' ? 'away' : 'available';
+      const [away, offShift] = rows[i] ?? [];
+      if (away === null || away === undefined) return; // rep gone
+      out[id] = offShift === 'true' ? 'off-shift' : away === 'true' ? 'away' : 'available';
     });
     return out;
   }
@@ -885,8 +890,9 @@ export class RedisStore implements Store {
     );
   }
 
-  async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
-    return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: candidates }, { actor: SYSTEM });
+  async autoAssign(poolId: string, candidates: string[], weights?: Record<string, number>): Promise<AutoAssignResult> {
+    const w = candidates.map((id) => (weights?.[id] === undefined ? '' : String(weights[id])));
+    return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: [...candidates, ...w] }, { actor: SYSTEM });
   }
 
   async runDue(): Promise<DueEvent[]> {

@@ -1,11 +1,12 @@
 --[[
   Round-robin in one pool: its oldest open lead goes to the candidate next in the pool's
-  rotation that is in the pool, available and under its cap (server/domain/policy.ts
+  rotation that is in the pool, available (not away, not off shift) and under its cap (server/domain/policy.ts
   nextInRotation, advanceRotation, capReached).
 
   Input:
     KEYS  the global keys, then the pool's keys, then the four keys of each candidate
-    ARGS  candidate rep ids, in the order of their keys
+    ARGS  candidate rep ids, in the order of their keys, then as many weights in the same
+          order ('' = the rep's own weight; given with weightBy performance)
 
   Output (JSON):
     { ok = true, mode, lead } | { none = true } | { code = 'NOINSTALL' }
@@ -26,14 +27,16 @@ if mode ~= 'round-robin' then return reply({ none = true }) end
 local first = redis.call('ZRANGE', p.open, 0, 0)[1]
 if not first then return reply({ none = true }) end
 local entries = {}
-for i, rep in ipairs(ARGS) do
+local n = #ARGS / 2
+for i = 1, n do
+  local rep = ARGS[i]
   local repKey = repKeys(i)
   if redis.call('EXISTS', repKey) == 1 and repPools(repKey)[p.id] then
-    local r = redis.call('HMGET', repKey, 'away', 'maxActive', 'weight')
+    local r = redis.call('HMGET', repKey, 'away', 'maxActive', 'weight', 'offShift')
     local l = { id = rep, maxActive = tonumber(r[2]), heldTotal = heldTotal(rep) }
-    if r[1] ~= 'true' and not capReached(l, p) then
+    if r[1] ~= 'true' and r[4] ~= 'true' and not capReached(l, p) then
       entries[#entries + 1] = { rep = rep, score = tonumber(redis.call('HGET', p.rrScore, rep)) or 0,
-        lastAssignedAt = tonumber(redis.call('HGET', p.rrAt, rep)) or 0, weight = tonumber(r[3]) or 1 }
+        lastAssignedAt = tonumber(redis.call('HGET', p.rrAt, rep)) or 0, weight = tonumber(ARGS[n + i]) or tonumber(r[3]) or 1 }
     end
   end
 end

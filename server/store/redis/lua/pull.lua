@@ -62,7 +62,7 @@ else
     if l.pools[p.id] and poolMode(p) ~= 'round-robin' then candidates[#candidates + 1] = p end
   end
   if #candidates == 0 then return fail('MODE_FORBIDS') end
-  if l.away then return fail('UNAVAILABLE') end
+  if l.away or l.offShift then return fail('UNAVAILABLE') end
   if rateLimited(l, strictestRate(candidates)) then return fail('RATE_LIMITED') end
   local open = {}
   for _, p in ipairs(candidates) do

@@ -34,12 +34,13 @@ local function limits(rep, repKey, ctrKey, rlKey, now)
     count = 1
   end
   redis.call('PEXPIRE', rlKey, 2000)
-  local r = redis.call('HMGET', repKey, 'away', 'maxActive')
+  local r = redis.call('HMGET', repKey, 'away', 'maxActive', 'offShift')
   local c = redis.call('HMGET', ctrKey, 'lastClaimAt', 'recentClaims', 'lastWinAt', 'wins')
   return {
     id = rep,
     pools = repPools(repKey),
     away = r[1] == 'true',
+    offShift = r[3] == 'true',
     maxActive = tonumber(r[2]),
     heldTotal = heldTotal(rep),
     lastClaimAt = tonumber(c[1] or c[3]) or 0,
@@ -73,7 +74,7 @@ end
 
 -- server/domain/policy.ts checkRepLimits, same order, with pool p's settings
 local function checkLimits(l, p, now)
-  if l.away then return 'UNAVAILABLE' end
+  if l.away or l.offShift then return 'UNAVAILABLE' end
   if rateLimited(l, num(p, 'maxActionsPerSecond')) then return 'RATE_LIMITED' end
   if capReached(l, p) then return 'CAP_REACHED' end
   return checkPacing(l, p, now)

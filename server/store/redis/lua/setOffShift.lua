@@ -1,0 +1,21 @@
+--[[
+  A rep's schedule turned it off shift, or back on (server/service/shifts.ts). Writing the
+  value it already has changes nothing, so every process may write it at a boundary.
+
+  Input:
+    KEYS  the global keys, then the rep's four keys
+    ARGS[1] rep id
+    ARGS[2] 'true' | 'false'
+
+  Output (JSON):
+    { before, after = presence }
+]]
+--- @include "keys"
+--- @include "common"
+--- @include "presence"
+
+local rep = ARGS[1]
+local repKey = repKeys(1)
+local before = presenceOf(rep, repKey)
+if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'offShift', ARGS[2]) end
+return reply({ before = before, after = presenceOf(rep, repKey) })
