@@ -188,3 +188,31 @@ export type MyLeadsRequest = z.infer<typeof MyLeadsQuery>;
 export function issuesOf(err: z.ZodError): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
+
+/** An ISO 8601 date or date-time (a bare date is midnight UTC), as epoch ms. */
+const isoTime = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'an ISO 8601 time, e.g. 2026-11-29T00:00:00Z')
+  .transform((s, ctx) => {
+    const ms = Date.parse(s);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'not a real date' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** GET /api/reports/summary(.csv): leads that arrived in [from, to), in one pool or all. */
+export const ReportQuery = z
+  .strictObject({ from: isoTime.optional(), to: isoTime.optional(), poolId: poolId.optional() })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: '`from` must be before `to`', path: ['from'] });
+export type ReportRequest = z.infer<typeof ReportQuery>;
+
+/** The most leads a rules preview looks at. */
+export const PREVIEW_MAX_LEADS = 5000;
+/** POST /api/rules/preview: the rules to try (not saved) on the pool's latest `limit` leads. */
+export const RulesPreviewSchema = z.strictObject({
+  rules: RulesSchema.shape.rules,
+  limit: z.number().int().min(1).max(PREVIEW_MAX_LEADS).default(500),
+});

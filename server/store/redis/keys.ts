@@ -67,6 +67,7 @@ export const LEAD_COLUMNS = [
   'escalatedAt',
   'eligible',
   'createdAt',
+  'claimMode', // the pool's mode when claimed (reports: speed per mode)
 ] as const satisfies readonly ('doc' | keyof Lead)[];
 type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
@@ -96,6 +97,9 @@ export const GLOBAL_KEYS = [
   'feedorder', // zset: feed ids, score = creation order
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
+  // zset: every lead id, score = createdAt ms. Reports read a time range from it (ZRANGE BYSCORE)
+  // instead of every lead; kept by insertLead.lua, filled for older stores by indexTimes.lua.
+  'bytime',
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
