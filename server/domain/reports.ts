@@ -250,7 +250,8 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
     speedToClaimMs: leadFigures(own).speedToClaimMs,
   }));
 
-  const seriesFrom = ctx.from ?? (leads.length ? Math.min(...leads.map((l) => Date.parse(l.createdAt))) : now);
+  // leads come oldest first (Store.leadsCreatedBetween); no spread: 100,000 arguments would overflow
+  const seriesFrom = ctx.from ?? leads.reduce((min, l) => Math.min(min, Date.parse(l.createdAt)), now);
   const seriesTo = Math.max(seriesFrom + 1, ctx.to ?? now);
   return {
     generatedAt: new Date(now).toISOString(),

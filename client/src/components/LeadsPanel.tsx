@@ -18,11 +18,12 @@ interface Props {
   onLoadRouting?(): Promise<void>;
 }
 
-/** "Rule “Spanish” · eligible: Esa (offline)": why a waiting lead waits, from its stored eligibility and the rule it matched. */
+/** "Rule “Spanish” · eligible: Esa (offline)": why a waiting lead waits, from the rule it matched and who that rule reaches. */
 function RoutingNote({ lead, reps, routing }: { lead: Lead; reps: Rep[]; routing?: RulesPreview | null }) {
   const item = routing?.items.find((i) => i.leadId === lead.id);
   const rule = item ? (item.rule ? `Rule “${item.rule}”` : 'No rule matched') : null;
-  const eligible = lead.eligible;
+  // The rules as saved now route it to item.eligible (the store rerouted it so); an escalated lead is everyone's.
+  const eligible = lead.escalatedAt ? '*' : (item?.eligible ?? lead.eligible);
   const who =
     eligible === undefined || eligible === '*'
       ? 'every rep of the pool'
