@@ -138,7 +138,7 @@ export function ReportsPanel({ summary, range, pools, onLoad, onCsv }: Props) {
           )}
           {pools.length > 1 && (
             <label class="field" for="report-pool">
-              <span>Pool</span>
+              <span>Pools shown</span>
               <select id="report-pool" value={range.poolId} onChange={(e) => set({ poolId: e.currentTarget.value })}>
                 <option value="">Every pool</option>
                 {pools.map((p) => (
