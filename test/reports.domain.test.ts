@@ -143,6 +143,7 @@ describe('report figures (hand-computed)', () => {
     expect(bucketInterval(7 * 24 * HOUR)).toBe(6 * HOUR);
     expect(bucketInterval(30 * 24 * HOUR)).toBe(24 * HOUR);
     expect(bucketInterval(365 * 24 * HOUR)).toBe(7 * 24 * HOUR);
+    expect(bucketInterval(20 * 365 * 24 * HOUR)).toBe(365 * 24 * HOUR); // years: still a readable number of buckets
   });
 
   it('only pool members are listed without leads when a pool is asked for', () => {

@@ -120,7 +120,7 @@ export function overdueOf(lead: Lead): boolean | null {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Bucket lengths of the speed chart, shortest first: the first giving at most MAX_BUCKETS is used. */
-const INTERVALS = [15 * 60_000, HOUR, 6 * HOUR, DAY, 7 * DAY, 30 * DAY];
+const INTERVALS = [15 * 60_000, HOUR, 6 * HOUR, DAY, 7 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
 const MAX_BUCKETS = 60;
 
 /** The bucket length for a range of `spanMs` (today: hours, a week: 6 hours, a month: days, ...). */
