@@ -89,6 +89,8 @@ export interface Lead extends LeadInput {
   /** Set when a hybrid lead was escalated to every rep. */
   escalatedAt?: string;
   disqualifiedReasons?: string[];
+  /** The pool's mode when the lead was claimed or assigned (reports: speed per mode); cleared when it goes back to the pool. */
+  claimMode?: Mode;
 }
 
 /** What a rep sees of a lead it does not own: never contact fields, never `eligible`. */
@@ -335,7 +337,8 @@ interface RepSummary {
   medianSpeedToClaimMs: number | null;
 }
 
-export interface ReportSummary {
+/** The v1 summary; ReportSummary (below) keeps every field of it. */
+interface ReportSummaryV1 {
   generatedAt: string;
   leads: { total: number; open: number; claimed: number; closed: number; disqualified: number };
   speedToClaimMs: { count: number; median: number | null; p90: number | null; mean: number | null };
@@ -405,4 +408,101 @@ export interface AuditEvent {
 export interface EventPage {
   events: AuditEvent[];
   next?: string;
+}
+
+// ---- reports v2 (docs/API.md, Reports) ------------------------------------------------------
+
+/** Speed-to-claim percentiles (ms, nearest rank); null when nothing was claimed. */
+export interface SpeedFigures {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  max: number | null;
+}
+
+/** Leads and what became of them (a rep's, a source's, a pool's, a mode's). */
+export interface LeadFigures {
+  /** Leads that arrived in the range. */
+  leads: number;
+  /** Of them, taken by a rep (claimed, pulled or assigned; closed ones included). */
+  claimed: number;
+  contacted: number;
+  won: number;
+  lost: number;
+  unreachable: number;
+  /** won / (won + lost + unreachable): of the leads closed; null when none closed. */
+  winRate: number | null;
+  speedToClaimMs: SpeedFigures;
+}
+
+export interface ReportRepRow extends RepSummary, LeadFigures {
+  /** This rep's part of the leads taken by reps in the range (0..1). */
+  share: number;
+}
+export interface ReportSourceRow extends LeadFigures {
+  /** The lead's `source` ("(none)" when it has none). */
+  source: string;
+  disqualified: number;
+}
+export interface ReportPoolRow extends LeadFigures {
+  poolId: string;
+  name: string;
+  disqualified: number;
+}
+export interface ReportModeRow {
+  /** The pool's mode when the lead was taken (Lead.claimMode). */
+  mode: Mode;
+  speedToClaimMs: SpeedFigures;
+}
+export interface ReportBucket {
+  /** Start of the bucket (ISO); leads counted by arrival time. */
+  start: string;
+  leads: number;
+  claimed: number;
+  p50: number | null;
+  p90: number | null;
+}
+
+/** GET /api/reports/summary: the v1 summary plus the v2 figures, over the leads that arrived in [from, to). */
+export interface ReportSummary extends Omit<ReportSummaryV1, 'speedToClaimMs' | 'perRep' | 'fairness'> {
+  range: { from: string | null; to: string | null; poolId: string | null };
+  speedToClaimMs: ReportSummaryV1['speedToClaimMs'] & { p50: number | null; max: number | null };
+  perRep: ReportRepRow[];
+  fairness: ReportSummaryV1['fairness'] & {
+    /** Gini coefficient of leads per active rep (reps that took a lead in the range): 0 = even, toward 1 = one rep takes all. */
+    gini: number | null;
+    activeReps: number;
+    busiest: { repId: string; name: string; share: number } | null;
+    /** The same in words, for a sales manager. */
+    text: string;
+  };
+  /** Leads in, disqualified (by reason), taken by a rep, closed, still open. */
+  flow: { in: number; disqualified: number; claimed: number; closed: number; open: number };
+  disqualifiedByReason: Record<string, number>;
+  perSource: ReportSourceRow[];
+  perPool: ReportPoolRow[];
+  perMode: ReportModeRow[];
+  /** Speed to claim over time, by arrival bucket (`interval`: the bucket length). */
+  series: { intervalMs: number; buckets: ReportBucket[] };
+  /** Leads past their pool's SLA; null until the store records it (reports.ts overdueOf). */
+  overdue: number | null;
+}
+
+/** A lead in a rules preview: its id, the rule it matched (null: none, so everyone) and routing fields, never contact fields. */
+export type PreviewLead = { leadId: string; rule: string | null } & Pick<
+  Lead,
+  'country' | 'language' | 'industry' | 'source' | 'companySize'
+>;
+
+/** POST /api/rules/preview answer: how the given rules would route the pool's latest leads, now. */
+export interface RulesPreview {
+  poolId: string;
+  /** How many leads were looked at (the latest `limit` of the pool, disqualified ones left out). */
+  leads: number;
+  perRule: { rule: string | null; leads: number; stranded: number }[];
+  perRep: { repId: string; name: string; presence: Presence; eligible: number }[];
+  /** Each lead looked at: its rule (null = no rule matched: everyone), its eligible reps and whether an available rep could take it. */
+  items: (PreviewLead & { createdAt: string; status: LeadStatus; eligible: string[] | '*'; available: number })[];
+  /** Leads no available (online, not away) rep could take under these rules. */
+  stranded: (PreviewLead & { eligible: string[] | '*'; reason: string })[];
 }

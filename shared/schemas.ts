@@ -266,3 +266,20 @@ export type MyLeadsRequest = z.infer<typeof MyLeadsQuery>;
 export function issuesOf(err: z.ZodError): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
+
+/** The same as epoch ms (report ranges compare numbers). */
+const isoTimeMs = isoTime.transform((iso) => Date.parse(iso));
+
+/** GET /api/reports/summary(.csv): leads that arrived in [from, to), in one pool or all. */
+export const ReportQuery = z
+  .strictObject({ from: isoTimeMs.optional(), to: isoTimeMs.optional(), poolId: poolId.optional() })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: '`from` must be before `to`', path: ['from'] });
+export type ReportRequest = z.infer<typeof ReportQuery>;
+
+/** The most leads a rules preview looks at. */
+export const PREVIEW_MAX_LEADS = 5000;
+/** POST /api/rules/preview: the rules to try (not saved) on the pool's latest `limit` leads. */
+export const RulesPreviewSchema = z.strictObject({
+  rules: RulesSchema.shape.rules,
+  limit: z.number().int().min(1).max(PREVIEW_MAX_LEADS).default(500),
+});

@@ -636,9 +636,9 @@ describe('GET /api/reports/summary', () => {
     const ctx = await fresh();
     const s = (await ctx.manager.get<ReportSummary>('/api/reports/summary')).body;
     expect(s.leads).toEqual({ total: 0, open: 0, claimed: 0, closed: 0, disqualified: 0 });
-    expect(s.speedToClaimMs).toEqual({ count: 0, median: null, p90: null, mean: null });
+    expect(s.speedToClaimMs).toEqual({ count: 0, median: null, p90: null, mean: null, p50: null, max: null });
     expect(s.perRep).toEqual([]);
-    expect(s.fairness).toEqual({ jainIndex: null, maxShare: null });
+    expect(s.fairness).toMatchObject({ jainIndex: null, maxShare: null, gini: null, busiest: null });
   });
 });
 

@@ -46,13 +46,22 @@ interface Routing {
   rule: string | null;
 }
 
+/** The place of the first rule matching the lead (first match wins), -1 when none does. */
+export function matchIndex(rules: Rule[], lead: LeadInput): number {
+  return rules.findIndex((r) => ruleMatches(r, lead));
+}
+
 /**
  * Resolves a lead's eligible reps now, from the rules and the current reps. A matching
  * rule whose target no rep meets offers the lead to everyone: a lead nobody may claim
  * would be a lead lost.
  */
 export function route(lead: LeadInput, rules: Rule[], reps: RoutableRep[]): Routing {
-  const rule = rules.find((r) => ruleMatches(r, lead));
+  return routeBy(rules[matchIndex(rules, lead)], reps);
+}
+
+/** The eligible reps under the rule a lead matched (undefined: none matched, everyone). */
+export function routeBy(rule: Rule | undefined, reps: RoutableRep[]): Routing {
   if (!rule) return { eligible: '*', rule: null };
   const eligible = reps.filter((rep) => repMatchesTarget(rule.to, rep)).map((r) => r.id);
   return eligible.length ? { eligible, rule: rule.name } : { eligible: '*', rule: rule.name };

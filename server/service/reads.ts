@@ -16,10 +16,13 @@ import {
   type Presence,
   type Rep,
   type ReportSummary,
+  type Rule,
+  type RulesPreview,
 } from '../../shared/protocol.js';
-import type { MyLeadsRequest } from '../../shared/schemas.js';
+import type { MyLeadsRequest, ReportRequest } from '../../shared/schemas.js';
 import { capOf } from '../domain/policy.js';
-import { liveStats, summarize } from '../domain/reports.js';
+import { previewRules } from '../domain/preview.js';
+import { liveStats, reportCsv, summarize } from '../domain/reports.js';
 import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
@@ -181,9 +184,35 @@ export class ReadModels {
     return numbers;
   }
 
-  async summary(): Promise<ReportSummary> {
-    const [leads, reps] = await Promise.all([this.store.listLeads({ limit: Infinity }), this.store.listReps()]);
-    return summarize(leads, reps);
+  /** The report over the leads that arrived in [from, to) (ms), in one pool (NOT_FOUND if none such) or all. */
+  async summary(query: ReportRequest = {}): Promise<ReportSummary> {
+    const { from, to, poolId } = query;
+    const [pools, reps, leads] = await Promise.all([
+      this.store.listPools(),
+      this.store.listReps(),
+      this.store.leadsCreatedBetween({ from, to, poolId }),
+    ]);
+    if (poolId !== undefined && !pools.some((p) => p.id === poolId)) throw noSuchPool(poolId);
+    const members = poolId === undefined ? undefined : new Set(reps.filter((r) => r.pools.includes(poolId)).map((r) => r.id));
+    return summarize(leads, reps, Date.now(), { pools, from, to, poolId, members });
+  }
+
+  /** The report as CSV (domain/reports.ts reportCsv). */
+  async summaryCsv(query: ReportRequest = {}): Promise<string> {
+    return reportCsv(await this.summary(query));
+  }
+
+  /** How `rules` (not saved) would route the pool's latest `limit` leads now (domain/preview.ts). */
+  async previewRules(poolId: string, rules: Rule[], limit: number): Promise<RulesPreview> {
+    const [pool, reps, presence, leads] = await Promise.all([
+      this.store.getPool(poolId),
+      this.store.listReps(),
+      this.store.onlinePresence(),
+      this.store.listLeads({ poolId, limit }),
+    ]);
+    if (!pool) throw noSuchPool(poolId);
+    const members = reps.filter((r) => r.pools.includes(poolId)).map((r) => ({ ...r, presence: presence[r.id] ?? ('offline' as const) }));
+    return previewRules(poolId, leads, rules, members);
   }
 
   /** A pool's mode, settings and rules (`default` when none is named); NOT_FOUND when there is no such pool. */

@@ -55,6 +55,7 @@ import {
   type AuditContext,
   type AutoAssignResult,
   type ClaimResult,
+  type CreatedRange,
   type DeletePoolResult,
   type DueEvent,
   type EventFilter,
@@ -126,6 +127,9 @@ export class EmbeddedStore implements Store {
   private feedsByKeyHash = new Map<string, StoredFeed>();
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
+  // Reports read a time range through this: leads by arrival (createdAt ms, then seq), over
+  // all pools ('') and per pool, so a range costs a binary search plus the leads in it.
+  private byCreated = new Map<string, TimeEntry[]>();
 
   constructor(
     private readonly dir: string,
@@ -155,6 +159,7 @@ export class EmbeddedStore implements Store {
     this.reps.clear();
     this.byTokenHash.clear();
     this.feedsByKeyHash.clear();
+    this.byCreated.clear();
     for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
     for (const list of this.open.values()) list.sort((a, b) => a.seq - b.seq);
     for (const rep of this.files.reps.data.reps) {
@@ -261,6 +266,16 @@ export class EmbeddedStore implements Store {
     if (lead.email) this.byEmail.set(inPool(lead.poolId, lead.email.toLowerCase()), lead.id);
     if (lead.phone) this.byPhone.set(inPool(lead.poolId, normalizePhone(lead.phone)), lead.id);
     if (lead.status === 'open') this.openIn(lead.poolId, true).push(lead);
+    const entry = { ms: Date.parse(lead.createdAt), lead };
+    for (const key of ['', lead.poolId]) {
+      let list = this.byCreated.get(key);
+      if (!list) {
+        list = [];
+        this.byCreated.set(key, list);
+      }
+      // Arrivals come in time order: this is an append but for a clock that stepped back.
+      list.splice(firstAtOrAfter(list, entry.ms, entry.lead.seq + 1), 0, entry);
+    }
   }
 
   /** The open leads of a pool, oldest first (the live list when `create`, else a shared empty one for an unknown pool). */
@@ -358,6 +373,7 @@ export class EmbeddedStore implements Store {
     lead.status = 'claimed';
     lead.claimedBy = repId;
     lead.claimedAt = new Date(now).toISOString();
+    lead.claimMode = this.modeOf(lead);
     delete lead.outcome;
     delete lead.outcomeNote;
     const timeout = this.poolOf(lead.poolId)?.settings.claimTimeoutMs;
@@ -377,6 +393,7 @@ export class EmbeddedStore implements Store {
     lead.status = 'open';
     delete lead.claimedBy;
     delete lead.claimedAt;
+    delete lead.claimMode;
     delete lead.outcome;
     delete lead.outcomeNote;
     this.addOpen(lead);
@@ -829,6 +846,14 @@ export class EmbeddedStore implements Store {
     return [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead);
   }
 
+  async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {
+    this.check();
+    const list = this.byCreated.get(poolId ?? '') ?? [];
+    const start = from === undefined ? 0 : firstAtOrAfter(list, from);
+    const end = to === undefined ? list.length : firstAtOrAfter(list, to);
+    return list.slice(start, end).map((e) => publicLead(e.lead));
+  }
+
   async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
     this.check();
     const changed: string[] = [];
@@ -1097,6 +1122,24 @@ function publicPool(pool: StoredPool): PoolRecord {
 }
 
 /** A copy for callers: top level and nested lists/objects are new, so no caller can change the store. */
+interface TimeEntry {
+  ms: number;
+  lead: StoredLead;
+}
+
+/** The index of the first entry at or after `ms` (and, at equal ms, of seq >= `seq`). */
+function firstAtOrAfter(list: TimeEntry[], ms: number, seq = 0): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const e = list[mid];
+    if (e.ms < ms || (e.ms === ms && e.lead.seq < seq)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function publicLead(lead: StoredLead): Lead {
   const { seq: _seq, ...rest } = lead;
   const copy: Lead = { ...rest };

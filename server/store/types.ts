@@ -160,6 +160,13 @@ export interface LeadQuery {
   limit?: number;
 }
 
+/** A time range of arrivals (ms), in one pool or all (Store.leadsCreatedBetween). */
+export interface CreatedRange {
+  poolId?: string;
+  from?: number;
+  to?: number;
+}
+
 export type SecretName = 'manager' | 'feed';
 
 /**
@@ -285,6 +292,11 @@ export interface Store {
   statusCounts(poolId?: string): Promise<Record<LeadStatus, number>>;
   /** Leads this rep holds (status claimed) in every pool, oldest claim first. */
   heldLeads(repId: string): Promise<Lead[]>;
+  /**
+   * Leads that arrived in [from, to) (store-clock ms; either end open), in one pool or in
+   * all, oldest first: read through an index by createdAt (reports), never a scan of every lead.
+   */
+  leadsCreatedBetween(query: CreatedRange): Promise<Lead[]>;
 
   /**
    * Hybrid routing changed (rules or reps): sets `eligible` of each listed lead that is

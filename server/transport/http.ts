@@ -18,7 +18,9 @@ import {
   PoolCreateSchema,
   PoolPatchSchema,
   RepCreateSchema,
+  ReportQuery,
   RepPatchSchema,
+  RulesPreviewSchema,
   RulesSchema,
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
@@ -423,8 +425,31 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   api.get(
     '/reports/summary',
-    route(['manager'], async (_req, res) => {
-      res.json(await reads.summary());
+    route(['manager'], async (req, res) => {
+      res.json(await reads.summary(parse(ReportQuery, req.query)));
+    }),
+  );
+  // Extension: the same report as CSV (one table, a `section` column; docs/API.md).
+  api.get(
+    '/reports/summary.csv',
+    route(['manager'], async (req, res) => {
+      const csv = await reads.summaryCsv(parse(ReportQuery, req.query));
+      res.setHeader('Content-Disposition', 'attachment; filename="leadpool-report.csv"');
+      res.type('text/csv; charset=utf-8').send(csv);
+    }),
+  );
+  api.post(
+    '/rules/preview',
+    route(['manager'], async (req, res) => {
+      const { rules, limit } = parse(RulesPreviewSchema, req.body);
+      res.json(await reads.previewRules(DEFAULT_POOL, rules, limit));
+    }),
+  );
+  api.post(
+    '/pools/:poolId/rules/preview',
+    route(['manager'], async (req, res) => {
+      const { rules, limit } = parse(RulesPreviewSchema, req.body);
+      res.json(await reads.previewRules(poolParam(req), rules, limit));
     }),
   );
 

@@ -173,33 +173,68 @@ describe('manager dashboard', () => {
     expect(await screen.findByText(/Not valid JSON/)).toBeTruthy();
   });
 
-  it('loads the reports summary', async () => {
-    api.get.mockImplementation(async (path: string) =>
-      path === '/api/reports/summary'
-        ? {
-            generatedAt: new Date().toISOString(),
-            leads: { total: 10, open: 2, claimed: 3, closed: 5, disqualified: 0 },
-            speedToClaimMs: { count: 8, median: 3000, p90: 9000, mean: 4000 },
-            perRep: [
-              {
-                repId: 'rep_1',
-                name: 'Maya Chen',
-                claimed: 8,
-                active: 3,
-                outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
-                medianSpeedToClaimMs: 3000,
-              },
-            ],
-            fairness: { jainIndex: 1, maxShare: 1 },
-            outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
-          }
-        : { reps: [] },
-    );
+  it('loads the reports summary for the chosen range, with the fairness sentence and charts', async () => {
+    const figures = (leads: number) => ({
+      leads,
+      claimed: leads,
+      contacted: 1,
+      won: 3,
+      lost: 1,
+      unreachable: 0,
+      winRate: 0.75,
+      speedToClaimMs: { count: leads, p50: 3000, p90: 9000, max: 12000 },
+    });
+    const summary = (leadsIn: number) => ({
+      generatedAt: new Date().toISOString(),
+      range: { from: null, to: null, poolId: null },
+      leads: { total: leadsIn, open: 2, claimed: 3, closed: 5, disqualified: 0 },
+      speedToClaimMs: { count: 8, median: 3000, p90: 9000, mean: 4000, p50: 3000, max: 12000 },
+      perRep: [
+        {
+          repId: 'rep_1',
+          name: 'Maya Chen',
+          active: 3,
+          outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
+          medianSpeedToClaimMs: 3000,
+          share: 1,
+          ...figures(8),
+        },
+      ],
+      fairness: {
+        jainIndex: 1,
+        maxShare: 1,
+        gini: 0,
+        activeReps: 1,
+        busiest: { repId: 'rep_1', name: 'Maya Chen', share: 1 },
+        text: 'One rep, Maya Chen, took every lead (8).',
+      },
+      outcomes: { contacted: 1, won: 3, lost: 1, unreachable: 0 },
+      flow: { in: leadsIn, disqualified: 0, claimed: 8, closed: 5, open: 2 },
+      disqualifiedByReason: {},
+      perSource: [{ source: 'web', disqualified: 0, ...figures(8) }],
+      perPool: [],
+      perMode: [],
+      series: { intervalMs: 86_400_000, buckets: [{ start: new Date().toISOString(), leads: 8, claimed: 8, p50: 3000, p90: 9000 }] },
+      overdue: null,
+    });
+    const asked: string[] = [];
+    api.get.mockImplementation(async (path: string) => {
+      if (!path.startsWith('/api/reports/summary')) return { reps: [] };
+      asked.push(path);
+      return summary(path.includes('from=') ? 10 : 42);
+    });
     render(<ManagerView model={model} />);
     openTab(/^Reports/);
     const panel = await screen.findByRole('region', { name: 'Reports' });
-    await waitFor(() => expect(within(panel).getByText('1.00')).toBeTruthy());
-    expect(within(panel).getByRole('cell', { name: 'Maya Chen' })).toBeTruthy();
+    await waitFor(() => expect(within(panel).getByTestId('report-leads-in').textContent).toBe('10'));
+    expect(asked[0]).toMatch(/^\/api\/reports\/summary\?from=/); // 30 days by default
+    expect(within(within(panel).getByRole('table', { name: 'Per rep' })).getByRole('cell', { name: 'Maya Chen' })).toBeTruthy();
+    expect(within(panel).getByText('One rep, Maya Chen, took every lead (8).')).toBeTruthy();
+    expect(within(panel).getByRole('img', { name: /Speed to claim over time/ })).toBeTruthy();
+    expect(within(panel).getByRole('img', { name: /Leads per rep/ })).toBeTruthy();
+    fireEvent.click(within(panel).getByRole('button', { name: 'All time' }));
+    await waitFor(() => expect(within(panel).getByTestId('report-leads-in').textContent).toBe('42'));
+    expect(asked.at(-1)).toBe('/api/reports/summary');
   });
 
   it('tabs are keyboard operable (arrow keys)', async () => {

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import type { Lead, Rep } from '../../../shared/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import type { Lead, Rep, RulesPreview } from '../../../shared/protocol';
 import { Age } from './Age';
 
 interface Props {
@@ -11,6 +11,34 @@ interface Props {
   onRelease(leadId: string): Promise<boolean>;
   /** The selected pool's name, with several pools. */
   poolName?: string;
+  /** The pool's routing rules: with some, each waiting lead shows its rule and eligible reps. */
+  rules?: unknown[];
+  /** How the saved rules route the pool's recent leads (the rule each matched). */
+  routing?: RulesPreview | null;
+  onLoadRouting?(): Promise<void>;
+}
+
+/** "Rule “Spanish” · eligible: Esa (offline)": why a waiting lead waits, from the rule it matched and who that rule reaches. */
+function RoutingNote({ lead, reps, routing }: { lead: Lead; reps: Rep[]; routing?: RulesPreview | null }) {
+  const item = routing?.items.find((i) => i.leadId === lead.id);
+  const rule = item ? (item.rule ? `Rule “${item.rule}”` : 'No rule matched') : null;
+  // The rules as saved now route it to item.eligible (the store rerouted it so); an escalated lead is everyone's.
+  const eligible = lead.escalatedAt ? '*' : (item?.eligible ?? lead.eligible);
+  const who =
+    eligible === undefined || eligible === '*'
+      ? 'every rep of the pool'
+      : eligible
+          .map((id) => {
+            const rep = reps.find((r) => r.id === id);
+            return rep ? `${rep.name} (${rep.presence})` : id;
+          })
+          .join(', ');
+  return (
+    <span class="routing-note muted" data-testid="routing-note">
+      {rule ? `${rule} · ` : ''}eligible: {who}
+      {lead.escalatedAt ? ' (escalated)' : ''}
+    </span>
+  );
 }
 
 /** Why assigning to this rep may leave the lead unworked: it is away or offline. */
@@ -68,8 +96,14 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
 }
 
 /** Open and claimed leads, with manual assign and release. */
-export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, poolName }: Props) {
+export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, poolName, rules, routing, onLoadRouting }: Props) {
   const [tab, setTab] = useState<'open' | 'claimed'>('open');
+  const routed = (rules?.length ?? 0) > 0;
+  // The rule each waiting lead matched: asked again when a waiting lead is not in the last answer, or the rules changed.
+  const missing = routed && open.slice(0, 200).some((l) => !routing?.items.some((i) => i.leadId === l.id));
+  useEffect(() => {
+    if (missing && onLoadRouting) void onLoadRouting();
+  }, [missing, rules]);
   const list = tab === 'open' ? open : claimed;
   return (
     <section class="panel" aria-labelledby="leads-title">
@@ -112,6 +146,7 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, 
                   <td>
                     <span class="cell-main">{l.company ?? l.name ?? l.id}</span>
                     <span class="cell-sub muted">{[l.industry, l.country, l.source].filter(Boolean).join(' · ')}</span>
+                    {tab === 'open' && routed && <RoutingNote lead={l} reps={reps} routing={routing} />}
                   </td>
                   <td class="cell-contact">
                     <span class="cell-main">{l.name ?? ''}</span>

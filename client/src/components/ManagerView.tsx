@@ -102,6 +102,9 @@ export function ManagerView({
                     poolName={named}
                     onAssign={model.assign}
                     onRelease={model.release}
+                    rules={model.rules.value}
+                    routing={model.routing.value}
+                    onLoadRouting={model.loadRouting}
                   />
                   <LiveFeed items={model.feed.value} repName={model.repName} poolName={multi ? model.poolName : undefined} />
                 </div>
@@ -158,9 +161,24 @@ export function ManagerView({
             </section>
           )}
           {tab === 'rules' && (
-            <RulesEditor key={poolId} rules={model.rules.value} reps={poolReps} poolName={named} onSave={model.setRules} />
+            <RulesEditor
+              key={poolId}
+              rules={model.rules.value}
+              reps={poolReps}
+              poolName={named}
+              onSave={model.setRules}
+              onPreview={model.previewRules}
+            />
           )}
-          {tab === 'reports' && <ReportsPanel summary={model.summary.value} onLoad={model.loadSummary} />}
+          {tab === 'reports' && (
+            <ReportsPanel
+              summary={model.summary.value}
+              range={model.reportRange.value}
+              pools={pools}
+              onLoad={model.loadSummary}
+              onCsv={model.reportCsv}
+            />
+          )}
         </Tabs>
       </main>
       <LiveRegion text={model.notices.announcement} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Rep, Rule } from '../../../shared/protocol';
+import type { Rep, Rule, RulesPreview } from '../../../shared/protocol';
 import { splitList } from '../lib/format';
 
 type ListKey = 'country' | 'language' | 'industry' | 'source' | 'tags';
@@ -184,12 +184,109 @@ function RuleCard({
   );
 }
 
+type PreviewAnswer = { ok: true; preview: RulesPreview } | { ok: false; message: string };
+
+/** Stranded leads grouped by why, with what they have in common ("3 leads (language es): only Esa (offline) could take it"). */
+function strandedGroups(p: RulesPreview): { reason: string; count: number; traits: string }[] {
+  const groups = new Map<string, RulesPreview['stranded']>();
+  for (const s of p.stranded) groups.set(s.reason, [...(groups.get(s.reason) ?? []), s]);
+  return [...groups.entries()].map(([reason, list]) => {
+    const traits = (['language', 'country', 'source'] as const)
+      .map((f) => {
+        const values = [...new Set(list.map((l) => l[f]).filter(Boolean))];
+        return values.length && values.length <= 3 ? `${f} ${values.join('/')}` : '';
+      })
+      .filter(Boolean)
+      .join(', ');
+    return { reason, count: list.length, traits };
+  });
+}
+
+/** What a preview found: counts per rule and per rep, and the leads no available rep could take. */
+function PreviewResult({ preview }: { preview: RulesPreview }) {
+  const groups = strandedGroups(preview);
+  return (
+    <div class="preview-result stack" role="status" aria-labelledby="preview-title">
+      <h3 id="preview-title">Preview on the {preview.leads} latest leads</h3>
+      {preview.stranded.length === 0 ? (
+        <p>Every one of them could be taken by an available rep.</p>
+      ) : (
+        <>
+          <p class="field-error">{preview.stranded.length} of them no available rep could take right now:</p>
+          <ul data-testid="preview-stranded">
+            {groups.map((g) => (
+              <li key={g.reason}>
+                <strong>
+                  {g.count} {g.count === 1 ? 'lead' : 'leads'}
+                  {g.traits ? ` (${g.traits})` : ''}
+                </strong>
+                : {g.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div class="report-grid">
+        <div class="table-scroll">
+          <table class="table">
+            <caption>Leads per rule</caption>
+            <thead>
+              <tr>
+                <th scope="col">Rule</th>
+                <th scope="col" class="num">
+                  Leads
+                </th>
+                <th scope="col" class="num">
+                  No available rep
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.perRule.map((r, i) => (
+                <tr key={`${i}-${r.rule}`}>
+                  <td>{r.rule ?? 'No rule (everyone)'}</td>
+                  <td class="num">{r.leads}</td>
+                  <td class="num">{r.stranded}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="table-scroll">
+          <table class="table">
+            <caption>Leads each rep would be eligible for</caption>
+            <thead>
+              <tr>
+                <th scope="col">Rep</th>
+                <th scope="col">Now</th>
+                <th scope="col" class="num">
+                  Eligible for
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.perRep.map((r) => (
+                <tr key={r.repId}>
+                  <td>{r.name}</td>
+                  <td>{r.presence}</td>
+                  <td class="num">{r.eligible}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 /** Hybrid routing rules: first match wins; no match offers the lead to everyone. */
 export function RulesEditor({
   rules,
   reps,
   poolName,
   onSave,
+  onPreview,
 }: {
   rules: Rule[];
   /** The reps of the pool whose rules these are. */
@@ -197,7 +294,10 @@ export function RulesEditor({
   /** Named when there are several pools (each has its own rules). */
   poolName?: string;
   onSave(r: Rule[]): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** How these rules (not saved) would route the pool's recent leads (POST …/rules/preview). */
+  onPreview?(r: Rule[]): Promise<PreviewAnswer>;
 }) {
+  const [preview, setPreview] = useState<RulesPreview | null>(null);
   const [draft, setDraft] = useState<Rule[]>(rules);
   const [dirty, setDirty] = useState(false);
   const [asJson, setAsJson] = useState(false);
@@ -216,23 +316,37 @@ export function RulesEditor({
     setDirty(true);
     setError('');
   };
-  const save = async () => {
-    let list = draft;
+  /** The rules as edited, or null (the error shown). */
+  const edited = (): Rule[] | null => {
     if (asJson) {
       const parsed = parseRulesJson(json);
       if ('error' in parsed) {
         setError(parsed.error);
-        return;
+        return null;
       }
-      list = parsed.rules;
-    } else {
-      const unnamed = draft.findIndex((r) => !r.name.trim());
-      if (unnamed >= 0) {
-        setError(`Rule ${unnamed + 1} needs a name.`);
-        return;
-      }
-      list = draft.map(cleanRule);
+      return parsed.rules;
     }
+    const unnamed = draft.findIndex((r) => !r.name.trim());
+    if (unnamed >= 0) {
+      setError(`Rule ${unnamed + 1} needs a name.`);
+      return null;
+    }
+    return draft.map(cleanRule);
+  };
+  const runPreview = async () => {
+    const list = edited();
+    if (!list || !onPreview) return;
+    setBusy(true);
+    const r = await onPreview(list);
+    setBusy(false);
+    if (r.ok) {
+      setPreview(r.preview);
+      setError('');
+    } else setError(r.message);
+  };
+  const save = async () => {
+    const list = edited();
+    if (!list) return;
     setBusy(true);
     const r = await onSave(list);
     setBusy(false);
@@ -324,10 +438,16 @@ export function RulesEditor({
               Add rule
             </button>
           )}
+          {onPreview && (
+            <button type="button" class="btn" disabled={busy} onClick={runPreview}>
+              Preview
+            </button>
+          )}
           <button type="button" class="btn btn-primary" disabled={busy || !dirty} onClick={save}>
             Save rules
           </button>
         </div>
+        {preview && <PreviewResult preview={preview} />}
       </div>
     </section>
   );

@@ -17,10 +17,12 @@ export interface Http {
   put<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body?: unknown): Promise<T>;
   del<T = void>(path: string): Promise<T>;
+  /** GET of a text body (CSV), errors as for JSON. */
+  getText?(path: string): Promise<string>;
 }
 
 export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Http {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, asText = false): Promise<T> => {
     let res: Response;
     try {
       res = await fetchImpl(base + path, {
@@ -35,6 +37,7 @@ export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) 
       throw new HttpError(0, 'NETWORK', 'The server cannot be reached. Check the connection and try again.');
     }
     const text = await res.text();
+    if (asText && res.ok) return text as T;
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -58,6 +61,7 @@ export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) 
     put: (p, b) => call('PUT', p, b),
     patch: (p, b) => call('PATCH', p, b),
     del: (p) => call('DELETE', p),
+    getText: (p) => call<string>('GET', p, undefined, true),
   };
 }
 

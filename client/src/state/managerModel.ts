@@ -28,11 +28,13 @@ import {
   type Rep,
   type ReportSummary,
   type Rule,
+  type RulesPreview,
   type Schedule,
   type Settings,
 } from '../../../shared/protocol';
 import { describeHttpError, type Http, HttpError } from '../lib/http';
 import { modeSwitchImpact } from '../lib/modeImpact';
+import { type ReportRange, reportQuery } from '../lib/reportRange';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
 
@@ -141,6 +143,10 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const feed = signal<FeedItem[]>([]);
   const stats = signal<LiveStats | null>(null);
   const summary = signal<ReportSummary | null>(null);
+  /** The reports view's range and pool filter. */
+  const reportRange = signal<ReportRange>({ preset: '30d', poolId: '' });
+  /** How the saved rules route the selected pool's recent leads (the waiting list's "rule" and "eligible"). */
+  const routing = signal<RulesPreview | null>(null);
   const notices = createNotices();
   /** Rep links shown until dismissed (a new rep's link, a new link for a rep). */
   const links = signal<RepLink[]>([]);
@@ -297,6 +303,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     feed,
     stats,
     summary,
+    reportRange,
+    routing,
     notices,
     connection,
     openLeads,
@@ -608,10 +616,37 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       }
       return !!ok;
     },
-    async loadSummary(): Promise<boolean> {
-      const r = await run('Report not loaded', () => api.get<ReportSummary>('/api/reports/summary'));
-      if (r?.leads) summary.value = r;
+    async loadSummary(range: ReportRange = reportRange.value): Promise<boolean> {
+      reportRange.value = range;
+      const r = await run('Report not loaded', () => api.get<ReportSummary>(`/api/reports/summary${reportQuery(range)}`));
+      // an answer for a range since replaced is dropped
+      if (r?.leads && reportRange.value === range) summary.value = r;
       return !!r?.leads;
+    },
+    /** The report of the current range as CSV text (the caller saves it). */
+    async reportCsv(): Promise<string | null> {
+      const getText = api.getText;
+      if (!getText) return null;
+      return (await run('CSV not downloaded', () => getText(`/api/reports/summary.csv${reportQuery(reportRange.value)}`))) ?? null;
+    },
+    /** How `draft` rules would route the selected pool's recent leads (nothing saved). */
+    async previewRules(draft: Rule[]): Promise<{ ok: true; preview: RulesPreview } | { ok: false; message: string }> {
+      try {
+        const preview = await api.post<RulesPreview>(`/api/pools/${path(poolId.value)}/rules/preview`, { rules: draft });
+        return { ok: true, preview };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    /** The saved rules' routing of the selected pool's recent leads, for the waiting list (quietly: no notice on failure). */
+    async loadRouting(): Promise<void> {
+      const id = poolId.value;
+      try {
+        const preview = await api.post<RulesPreview>(`/api/pools/${path(id)}/rules/preview`, { rules: rules.value });
+        if (poolId.value === id) routing.value = preview;
+      } catch {
+        routing.value = null;
+      }
     },
   };
   return model;

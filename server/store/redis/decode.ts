@@ -72,6 +72,7 @@ const lead = z
     closedAt: time.optional(),
     escalatedAt: time.optional(),
     eligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])).optional(),
+    claimMode: mode.optional(),
   })
   .transform(({ doc, id, poolId, status, createdAt, ...set }): Lead => {
     const out: Lead = { ...doc, id, poolId, status, createdAt };
@@ -82,6 +83,7 @@ const lead = z
     if (set.closedAt !== undefined) out.closedAt = set.closedAt;
     if (set.escalatedAt !== undefined) out.escalatedAt = set.escalatedAt;
     if (set.eligible !== undefined) out.eligible = set.eligible;
+    if (set.claimMode !== undefined) out.claimMode = set.claimMode;
     return out;
   });
 
@@ -220,6 +222,7 @@ const REPLIES = {
     oldestCreatedAt: oldest === false ? null : new Date(oldest).toISOString(),
   })),
   readLeads: z.object({ leads: luaList(lead) }).transform((r) => r.leads),
+  indexTimes: z.object({ indexed: z.number() }),
   claim: z.union([won, failure(CLAIM_CODES)]),
   pull: z.union([won, failure(PULL_CODES)]),
   release: z.union([

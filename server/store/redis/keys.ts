@@ -67,6 +67,7 @@ export const LEAD_COLUMNS = [
   'escalatedAt',
   'eligible',
   'createdAt',
+  'claimMode', // the pool's mode when claimed (reports: speed per mode)
 ] as const satisfies readonly ('doc' | keyof Lead)[];
 type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
@@ -97,6 +98,9 @@ export const GLOBAL_KEYS = [
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
   'events', // stream: the audit trail, one entry per event, field `e` = the event's JSON without id (lua/includes/audit.lua)
+  // zset: every lead id, score = createdAt ms. Reports read a time range from it (ZRANGE BYSCORE)
+  // instead of every lead; kept by insertLead.lua, filled for older stores by indexTimes.lua.
+  'bytime',
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

@@ -50,6 +50,7 @@ import {
   type AuditContext,
   type AutoAssignResult,
   type ClaimResult,
+  type CreatedRange,
   type DeletePoolResult,
   type DueEvent,
   type EventFilter,
@@ -326,6 +327,7 @@ export class RedisStore implements Store {
       try {
         await this.sendRaw('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
         await this.migratePools();
+        decodeReply('indexTimes', await this.sendRaw('indexTimes', this.keys.script().keys, this.keys.script().args));
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
         const { keys, args } = this.keys.script({ pools: [DEFAULT_POOL] });
         const reply = await this.sendRaw('install', keys, [...args, randomUUID(), new Date().toISOString(), ...defaults]);
@@ -863,6 +865,23 @@ export class RedisStore implements Store {
     return (await this.readLeads(ids))
       .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+  }
+
+  async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {
+    const min = from === undefined ? '-inf' : String(from);
+    const max = to === undefined ? '+inf' : `(${to}`;
+    const ids = await this.call(() => this.client.zRange(this.k.bytime, min, max, { BY: 'SCORE' }));
+    if (poolId === undefined) return this.readLeads(ids);
+    // One index for all pools: a pool's leads are picked by their poolId column, unread otherwise.
+    const wanted: string[] = [];
+    for (let i = 0; i < ids.length; i += READ_CHUNK * 10) {
+      const chunk = ids.slice(i, i + READ_CHUNK * 10);
+      const pools = await this.call(() => this.client.hmGet(this.k.poolId, chunk));
+      chunk.forEach((id, j) => {
+        if (pools[j] === poolId) wanted.push(id);
+      });
+    }
+    return this.readLeads(wanted);
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {

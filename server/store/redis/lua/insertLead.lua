@@ -60,6 +60,7 @@ end
 local seq = redis.call('INCR', K.seq)
 redis.call('ZADD', K.leads, seq, id)
 redis.call('ZADD', p.leads, seq, id)
+redis.call('ZADD', K.bytime, now, id)
 redis.call('HSET', K.doc, id, doc)
 redis.call('HSET', K.poolId, id, p.id)
 redis.call('HSET', K.createdAt, id, now)
