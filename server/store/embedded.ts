@@ -64,6 +64,8 @@ import {
   type SecretName,
   type Store,
   type StoredFeed,
+  type StoredForm,
+  type StoredFormPatch,
   type StoredRep,
   StoreUnavailableError,
   UnknownPoolError,
@@ -442,6 +444,54 @@ export class EmbeddedStore implements Store {
     if (!pool) return false;
     pool.rules = structuredClone(rules);
     await this.save(this.files.pool);
+    return true;
+  }
+
+  // ---- hosted forms -------------------------------------------------------------------
+
+  private form(id: string): StoredForm | undefined {
+    return this.files.forms.data.forms.find((f) => f.id === id);
+  }
+
+  async createForm(form: StoredForm): Promise<void> {
+    this.check();
+    if (!this.poolOf(form.poolId)) throw new UnknownPoolError(form.poolId);
+    const forms = this.files.forms.data.forms;
+    const i = forms.findIndex((f) => f.id === form.id);
+    if (i >= 0) forms[i] = structuredClone(form);
+    else forms.push(structuredClone(form));
+    await this.save(this.files.forms);
+  }
+
+  async listForms(): Promise<StoredForm[]> {
+    this.check();
+    return this.files.forms.data.forms.map((f) => structuredClone(f));
+  }
+
+  async getForm(id: string): Promise<StoredForm | null> {
+    this.check();
+    const form = this.form(id);
+    return form ? structuredClone(form) : null;
+  }
+
+  async updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null> {
+    this.check();
+    const form = this.form(id);
+    if (!form) return null;
+    if (patch.poolId !== undefined && !this.poolOf(patch.poolId)) throw new UnknownPoolError(patch.poolId);
+    applyFormPatch(form, patch);
+    const copy = structuredClone(form);
+    await this.save(this.files.forms);
+    return copy;
+  }
+
+  async deleteForm(id: string): Promise<boolean> {
+    this.check();
+    const forms = this.files.forms.data.forms;
+    const i = forms.findIndex((f) => f.id === id);
+    if (i < 0) return false;
+    forms.splice(i, 1);
+    await this.save(this.files.forms);
     return true;
   }
 
@@ -918,6 +968,16 @@ export class EmbeddedStore implements Store {
   }
 }
 
+/** Applies a form patch in place: given fields replace, null removes (createForm.lua / updateForm.lua do the same). */
+function applyFormPatch(form: StoredForm, patch: StoredFormPatch): void {
+  const target = form as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || key === 'id' || key === 'createdAt') continue;
+    if (value === null) delete target[key];
+    else target[key] = structuredClone(value);
+  }
+}
+
 /** A pool for callers: the PoolRecord fields only, as copies. */
 function publicPool(pool: StoredPool): PoolRecord {
   return {
@@ -939,5 +999,6 @@ function publicLead(lead: StoredLead): Lead {
   if (rest.engagement) copy.engagement = { ...rest.engagement };
   if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
   if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
+  if (rest.consent) copy.consent = { ...rest.consent };
   return copy;
 }

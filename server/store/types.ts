@@ -15,6 +15,7 @@
 import type {
   ErrorCode,
   Feed,
+  HostedForm,
   Lead,
   LeadInput,
   LeadStatus,
@@ -140,6 +141,15 @@ export interface StoredFeed extends Feed {
   keyHash: string;
 }
 
+/** A hosted form as stored: the public HostedForm without its `url` (made from the request). */
+export type StoredForm = Omit<HostedForm, 'url'>;
+/** A change of a form: the fields given replace the stored ones; null removes an optional text. */
+export type StoredFormPatch = Partial<Omit<StoredForm, 'id' | 'createdAt' | 'intro' | 'consentText' | 'redirectUrl'>> & {
+  intro?: string | null;
+  consentText?: string | null;
+  redirectUrl?: string | null;
+};
+
 export type DeletePoolResult =
   | { ok: true /** Reps that were in the pool (it was removed from their `pools`). */; repIds: string[] }
   | Failure<'NOT_FOUND' | 'CONFLICT'>;
@@ -197,6 +207,17 @@ export interface Store {
   setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null>;
   /** Revocation: the feed and its key are gone. */
   deleteFeed(id: string): Promise<StoredFeed | null>;
+
+  // ---- hosted forms ----------------------------------------------------------------
+  /** Stores a new form. Rejects with UnknownPoolError when its pool does not exist. */
+  createForm(form: StoredForm): Promise<void>;
+  /** Every form, in creation order. */
+  listForms(): Promise<StoredForm[]>;
+  getForm(id: string): Promise<StoredForm | null>;
+  /** Applies the patch atomically; null when the form does not exist; UnknownPoolError for a poolId that does not. */
+  updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null>;
+  /** false when the form does not exist. */
+  deleteForm(id: string): Promise<boolean>;
 
   // ---- reps ------------------------------------------------------------------------
   createRep(rep: StoredRep): Promise<void>;

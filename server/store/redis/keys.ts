@@ -96,6 +96,9 @@ export const GLOBAL_KEYS = [
   'feedorder', // zset: feed ids, score = creation order
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
+  'forms', // hash: form id -> StoredForm JSON
+  'formorder', // zset: form ids, score = creation order
+  'formseq', // string: form creation counter
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

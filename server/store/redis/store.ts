@@ -60,12 +60,14 @@ import {
   type SecretName,
   type Store,
   type StoredFeed,
+  type StoredForm,
+  type StoredFormPatch,
   type StoredRep,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
   UnknownPoolError,
 } from '../types.js';
-import { decodeFeed, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
+import { decodeFeed, decodeForm, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
 import { claimedRange, Keys, OP_TTL_MS, type Scope, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
 import { isOperation, SCRIPTS, type ScriptName } from './scripts.js';
 
@@ -606,6 +608,34 @@ export class RedisStore implements Store {
 
   async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
     return this.run('setRules', { scope: { pools: [poolId] }, args: [JSON.stringify(rules)] });
+  }
+
+  // ---- hosted forms -------------------------------------------------------------------
+
+  async createForm(form: StoredForm): Promise<void> {
+    const created = await this.run('createForm', { scope: {}, args: [form.id, form.poolId, JSON.stringify(form)] });
+    if (!created) throw new UnknownPoolError(form.poolId);
+  }
+
+  async listForms(): Promise<StoredForm[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.formorder, 0, -1));
+    if (ids.length === 0) return [];
+    const rows = await this.call(() => this.client.hmGet(this.k.forms, ids));
+    return rows.map(decodeForm).filter((f) => f !== null);
+  }
+
+  async getForm(id: string): Promise<StoredForm | null> {
+    return decodeForm(await this.call(() => this.client.hGet(this.k.forms, id)));
+  }
+
+  async updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null> {
+    const result = await this.run('updateForm', { scope: {}, args: [id, JSON.stringify(patch), patch.poolId ?? ''] });
+    if (result === 'NO_POOL') throw new UnknownPoolError(patch.poolId!);
+    return result;
+  }
+
+  async deleteForm(id: string): Promise<boolean> {
+    return this.run('deleteForm', { scope: {}, args: [id] });
   }
 
   // ---- feed keys ----------------------------------------------------------------------
