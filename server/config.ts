@@ -73,6 +73,8 @@ const EnvSchema = z.object({
     .transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** Leads per second one credential may post to this process (burst: twice that); 0 = off. */
   LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
+  /** Hosted form submissions one address may send per minute to this process; 0 = off. */
+  LEADPOOL_FORM_SUBMITS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
 });
 
 export interface Config {
@@ -95,6 +97,8 @@ export interface Config {
   ingestRate: number;
   /** Embedded store: fsync data files and the folder at every batch. */
   fsync: boolean;
+  /** Hosted form submissions one address may send per minute to this process (0 = off). */
+  formSubmitsPerMinute: number;
 }
 
 export interface Limits {
@@ -142,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.LEADPOOL_METRICS_TOKEN,
     ingestRate: e.LEADPOOL_INGEST_RATE,
     fsync: e.LEADPOOL_FSYNC,
+    formSubmitsPerMinute: e.LEADPOOL_FORM_SUBMITS_PER_MINUTE,
   };
 }

@@ -5,7 +5,7 @@
 // told (mine:changed), that one is answered through its ack. A lead lives in one pool:
 // that pool's mode, settings and rules apply, and only its reps hear of it.
 import { EV } from '../../shared/events.js';
-import type { Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
+import type { Consent, Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
 import { disqualificationReasons } from '../domain/qualify.js';
 import { route } from '../domain/routing.js';
 import { ownerView } from '../domain/view.js';
@@ -20,6 +20,15 @@ export interface IngestTarget {
   poolId: string;
   /** The feed key that posted it: recorded on the lead, and its name is the default `source`. */
   feed?: { id: string; name: string };
+  /** The hosted form that captured it: `source` becomes `form:<name>`; the lead records the form and the consent given. */
+  form?: { id: string; name: string; consent?: Consent };
+}
+
+/** What became of the rows of an import (the rejected ones never reach the service). */
+export interface ImportCounts {
+  created: number;
+  duplicates: number;
+  disqualified: number;
 }
 
 /** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
@@ -37,13 +46,16 @@ export class LeadCommands {
     const pool = await this.store.getPool(target.poolId);
     if (!pool) throw noSuchPool(target.poolId);
     const { settings, rules, mode } = pool;
-    const fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
+    let fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
+    if (target.form) fields = { ...fields, source: `form:${target.form.name}` };
     const reasons = disqualificationReasons(fields, settings.filters);
     const members = rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
     const result = await this.store.insertLead({
       ...fields,
       poolId: pool.id,
       ...(target.feed ? { feedId: target.feed.id } : {}),
+      ...(target.form ? { formId: target.form.id } : {}),
+      ...(target.form?.consent ? { consent: target.form.consent } : {}),
       status: reasons.length ? 'disqualified' : 'open',
       eligible: route(fields, rules, members).eligible,
       ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
@@ -64,6 +76,27 @@ export class LeadCommands {
       this.followUps.countsChanged();
     }
     return { lead, duplicate: false };
+  }
+
+  /**
+   * Many leads into one pool (CSV import), each through ingest: same filters, routing, dedup
+   * and offers. Every ingest starts now, in the given order, so the store takes them in that
+   * order (the embedded store's group commit writes them in a few batches, node-redis
+   * pipelines the scripts) and a row repeating an earlier one of the same file is its
+   * duplicate. A store failure part way rejects (after every row settled); rows taken
+   * before it stay.
+   */
+  async importLeads(inputs: LeadInput[], poolId: string): Promise<ImportCounts> {
+    if (!(await this.store.getPool(poolId))) throw noSuchPool(poolId);
+    const settled = await Promise.allSettled(inputs.map((input) => this.ingest(input, { poolId })));
+    const counts: ImportCounts = { created: 0, duplicates: 0, disqualified: 0 };
+    for (const r of settled) {
+      if (r.status === 'rejected') throw r.reason;
+      if (r.value.duplicate) counts.duplicates++;
+      else if (r.value.lead.status === 'disqualified') counts.disqualified++;
+      else counts.created++;
+    }
+    return counts;
   }
 
   async claim(leadId: string, repId: string, tabId?: string): Promise<Lead> {

@@ -13,6 +13,7 @@
 // is not known is found out, not guessed (redis: StoreOutcomeUnknownError only when Redis
 // cannot be asked in time).
 import type {
+  Consent,
   ErrorCode,
   Feed,
   HostedForm,
@@ -68,6 +69,9 @@ export interface LeadDraft extends LeadInput {
   poolId: string;
   /** The feed key that posted it, if any. */
   feedId?: string;
+  /** The hosted form that captured it, if any, and the consent given there. */
+  formId?: string;
+  consent?: Consent;
   status: 'open' | 'disqualified';
   eligible: string[] | '*';
   disqualifiedReasons?: string[];

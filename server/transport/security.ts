@@ -64,6 +64,20 @@ export function allowFraming(res: Response, origins: readonly string[]): void {
 }
 
 /**
+ * Lets this one answer's forms post to `origins` besides 'self' (a hosted form whose 303
+ * leads to the manager's thank-you page: browsers check form-action on redirects too).
+ */
+export function allowFormAction(res: Response, origins: readonly string[]): void {
+  for (const origin of origins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(origin)) throw new Error(`not an origin: ${origin}`);
+  }
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp !== 'string' || origins.length === 0) return;
+  const directives = csp.split(';').filter((d) => d.trim() && !/^\s*form-action\b/i.test(d));
+  res.setHeader('Content-Security-Policy', [...directives, `form-action 'self' ${origins.join(' ')}`].join(';'));
+}
+
+/**
  * The headers of the same policy that make sense on Socket.IO's own HTTP answers (long-
  * polling, the handshake), which do not go through express: engine.io's `headers` event.
  */

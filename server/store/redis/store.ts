@@ -67,7 +67,17 @@ import {
   StoreUnavailableError,
   UnknownPoolError,
 } from '../types.js';
-import { decodeFeed, decodeForm, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
+import {
+  decodeFeed,
+  decodeForm,
+  decodePool,
+  decodeRep,
+  decodeReply,
+  isNoInstall,
+  isNoMigrate,
+  isRetry,
+  type ScriptReply,
+} from './decode.js';
 import { claimedRange, Keys, OP_TTL_MS, type Scope, SEP, STATUS_KEYS, V1_RENAMED_COLUMNS } from './keys.js';
 import { isOperation, SCRIPTS, type ScriptName } from './scripts.js';
 
