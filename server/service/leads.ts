@@ -12,7 +12,7 @@ import { ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool, refusal, toApiError } from '../errors.js';
 import { claimDuration, claims, fanoutDuration, leadsIngested, since } from '../metrics.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { Store } from '../store/types.js';
+import type { IngestResult, LeadDraft, PoolRecord, Store, StoredRep } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 
 /** Where a new lead goes and who sent it. */
@@ -31,6 +31,9 @@ export interface ImportCounts {
   disqualified: number;
 }
 
+/** Inserts of an import in flight at once. */
+const IMPORT_WINDOW = 256;
+
 /** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
 const NO_CLAIM_MODES: readonly Mode[] = ['blind-pull', 'round-robin'];
 
@@ -45,25 +48,86 @@ export class LeadCommands {
   async ingest(input: LeadInput, target: IngestTarget): Promise<{ lead: Lead; duplicate: boolean }> {
     const pool = await this.store.getPool(target.poolId);
     if (!pool) throw noSuchPool(target.poolId);
-    const { settings, rules, mode } = pool;
+    const members = await this.routingMembers(pool);
+    const result = await this.store.insertLead(this.draft(input, target, pool, members));
+    return this.accepted(result, pool, members);
+  }
+
+  /**
+   * Many leads into one pool (CSV import), as ingest takes one: same filters, routing, dedup
+   * and offers, with the pool and its reps read once. Up to IMPORT_WINDOW inserts are in
+   * flight at a time, handed to the store in the given order, so the store takes them in that
+   * order (the embedded store's group commit writes many in one batch, node-redis pipelines
+   * the scripts; the window keeps each one's wait far below the Redis reply timeout) and a
+   * row repeating an earlier one of the same file is its duplicate. A store failure part way
+   * stops the import and rejects once the inserts in flight settled; the leads taken before
+   * it stay.
+   */
+  async importLeads(inputs: LeadInput[], poolId: string): Promise<ImportCounts> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool) throw noSuchPool(poolId);
+    const members = await this.routingMembers(pool);
+    const settled: PromiseSettledResult<IngestResult>[] = [];
+    let next = 0;
+    let stop = false;
+    const worker = async () => {
+      while (next < inputs.length && !stop) {
+        const i = next++;
+        try {
+          settled[i] = { status: 'fulfilled', value: await this.store.insertLead(this.draft(inputs[i], { poolId }, pool, members)) };
+        } catch (reason) {
+          settled[i] = { status: 'rejected', reason };
+          stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IMPORT_WINDOW, inputs.length) }, worker));
+    const counts: ImportCounts = { created: 0, duplicates: 0, disqualified: 0 };
+    let failure: { reason: unknown } | null = null;
+    for (const r of settled) {
+      if (!r) continue; // never started: the import stopped
+      if (r.status === 'rejected') {
+        failure ??= r;
+        continue;
+      }
+      const { lead, duplicate } = this.accepted(r.value, pool, members);
+      if (duplicate) counts.duplicates++;
+      else if (lead.status === 'disqualified') counts.disqualified++;
+      else counts.created++;
+    }
+    if (failure) throw failure.reason;
+    return counts;
+  }
+
+  /** The reps of the pool, when its hybrid rules need them to route (else none are read). */
+  private async routingMembers(pool: PoolRecord): Promise<StoredRep[]> {
+    return pool.rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
+  }
+
+  /** The lead as the store takes it: its source, qualified by the pool's filters, routed by its rules. */
+  private draft(input: LeadInput, target: IngestTarget, pool: PoolRecord, members: StoredRep[]): LeadDraft {
     let fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
     if (target.form) fields = { ...fields, source: `form:${target.form.name}` };
-    const reasons = disqualificationReasons(fields, settings.filters);
-    const members = rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
-    const result = await this.store.insertLead({
+    const reasons = disqualificationReasons(fields, pool.settings.filters);
+    return {
       ...fields,
       poolId: pool.id,
       ...(target.feed ? { feedId: target.feed.id } : {}),
       ...(target.form ? { formId: target.form.id } : {}),
       ...(target.form?.consent ? { consent: target.form.consent } : {}),
       status: reasons.length ? 'disqualified' : 'open',
-      eligible: route(fields, rules, members).eligible,
+      eligible: route(fields, pool.rules, members).eligible,
       ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
-    });
+    };
+  }
+
+  /** After the store took (or deduped) a lead: counted, and a new one told to managers and offered. */
+  private accepted(result: IngestResult, pool: PoolRecord, members: StoredRep[]): { lead: Lead; duplicate: boolean } {
     if (result.duplicate) {
       leadsIngested.inc({ pool: pool.id, status: 'duplicate' });
       return { lead: result.lead, duplicate: true };
     }
+    const { settings, mode } = pool;
     const lead = result.lead;
     leadsIngested.inc({ pool: pool.id, status: lead.status });
     const stored = performance.now();
@@ -76,27 +140,6 @@ export class LeadCommands {
       this.followUps.countsChanged();
     }
     return { lead, duplicate: false };
-  }
-
-  /**
-   * Many leads into one pool (CSV import), each through ingest: same filters, routing, dedup
-   * and offers. Every ingest starts now, in the given order, so the store takes them in that
-   * order (the embedded store's group commit writes them in a few batches, node-redis
-   * pipelines the scripts) and a row repeating an earlier one of the same file is its
-   * duplicate. A store failure part way rejects (after every row settled); rows taken
-   * before it stay.
-   */
-  async importLeads(inputs: LeadInput[], poolId: string): Promise<ImportCounts> {
-    if (!(await this.store.getPool(poolId))) throw noSuchPool(poolId);
-    const settled = await Promise.allSettled(inputs.map((input) => this.ingest(input, { poolId })));
-    const counts: ImportCounts = { created: 0, duplicates: 0, disqualified: 0 };
-    for (const r of settled) {
-      if (r.status === 'rejected') throw r.reason;
-      if (r.value.duplicate) counts.duplicates++;
-      else if (r.value.lead.status === 'disqualified') counts.disqualified++;
-      else counts.created++;
-    }
-    return counts;
   }
 
   async claim(leadId: string, repId: string, tabId?: string): Promise<Lead> {
