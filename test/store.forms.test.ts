@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type StoredForm, UnknownPoolError } from '../server/store/types.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
-import { draft, storeFactories } from './support/store-harness.js';
+import { draft, makeRep, storeFactories } from './support/store-harness.js';
 
 const factories = storeFactories();
 
@@ -88,5 +88,38 @@ describe.each(factories)('Store forms: $name', ({ make }) => {
     expect(lead.formId).toBe('form_a');
     const reopened = await h.reopen();
     expect((await reopened.getLead(lead.id))?.consent).toEqual(consent);
+  });
+
+  it('insertLeads: many leads into one pool in order, each deduped as insertLead (also against the same batch)', async () => {
+    const h = await make();
+    await h.store.createRep(makeRep('r1'));
+    await h.store.patchSettings(DEFAULT_POOL, { duplicateWindowMs: 60_000 });
+    const first = await h.store.insertLead(draft({ externalId: 'x-0' }));
+    const results = await h.store.insertLeads([
+      draft({ externalId: 'x-1', email: 'a@example.com' }),
+      draft({ externalId: 'x-0' }), // stored before
+      draft({ externalId: 'x-1' }), // earlier in this batch
+      draft({ externalId: 'x-2', email: 'A@example.com' }), // email of the first, within the window
+      draft({ externalId: 'x-3', status: 'disqualified', disqualifiedReasons: ['country FR is not accepted'] }),
+      draft({ externalId: 'x-4', eligible: ['r1'] }),
+    ]);
+    expect(results.map((r) => (r.duplicate ? `dup:${r.by}` : r.lead.status))).toEqual([
+      'open',
+      'dup:externalId',
+      'dup:externalId',
+      'dup:email',
+      'disqualified',
+      'open',
+    ]);
+    expect(results[1].lead.id).toBe(first.lead.id);
+    expect(results[2].lead.id).toBe(results[0].lead.id);
+    expect(results[4].lead.disqualifiedReasons).toEqual(['country FR is not accepted']);
+    expect(results[5].lead.eligible).toEqual(['r1']);
+    const open = await h.store.openLeads(DEFAULT_POOL);
+    expect(open.map((l) => l.externalId)).toEqual(['x-0', 'x-1', 'x-4']);
+    const reopened = await h.reopen();
+    expect((await reopened.listLeads({ limit: 10 })).map((l) => l.externalId)).toEqual(['x-4', 'x-3', 'x-1', 'x-0']);
+    await expect(reopened.insertLeads([draft({ poolId: 'ghost' })])).rejects.toBeInstanceOf(UnknownPoolError);
+    expect(await reopened.insertLeads([])).toEqual([]);
   });
 });

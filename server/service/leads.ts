@@ -31,8 +31,9 @@ export interface ImportCounts {
   disqualified: number;
 }
 
-/** Inserts of an import in flight at once. */
-const IMPORT_WINDOW = 256;
+/** An import's leads per store call (one group commit, one script), and the calls in flight at once. */
+const IMPORT_BATCH = 250;
+const IMPORT_WINDOW = 4;
 
 /** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
 const NO_CLAIM_MODES: readonly Mode[] = ['blind-pull', 'round-robin'];
@@ -55,33 +56,37 @@ export class LeadCommands {
 
   /**
    * Many leads into one pool (CSV import), as ingest takes one: same filters, routing, dedup
-   * and offers, with the pool and its reps read once. Up to IMPORT_WINDOW inserts are in
-   * flight at a time, handed to the store in the given order, so the store takes them in that
-   * order (the embedded store's group commit writes many in one batch, node-redis pipelines
-   * the scripts; the window keeps each one's wait far below the Redis reply timeout) and a
-   * row repeating an earlier one of the same file is its duplicate. A store failure part way
-   * stops the import and rejects once the inserts in flight settled; the leads taken before
-   * it stay.
+   * and offers, with the pool and its reps read once. The leads go to the store in batches
+   * (store.insertLeads: one group commit, one Redis script each), a few batches in flight,
+   * handed over in the given order, so the store takes them in that order and a row
+   * repeating an earlier one of the same file is its duplicate. A store failure part way
+   * stops the import and rejects once the batches in flight settled; the batches taken
+   * before it stay (each batch is all or nothing).
    */
   async importLeads(inputs: LeadInput[], poolId: string): Promise<ImportCounts> {
     const pool = await this.store.getPool(poolId);
     if (!pool) throw noSuchPool(poolId);
     const members = await this.routingMembers(pool);
+    const drafts = inputs.map((input) => this.draft(input, { poolId }, pool, members));
     const settled: PromiseSettledResult<IngestResult>[] = [];
     let next = 0;
     let stop = false;
     const worker = async () => {
-      while (next < inputs.length && !stop) {
-        const i = next++;
+      while (next < drafts.length && !stop) {
+        const from = next;
+        next = Math.min(drafts.length, from + IMPORT_BATCH);
         try {
-          settled[i] = { status: 'fulfilled', value: await this.store.insertLead(this.draft(inputs[i], { poolId }, pool, members)) };
+          const results = await this.store.insertLeads(drafts.slice(from, next));
+          results.forEach((value, k) => {
+            settled[from + k] = { status: 'fulfilled', value };
+          });
         } catch (reason) {
-          settled[i] = { status: 'rejected', reason };
+          settled[from] = { status: 'rejected', reason };
           stop = true;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(IMPORT_WINDOW, inputs.length) }, worker));
+    await Promise.all(Array.from({ length: IMPORT_WINDOW }, worker));
     const counts: ImportCounts = { created: 0, duplicates: 0, disqualified: 0 };
     let failure: { reason: unknown } | null = null;
     for (const r of settled) {

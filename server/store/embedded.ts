@@ -712,13 +712,35 @@ export class EmbeddedStore implements Store {
 
   async insertLead(draft: LeadDraft): Promise<IngestResult> {
     this.check();
-    const now = this.clock();
     const pool = this.poolOf(draft.poolId);
     if (!pool) throw new UnknownPoolError(draft.poolId);
+    const { result, file } = this.accept(draft, pool, this.clock());
+    if (file) await this.save(file, this.files.pool);
+    return result;
+  }
+
+  async insertLeads(drafts: LeadDraft[]): Promise<IngestResult[]> {
+    this.check();
+    if (drafts.length === 0) return [];
+    const pool = this.poolOf(drafts[0].poolId);
+    if (!pool) throw new UnknownPoolError(drafts[0].poolId);
+    const now = this.clock();
+    const touched = new Set<DataFile>();
+    const results = drafts.map((draft) => {
+      const { result, file } = this.accept({ ...draft, poolId: pool.id }, pool, now);
+      if (file) touched.add(file);
+      return result;
+    });
+    if (touched.size) await this.save(...touched, this.files.pool);
+    return results;
+  }
+
+  /** One lead into `pool`, in memory (synchronous): a duplicate, or the new lead and the file it went into. */
+  private accept(draft: LeadDraft, pool: StoredPool, now: number): { result: IngestResult; file?: DataFile } {
     const { poolId } = draft;
     if (draft.externalId) {
       const id = this.byExternalId.get(inPool(poolId, draft.externalId));
-      if (id) return { duplicate: true, lead: publicLead(this.leads.get(id)!), by: 'externalId' };
+      if (id) return { result: { duplicate: true, lead: publicLead(this.leads.get(id)!), by: 'externalId' } };
     }
     const window = pool.settings.duplicateWindowMs;
     if (window) {
@@ -727,9 +749,9 @@ export class EmbeddedStore implements Store {
         return lead && now - Date.parse(lead.createdAt) < window ? lead : undefined;
       };
       const byEmail = draft.email ? recent(this.byEmail.get(inPool(poolId, draft.email.toLowerCase()))) : undefined;
-      if (byEmail) return { duplicate: true, lead: publicLead(byEmail), by: 'email' };
+      if (byEmail) return { result: { duplicate: true, lead: publicLead(byEmail), by: 'email' } };
       const byPhone = draft.phone ? recent(this.byPhone.get(inPool(poolId, normalizePhone(draft.phone)))) : undefined;
-      if (byPhone) return { duplicate: true, lead: publicLead(byPhone), by: 'phone' };
+      if (byPhone) return { result: { duplicate: true, lead: publicLead(byPhone), by: 'phone' } };
     }
     const lead: StoredLead = {
       ...structuredClone(draft),
@@ -746,8 +768,7 @@ export class EmbeddedStore implements Store {
     if (lead.status === 'open' && escalateAfter) {
       this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
-    await this.save(this.files.of(lead), this.files.pool);
-    return { duplicate: false, lead: publicLead(lead) };
+    return { result: { duplicate: false, lead: publicLead(lead) }, file: this.files.of(lead) };
   }
 
   async getLead(id: string): Promise<Lead | null> {

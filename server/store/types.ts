@@ -255,6 +255,12 @@ export interface Store {
    * Rejects with UnknownPoolError when draft.poolId does not exist.
    */
   insertLead(draft: LeadDraft): Promise<IngestResult>;
+  /**
+   * Many leads into ONE pool (all drafts share a poolId), each exactly as insertLead, one
+   * after the other in the given order (a draft repeating an earlier one is its duplicate),
+   * in one atomic step: one group commit (embedded), one script (Redis). Results in order.
+   */
+  insertLeads(drafts: LeadDraft[]): Promise<IngestResult[]>;
   getLead(id: string): Promise<Lead | null>;
   listLeads(query: LeadQuery): Promise<Lead[]>;
   /** Every open lead of a pool, oldest first (store acceptance order). */

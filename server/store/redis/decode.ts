@@ -235,6 +235,17 @@ const REPLIES = {
     z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
     z.object({ code: z.literal('NO_POOL') }),
   ]),
+  insertLeads: z.union([
+    z.object({
+      results: luaList(
+        z.union([
+          z.object({ duplicate: z.literal(false), lead }),
+          z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
+        ]),
+      ),
+    }),
+    z.object({ code: z.literal('NO_POOL') }),
+  ]),
   reroute: z.object({ changed: luaList(z.string()) }).transform((r) => r.changed),
   statusCounts: z.object({ open: z.number(), claimed: z.number(), closed: z.number(), disqualified: z.number() }),
   openSummary: z.object({ count: z.number(), oldest: z.union([z.number(), z.literal(false)]) }).transform(({ count, oldest }) => ({

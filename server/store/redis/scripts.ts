@@ -43,6 +43,7 @@ const SCRIPT_NAMES = [
   'setRepToken',
   'deleteRep',
   'insertLead',
+  'insertLeads',
   'reroute',
   'statusCounts',
   'openSummary',

@@ -788,6 +788,32 @@ export class RedisStore implements Store {
     return res;
   }
 
+  async insertLeads(drafts: LeadDraft[]): Promise<IngestResult[]> {
+    if (drafts.length === 0) return [];
+    const poolId = drafts[0].poolId;
+    const reps = new Map<string, number>();
+    const leads = drafts.map((draft) => {
+      const { status, eligible, poolId: _pool, ...rest } = structuredClone(draft);
+      const doc: Record<string, unknown> = rest;
+      if (status !== 'disqualified') delete doc.disqualifiedReasons;
+      const own = Array.isArray(eligible) ? [...new Set(eligible)] : [];
+      for (const r of own) if (!reps.has(r)) reps.set(r, reps.size + 1);
+      return {
+        id: newLeadId(),
+        doc: JSON.stringify(doc),
+        status,
+        eligible: JSON.stringify(eligible),
+        ext: draft.externalId ?? '',
+        email: draft.email ? draft.email.toLowerCase() : '',
+        phone: draft.phone ? normalizePhone(draft.phone) : '',
+        reps: own.map((r) => reps.get(r)!),
+      };
+    });
+    const res = await this.run('insertLeads', { scope: { pools: [poolId], reps: [...reps.keys()] }, args: [JSON.stringify(leads)] });
+    if ('code' in res) throw new UnknownPoolError(poolId);
+    return res.results;
+  }
+
   async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
     if (changes.length === 0) return [];
     const current = await this.readLeads(changes.map((c) => c.leadId));
