@@ -5,7 +5,7 @@
 // The web app is one same-origin bundle (no inline script or style, no CDN, no fonts from
 // elsewhere; its Socket.IO connection is same-origin WebSocket), so the Content Security
 // Policy allows 'self' only. Nothing may frame a page (frame-ancestors 'none' and
-// X-Frame-Options DENY): a route that must be framed (the hosted forms, later) calls
+// X-Frame-Options DENY): a route that must be framed (the hosted forms, transport/forms.ts) calls
 // allowFraming(res, origins) before answering, which replaces frame-ancestors for that
 // answer only and drops X-Frame-Options (it cannot name origins; browsers that know CSP
 // ignore it when frame-ancestors is set).
