@@ -90,6 +90,7 @@ export async function createLeadpool(config: Config, log: Logger = createLogger(
     web: webRouter(),
     metricsToken: config.metricsToken,
     closing: () => closing,
+    forms: { publicOrigin: config.publicOrigins[0], submitsPerMinute: config.formSubmitsPerMinute },
   });
   attachSockets(io, service, credentials, log, guard);
   service.start();

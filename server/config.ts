@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
   /** Audit events kept at least (both stores; older ones are dropped): docs/API.md, Audit trail. */
   LEADPOOL_AUDIT_MAX_EVENTS: z.coerce.number().int().min(100).max(100_000_000).default(200_000),
+  /** Hosted form submissions one address may send per minute to this process; 0 = off. */
+  LEADPOOL_FORM_SUBMITS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
 });
 
 export interface Config {
@@ -99,6 +101,8 @@ export interface Config {
   fsync: boolean;
   /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
   auditMaxEvents: number;
+  /** Hosted form submissions one address may send per minute to this process (0 = off). */
+  formSubmitsPerMinute: number;
 }
 
 export interface Limits {
@@ -147,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestRate: e.LEADPOOL_INGEST_RATE,
     fsync: e.LEADPOOL_FSYNC,
     auditMaxEvents: e.LEADPOOL_AUDIT_MAX_EVENTS,
+    formSubmitsPerMinute: e.LEADPOOL_FORM_SUBMITS_PER_MINUTE,
   };
 }

@@ -5,6 +5,7 @@ import { StoreOutcomeUnknownError, StoreUnavailableError, UnknownPoolError } fro
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_JSON: 400,
+  BAD_CSV: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

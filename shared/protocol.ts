@@ -91,6 +91,16 @@ export interface Lead extends LeadInput {
   disqualifiedReasons?: string[];
   /** The pool's mode when the lead was claimed or assigned (reports: speed per mode); cleared when it goes back to the pool. */
   claimMode?: Mode;
+  /** The hosted form that captured it, when it came through one. */
+  formId?: string;
+  /** What the visitor agreed to on a hosted form with consent text, and when (GDPR). */
+  consent?: Consent;
+}
+
+/** A consent given on a hosted form: the exact text shown, and when it was agreed to (ISO time). */
+export interface Consent {
+  text: string;
+  at: string;
 }
 
 /** What a rep sees of a lead it does not own: never contact fields, never `eligible`. */
@@ -249,6 +259,7 @@ const ERROR_CODES = [
   'WINDOW_CAP',
   'POOL_EMPTY',
   'NOT_OWNER',
+  'BAD_CSV',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -505,4 +516,44 @@ export interface RulesPreview {
   items: (PreviewLead & { createdAt: string; status: LeadStatus; eligible: string[] | '*'; available: number })[];
   /** Leads no available (online, not away) rep could take under these rules. */
   stranded: (PreviewLead & { eligible: string[] | '*'; reason: string })[];
+}
+
+// ---- hosted lead forms and CSV import (docs/API.md, "Hosted lead forms", "CSV import") ----
+
+/** The lead fields a hosted form may ask for, in the order a form shows them by default. */
+export const FORM_FIELDS = ['name', 'email', 'phone', 'company', 'companySize', 'jobTitle', 'industry', 'country', 'language'] as const;
+export type FormField = (typeof FORM_FIELDS)[number];
+/** The fields of a form created without `fields`. */
+export const DEFAULT_FORM_FIELDS: FormField[] = ['name', 'email', 'phone', 'company'];
+
+/** A hosted lead form: `GET /form/:id` shows it, `POST /form/:id` takes its submissions into `poolId`. */
+export interface HostedForm {
+  id: string;
+  name: string;
+  poolId: string;
+  fields: FormField[];
+  /** Fields a visitor must fill (besides the lead rule: an email or a phone). */
+  required: FormField[];
+  title: string;
+  intro?: string;
+  submitLabel: string;
+  /** When set, a checkbox with this text must be ticked; the lead records it (`consent`). */
+  consentText?: string;
+  successMessage: string;
+  /** When set, a valid submission answers 303 to this URL instead of the success page. */
+  redirectUrl?: string;
+  /** Origins that may frame the form (CSP frame-ancestors); empty: none. */
+  embedOrigins: string[];
+  createdAt: string;
+  /** The form's absolute address (answers of the API only). */
+  url?: string;
+}
+
+/** POST /api/pools/:poolId/leads/import: what became of each row of the CSV file. */
+export interface CsvImportResult {
+  created: number;
+  duplicates: number;
+  disqualified: number;
+  /** Rows not imported: the file's line number (the header is line 1) and why. */
+  rejected: { line: number; reason: string }[];
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import {
   AUDIT_EVENT_TYPES,
   CONTACT_FIELDS,
+  FORM_FIELDS,
+  type FormField,
   LEAD_INPUT_FIELDS,
   LEAD_STATUSES,
   type LeadInputField,
@@ -261,6 +263,85 @@ export const MyLeadsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type MyLeadsRequest = z.infer<typeof MyLeadsQuery>;
+
+// ---- hosted lead forms -------------------------------------------------------------------
+
+const formField = z.enum(FORM_FIELDS as unknown as [FormField, ...FormField[]]);
+const formFields = z
+  .array(formField)
+  .min(1)
+  .max(FORM_FIELDS.length)
+  .refine((fs) => new Set(fs).size === fs.length, 'a field is listed twice');
+/** An origin allowed to frame a form: scheme, host and port only (a CSP source, no path, no wildcard). */
+export const embedOrigin = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((s) => /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(s), 'an origin like https://www.example.com (no path)')
+  .transform((s) => new URL(s).origin);
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'an absolute http(s) URL');
+/** Optional texts of a form; on PATCH, null removes one. */
+const formTexts = {
+  title: text(200),
+  intro: text(2000),
+  submitLabel: text(60),
+  consentText: text(2000),
+  successMessage: text(2000),
+  redirectUrl: httpUrl,
+};
+const formShape = {
+  // `form:<name>` is the leads' source (at most 100 characters)
+  name: text(80),
+  poolId,
+  fields: formFields,
+  required: z.array(formField).max(FORM_FIELDS.length),
+  embedOrigins: z.array(embedOrigin).max(50),
+};
+/** A form's fields: it must ask for an email or a phone (a lead needs one), and require only fields it asks for. */
+const formRefinement = (f: { fields?: FormField[]; required?: FormField[] }, ctx: z.RefinementCtx) => {
+  if (f.fields && !f.fields.includes('email') && !f.fields.includes('phone'))
+    ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a form must ask for email or phone' });
+  const asked = f.fields;
+  if (asked && f.required)
+    for (const [i, r] of f.required.entries())
+      if (!asked.includes(r)) ctx.addIssue({ code: 'custom', path: ['required', i], message: `${r} is not one of the form's fields` });
+};
+export const FormCreateSchema = z
+  .strictObject({
+    name: formShape.name,
+    poolId: formShape.poolId.optional(),
+    fields: formShape.fields.optional(),
+    required: formShape.required.optional(),
+    embedOrigins: formShape.embedOrigins.optional(),
+    title: formTexts.title.optional(),
+    intro: formTexts.intro.optional(),
+    submitLabel: formTexts.submitLabel.optional(),
+    consentText: formTexts.consentText.optional(),
+    successMessage: formTexts.successMessage.optional(),
+    redirectUrl: formTexts.redirectUrl.optional(),
+  })
+  .superRefine(formRefinement);
+export type FormCreate = z.infer<typeof FormCreateSchema>;
+export const FormPatchSchema = z
+  .strictObject({
+    name: formShape.name.optional(),
+    poolId: formShape.poolId.optional(),
+    fields: formShape.fields.optional(),
+    required: formShape.required.optional(),
+    embedOrigins: formShape.embedOrigins.optional(),
+    title: formTexts.title.optional(),
+    submitLabel: formTexts.submitLabel.optional(),
+    successMessage: formTexts.successMessage.optional(),
+    intro: formTexts.intro.nullable().optional(),
+    consentText: formTexts.consentText.nullable().optional(),
+    redirectUrl: formTexts.redirectUrl.nullable().optional(),
+  })
+  .superRefine(formRefinement);
+export type FormPatch = z.infer<typeof FormPatchSchema>;
 
 /** Flattens zod issues into `details` of an INVALID error. */
 export function issuesOf(err: z.ZodError): { path: string; message: string }[] {

@@ -8,6 +8,7 @@ import { Background } from './background.js';
 import { DueJobs } from './due.js';
 import { FeedCommands } from './feeds.js';
 import { FollowUps } from './follow-ups.js';
+import { FormCommands } from './forms.js';
 import { LateOutcomes } from './late-outcomes.js';
 import { LeadCommands } from './leads.js';
 import type { Logger } from './logger.js';
@@ -26,6 +27,8 @@ export interface Service {
   pool: PoolCommands;
   reps: RepCommands;
   feeds: FeedCommands;
+  /** Hosted lead forms (manager) and their submissions (anyone). */
+  forms: FormCommands;
   reads: ReadModels;
   /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
   late: LateOutcomes;
@@ -51,8 +54,10 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
   const shifts = new ShiftKeeper(store, fanout, reads, presence, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
+  const leads = new LeadCommands(store, fanout, followUps);
   return {
-    leads: new LeadCommands(store, fanout, followUps),
+    leads,
+    forms: new FormCommands(store, leads),
     presence,
     pool,
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin, shifts),

@@ -5,14 +5,14 @@
 // told (mine:changed), that one is answered through its ack. A lead lives in one pool:
 // that pool's mode, settings and rules apply, and only its reps hear of it.
 import { EV } from '../../shared/events.js';
-import type { AuditActor, Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
+import type { AuditActor, Consent, Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
 import { disqualificationReasons } from '../domain/qualify.js';
 import { route } from '../domain/routing.js';
 import { ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool, refusal, toApiError } from '../errors.js';
 import { claimDuration, claims, fanoutDuration, leadsIngested, since } from '../metrics.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { Store } from '../store/types.js';
+import type { IngestResult, LeadDraft, PoolRecord, Store, StoredRep } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 
 /** Where a new lead goes and who sent it. */
@@ -22,7 +22,20 @@ export interface IngestTarget {
   feed?: { id: string; name: string };
   /** Who posted it, for the audit trail (default: the feed, else the manager). */
   actor?: AuditActor;
+  /** The hosted form that captured it: `source` becomes `form:<name>`; the lead records the form and the consent given. */
+  form?: { id: string; name: string; consent?: Consent };
 }
+
+/** What became of the rows of an import (the rejected ones never reach the service). */
+export interface ImportCounts {
+  created: number;
+  duplicates: number;
+  disqualified: number;
+}
+
+/** An import's leads per store call (one group commit, one script), and the calls in flight at once. */
+const IMPORT_BATCH = 250;
+const IMPORT_WINDOW = 4;
 
 /** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
 const NO_CLAIM_MODES: readonly Mode[] = ['blind-pull', 'round-robin'];
@@ -38,25 +51,91 @@ export class LeadCommands {
   async ingest(input: LeadInput, target: IngestTarget): Promise<{ lead: Lead; duplicate: boolean }> {
     const pool = await this.store.getPool(target.poolId);
     if (!pool) throw noSuchPool(target.poolId);
-    const { settings, rules, mode } = pool;
-    const fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
-    const reasons = disqualificationReasons(fields, settings.filters);
-    const members = rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
-    const result = await this.store.insertLead(
-      {
-        ...fields,
-        poolId: pool.id,
-        ...(target.feed ? { feedId: target.feed.id } : {}),
-        status: reasons.length ? 'disqualified' : 'open',
-        eligible: route(fields, rules, members).eligible,
-        ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
-      },
-      target.actor ? { actor: target.actor } : undefined,
-    );
+    const members = await this.routingMembers(pool);
+    const actor = target.actor ?? (target.form ? { role: 'form' as const, id: target.form.id } : undefined);
+    const result = await this.store.insertLead(this.draft(input, target, pool, members), actor ? { actor } : undefined);
+    return this.accepted(result, pool, members);
+  }
+
+  /**
+   * Many leads into one pool (CSV import), as ingest takes one: same filters, routing, dedup
+   * and offers, with the pool and its reps read once. The leads go to the store in batches
+   * (store.insertLeads: one group commit, one Redis script each), a few batches in flight,
+   * handed over in the given order, so the store takes them in that order and a row
+   * repeating an earlier one of the same file is its duplicate. A store failure part way
+   * stops the import and rejects once the batches in flight settled; the batches taken
+   * before it stay (each batch is all or nothing).
+   */
+  async importLeads(inputs: LeadInput[], poolId: string, actor?: AuditActor): Promise<ImportCounts> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool) throw noSuchPool(poolId);
+    const members = await this.routingMembers(pool);
+    const drafts = inputs.map((input) => this.draft(input, { poolId }, pool, members));
+    const settled: PromiseSettledResult<IngestResult>[] = [];
+    let next = 0;
+    let stop = false;
+    const worker = async () => {
+      while (next < drafts.length && !stop) {
+        const from = next;
+        next = Math.min(drafts.length, from + IMPORT_BATCH);
+        try {
+          const results = await this.store.insertLeads(drafts.slice(from, next), actor ? { actor } : undefined);
+          results.forEach((value, k) => {
+            settled[from + k] = { status: 'fulfilled', value };
+          });
+        } catch (reason) {
+          settled[from] = { status: 'rejected', reason };
+          stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: IMPORT_WINDOW }, worker));
+    const counts: ImportCounts = { created: 0, duplicates: 0, disqualified: 0 };
+    let failure: { reason: unknown } | null = null;
+    for (const r of settled) {
+      if (!r) continue; // never started: the import stopped
+      if (r.status === 'rejected') {
+        failure ??= r;
+        continue;
+      }
+      const { lead, duplicate } = this.accepted(r.value, pool, members);
+      if (duplicate) counts.duplicates++;
+      else if (lead.status === 'disqualified') counts.disqualified++;
+      else counts.created++;
+    }
+    if (failure) throw failure.reason;
+    return counts;
+  }
+
+  /** The reps of the pool, when its hybrid rules need them to route (else none are read). */
+  private async routingMembers(pool: PoolRecord): Promise<StoredRep[]> {
+    return pool.rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
+  }
+
+  /** The lead as the store takes it: its source, qualified by the pool's filters, routed by its rules. */
+  private draft(input: LeadInput, target: IngestTarget, pool: PoolRecord, members: StoredRep[]): LeadDraft {
+    let fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
+    if (target.form) fields = { ...fields, source: `form:${target.form.name}` };
+    const reasons = disqualificationReasons(fields, pool.settings.filters);
+    return {
+      ...fields,
+      poolId: pool.id,
+      ...(target.feed ? { feedId: target.feed.id } : {}),
+      ...(target.form ? { formId: target.form.id } : {}),
+      ...(target.form?.consent ? { consent: target.form.consent } : {}),
+      status: reasons.length ? 'disqualified' : 'open',
+      eligible: route(fields, pool.rules, members).eligible,
+      ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
+    };
+  }
+
+  /** After the store took (or deduped) a lead: counted, and a new one told to managers and offered. */
+  private accepted(result: IngestResult, pool: PoolRecord, members: StoredRep[]): { lead: Lead; duplicate: boolean } {
     if (result.duplicate) {
       leadsIngested.inc({ pool: pool.id, status: 'duplicate' });
       return { lead: result.lead, duplicate: true };
     }
+    const { settings, mode } = pool;
     const lead = result.lead;
     leadsIngested.inc({ pool: pool.id, status: lead.status });
     const stored = performance.now();

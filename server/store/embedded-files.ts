@@ -9,6 +9,7 @@
 //                       per-rep claim counters (all pools); the scheduled escalations and
 //                       claim timeouts; the acceptance counter (one for all pools)
 //   feeds.json          the feed keys (StoredFeed, with the sha256 of their key)
+//   forms.json          the hosted lead forms (StoredForm), in creation order
 //   leads.json, leads-1.json, ...
 //                       the leads of every pool in shards of LEADS_PER_SHARD by arrival:
 //                       lowdb rewrites a whole file on each write, so a claim rewrites one
@@ -30,7 +31,15 @@ import { DataFile as LowFile } from 'lowdb/node';
 import { type AuditEvent, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
 import { BadManifestError, recoverBatch, writeBatch } from './batch-files.js';
-import { type PoolRecord, type SecretName, StoreCorruptError, type StoredFeed, type StoredRep, StoreUnavailableError } from './types.js';
+import {
+  type PoolRecord,
+  type SecretName,
+  StoreCorruptError,
+  type StoredFeed,
+  type StoredForm,
+  type StoredRep,
+  StoreUnavailableError,
+} from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
 export interface StoredLead extends Lead {
@@ -70,6 +79,9 @@ interface RepsFile {
 }
 interface FeedsFile {
   feeds: StoredFeed[];
+}
+interface FormsFile {
+  forms: StoredForm[];
 }
 interface PoolFile {
   pools: Record<string, StoredPool>;
@@ -124,6 +136,7 @@ export class EmbeddedFiles {
   readonly reps: Low<RepsFile>;
   readonly pool: Low<PoolFile>;
   readonly feeds: Low<FeedsFile>;
+  readonly forms: Low<FormsFile>;
   /** Lead shards in arrival order; the last one receives new leads. */
   readonly shards: Low<LeadsFile>[] = [];
   /** Audit segments, oldest first, with their numbers; the last one receives new events. */
@@ -148,6 +161,7 @@ export class EmbeddedFiles {
       seq: 0,
     });
     this.feeds = this.file<FeedsFile>('feeds.json', { feeds: [] });
+    this.forms = this.file<FormsFile>('forms.json', { forms: [] });
   }
 
   private file<T>(name: string, empty: T): Low<T> {
@@ -210,6 +224,7 @@ export class EmbeddedFiles {
       ['reps.json', this.reps as Low<unknown>],
       ['pool.json', this.pool as Low<unknown>],
       ['feeds.json', this.feeds as Low<unknown>],
+      ['forms.json', this.forms as Low<unknown>],
       ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
       ...this.segments.map(({ n, db }) => [eventsFile(n), db as Low<unknown>] as [string, Low<unknown>]),
     ];
@@ -230,6 +245,7 @@ export class EmbeddedFiles {
     if (!Array.isArray(this.reps.data.reps)) throw corrupt('reps.json', '"reps" list');
     if (!isObject(this.pool.data.pools)) throw corrupt('pool.json', '"pools" object');
     if (!Array.isArray(this.feeds.data.feeds)) throw corrupt('feeds.json', '"feeds" list');
+    if (!Array.isArray(this.forms.data.forms)) throw corrupt('forms.json', '"forms" list');
     for (const [n, shard] of this.shards.entries()) {
       if (!Array.isArray(shard.data.leads)) throw corrupt(shardFile(n), '"leads" list');
     }

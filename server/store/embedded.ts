@@ -71,6 +71,8 @@ import {
   type SecretName,
   type Store,
   type StoredFeed,
+  type StoredForm,
+  type StoredFormPatch,
   type StoredRep,
   StoreUnavailableError,
   UnknownPoolError,
@@ -501,6 +503,54 @@ export class EmbeddedStore implements Store {
     return true;
   }
 
+  // ---- hosted forms -------------------------------------------------------------------
+
+  private form(id: string): StoredForm | undefined {
+    return this.files.forms.data.forms.find((f) => f.id === id);
+  }
+
+  async createForm(form: StoredForm): Promise<void> {
+    this.check();
+    if (!this.poolOf(form.poolId)) throw new UnknownPoolError(form.poolId);
+    const forms = this.files.forms.data.forms;
+    const i = forms.findIndex((f) => f.id === form.id);
+    if (i >= 0) forms[i] = structuredClone(form);
+    else forms.push(structuredClone(form));
+    await this.save(this.files.forms);
+  }
+
+  async listForms(): Promise<StoredForm[]> {
+    this.check();
+    return this.files.forms.data.forms.map((f) => structuredClone(f));
+  }
+
+  async getForm(id: string): Promise<StoredForm | null> {
+    this.check();
+    const form = this.form(id);
+    return form ? structuredClone(form) : null;
+  }
+
+  async updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null> {
+    this.check();
+    const form = this.form(id);
+    if (!form) return null;
+    if (patch.poolId !== undefined && !this.poolOf(patch.poolId)) throw new UnknownPoolError(patch.poolId);
+    applyFormPatch(form, patch);
+    const copy = structuredClone(form);
+    await this.save(this.files.forms);
+    return copy;
+  }
+
+  async deleteForm(id: string): Promise<boolean> {
+    this.check();
+    const forms = this.files.forms.data.forms;
+    const i = forms.findIndex((f) => f.id === id);
+    if (i < 0) return false;
+    forms.splice(i, 1);
+    await this.save(this.files.forms);
+    return true;
+  }
+
   // ---- feed keys ----------------------------------------------------------------------
 
   async createFeed(feed: StoredFeed, audit?: AuditContext): Promise<void> {
@@ -747,15 +797,40 @@ export class EmbeddedStore implements Store {
 
   async insertLead(draft: LeadDraft, audit?: AuditContext): Promise<IngestResult> {
     this.check();
-    const now = this.clock();
     const pool = this.poolOf(draft.poolId);
     if (!pool) throw new UnknownPoolError(draft.poolId);
+    const { result, file } = this.accept(draft, pool, this.clock(), audit);
+    // a duplicate changes no lead file, but its audit event is saved all the same
+    await (file ? this.save(file, this.files.pool) : this.save());
+    return result;
+  }
+
+  async insertLeads(drafts: LeadDraft[], audit?: AuditContext): Promise<IngestResult[]> {
+    this.check();
+    if (drafts.length === 0) return [];
+    const pool = this.poolOf(drafts[0].poolId);
+    if (!pool) throw new UnknownPoolError(drafts[0].poolId);
+    const now = this.clock();
+    const touched = new Set<DataFile>();
+    const results = drafts.map((draft) => {
+      const { result, file } = this.accept({ ...draft, poolId: pool.id }, pool, now, audit);
+      if (file) touched.add(file);
+      return result;
+    });
+    await (touched.size ? this.save(...touched, this.files.pool) : this.save());
+    return results;
+  }
+
+  /**
+   * One lead into `pool`, in memory (synchronous): a duplicate, or the new lead and the file
+   * it went into. Its audit event is recorded here and saved with the caller's batch.
+   */
+  private accept(draft: LeadDraft, pool: StoredPool, now: number, audit?: AuditContext): { result: IngestResult; file?: DataFile } {
     const { poolId } = draft;
     const actor = audit?.actor ?? (draft.feedId ? { role: 'feed' as const, id: draft.feedId } : { role: 'manager' as const });
-    const duplicateOf = async (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): Promise<IngestResult> => {
+    const duplicateOf = (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): { result: IngestResult } => {
       this.record('lead.duplicate', { poolId, leadId: lead.id, data: { by, ...arrival(draft) } }, actor);
-      await this.save();
-      return { duplicate: true, lead: publicLead(lead), by };
+      return { result: { duplicate: true, lead: publicLead(lead), by } };
     };
     if (draft.externalId) {
       const id = this.byExternalId.get(inPool(poolId, draft.externalId));
@@ -796,8 +871,7 @@ export class EmbeddedStore implements Store {
     if (lead.status === 'open' && escalateAfter) {
       this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
-    await this.save(this.files.of(lead), this.files.pool);
-    return { duplicate: false, lead: publicLead(lead) };
+    return { result: { duplicate: false, lead: publicLead(lead) }, file: this.files.of(lead) };
   }
 
   async getLead(id: string): Promise<Lead | null> {
@@ -1109,6 +1183,16 @@ const changedFields = (patch: object) =>
     .filter(([, v]) => v !== undefined)
     .map(([k]) => k);
 
+/** Applies a form patch in place: given fields replace, null removes (createForm.lua / updateForm.lua do the same). */
+function applyFormPatch(form: StoredForm, patch: StoredFormPatch): void {
+  const target = form as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || key === 'id' || key === 'createdAt') continue;
+    if (value === null) delete target[key];
+    else target[key] = structuredClone(value);
+  }
+}
+
 /** A pool for callers: the PoolRecord fields only, as copies. */
 function publicPool(pool: StoredPool): PoolRecord {
   return {
@@ -1148,5 +1232,6 @@ function publicLead(lead: StoredLead): Lead {
   if (rest.engagement) copy.engagement = { ...rest.engagement };
   if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
   if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
+  if (rest.consent) copy.consent = { ...rest.consent };
   return copy;
 }

@@ -16,8 +16,10 @@ import type {
   AuditActor,
   AuditEvent,
   AuditEventType,
+  Consent,
   ErrorCode,
   Feed,
+  HostedForm,
   Lead,
   LeadInput,
   LeadStatus,
@@ -75,6 +77,9 @@ export interface LeadDraft extends LeadInput {
   poolId: string;
   /** The feed key that posted it, if any. */
   feedId?: string;
+  /** The hosted form that captured it, if any, and the consent given there. */
+  formId?: string;
+  consent?: Consent;
   status: 'open' | 'disqualified';
   eligible: string[] | '*';
   disqualifiedReasons?: string[];
@@ -147,6 +152,15 @@ export interface PoolRecord extends Pool {
 export interface StoredFeed extends Feed {
   keyHash: string;
 }
+
+/** A hosted form as stored: the public HostedForm without its `url` (made from the request). */
+export type StoredForm = Omit<HostedForm, 'url'>;
+/** A change of a form: the fields given replace the stored ones; null removes an optional text. */
+export type StoredFormPatch = Partial<Omit<StoredForm, 'id' | 'createdAt' | 'intro' | 'consentText' | 'redirectUrl'>> & {
+  intro?: string | null;
+  consentText?: string | null;
+  redirectUrl?: string | null;
+};
 
 export type DeletePoolResult =
   | { ok: true /** Reps that were in the pool (it was removed from their `pools`). */; repIds: string[] }
@@ -240,6 +254,17 @@ export interface Store {
   /** Revocation: the feed and its key are gone. */
   deleteFeed(id: string, audit?: AuditContext): Promise<StoredFeed | null>;
 
+  // ---- hosted forms ----------------------------------------------------------------
+  /** Stores a new form. Rejects with UnknownPoolError when its pool does not exist. */
+  createForm(form: StoredForm): Promise<void>;
+  /** Every form, in creation order. */
+  listForms(): Promise<StoredForm[]>;
+  getForm(id: string): Promise<StoredForm | null>;
+  /** Applies the patch atomically; null when the form does not exist; UnknownPoolError for a poolId that does not. */
+  updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null>;
+  /** false when the form does not exist. */
+  deleteForm(id: string): Promise<boolean>;
+
   // ---- reps ------------------------------------------------------------------------
   createRep(rep: StoredRep, audit?: AuditContext): Promise<void>;
   updateRep(
@@ -282,6 +307,12 @@ export interface Store {
    * Rejects with UnknownPoolError when draft.poolId does not exist.
    */
   insertLead(draft: LeadDraft, audit?: AuditContext): Promise<IngestResult>;
+  /**
+   * Many leads into ONE pool (all drafts share a poolId), each exactly as insertLead, one
+   * after the other in the given order (a draft repeating an earlier one is its duplicate),
+   * in one atomic step: one group commit (embedded), one script (Redis). Results in order.
+   */
+  insertLeads(drafts: LeadDraft[], audit?: AuditContext): Promise<IngestResult[]>;
   getLead(id: string): Promise<Lead | null>;
   listLeads(query: LeadQuery): Promise<Lead[]>;
   /** Every open lead of a pool, oldest first (store acceptance order). */

@@ -10,6 +10,8 @@ import {
   AssignSchema,
   EventsQuery,
   FeedCreateSchema,
+  FormCreateSchema,
+  FormPatchSchema,
   issuesOf,
   LeadInputSchema,
   LeadListQuery,
@@ -25,12 +27,15 @@ import {
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
+import { CsvError } from '../domain/csv.js';
+import { csvToLeads } from '../domain/csv-leads.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { RequestLine } from '../log.js';
 import { httpRequests, metricsText } from '../metrics.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
 import type { Viewer } from '../service/reads.js';
+import { formPages, publicForm, requestOrigin } from './forms.js';
 import { securityHeaders } from './security.js';
 
 interface HttpDeps {
@@ -49,6 +54,8 @@ interface HttpDeps {
   metricsToken?: string;
   /** true once the process is stopping: every answer closes its connection, so clients reconnect elsewhere. */
   closing?(): boolean;
+  /** Hosted forms: the origin their `url` starts with (else the request's), the submissions one address may send per minute (0 = off). */
+  forms?: { publicOrigin?: string; submitsPerMinute: number };
 }
 
 type Handler = (req: Request, res: Response, who: Principal) => Promise<void>;
@@ -116,22 +123,41 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const readBody = (req: Request, res: Response) =>
     new Promise<void>((resolve, reject) => jsonBody(req, res, (err?: unknown) => (err ? reject(bodyError(err) ?? err) : resolve())));
 
-  /** Authenticates, checks the role, then reads the body, runs the handler, maps errors to the envelope. */
-  const route = (roles: Role[], handler: Handler) => async (req: Request, res: Response) => {
-    res.locals.route = `${req.baseUrl}${req.route?.path ?? ''}`;
-    // Answers may hold contact fields: no cache, no proxy keeps them.
-    res.setHeader('Cache-Control', 'no-store');
-    try {
-      const who = await credentials.identify(bearer(req), credentialSource(req, res));
-      if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
-      res.locals.role = who.role;
-      if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
-      await readBody(req, res);
-      await handler(req, res, who);
-    } catch (err) {
-      sendError(res, err, log);
+  /** A CSV upload (text/csv, at most CSV_MAX_BYTES) as req.body, a string. */
+  const csvBody = express.text({ type: () => true, limit: CSV_MAX_BYTES, defaultCharset: 'utf-8' });
+  const readCsv = (req: Request, res: Response) => {
+    if (!req.is(['text/csv', 'application/csv'])) {
+      return Promise.reject(new ApiError('BAD_CSV', 'send the file as Content-Type: text/csv'));
     }
+    return new Promise<void>((resolve, reject) =>
+      csvBody(req, res, (err?: unknown) => {
+        if (!err) return resolve();
+        const type = (err as { type?: string }).type;
+        if (type === 'entity.too.large')
+          return reject(new ApiError('TOO_LARGE', `the file is larger than ${CSV_MAX_BYTES / 1024 / 1024} MiB`));
+        reject(new ApiError('BAD_CSV', 'the file could not be read'));
+      }),
+    );
   };
+
+  /** Authenticates, checks the role, then reads the body, runs the handler, maps errors to the envelope. */
+  const route =
+    (roles: Role[], handler: Handler, read = readBody) =>
+    async (req: Request, res: Response) => {
+      res.locals.route = `${req.baseUrl}${req.route?.path ?? ''}`;
+      // Answers may hold contact fields: no cache, no proxy keeps them.
+      res.setHeader('Cache-Control', 'no-store');
+      try {
+        const who = await credentials.identify(bearer(req), credentialSource(req, res));
+        if (!who) throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');
+        res.locals.role = who.role;
+        if (!roles.includes(who.role)) throw new ApiError('FORBIDDEN', `this route is for: ${roles.join(', ')}`);
+        await read(req, res);
+        await handler(req, res, who);
+      } catch (err) {
+        sendError(res, err, log);
+      }
+    };
 
   app.get('/healthz', async (_req, res) => {
     res.locals.route = '/healthz';
@@ -423,6 +449,64 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }),
   );
 
+  // ---- hosted forms and CSV import -----------------------------------------------------------
+  const formOrigin = (req: Request) => requestOrigin(req, deps.forms?.publicOrigin);
+  api.post(
+    '/forms',
+    route(['manager'], async (req, res) => {
+      const form = await deps.service.forms.create(parse(FormCreateSchema, req.body));
+      res.status(201).json({ form: publicForm(form, formOrigin(req)) });
+    }),
+  );
+  api.get(
+    '/forms',
+    route(['manager'], async (req, res) => {
+      res.json({ forms: (await deps.service.forms.list()).map((f) => publicForm(f, formOrigin(req))) });
+    }),
+  );
+  api.get(
+    '/forms/:id',
+    route(['manager'], async (req, res) => {
+      res.json({ form: publicForm(await deps.service.forms.get(String(req.params.id)), formOrigin(req)) });
+    }),
+  );
+  api.patch(
+    '/forms/:id',
+    route(['manager'], async (req, res) => {
+      const form = await deps.service.forms.update(String(req.params.id), parse(FormPatchSchema, req.body));
+      res.json({ form: publicForm(form, formOrigin(req)) });
+    }),
+  );
+  api.delete(
+    '/forms/:id',
+    route(['manager'], async (req, res) => {
+      await deps.service.forms.delete(String(req.params.id));
+      res.status(204).end();
+    }),
+  );
+  api.post(
+    '/pools/:poolId/leads/import',
+    route(
+      ['manager'],
+      async (req, res) => {
+        let parsed: ReturnType<typeof csvToLeads>;
+        try {
+          parsed = csvToLeads(typeof req.body === 'string' ? req.body : '');
+        } catch (err) {
+          if (err instanceof CsvError)
+            throw new ApiError('BAD_CSV', `the file is not valid CSV: ${err.message}; nothing was imported`, { line: err.line });
+          throw err;
+        }
+        const counts = await leads.importLeads(
+          parsed.rows.map((r) => r.input),
+          poolParam(req),
+        );
+        res.json({ ...counts, rejected: parsed.rejected });
+      },
+      readCsv,
+    ),
+  );
+
   api.get(
     '/reports/summary',
     route(['manager'], async (req, res) => {
@@ -463,10 +547,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.use('/api', api);
+  app.use(formPages({ forms: deps.service.forms, log, submitsPerMinute: deps.forms?.submitsPerMinute ?? 0 }));
   if (deps.web) app.use(deps.web);
   app.use((_req, res) => sendError(res, new ApiError('NOT_FOUND', 'no such route'), log));
   return app;
 }
+
+/** The largest CSV file POST /api/pools/:poolId/leads/import takes (about 50,000 leads). */
+const CSV_MAX_BYTES = 10 * 1024 * 1024;
 
 /**
  * A token bucket per key: `rate` tokens a second, at most `burst` saved. A flood guard

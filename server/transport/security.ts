@@ -5,7 +5,7 @@
 // The web app is one same-origin bundle (no inline script or style, no CDN, no fonts from
 // elsewhere; its Socket.IO connection is same-origin WebSocket), so the Content Security
 // Policy allows 'self' only. Nothing may frame a page (frame-ancestors 'none' and
-// X-Frame-Options DENY): a route that must be framed (the hosted forms, later) calls
+// X-Frame-Options DENY): a route that must be framed (the hosted forms, transport/forms.ts) calls
 // allowFraming(res, origins) before answering, which replaces frame-ancestors for that
 // answer only and drops X-Frame-Options (it cannot name origins; browsers that know CSP
 // ignore it when frame-ancestors is set).
@@ -61,6 +61,20 @@ export function allowFraming(res: Response, origins: readonly string[]): void {
     res.setHeader('Content-Security-Policy', [...directives, `frame-ancestors ${origins.join(' ')}`].join(';'));
   }
   res.removeHeader('X-Frame-Options');
+}
+
+/**
+ * Lets this one answer's forms post to `origins` besides 'self' (a hosted form whose 303
+ * leads to the manager's thank-you page: browsers check form-action on redirects too).
+ */
+export function allowFormAction(res: Response, origins: readonly string[]): void {
+  for (const origin of origins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(origin)) throw new Error(`not an origin: ${origin}`);
+  }
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp !== 'string' || origins.length === 0) return;
+  const directives = csp.split(';').filter((d) => d.trim() && !/^\s*form-action\b/i.test(d));
+  res.setHeader('Content-Security-Policy', [...directives, `form-action 'self' ${origins.join(' ')}`].join(';'));
 }
 
 /**

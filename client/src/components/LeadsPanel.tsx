@@ -151,6 +151,12 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, 
                   <td class="cell-contact">
                     <span class="cell-main">{l.name ?? ''}</span>
                     <span class="cell-sub muted ellipsis">{l.email ?? l.phone ?? ''}</span>
+                    {l.consent && (
+                      <span class="cell-sub small" title={`“${l.consent.text}” — agreed ${new Date(l.consent.at).toLocaleString()}`}>
+                        Consent given {new Date(l.consent.at).toLocaleDateString()}
+                        <span class="sr-only">: {l.consent.text}</span>
+                      </span>
+                    )}
                   </td>
                   <td class="cell-when">
                     {tab === 'open' ? (

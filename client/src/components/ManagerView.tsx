@@ -3,6 +3,8 @@ import { DEFAULT_SETTINGS } from '../../../shared/protocol';
 import type { ManagerModel } from '../state/managerModel';
 import { ConnectionStatus } from './ConnectionStatus';
 import { FeedsPanel } from './FeedsPanel';
+import { FormsPanel } from './FormsPanel';
+import { ImportPanel } from './ImportPanel';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
@@ -84,6 +86,7 @@ export function ManagerView({
             { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'feeds', label: 'Feeds' },
+            { id: 'forms', label: 'Forms' },
             { id: 'settings', label: 'Settings' },
             { id: 'rules', label: 'Rules', badge: model.rules.value.length || undefined },
             { id: 'reports', label: 'Reports' },
@@ -139,15 +142,28 @@ export function ManagerView({
             />
           )}
           {tab === 'feeds' && (
-            <FeedsPanel
-              feeds={model.feeds.value}
+            <div class="stack-lg">
+              <FeedsPanel
+                feeds={model.feeds.value}
+                pools={pools}
+                selected={poolId}
+                origin={origin}
+                onLoad={model.loadFeeds}
+                onCreate={model.createFeed}
+                onRotate={model.rotateFeed}
+                onRevoke={model.revokeFeed}
+              />
+              <ImportPanel pools={pools} selected={poolId} onImport={model.importCsv} />
+            </div>
+          )}
+          {tab === 'forms' && (
+            <FormsPanel
+              forms={model.forms.value}
               pools={pools}
               selected={poolId}
-              origin={origin}
-              onLoad={model.loadFeeds}
-              onCreate={model.createFeed}
-              onRotate={model.rotateFeed}
-              onRevoke={model.revokeFeed}
+              onLoad={model.loadForms}
+              onSave={model.saveForm}
+              onDelete={model.deleteForm}
             />
           )}
           {tab === 'settings' && (

@@ -1,5 +1,6 @@
 // JSON over HTTP with the manager's bearer token; errors arrive in the envelope
-// { error: { code, message, details? } } and are thrown as HttpError.
+// { error: { code, message, details? } } and are thrown as HttpError. A Blob body (a CSV
+// upload) is sent as it is, with its own type.
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -24,14 +25,15 @@ export interface Http {
 export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Http {
   const call = async <T>(method: string, path: string, body?: unknown, asText = false): Promise<T> => {
     let res: Response;
+    const raw = typeof Blob !== 'undefined' && body instanceof Blob;
     try {
       res = await fetchImpl(base + path, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body !== undefined ? { 'content-type': raw ? body.type : 'application/json' } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       });
     } catch {
       throw new HttpError(0, 'NETWORK', 'The server cannot be reached. Check the connection and try again.');

@@ -17,9 +17,11 @@ import {
   type SettingsChanged,
 } from '../../../shared/events';
 import {
+  type CsvImportResult,
   type DashboardState,
   DEFAULT_POOL,
   type Feed,
+  type HostedForm,
   type Lead,
   type LiveStats,
   type Mode,
@@ -96,6 +98,13 @@ export interface RepInput {
 /** A result an inline form shows: ok, or the reason in words. */
 export type Result<T = object> = ({ ok: true } & T) | { ok: false; message: string };
 
+/** What the dashboard sends to create or change a hosted form (null removes an optional text). */
+export type FormInput = Partial<Omit<HostedForm, 'id' | 'createdAt' | 'url' | 'intro' | 'consentText' | 'redirectUrl'>> & {
+  intro?: string | null;
+  consentText?: string | null;
+  redirectUrl?: string | null;
+};
+
 /** A lead's pool (a v1 server sends none: the pool `default`). */
 export const poolOf = (l: { poolId?: string }) => l.poolId ?? DEFAULT_POOL;
 const path = (id: string) => encodeURIComponent(id);
@@ -137,6 +146,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const rules = computed<Rule[]>(() => pool.value?.rules ?? []);
   /** Feed keys (never a key itself); null until loaded. */
   const feeds = signal<Feed[] | null>(null);
+  /** Hosted lead forms; null until loaded. */
+  const forms = signal<HostedForm[] | null>(null);
   const reps = signal<Rep[]>([]);
   /** Every lead the dashboard knows of (open ones, recent ones, and those seen live). */
   const leads = signal<Map<string, Lead>>(new Map());
@@ -297,6 +308,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     settings,
     rules,
     feeds,
+    forms,
     reps,
     poolReps,
     leads,
@@ -615,6 +627,47 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
         notices.push('info', `${name} revoked: its key no longer works`);
       }
       return !!ok;
+    },
+    async loadForms(): Promise<boolean> {
+      const r = await run('Forms not loaded', () => api.get<{ forms: HostedForm[] }>('/api/forms'));
+      if (r) forms.value = r.forms;
+      return !!r;
+    },
+    /** A new form (`id` undefined) or a change of one: the saved form, or why not. */
+    async saveForm(id: string | undefined, input: FormInput): Promise<Result<{ form: HostedForm }>> {
+      try {
+        const { form } = id
+          ? await api.patch<{ form: HostedForm }>(`/api/forms/${path(id)}`, input)
+          : await api.post<{ form: HostedForm }>('/api/forms', input);
+        const list = forms.value ?? [];
+        forms.value = list.some((f) => f.id === form.id) ? list.map((f) => (f.id === form.id ? form : f)) : [...list, form];
+        notices.push('success', `Form ${form.name} ${id ? 'saved' : 'created'}`);
+        return { ok: true, form };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
+    },
+    async deleteForm(id: string): Promise<boolean> {
+      const name = forms.value?.find((f) => f.id === id)?.name ?? 'The form';
+      const ok = await run('Form not deleted', async () => {
+        await api.del(`/api/forms/${path(id)}`);
+        return true;
+      });
+      if (ok) {
+        forms.value = (forms.value ?? []).filter((f) => f.id !== id);
+        notices.push('info', `${name} deleted: its page and embeds no longer take leads`);
+      }
+      return !!ok;
+    },
+    /** Imports a CSV file of leads into a pool: what became of its rows, or why it was refused. */
+    async importCsv(poolId: string, text: string): Promise<Result<{ result: CsvImportResult }>> {
+      try {
+        const result = await api.post<CsvImportResult>(`/api/pools/${path(poolId)}/leads/import`, new Blob([text], { type: 'text/csv' }));
+        notices.push('success', `Import: ${result.created} leads created`);
+        return { ok: true, result };
+      } catch (err) {
+        return { ok: false, message: describeHttpError(err) };
+      }
     },
     async loadSummary(range: ReportRange = reportRange.value): Promise<boolean> {
       reportRange.value = range;

@@ -12,6 +12,7 @@ import {
   DEFAULT_MODE,
   DEFAULT_POOL,
   DEFAULT_SETTINGS,
+  FORM_FIELDS,
   LEAD_STATUSES,
   type Lead,
   type LeadInput,
@@ -22,7 +23,7 @@ import {
   type Settings,
 } from '../../../shared/protocol.js';
 import { mergeSettings } from '../../domain/settings.js';
-import type { ClaimFailure, DueEvent, PoolRecord, PresenceChange, PullResult, StoredFeed, StoredRep } from '../types.js';
+import type { ClaimFailure, DueEvent, PoolRecord, PresenceChange, PullResult, StoredFeed, StoredForm, StoredRep } from '../types.js';
 import type { ScriptName } from './scripts.js';
 
 class RedisReplyError extends Error {}
@@ -144,6 +145,25 @@ const feed: z.ZodType<StoredFeed> = json.pipe(
   z.object({ id: z.string(), name: z.string(), pools: luaList(z.string()), createdAt: z.string(), keyHash: z.string() }),
 );
 
+/** A hosted form as stored (JSON; written by RedisStore, or re-encoded by updateForm.lua's cjson). */
+const form: z.ZodType<StoredForm> = json.pipe(
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    poolId: z.string(),
+    fields: luaList(z.enum(FORM_FIELDS)),
+    required: luaList(z.enum(FORM_FIELDS)),
+    title: z.string(),
+    intro: z.string().optional(),
+    submitLabel: z.string(),
+    consentText: z.string().optional(),
+    successMessage: z.string(),
+    redirectUrl: z.string().optional(),
+    embedOrigins: luaList(z.string()),
+    createdAt: z.string(),
+  }),
+);
+
 const ok = z.literal(true);
 /** A failure reply: { code } with one of `codes`, as the store's `{ ok: false, code }`. */
 const failure = <const C extends string>(codes: readonly [C, ...C[]]) =>
@@ -200,6 +220,13 @@ const REPLIES = {
   createFeed: z.object({ ok }),
   setFeedKey: z.union([z.object({ feed }).transform((r) => r.feed), z.object({ code: z.literal('NOT_FOUND') }).transform(() => null)]),
   deleteFeed: z.union([z.object({ feed }).transform((r) => r.feed), z.object({ code: z.literal('NOT_FOUND') }).transform(() => null)]),
+  createForm: z.union([z.object({ ok }).transform(() => true), z.object({ code: z.literal('NO_POOL') }).transform(() => false)]),
+  updateForm: z.union([
+    z.object({ form }).transform((r): StoredForm | 'NO_POOL' => r.form),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+    z.object({ code: z.literal('NO_POOL') }).transform(() => 'NO_POOL' as const),
+  ]),
+  deleteForm: z.union([z.object({ ok }).transform(() => true), z.object({ code: z.literal('NOT_FOUND') }).transform(() => false)]),
   createRep: z.object({ ok }),
   updateRep: z.union([
     z.object({ ok, rep }).transform((r): StoredRep => r.rep),
@@ -213,6 +240,17 @@ const REPLIES = {
   insertLead: z.union([
     z.object({ duplicate: z.literal(false), lead }),
     z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
+    z.object({ code: z.literal('NO_POOL') }),
+  ]),
+  insertLeads: z.union([
+    z.object({
+      results: luaList(
+        z.union([
+          z.object({ duplicate: z.literal(false), lead }),
+          z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
+        ]),
+      ),
+    }),
     z.object({ code: z.literal('NO_POOL') }),
   ]),
   reroute: z.object({ changed: luaList(z.string()) }).transform((r) => r.changed),
@@ -314,6 +352,12 @@ export function decodeRep(fields: unknown): StoredRep | null {
 export function decodePool(id: string, configFields: unknown, settingsFields: unknown): PoolRecord | null {
   if (isObject(configFields) && Object.keys(configFields).length === 0) return null;
   return parse(poolRecord(id), { config: configFields, settings: settingsFields }, `the stored pool ${id} is damaged`);
+}
+
+/** A form's JSON read with HGET: null when absent. */
+export function decodeForm(value: unknown): StoredForm | null {
+  if (value === null || value === undefined) return null;
+  return parse(form, value, 'a stored form is damaged');
 }
 
 /** A feed's JSON read with HGET: null when absent. */

@@ -101,6 +101,9 @@ export const GLOBAL_KEYS = [
   // zset: every lead id, score = createdAt ms. Reports read a time range from it (ZRANGE BYSCORE)
   // instead of every lead; kept by insertLead.lua, filled for older stores by indexTimes.lua.
   'bytime',
+  'forms', // hash: form id -> StoredForm JSON
+  'formorder', // zset: form ids, score = creation order
+  'formseq', // string: form creation counter
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

@@ -66,6 +66,8 @@ import {
   type SecretName,
   type Store,
   type StoredFeed,
+  type StoredForm,
+  type StoredFormPatch,
   type StoredRep,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
@@ -74,6 +76,7 @@ import {
 import {
   decodeEvent,
   decodeFeed,
+  decodeForm,
   decodePool,
   decodeRep,
   decodeReply,
@@ -650,6 +653,34 @@ export class RedisStore implements Store {
     return this.run('setRules', { scope: { pools: [poolId] }, args: [JSON.stringify(rules)] }, byManager(audit));
   }
 
+  // ---- hosted forms -------------------------------------------------------------------
+
+  async createForm(form: StoredForm): Promise<void> {
+    const created = await this.run('createForm', { scope: {}, args: [form.id, form.poolId, JSON.stringify(form)] });
+    if (!created) throw new UnknownPoolError(form.poolId);
+  }
+
+  async listForms(): Promise<StoredForm[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.formorder, 0, -1));
+    if (ids.length === 0) return [];
+    const rows = await this.call(() => this.client.hmGet(this.k.forms, ids));
+    return rows.map(decodeForm).filter((f) => f !== null);
+  }
+
+  async getForm(id: string): Promise<StoredForm | null> {
+    return decodeForm(await this.call(() => this.client.hGet(this.k.forms, id)));
+  }
+
+  async updateForm(id: string, patch: StoredFormPatch): Promise<StoredForm | null> {
+    const result = await this.run('updateForm', { scope: {}, args: [id, JSON.stringify(patch), patch.poolId ?? ''] });
+    if (result === 'NO_POOL') throw new UnknownPoolError(patch.poolId!);
+    return result;
+  }
+
+  async deleteForm(id: string): Promise<boolean> {
+    return this.run('deleteForm', { scope: {}, args: [id] });
+  }
+
   // ---- feed keys ----------------------------------------------------------------------
 
   async createFeed(feed: StoredFeed, audit?: AuditContext): Promise<void> {
@@ -801,6 +832,36 @@ export class RedisStore implements Store {
     );
     if ('code' in res) throw new UnknownPoolError(poolId);
     return res;
+  }
+
+  async insertLeads(drafts: LeadDraft[], audit?: AuditContext): Promise<IngestResult[]> {
+    if (drafts.length === 0) return [];
+    const poolId = drafts[0].poolId;
+    const reps = new Map<string, number>();
+    const leads = drafts.map((draft) => {
+      const { status, eligible, poolId: _pool, ...rest } = structuredClone(draft);
+      const doc: Record<string, unknown> = rest;
+      if (status !== 'disqualified') delete doc.disqualifiedReasons;
+      const own = Array.isArray(eligible) ? [...new Set(eligible)] : [];
+      for (const r of own) if (!reps.has(r)) reps.set(r, reps.size + 1);
+      return {
+        id: newLeadId(),
+        doc: JSON.stringify(doc),
+        status,
+        eligible: JSON.stringify(eligible),
+        ext: draft.externalId ?? '',
+        email: draft.email ? draft.email.toLowerCase() : '',
+        phone: draft.phone ? normalizePhone(draft.phone) : '',
+        reps: own.map((r) => reps.get(r)!),
+      };
+    });
+    const res = await this.run(
+      'insertLeads',
+      { scope: { pools: [poolId], reps: [...reps.keys()] }, args: [JSON.stringify(leads)] },
+      { ...audit, actor: audit?.actor ?? MANAGER },
+    );
+    if ('code' in res) throw new UnknownPoolError(poolId);
+    return res.results;
   }
 
   async reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]> {
