@@ -35,7 +35,10 @@ import {
   checkPacing,
   checkPull,
   claimWindowToKeep,
+  isAvailable,
+  isStranded,
   nextInRotation,
+  openedByStranding,
   pullPools,
   type RepState,
   recordClaim,
@@ -43,7 +46,15 @@ import {
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { probeWritable } from './batch-files.js';
-import { type DataFile, EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
+import {
+  type DataFile,
+  EmbeddedFiles,
+  type Job,
+  newStoredPool,
+  type RepCounters,
+  type StoredLead,
+  type StoredPool,
+} from './embedded-files.js';
 import { GroupCommit } from './group-commit.js';
 import { newLeadId } from './ids.js';
 import {
@@ -66,6 +77,7 @@ import {
   type StoredFeed,
   type StoredRep,
   StoreUnavailableError,
+  type StrandEvent,
   UnknownPoolError,
 } from './types.js';
 
@@ -347,6 +359,43 @@ export class EmbeddedStore implements Store {
     delete lead.outcome;
     delete lead.outcomeNote;
     this.addOpen(lead);
+    // Waiting again: its SLA counts from its arrival (at once when already past).
+    const sla = this.poolOf(lead.poolId)?.settings.slaMs;
+    if (sla && !lead.overdueAt) this.schedule([{ kind: 'sla', leadId: lead.id, at: Date.parse(lead.createdAt) + sla }]);
+  }
+
+  /** Adds due jobs, replacing those of the same key (a job rescheduled fires once). */
+  private schedule(jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    const keys = new Set(jobs.map(jobKey));
+    const data = this.files.pool.data;
+    data.jobs = data.jobs.filter((j) => !keys.has(jobKey(j)));
+    data.jobs.push(...jobs);
+  }
+
+  /**
+   * A rep's presence moved: becoming unavailable starts its reclaim clock (a job per pool
+   * of the rep with reclaimAfterOfflineMs); becoming available stops it. Whether the pool
+   * file must be written.
+   */
+  private presenceMoved(repId: string, before: Presence, after: Presence): boolean {
+    const since = this.files.pool.data.unavailableSince;
+    if (isAvailable(after)) {
+      if (!Object.hasOwn(since, repId)) return false;
+      delete since[repId];
+      return true;
+    }
+    if (!isAvailable(before) || Object.hasOwn(since, repId)) return false;
+    const now = this.clock();
+    since[repId] = now;
+    const rep = this.reps.get(repId);
+    const jobs: Job[] = [];
+    for (const poolId of rep?.pools ?? []) {
+      const delay = this.poolOf(poolId)?.settings.reclaimAfterOfflineMs;
+      if (delay) jobs.push({ kind: 'reclaim', repId, poolId, since: now, at: now + delay });
+    }
+    this.schedule(jobs);
+    return true;
   }
 
   private modeOf(lead: StoredLead): Mode {
@@ -430,10 +479,49 @@ export class EmbeddedStore implements Store {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
+    const before = pool.settings;
     pool.settings = mergeSettings(pool.settings, patch);
+    this.schedule(this.retroactiveJobs(pool, before));
     const settings = structuredClone(pool.settings);
     await this.save(this.files.pool);
     return settings;
+  }
+
+  /**
+   * Timers turned on (or changed) apply to what already waits or is held, counted from when
+   * it arrived, was claimed or became unavailable (a time already past fires at once).
+   */
+  private retroactiveJobs(pool: StoredPool, before: Settings): Job[] {
+    const changed = (key: 'escalateAfterMs' | 'claimTimeoutMs' | 'slaMs' | 'reclaimAfterOfflineMs') => {
+      const v = pool.settings[key];
+      return v && v !== before[key] ? v : 0;
+    };
+    const jobs: Job[] = [];
+    const escalate = changed('escalateAfterMs');
+    const sla = changed('slaMs');
+    for (const lead of this.openIn(pool.id)) {
+      const arrived = Date.parse(lead.createdAt);
+      if (escalate && Array.isArray(lead.eligible) && !lead.escalatedAt)
+        jobs.push({ kind: 'escalate', leadId: lead.id, at: arrived + escalate });
+      if (sla && !lead.overdueAt) jobs.push({ kind: 'sla', leadId: lead.id, at: arrived + sla });
+    }
+    const timeout = changed('claimTimeoutMs');
+    if (timeout) {
+      for (const set of this.held.values()) {
+        for (const lead of set) {
+          if (lead.poolId !== pool.id || !lead.claimedAt || lead.outcome) continue;
+          jobs.push({ kind: 'expire', leadId: lead.id, claimedAt: lead.claimedAt, at: Date.parse(lead.claimedAt) + timeout });
+        }
+      }
+    }
+    const reclaim = changed('reclaimAfterOfflineMs');
+    if (reclaim) {
+      for (const [repId, since] of Object.entries(this.files.pool.data.unavailableSince)) {
+        if (this.reps.get(repId)?.pools.includes(pool.id))
+          jobs.push({ kind: 'reclaim', repId, poolId: pool.id, since, at: since + reclaim });
+      }
+    }
+    return jobs;
   }
 
   async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
@@ -614,7 +702,9 @@ export class EmbeddedStore implements Store {
       rep.away = false;
     }
     const after = this.presenceOf(repId);
-    if (rep && before === 'away') await this.save(this.files.reps);
+    const moved = this.presenceMoved(repId, before, after);
+    if (rep && before === 'away') await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
+    else if (moved) await this.save(this.files.pool);
     return { repId, before, after };
   }
 
@@ -630,7 +720,9 @@ export class EmbeddedStore implements Store {
     this.check();
     const before = this.presenceOf(repId);
     closeTab();
-    return { repId, before, after: this.presenceOf(repId) };
+    const after = this.presenceOf(repId);
+    if (this.presenceMoved(repId, before, after)) await this.save(this.files.pool);
+    return { repId, before, after };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
@@ -639,7 +731,8 @@ export class EmbeddedStore implements Store {
     const rep = this.reps.get(repId);
     if (rep) rep.away = away;
     const after = this.presenceOf(repId);
-    if (rep) await this.save(this.files.reps);
+    const moved = this.presenceMoved(repId, before, after);
+    if (rep) await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
     return { repId, before, after };
   }
 
@@ -696,6 +789,8 @@ export class EmbeddedStore implements Store {
     if (lead.status === 'open' && escalateAfter) {
       this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
+    const sla = pool.settings.slaMs;
+    if (lead.status === 'open' && sla) this.files.pool.data.jobs.push({ kind: 'sla', leadId: lead.id, at: now + sla });
     await this.save(this.files.of(lead), this.files.pool);
     return { duplicate: false, lead: publicLead(lead) };
   }
@@ -752,7 +847,7 @@ export class EmbeddedStore implements Store {
     const touched = new Set<DataFile>();
     for (const { leadId, eligible } of changes) {
       const lead = this.leads.get(leadId);
-      if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt) continue;
+      if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt || openedByStranding(lead)) continue;
       if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
       lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
       changed.push(leadId);
@@ -885,8 +980,13 @@ export class EmbeddedStore implements Store {
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
     const touched = new Set<DataFile>([this.files.pool]);
+    const later: Job[] = [];
     this.files.pool.data.jobs = jobs.filter((job) => {
       if (job.at > now) return true;
+      if (job.kind === 'reclaim') {
+        events.push(...this.reclaim(job, now, later, touched));
+        return false;
+      }
       const lead = this.leads.get(job.leadId);
       const pool = lead ? this.poolOf(lead.poolId) : null;
       if (!lead || !pool) return false;
@@ -911,10 +1011,83 @@ export class EmbeddedStore implements Store {
         touched.add(this.files.of(lead));
         events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
       }
+      if (job.kind === 'sla' && settings.slaMs && lead.status === 'open' && !lead.overdueAt) {
+        const due = Date.parse(lead.createdAt) + settings.slaMs;
+        if (due > now) later.push({ ...job, at: due });
+        else {
+          lead.overdueAt = new Date(now).toISOString();
+          touched.add(this.files.of(lead));
+          events.push({ kind: 'overdue', lead: publicLead(lead), mode });
+        }
+      }
       return false;
     });
+    this.schedule(later);
     await this.save(...touched);
     return events;
+  }
+
+  /** A reclaim job: the rep, unavailable since job.since, loses its claimed leads of the pool that have no outcome. */
+  private reclaim(job: Extract<Job, { kind: 'reclaim' }>, now: number, later: Job[], touched: Set<DataFile>): DueEvent[] {
+    const pool = this.poolOf(job.poolId);
+    const delay = pool?.settings.reclaimAfterOfflineMs;
+    if (!pool || !delay || this.files.pool.data.unavailableSince[job.repId] !== job.since) return [];
+    if (isAvailable(this.presenceOf(job.repId))) return [];
+    if (job.since + delay > now) {
+      later.push({ ...job, at: job.since + delay });
+      return [];
+    }
+    const events: DueEvent[] = [];
+    for (const lead of [...(this.held.get(job.repId) ?? [])]) {
+      if (lead.poolId !== pool.id || lead.outcome) continue;
+      this.reopen(lead);
+      touched.add(this.files.of(lead));
+      events.push({ kind: 'reclaimed', lead: publicLead(lead), previousOwner: job.repId, mode: pool.mode });
+    }
+    return events;
+  }
+
+  async strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]> {
+    this.check();
+    const pool = this.poolOf(poolId);
+    if (!pool) return [];
+    const now = new Date(this.clock()).toISOString();
+    const reps = repIds.map((id) => this.reps.get(id)).filter((r): r is StoredRep => !!r);
+    const presence = (id: string) => this.presenceOf(id);
+    const events: StrandEvent[] = [];
+    const touched = new Set<DataFile>();
+    for (const id of new Set(leadIds)) {
+      const lead = this.leads.get(id);
+      if (lead?.poolId !== poolId || !isStranded(lead, pool.mode, pool.settings.whenNobodyEligible, reps, presence)) continue;
+      const previousEligible = Array.isArray(lead.eligible) ? [...lead.eligible] : '*';
+      const policy = pool.settings.whenNobodyEligible;
+      const target = typeof policy === 'object' && policy.pool !== poolId ? this.poolOf(policy.pool) : null;
+      const action = policy === 'wait' ? 'wait' : target ? 'moved' : 'everyone';
+      if (action !== 'wait') lead.eligible = '*';
+      if (target) {
+        this.removeOpen(lead);
+        lead.poolId = target.id;
+        this.addOpen(lead);
+      }
+      lead.stranded = { at: now, action, poolId };
+      touched.add(this.files.of(lead));
+      const to = target ?? pool;
+      events.push({ action, lead: publicLead(lead), mode: to.mode, fromPoolId: poolId, fromMode: pool.mode, previousEligible });
+    }
+    if (touched.size) await this.save(...touched);
+    return events;
+  }
+}
+
+/** Jobs with one key are one job (a reschedule replaces). */
+function jobKey(job: Job): string {
+  switch (job.kind) {
+    case 'reclaim':
+      return `r|${job.repId}|${job.poolId}|${job.since}`;
+    case 'expire':
+      return `x|${job.leadId}|${job.claimedAt}`;
+    default:
+      return `${job.kind}|${job.leadId}`;
   }
 }
 
@@ -939,5 +1112,6 @@ function publicLead(lead: StoredLead): Lead {
   if (rest.engagement) copy.engagement = { ...rest.engagement };
   if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
   if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
+  if (rest.stranded) copy.stranded = { ...rest.stranded };
   return copy;
 }

@@ -109,6 +109,7 @@ const REVOKED: Record<RevokedReason, string> = {
   released: 'was taken back by a manager',
   reassigned: 'was reassigned to another rep',
   removed: 'was taken back',
+  offline: 'went back to the pool while you were away',
 };
 
 /** A failed claim with one of these codes means the lead is not in this rep's pool any more. */

@@ -67,6 +67,8 @@ export const LEAD_COLUMNS = [
   'escalatedAt',
   'eligible',
   'createdAt',
+  'overdueAt', // ms: slaMs passed while it waited
+  'stranded', // JSON { at (ms), action, poolId }: whenNobodyEligible applied
 ] as const satisfies readonly ('doc' | keyof Lead)[];
 type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
@@ -84,7 +86,7 @@ export const GLOBAL_KEYS = [
   'sdisq', // zset: disqualified lead ids by seq
   ...LEAD_COLUMNS, // hashes: lead id -> that field
   'claimed', // zset (lex): "<repId><SEP><leadId>" for every claimed lead (all pools)
-  'due', // zset: jobs "e<SEP><leadId>" (escalate) / "x<SEP><leadId><SEP><claimedAtMs>" (expire), score = due ms
+  'due', // zset: jobs "e<SEP><leadId>" (escalate) / "x<SEP><leadId><SEP><claimedAtMs>" (expire), score = due ms; more in lua/includes/due.lua
   'secrets', // hash: secret name -> hash
   'reps', // zset: rep ids, score = creation order
   'tokens', // hash: token hash -> rep id
@@ -96,6 +98,7 @@ export const GLOBAL_KEYS = [
   'feedorder', // zset: feed ids, score = creation order
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
+  'unavail', // hash: rep id -> ms since it is unavailable (reclaimAfterOfflineMs); absent = available
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

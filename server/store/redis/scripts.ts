@@ -55,6 +55,7 @@ const SCRIPT_NAMES = [
   'tabClosed',
   'setAway',
   'sweepPresence',
+  'strand',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

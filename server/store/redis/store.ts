@@ -63,6 +63,7 @@ import {
   type StoredRep,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
+  type StrandEvent,
   UnknownPoolError,
 } from '../types.js';
 import { decodeFeed, decodePool, decodeRep, decodeReply, isNoInstall, isNoMigrate, isRetry, type ScriptReply } from './decode.js';
@@ -834,6 +835,12 @@ export class RedisStore implements Store {
 
   async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
     return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: candidates });
+  }
+
+  async strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]> {
+    if (leadIds.length === 0) return [];
+    const reps = [...new Set(repIds)];
+    return this.run('strand', this.everyPool(reps, [poolId, JSON.stringify(leadIds), ...reps]));
   }
 
   async runDue(): Promise<DueEvent[]> {

@@ -66,4 +66,6 @@ for i = 8, #ARGS do
 end
 local esc = num(p, 'escalateAfterMs')
 if status == 'open' and esc > 0 then scheduleEscalation(id, now + esc) end
+local sla = num(p, 'slaMs')
+if status == 'open' and sla > 0 then scheduleSla(id, now + sla) end
 return reply({ duplicate = false, lead = leadOut(id) })

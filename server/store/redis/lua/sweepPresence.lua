@@ -47,6 +47,7 @@ for rep, fields in pairs(gone) do
     end
   end
   local after = presenceOf(rep, repKey)
+  presenceMoved(rep, before, after)
   if before ~= after then changes[#changes + 1] = { repId = rep, before = before, after = after } end
 end
 return reply({ changes = changes })

@@ -19,4 +19,6 @@ local before = presenceOf(rep, repKey)
 if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
   if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
 end
-return reply({ before = before, after = presenceOf(rep, repKey) })
+local after = presenceOf(rep, repKey)
+presenceMoved(rep, before, after)
+return reply({ before = before, after = after })
