@@ -200,10 +200,17 @@ export function isStranded(
   reps: readonly RepRef[],
   presenceOf: (repId: string) => Presence | undefined,
 ): boolean {
-  if (lead.status !== 'open' || lead.stranded) return false;
-  const narrowed = mode === 'hybrid' && Array.isArray(lead.eligible);
-  if (!narrowed && typeof policy !== 'object') return false;
+  if (!mayStrand(lead, mode, policy)) return false;
   return !reps.some((rep) => mayClaim(lead, rep, mode) && isAvailable(presenceOf(rep.id)));
+}
+
+/**
+ * Whether isStranded could hold for this lead whoever is available: an open lead not handled
+ * yet, narrowed by hybrid rules or under a fallback pool (a cheap check before reading presence).
+ */
+export function mayStrand(lead: Pick<Lead, 'eligible' | 'status' | 'stranded'>, mode: Mode, policy: WhenNobodyEligible): boolean {
+  if (lead.status !== 'open' || lead.stranded) return false;
+  return (mode === 'hybrid' && Array.isArray(lead.eligible)) || typeof policy === 'object';
 }
 
 /** Whether whenNobodyEligible opened the lead to everyone (or moved it): rules no longer narrow it, as after an escalation. */

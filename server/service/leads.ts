@@ -62,7 +62,7 @@ export class LeadCommands {
       this.fanout.offer(lead, mode, settings, { members: new Set(members.map((r) => r.id)) });
       fanoutDuration.observe({ event: 'offer' }, since(stored));
       this.followUps.poolChanged(pool.id, mode);
-      this.stranding?.leadOpened(lead);
+      this.stranding?.leadOpened(lead, pool);
     } else {
       this.followUps.countsChanged();
     }

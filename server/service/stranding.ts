@@ -6,9 +6,9 @@
 // unavailable (the leads of its pools), and when a pool's mode, settings or routing change.
 import { EV } from '../../shared/events.js';
 import type { Lead } from '../../shared/protocol.js';
-import { isAvailable, isStranded } from '../domain/policy.js';
+import { isAvailable, isStranded, mayStrand } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { Store, StrandEvent } from '../store/types.js';
+import type { PoolRecord, Store, StrandEvent } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import type { Logger } from './logger.js';
 
@@ -23,8 +23,9 @@ export class Stranding {
     private readonly log: Logger,
   ) {}
 
-  /** A lead is open (new or back in its pool): checked after the caller's answer. */
-  leadOpened(lead: Lead): void {
+  /** A lead is open (new or back in its pool): checked after the caller's answer. `pool`: its pool when the caller has it. */
+  leadOpened(lead: Lead, pool?: PoolRecord): void {
+    if (pool && !mayStrand(lead, pool.mode, pool.settings.whenNobodyEligible)) return;
     this.checkLead(lead).catch((err) => this.log.error('stranding check failed', err));
   }
 
@@ -34,11 +35,9 @@ export class Stranding {
   }
 
   async checkLead(lead: Lead): Promise<void> {
-    if (lead.status !== 'open' || lead.stranded) return;
     const pool = await this.store.getPool(lead.poolId);
-    if (!pool) return;
+    if (!pool || !mayStrand(lead, pool.mode, pool.settings.whenNobodyEligible)) return;
     const narrowed = pool.mode === 'hybrid' && Array.isArray(lead.eligible);
-    if (!narrowed && typeof pool.settings.whenNobodyEligible !== 'object') return;
     const presence = await this.store.onlinePresence();
     const available = Object.keys(presence).filter((id) => isAvailable(presence[id]));
     // The usual case, settled without reading every rep: an available rep may take it.

@@ -634,6 +634,7 @@ export class EmbeddedStore implements Store {
     this.byTokenHash.delete(rep.tokenHash);
     this.files.reps.data.reps = this.files.reps.data.reps.filter((r) => r.id !== id);
     delete this.files.pool.data.counters[id];
+    delete this.files.pool.data.unavailableSince[id];
     for (const pool of this.poolList()) delete pool.rotation[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
