@@ -265,6 +265,15 @@ describe.each(factories)('Store distribution: $name', ({ make }) => {
       expect(await dueUntil((e) => e.length > 0)).toMatchObject([{ kind: 'reclaimed', lead: { id: open.id } }]);
     });
 
+    it('after a restart a rep holding leads is offline: its clock starts then', async () => {
+      const { open } = await holding();
+      await store.patchSettings('default', { reclaimAfterOfflineMs: 200 });
+      store = await h.reopen();
+      // Redis keeps tabs across a restart of this process (a dead process's tabs go with its heartbeat).
+      if (h.store.kind === 'redis') await store.tabClosed('a', 't-a');
+      expect(await dueUntil((e) => e.length > 0)).toMatchObject([{ kind: 'reclaimed', lead: { id: open.id } }]);
+    });
+
     it('turned on while a rep is away: counted from when it became unavailable', async () => {
       await setup('a');
       await store.tabOpened('a', 't-a');

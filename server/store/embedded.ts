@@ -136,6 +136,9 @@ export class EmbeddedStore implements Store {
   async init(): Promise<void> {
     await this.files.load();
     this.rebuild();
+    // Tabs are not persisted: after a start every rep is offline, so the reclaim clock of a
+    // rep holding leads starts now (unless it was running already); saved with the next write.
+    for (const repId of this.held.keys()) this.presenceMoved(repId, 'available', 'offline');
   }
 
   /** The in-memory indexes, from the files' data (tabs and rate buckets are kept: never persisted). */
