@@ -175,6 +175,18 @@ describe.each(factories)('Store distribution: $name', ({ make }) => {
     });
   });
 
+  it('a lead a claim timeout reopens after its SLA passed is overdue at once', async () => {
+    await setup('a');
+    await store.patchSettings('default', { slaMs: 100, claimTimeoutMs: 150 });
+    const lead = await insert();
+    await store.claim(lead.id, 'a');
+    const events = await dueUntil((e) => e.some((x) => x.kind === 'overdue'));
+    expect(events.map((e) => [e.kind, e.lead.id])).toEqual([
+      ['expired', lead.id],
+      ['overdue', lead.id],
+    ]);
+  });
+
   describe('timers turned on apply to what already waits or is held', () => {
     it('slaMs counts from arrival for leads already waiting', async () => {
       await setup();
@@ -198,14 +210,14 @@ describe.each(factories)('Store distribution: $name', ({ make }) => {
       await setup('a');
       const old = await insert();
       await store.claim(old.id, 'a');
-      await sleep(150);
+      await sleep(2500);
       const fresh = await insert();
       await store.claim(fresh.id, 'a');
-      await store.patchSettings('default', { claimTimeoutMs: 2_000 });
-      await store.patchSettings('default', { claimTimeoutMs: 100 });
+      await store.patchSettings('default', { claimTimeoutMs: 60_000 });
+      await store.patchSettings('default', { claimTimeoutMs: 2000 });
       const events = await dueUntil((e) => e.length > 0);
-      expect(events).toMatchObject([{ kind: 'expired', previousOwner: 'a', lead: { status: 'open' } }]);
-      expect([old.id, fresh.id]).toContain(events[0].lead.id);
+      expect(events).toMatchObject([{ kind: 'expired', previousOwner: 'a', lead: { id: old.id, status: 'open' } }]);
+      expect(await store.getLead(fresh.id)).toMatchObject({ status: 'claimed' });
     });
 
     it('a timer changed again replaces its jobs: a lead escalates once', async () => {

@@ -122,6 +122,8 @@ export class EmbeddedStore implements Store {
   private feedsByKeyHash = new Map<string, StoredFeed>();
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
+  /** Jobs scheduled while runDue rewrites the job list (e.g. the SLA of a lead a timeout reopened). */
+  private scheduledWhileDue: Job[] | null = null;
 
   constructor(
     private readonly dir: string,
@@ -370,6 +372,11 @@ export class EmbeddedStore implements Store {
   /** Adds due jobs, replacing those of the same key (a job rescheduled fires once). */
   private schedule(jobs: Job[]): void {
     if (jobs.length === 0) return;
+    // runDue is rewriting the list: it adds these once it is done.
+    if (this.scheduledWhileDue) {
+      this.scheduledWhileDue.push(...jobs);
+      return;
+    }
     const keys = new Set(jobs.map(jobKey));
     const data = this.files.pool.data;
     data.jobs = data.jobs.filter((j) => !keys.has(jobKey(j)));
@@ -985,47 +992,54 @@ export class EmbeddedStore implements Store {
     const events: DueEvent[] = [];
     const touched = new Set<DataFile>([this.files.pool]);
     const later: Job[] = [];
-    this.files.pool.data.jobs = jobs.filter((job) => {
-      if (job.at > now) return true;
-      if (job.kind === 'reclaim') {
-        events.push(...this.reclaim(job, now, later, touched));
-        return false;
-      }
-      const lead = this.leads.get(job.leadId);
-      const pool = lead ? this.poolOf(lead.poolId) : null;
-      if (!lead || !pool) return false;
-      const { mode, settings } = pool;
-      // A setting turned off in the lead's pool since the job was scheduled cancels it.
-      if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
-        const previousEligible = lead.eligible;
-        lead.eligible = '*';
-        lead.escalatedAt = new Date(now).toISOString();
-        touched.add(this.files.of(lead));
-        events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
-      }
-      if (
-        job.kind === 'expire' &&
-        settings.claimTimeoutMs &&
-        lead.status === 'claimed' &&
-        lead.claimedAt === job.claimedAt &&
-        !lead.outcome
-      ) {
-        const previousOwner = lead.claimedBy!;
-        this.reopen(lead);
-        touched.add(this.files.of(lead));
-        events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
-      }
-      if (job.kind === 'sla' && settings.slaMs && lead.status === 'open' && !lead.overdueAt) {
-        const due = Date.parse(lead.createdAt) + settings.slaMs;
-        if (due > now) later.push({ ...job, at: due });
-        else {
-          lead.overdueAt = new Date(now).toISOString();
-          touched.add(this.files.of(lead));
-          events.push({ kind: 'overdue', lead: publicLead(lead), mode });
+    this.scheduledWhileDue = later;
+    let kept: Job[];
+    try {
+      kept = jobs.filter((job) => {
+        if (job.at > now) return true;
+        if (job.kind === 'reclaim') {
+          events.push(...this.reclaim(job, now, later, touched));
+          return false;
         }
-      }
-      return false;
-    });
+        const lead = this.leads.get(job.leadId);
+        const pool = lead ? this.poolOf(lead.poolId) : null;
+        if (!lead || !pool) return false;
+        const { mode, settings } = pool;
+        // A setting turned off in the lead's pool since the job was scheduled cancels it.
+        if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
+          const previousEligible = lead.eligible;
+          lead.eligible = '*';
+          lead.escalatedAt = new Date(now).toISOString();
+          touched.add(this.files.of(lead));
+          events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
+        }
+        if (
+          job.kind === 'expire' &&
+          settings.claimTimeoutMs &&
+          lead.status === 'claimed' &&
+          lead.claimedAt === job.claimedAt &&
+          !lead.outcome
+        ) {
+          const previousOwner = lead.claimedBy!;
+          this.reopen(lead);
+          touched.add(this.files.of(lead));
+          events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
+        }
+        if (job.kind === 'sla' && settings.slaMs && lead.status === 'open' && !lead.overdueAt) {
+          const due = Date.parse(lead.createdAt) + settings.slaMs;
+          if (due > now) later.push({ ...job, at: due });
+          else {
+            lead.overdueAt = new Date(now).toISOString();
+            touched.add(this.files.of(lead));
+            events.push({ kind: 'overdue', lead: publicLead(lead), mode });
+          }
+        }
+        return false;
+      });
+    } finally {
+      this.scheduledWhileDue = null;
+    }
+    this.files.pool.data.jobs = kept;
     this.schedule(later);
     await this.save(...touched);
     return events;
