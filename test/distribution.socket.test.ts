@@ -132,6 +132,15 @@ describe.each(stores)('distribution v2 ($name)', (factory) => {
       });
       expect(ok.status).toBe(200);
       expect(ok.body.settings).toMatchObject({ whenNobodyEligible: { pool: 'night' }, reclaimAfterOfflineMs: 60_000, slaMs: 30_000 });
+      expect(
+        (await p.manager.post('/api/pools', { id: 'eve', name: 'Eve', settings: { whenNobodyEligible: { pool: 'eve' } } })).status,
+      ).toBe(422);
+      expect(
+        (await p.manager.post('/api/pools', { id: 'eve', name: 'Eve', settings: { whenNobodyEligible: { pool: 'nope' } } })).status,
+      ).toBe(422);
+      expect(
+        (await p.manager.post('/api/pools', { id: 'eve', name: 'Eve', settings: { whenNobodyEligible: { pool: 'night' } } })).status,
+      ).toBe(201);
       const del = await p.manager.del('/api/pools/night');
       expect(del.status).toBe(409);
       expect(del.body.error.code).toBe('CONFLICT');
@@ -139,6 +148,8 @@ describe.each(stores)('distribution v2 ($name)', (factory) => {
         whenNobodyEligible: 'everyone',
         slaMs: null,
       });
+      expect((await p.manager.del('/api/pools/night')).status).toBe(409); // still eve's fallback
+      expect((await p.manager.del('/api/pools/eve')).status).toBe(204);
       expect((await p.manager.del('/api/pools/night')).status).toBe(204);
     });
   });

@@ -28,6 +28,7 @@ export class PoolCommands {
   // ---- pools ----------------------------------------------------------------------------
 
   async create(input: PoolCreate): Promise<PoolOverview> {
+    await this.checkFallback(input.id, input.settings ?? {});
     const created = await this.store.createPool({
       id: input.id,
       name: input.name,
@@ -102,11 +103,7 @@ export class PoolCommands {
   }
 
   async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings> {
-    const fallback = patch.whenNobodyEligible && fallbackOf(patch);
-    if (fallback) {
-      if (fallback === poolId) throw new ApiError('INVALID', 'whenNobodyEligible: a pool cannot fall back to itself');
-      if (!(await this.store.getPool(fallback))) throw new ApiError('INVALID', `whenNobodyEligible: no pool ${fallback}`);
-    }
+    await this.checkFallback(poolId, patch);
     const settings = await this.store.patchSettings(poolId, patch);
     if (!settings) throw noSuchPool(poolId);
     this.fanout.toManagers(EV.settingsChanged, { poolId, settings });
@@ -115,6 +112,14 @@ export class PoolCommands {
     await this.roundRobin.distribute(poolId);
     if (patch.whenNobodyEligible !== undefined) this.stranding?.poolsChanged([poolId]);
     return settings;
+  }
+
+  /** whenNobodyEligible `{ pool }` names another pool that exists (422 otherwise). */
+  private async checkFallback(poolId: string, settings: Pick<SettingsPatch, 'whenNobodyEligible'>): Promise<void> {
+    const fallback = fallbackOf(settings);
+    if (!fallback) return;
+    if (fallback === poolId) throw new ApiError('INVALID', 'whenNobodyEligible: a pool cannot fall back to itself');
+    if (!(await this.store.getPool(fallback))) throw new ApiError('INVALID', `whenNobodyEligible: no pool ${fallback}`);
   }
 
   async setRules(poolId: string, rules: Rule[]): Promise<Rule[]> {
