@@ -57,8 +57,13 @@ describe.each(stores)('distribution v2 ($name)', (factory) => {
       const lead = await postLead(p.feed, { country: 'DE' });
       await de.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
       expect(codeOf(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('NOT_ELIGIBLE');
+      // A reload (the tab back within the offline grace) strands nothing.
       de.close();
-      await m.rec.waitFor(EV.leadStranded, (s) => s.leadId === lead.id && s.action === 'everyone');
+      const deBack = await connectRep(server.url, de.token);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(m.rec.of(EV.leadStranded).filter((s) => s.leadId === lead.id)).toEqual([]);
+      deBack.close();
+      await m.rec.waitFor(EV.leadStranded, (s) => s.leadId === lead.id && s.action === 'everyone', { timeoutMs: 15_000 });
       await fr.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id);
       expect(codeOf(await emitAck(fr.socket, EV.claim, { leadId: lead.id }))).toBe('ok');
 

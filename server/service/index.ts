@@ -62,6 +62,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
     start: () => background.start(),
     stop: () => {
       background.stop();
+      stranding.stop();
       late.stop();
     },
     drain: () => presence.drain(),

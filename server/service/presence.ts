@@ -52,7 +52,7 @@ export class PresenceCommands {
       // Its pools' leads may have nobody available left (whenNobodyEligible).
       if (isAvailable(change.before) && this.stranding) {
         const rep = await this.store.getRep(change.repId);
-        if (rep) this.stranding.poolsChanged(rep.pools);
+        if (rep) this.stranding.repUnavailable(rep.pools, change.after);
       }
       return;
     }

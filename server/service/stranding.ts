@@ -5,16 +5,24 @@
 // Checked when a lead opens (arrival, release, timeout, reclaim), when a rep becomes
 // unavailable (the leads of its pools), and when a pool's mode, settings or routing change.
 import { EV } from '../../shared/events.js';
-import type { Lead } from '../../shared/protocol.js';
+import type { Lead, Presence } from '../../shared/protocol.js';
 import { isAvailable, isStranded, mayStrand } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PoolRecord, Store, StrandEvent } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import type { Logger } from './logger.js';
 
+/**
+ * A rep whose last tab closed is checked for this long before its leads count as stranded:
+ * a page reload (tab gone, tab back within a second or two) must not open its hybrid leads
+ * to everyone. Away is deliberate and counts at once.
+ */
+export const OFFLINE_GRACE_MS = 2000;
+
 export class Stranding {
   private running = new Map<string, Promise<void>>();
   private again = new Set<string>();
+  private graceTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly store: Store,
@@ -27,6 +35,22 @@ export class Stranding {
   leadOpened(lead: Lead, pool?: PoolRecord): void {
     if (pool && !mayStrand(lead, pool.mode, pool.settings.whenNobodyEligible)) return;
     this.checkLead(lead).catch((err) => this.log.error('stranding check failed', err));
+  }
+
+  /** A rep became unavailable: the waiting leads of its pools (after OFFLINE_GRACE_MS when it went offline). */
+  repUnavailable(poolIds: readonly string[], presence: Presence): void {
+    if (presence !== 'offline') return this.poolsChanged(poolIds);
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(timer);
+      this.poolsChanged(poolIds);
+    }, OFFLINE_GRACE_MS);
+    timer.unref();
+    this.graceTimers.add(timer);
+  }
+
+  stop(): void {
+    for (const t of this.graceTimers) clearTimeout(t);
+    this.graceTimers.clear();
   }
 
   /** Reps became unavailable, or a pool's mode, settings or routing changed: these pools' open leads, coalesced per pool. */
