@@ -25,6 +25,7 @@ import type {
   RevokedReason,
   Rule,
   Settings,
+  StrandAction,
 } from './protocol.js';
 import type { FeedCreate, PoolCreate, RepCreate, RepPatch, SettingsPatch } from './schemas.js';
 
@@ -67,6 +68,10 @@ export const EV = {
   poolsChanged: 'pools:changed',
   /** A feed key was created, rotated or revoked: every feed (never a key). */
   feedsChanged: 'feeds:changed',
+  /** Nobody available was eligible for a lead: its pool's whenNobodyEligible applied (once per lead). */
+  leadStranded: 'lead:stranded',
+  /** A lead waited longer than its pool's slaMs (once per lead). */
+  leadOverdue: 'lead:overdue',
   // manager -> server: what the HTTP manager routes do, as events with acks
   modeSet: 'mode:set',
   settingsPatch: 'settings:patch',
@@ -109,12 +114,13 @@ export interface LeadRevoked {
 }
 
 /** Why a claimed lead went back to its pool (lead:released). */
-export type ReleaseReason = 'rep' | 'manager' | 'expired' | 'removed';
+export type ReleaseReason = 'rep' | 'manager' | 'expired' | 'removed' | 'offline';
 
 /**
  * Extra fields of lead:released: who gave the lead back and why. `rep`: its rep released
  * it; `manager`: a manager did; `expired`: the claim timed out (the server did);
- * `removed`: a manager removed the rep that held it.
+ * `removed`: a manager removed the rep that held it; `offline`: reclaimAfterOfflineMs took it
+ * from an unavailable rep (the server did).
  */
 export interface ReleaseInfo {
   releasedBy: { role: 'rep' | 'manager' | 'system'; repId?: string };
@@ -125,6 +131,23 @@ export interface ReleaseInfo {
 
 /** lead:released: the lead (open again) and who released it, why. */
 export type LeadReleased = Lead & ReleaseInfo;
+
+/** lead:stranded: `poolId` the pool it was stranded in; `toPoolId` where it was moved (action `moved`); `lead` as it is now. */
+export interface LeadStranded {
+  leadId: string;
+  poolId: string;
+  action: StrandAction;
+  toPoolId?: string;
+  lead: Lead;
+}
+
+/** lead:overdue: the lead (with `overdueAt`) in its pool. */
+export interface LeadOverdue {
+  leadId: string;
+  poolId: string;
+  overdueAt: string;
+  lead: Lead;
+}
 
 export interface ModeChanged {
   mode: Mode;
@@ -257,6 +280,8 @@ export type ManagerServerToClient = {
   [EV.stats]: (stats: LiveStats) => void;
   [EV.poolsChanged]: (change: PoolsChanged) => void;
   [EV.feedsChanged]: (change: FeedsChanged) => void;
+  [EV.leadStranded]: (stranded: LeadStranded) => void;
+  [EV.leadOverdue]: (overdue: LeadOverdue) => void;
 };
 
 /** Events documented as taking "anything" carry `unknown`. */

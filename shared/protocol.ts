@@ -16,6 +16,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const CLOSING_OUTCOMES: readonly Outcome[] = ['won', 'lost', 'unreachable'];
 
 export type Presence = 'available' | 'away' | 'offline' | 'off-shift';
+/** Only this presence takes leads: any other (away, offline, off-shift) is unavailable (server/domain/policy.ts isAvailable). */
+export const AVAILABLE: Presence = 'available';
 /** What a rep may set itself to (presence:set); `offline` follows from its tabs, `off-shift` from its schedule. */
 export type PresenceStatus = Exclude<Presence, 'offline' | 'off-shift'>;
 
@@ -88,6 +90,10 @@ export interface Lead extends LeadInput {
   eligible?: string[] | '*';
   /** Set when a hybrid lead was escalated to every rep. */
   escalatedAt?: string;
+  /** When the lead had waited its pool's slaMs unclaimed (kept once claimed: reports count it). */
+  overdueAt?: string;
+  /** Set once when nobody available was eligible for it and its pool's whenNobodyEligible applied. Managers only. */
+  stranded?: Stranded;
   disqualifiedReasons?: string[];
   /** The pool's mode when the lead was claimed or assigned (reports: speed per mode); cleared when it goes back to the pool. */
   claimMode?: Mode;
@@ -104,7 +110,11 @@ export interface Consent {
 }
 
 /** What a rep sees of a lead it does not own: never contact fields, never `eligible`. */
-export type LeadView = Partial<Omit<Lead, 'name' | 'email' | 'phone' | 'eligible'>> & { id: string; createdAt: string; poolId: string };
+export type LeadView = Partial<Omit<Lead, 'name' | 'email' | 'phone' | 'eligible' | 'stranded'>> & {
+  id: string;
+  createdAt: string;
+  poolId: string;
+};
 
 export interface Rep {
   id: string;
@@ -182,6 +192,23 @@ export interface Settings {
   weightBy: WeightBy;
   /** Flood guard: claims and pulls one rep may send per second, all tabs and nodes together (0 = off). */
   maxActionsPerSecond: number;
+  /** What happens at once to a lead whose eligible reps are all unavailable (docs/API.md, "No lead stranded"). */
+  whenNobodyEligible: WhenNobodyEligible;
+  /** A rep unavailable this long loses its claimed leads without an outcome (null = never). */
+  reclaimAfterOfflineMs: number | null;
+  /** A lead waiting longer than this is overdue (null = no target). */
+  slaMs: number | null;
+}
+
+/** `everyone`: offer it to every available rep of its pool; `wait`: nothing; `{ pool }`: move it to that pool. */
+export type WhenNobodyEligible = 'everyone' | 'wait' | { pool: string };
+/** What whenNobodyEligible did: `moved` to another pool, or `everyone` / `wait` in its pool. */
+export type StrandAction = 'everyone' | 'wait' | 'moved';
+export interface Stranded {
+  at: string;
+  action: StrandAction;
+  /** The pool it was stranded in (a moved lead's pool before the move). */
+  poolId: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -197,6 +224,10 @@ export const DEFAULT_SETTINGS: Settings = {
   weighted: false,
   weightBy: 'manual',
   maxActionsPerSecond: 200,
+  // Not "wait": a hybrid rule that reaches only unavailable reps must not strand its leads.
+  whenNobodyEligible: 'everyone',
+  reclaimAfterOfflineMs: null,
+  slaMs: null,
 };
 
 /** A pool: its own mode, settings, rules, open leads, round-robin turn, timers and stats. */
@@ -271,7 +302,7 @@ export interface ErrorBody {
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 
 export type GoneReason = 'claimed' | 'assigned' | 'withdrawn' | 'expired';
-export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed';
+export type RevokedReason = 'expired' | 'released' | 'reassigned' | 'removed' | 'offline';
 
 /** One per pool of the rep (on connect, on that pool's mode change, when the rep joins it). */
 export interface PoolState {

@@ -109,6 +109,12 @@ export const SettingsPatchSchema = z.strictObject({
   weighted: z.boolean().optional(),
   weightBy: z.enum(WEIGHT_BY).optional(),
   maxActionsPerSecond: z.number().int().min(0).max(100_000).optional(),
+  // The fallback pool must exist and differ from the pool: checked by the service (422).
+  whenNobodyEligible: z
+    .union([z.enum(['everyone', 'wait']), z.strictObject({ pool: z.string().regex(POOL_ID_PATTERN, 'a pool id') })])
+    .optional(),
+  reclaimAfterOfflineMs: optionalMs.optional(),
+  slaMs: optionalMs.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 

@@ -202,7 +202,8 @@ describe.each(stores)('pools over HTTP ($name store)', (factory) => {
 
   it('hybrid rules of a pool route over the reps of that pool only', async () => {
     const { p } = await fresh();
-    await createPool(p.manager, 'eu', { mode: 'hybrid' });
+    // No rep is online here: `wait` keeps leads narrowed (the default would open them to everyone).
+    await createPool(p.manager, 'eu', { mode: 'hybrid', settings: { whenNobodyEligible: 'wait' } });
     const [inEu, inDefault, inBoth] = await createReps(p.manager, 3, (i) => ({
       languages: ['de'],
       pools: [['eu'], ['default'], ['eu', 'default']][i],

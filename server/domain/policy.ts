@@ -12,8 +12,8 @@
 //   Lead state comes first so that every loser of a race hears ALREADY_CLAIMED.
 // Thresholds come from the settings of the pool of the lead being taken; the rep's
 // counters (last claim, recent claims, actions this second, held leads) span all pools.
-import type { Lead, Mode, Settings } from '../../shared/protocol.js';
-import { mayClaim } from './view.js';
+import { AVAILABLE, type Lead, type Mode, type Presence, type Settings, type WhenNobodyEligible } from '../../shared/protocol.js';
+import { mayClaim, type RepRef } from './view.js';
 
 /** What the checks know of the rep taking a lead, read in the same atomic section. */
 export interface RepState {
@@ -177,4 +177,45 @@ export function nextInRotation(entries: RotationEntry[]): RotationEntry | null {
 
 export function advanceRotation(entry: RotationEntry, lowestScore: number, weighted: boolean): number {
   return Math.max(entry.score, lowestScore) + (weighted ? 1 / Math.max(entry.weight, 0.01) : 1);
+}
+
+/**
+ * The one presence predicate of distribution: only `available` takes leads; away, offline
+ * (and off-shift) are unavailable for stranding, reclaiming and round-robin alike. The Redis
+ * scripts mirror it (lua/includes/presence.lua isAvailable).
+ */
+export function isAvailable(presence: Presence | undefined): boolean {
+  return presence === AVAILABLE;
+}
+
+/**
+ * Whether an open lead is stranded: no rep that may take it (mayClaim: in its pool and, in
+ * hybrid, routed to) is available. `reps` are the candidates (any superset of the pool's
+ * members); `presenceOf` their presence. A lead handled once already (`stranded`) is not.
+ * A lead open to the whole pool (not narrowed by hybrid rules) counts only under a fallback
+ * pool: "everyone" would change nothing for it and "wait" is what happens anyway.
+ */
+export function isStranded(
+  lead: Pick<Lead, 'eligible' | 'poolId' | 'status' | 'stranded'>,
+  mode: Mode,
+  policy: WhenNobodyEligible,
+  reps: readonly RepRef[],
+  presenceOf: (repId: string) => Presence | undefined,
+): boolean {
+  if (!mayStrand(lead, mode, policy)) return false;
+  return !reps.some((rep) => mayClaim(lead, rep, mode) && isAvailable(presenceOf(rep.id)));
+}
+
+/**
+ * Whether isStranded could hold for this lead whoever is available: an open lead not handled
+ * yet, narrowed by hybrid rules or under a fallback pool (a cheap check before reading presence).
+ */
+export function mayStrand(lead: Pick<Lead, 'eligible' | 'status' | 'stranded'>, mode: Mode, policy: WhenNobodyEligible): boolean {
+  if (lead.status !== 'open' || lead.stranded) return false;
+  return (mode === 'hybrid' && Array.isArray(lead.eligible)) || typeof policy === 'object';
+}
+
+/** Whether whenNobodyEligible opened the lead to everyone (or moved it): rules no longer narrow it, as after an escalation. */
+export function openedByStranding(lead: Pick<Lead, 'stranded'>): boolean {
+  return !!lead.stranded && lead.stranded.action !== 'wait';
 }

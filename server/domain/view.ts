@@ -3,11 +3,11 @@
 import { CONTACT_FIELDS, LEAD_OFFERING_MODES, type Lead, type LeadView, type Mode, type Settings } from '../../shared/protocol.js';
 
 /** Fields no rep ever receives, even for its own lead (routing internals). */
-const MANAGER_ONLY = ['eligible'] as const;
+const MANAGER_ONLY = ['eligible', 'stranded'] as const;
 
 /** The lead as its owner sees it: everything but manager-only fields. */
 export function ownerView(lead: Lead): Lead {
-  const { eligible: _eligible, ...rest } = lead;
+  const { eligible: _eligible, stranded: _stranded, ...rest } = lead;
   return rest;
 }
 
@@ -20,6 +20,8 @@ export function leadView(lead: Lead, mode: Mode, settings: Settings): LeadView |
   switch (mode) {
     case 'shark-tank': {
       const view: Record<string, unknown> = { id: lead.id, createdAt: lead.createdAt, poolId: lead.poolId };
+      // Aging is not a teaser field: every mode that shows a lead shows that it is overdue.
+      if (lead.overdueAt) view.overdueAt = lead.overdueAt;
       for (const field of settings.teaserFields) {
         if ((CONTACT_FIELDS as readonly string[]).includes(field)) continue;
         const value = (lead as unknown as Record<string, unknown>)[field];

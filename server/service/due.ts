@@ -1,16 +1,18 @@
-// Due jobs: escalations and claim timeouts, popped from the store (each fires once in the
-// whole cluster) and told to reps and managers. Each event's lead carries its pool, and
-// its mode is that pool's.
+// Due jobs: escalations, claim timeouts, SLA (overdue) and reclaims of an unavailable rep's
+// leads, popped from the store (each fires once in the whole cluster) and told to reps and
+// managers. Each event's lead carries its pool, and its mode is that pool's.
 import { EV } from '../../shared/events.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { DueEvent, Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
+import type { Stranding } from './stranding.js';
 
 export class DueJobs {
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
     private readonly followUps: FollowUps,
+    private readonly stranding?: Stranding,
   ) {}
 
   async run(): Promise<void> {
@@ -25,11 +27,21 @@ export class DueJobs {
       if (event.mode === 'hybrid') await this.followUps.offer(event.lead, event.mode, event.previousEligible);
       return;
     }
-    this.fanout.revoked(event.lead, event.previousOwner, 'expired');
+    if (event.kind === 'overdue') {
+      const { lead } = event;
+      this.fanout.toManagers(EV.leadOverdue, { leadId: lead.id, poolId: lead.poolId, overdueAt: lead.overdueAt!, lead });
+      this.fanout.toManagers(EV.leadUpdated, lead);
+      // Offered again with `overdueAt`: reps' views flag it (a lead:offered of a shown lead replaces it).
+      await this.followUps.offer(lead, event.mode);
+      return;
+    }
+    const reason = event.kind === 'expired' ? 'expired' : 'offline';
+    this.fanout.revoked(event.lead, event.previousOwner, reason);
     await this.followUps.reopened(event.lead, event.mode, {
       releasedBy: { role: 'system' },
-      reason: 'expired',
+      reason,
       previousOwner: event.previousOwner,
     });
+    this.stranding?.leadOpened(event.lead);
   }
 }

@@ -19,6 +19,7 @@ import { RepCommands } from './reps.js';
 import { RoundRobin } from './round-robin.js';
 import { ShiftKeeper } from './shifts.js';
 import { StatsPush } from './stats-push.js';
+import { Stranding } from './stranding.js';
 import { WaitingPush } from './waiting-push.js';
 
 export interface Service {
@@ -49,12 +50,13 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const stats = new StatsPush(reads, fanout, log);
   const roundRobin = new RoundRobin(store, fanout, () => stats.schedule());
   const followUps = new FollowUps(store, fanout, reads, stats, new WaitingPush(store, fanout, log), roundRobin, log);
-  const presence = new PresenceCommands(store, fanout, followUps, roundRobin);
-  const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
-  const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
+  const stranding = new Stranding(store, fanout, followUps, log);
+  const presence = new PresenceCommands(store, fanout, followUps, roundRobin, stranding);
+  const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin, stranding);
+  const background = new Background(store, fanout, new DueJobs(store, fanout, followUps, stranding), presence, stats, log);
   const shifts = new ShiftKeeper(store, fanout, reads, presence, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
-  const leads = new LeadCommands(store, fanout, followUps);
+  const leads = new LeadCommands(store, fanout, followUps, stranding);
   return {
     leads,
     forms: new FormCommands(store, leads),
@@ -71,6 +73,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
     stop: () => {
       background.stop();
       shifts.stop();
+      stranding.stop();
       late.stop();
     },
     drain: () => presence.drain(),

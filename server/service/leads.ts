@@ -14,6 +14,7 @@ import { claimDuration, claims, fanoutDuration, leadsIngested, since } from '../
 import type { Fanout } from '../realtime/fanout.js';
 import type { IngestResult, LeadDraft, PoolRecord, Store, StoredRep } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
+import type { Stranding } from './stranding.js';
 
 /** Where a new lead goes and who sent it. */
 export interface IngestTarget {
@@ -45,6 +46,7 @@ export class LeadCommands {
     private readonly store: Store,
     private readonly fanout: Fanout,
     private readonly followUps: FollowUps,
+    private readonly stranding?: Stranding,
   ) {}
 
   /** Qualifies with the pool's filters, routes with its rules over its reps, stores (dedup inside the pool), offers. */
@@ -144,6 +146,7 @@ export class LeadCommands {
       this.fanout.offer(lead, mode, settings, { members: new Set(members.map((r) => r.id)) });
       fanoutDuration.observe({ event: 'offer' }, since(stored));
       this.followUps.poolChanged(pool.id, mode);
+      this.stranding?.leadOpened(lead, pool);
     } else {
       this.followUps.countsChanged();
     }
@@ -231,6 +234,7 @@ export class LeadCommands {
         ? { releasedBy: { role: 'rep', repId }, reason: 'rep', previousOwner }
         : { releasedBy: { role: 'manager' }, reason: 'manager', previousOwner },
     );
+    this.stranding?.leadOpened(lead);
     return lead;
   }
 

@@ -4,6 +4,7 @@
 import { EV } from '../../shared/events.js';
 import { DEFAULT_MODE, DEFAULT_SETTINGS, type Mode, type PoolOverview, type Rule, type Settings } from '../../shared/protocol.js';
 import type { PoolCreate, SettingsPatch } from '../../shared/schemas.js';
+import { openedByStranding } from '../domain/policy.js';
 import { route } from '../domain/routing.js';
 import { mergeSettings } from '../domain/settings.js';
 import { ApiError, noSuchPool } from '../errors.js';
@@ -12,6 +13,7 @@ import type { Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import { publicFeed, type ReadModels } from './reads.js';
 import type { RoundRobin } from './round-robin.js';
+import type { Stranding } from './stranding.js';
 
 export class PoolCommands {
   constructor(
@@ -20,11 +22,13 @@ export class PoolCommands {
     private readonly reads: ReadModels,
     private readonly followUps: FollowUps,
     private readonly roundRobin: RoundRobin,
+    private readonly stranding?: Stranding,
   ) {}
 
   // ---- pools ----------------------------------------------------------------------------
 
   async create(input: PoolCreate): Promise<PoolOverview> {
+    await this.checkFallback(input.id, input.settings ?? {});
     const created = await this.store.createPool({
       id: input.id,
       name: input.name,
@@ -51,6 +55,14 @@ export class PoolCommands {
    * leave it (`pool:left`), feeds stop posting into it; its closed leads stay as history.
    */
   async delete(poolId: string): Promise<void> {
+    // A pool some other pool falls back to stays (its leads would have nowhere to go).
+    const dependents = (await this.store.listPools()).filter((p) => p.id !== poolId && fallbackOf(p.settings) === poolId);
+    if (dependents.length) {
+      throw new ApiError(
+        'CONFLICT',
+        `pool ${poolId} is the fallback (whenNobodyEligible) of ${dependents.map((p) => p.id).join(', ')}: change that first`,
+      );
+    }
     const feedsBefore = await this.store.listFeeds();
     const result = await this.store.deletePool(poolId);
     if (!result.ok) {
@@ -85,18 +97,29 @@ export class PoolCommands {
       await this.followUps.refreshReps(poolId);
       await this.poolsChanged();
       await this.roundRobin.distribute(poolId);
+      this.stranding?.poolsChanged([poolId]);
     }
     return mode;
   }
 
   async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings> {
+    await this.checkFallback(poolId, patch);
     const settings = await this.store.patchSettings(poolId, patch);
     if (!settings) throw noSuchPool(poolId);
     this.fanout.toManagers(EV.settingsChanged, { poolId, settings });
     // Teaser fields and caps show on reps' screens: send them a fresh snapshot.
     await this.followUps.refreshReps(poolId);
     await this.roundRobin.distribute(poolId);
+    if (patch.whenNobodyEligible !== undefined) this.stranding?.poolsChanged([poolId]);
     return settings;
+  }
+
+  /** whenNobodyEligible `{ pool }` names another pool that exists (422 otherwise). */
+  private async checkFallback(poolId: string, settings: Pick<SettingsPatch, 'whenNobodyEligible'>): Promise<void> {
+    const fallback = fallbackOf(settings);
+    if (!fallback) return;
+    if (fallback === poolId) throw new ApiError('INVALID', 'whenNobodyEligible: a pool cannot fall back to itself');
+    if (!(await this.store.getPool(fallback))) throw new ApiError('INVALID', `whenNobodyEligible: no pool ${fallback}`);
   }
 
   async setRules(poolId: string, rules: Rule[]): Promise<Rule[]> {
@@ -117,12 +140,21 @@ export class PoolCommands {
     if (!pool) return;
     const members = reps.filter((r) => r.pools.includes(poolId));
     const changes = open
-      .filter((lead) => !lead.escalatedAt)
+      .filter((lead) => !lead.escalatedAt && !openedByStranding(lead))
       .map((lead) => ({ lead, eligible: route(lead, pool.rules, members).eligible }))
       .filter(({ lead, eligible }) => JSON.stringify(lead.eligible ?? '*') !== JSON.stringify(eligible))
       .map(({ lead, eligible }) => ({ leadId: lead.id, eligible }));
     if (changes.length === 0) return;
     const changed = await this.store.reroute(poolId, changes);
-    if (changed.length && pool.mode === 'hybrid') await this.followUps.refreshReps(poolId);
+    if (changed.length && pool.mode === 'hybrid') {
+      await this.followUps.refreshReps(poolId);
+      this.stranding?.poolsChanged([poolId]);
+    }
   }
+}
+
+/** The pool a pool's settings fall back to (whenNobodyEligible `{ pool }`), if any. */
+function fallbackOf(settings: Pick<SettingsPatch, 'whenNobodyEligible'>): string | null {
+  const w = settings.whenNobodyEligible;
+  return typeof w === 'object' ? w.pool : null;
 }

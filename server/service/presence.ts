@@ -2,10 +2,12 @@
 // The store keeps presence cluster-wide; a change is told to managers and may let
 // round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
+import { isAvailable } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PresenceChange, Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import type { RoundRobin } from './round-robin.js';
+import type { Stranding } from './stranding.js';
 
 export class PresenceCommands {
   private closingTabs = new Set<Promise<void>>();
@@ -15,6 +17,7 @@ export class PresenceCommands {
     private readonly fanout: Fanout,
     private readonly followUps: FollowUps,
     private readonly roundRobin: RoundRobin,
+    private readonly stranding?: Stranding,
   ) {}
 
   async setAway(repId: string, away: boolean): Promise<void> {
@@ -45,7 +48,14 @@ export class PresenceCommands {
     if (change.before === change.after) return;
     this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
     this.followUps.countsChanged();
-    if (change.after !== 'available') return;
+    if (!isAvailable(change.after)) {
+      // Its pools' leads may have nobody available left (whenNobodyEligible).
+      if (isAvailable(change.before) && this.stranding) {
+        const rep = await this.store.getRep(change.repId);
+        if (rep) this.stranding.repUnavailable(rep.pools, change.after);
+      }
+      return;
+    }
     const rep = await this.store.getRep(change.repId);
     if (rep) await this.roundRobin.distributeAll(rep.pools);
   }

@@ -3,6 +3,7 @@
 // unless that pool is in round-robin mode; it skips candidates outside the pool); this
 // loop only keeps asking. Each pool has its own loop.
 import { EV } from '../../shared/events.js';
+import { isAvailable } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import { measuredWeights, weighsByPerformance } from './performance.js';
@@ -38,7 +39,7 @@ export class RoundRobin {
         do {
           this.again.delete(poolId);
           const presence = await this.store.onlinePresence();
-          const candidates = Object.keys(presence).filter((id) => presence[id] === 'available');
+          const candidates = Object.keys(presence).filter((id) => isAvailable(presence[id]));
           if (candidates.length === 0) break;
           const weights = await this.weightsOf(poolId);
           for (;;) {

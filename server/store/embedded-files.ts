@@ -66,7 +66,13 @@ export interface StoredPool extends PoolRecord {
 }
 
 /** Time-based work for runDue: a lead's escalation, or the timeout of one claim of it. */
-type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; leadId: string; at: number; claimedAt: string };
+export type Job =
+  | { kind: 'escalate'; leadId: string; at: number }
+  | { kind: 'expire'; leadId: string; at: number; claimedAt: string }
+  /** slaMs: the lead is overdue if still waiting. */
+  | { kind: 'sla'; leadId: string; at: number }
+  /** reclaimAfterOfflineMs: the rep's claimed leads in the pool, if it is still unavailable since `since`. */
+  | { kind: 'reclaim'; repId: string; poolId: string; since: number; at: number };
 
 interface LeadsFile {
   leads: StoredLead[];
@@ -90,6 +96,8 @@ interface PoolFile {
   secrets: Partial<Record<SecretName, string>>;
   counters: Record<string, RepCounters>;
   jobs: Job[];
+  /** Rep id -> store-clock ms since which it is unavailable (absent: available, or never seen since). */
+  unavailableSince: Record<string, number>;
   /** Acceptance counter: the seq of the newest lead, any pool. */
   seq: number;
 }
@@ -158,6 +166,7 @@ export class EmbeddedFiles {
       secrets: {},
       counters: {},
       jobs: [],
+      unavailableSince: {},
       seq: 0,
     });
     this.feeds = this.file<FeedsFile>('feeds.json', { feeds: [] });
@@ -296,6 +305,7 @@ export class EmbeddedFiles {
     data.secrets ??= {};
     data.counters ??= {};
     data.jobs ??= [];
+    data.unavailableSince ??= {};
     data.seq ??= 0;
     const rotation = pools[DEFAULT_POOL].rotation!;
     for (const [repId, counters] of Object.entries(data.counters as Record<string, LegacyRepCounters>)) {

@@ -38,7 +38,10 @@ import {
   checkPacing,
   checkPull,
   claimWindowToKeep,
+  isAvailable,
+  isStranded,
   nextInRotation,
+  openedByStranding,
   pullPools,
   type RepState,
   recordClaim,
@@ -47,7 +50,15 @@ import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { compareEventIds, DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdAfter, eventIdMs, eventMatches, eventsLimit } from './audit.js';
 import { probeWritable } from './batch-files.js';
-import { type DataFile, EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
+import {
+  type DataFile,
+  EmbeddedFiles,
+  type Job,
+  newStoredPool,
+  type RepCounters,
+  type StoredLead,
+  type StoredPool,
+} from './embedded-files.js';
 import { GroupCommit } from './group-commit.js';
 import { newLeadId } from './ids.js';
 import {
@@ -75,6 +86,7 @@ import {
   type StoredFormPatch,
   type StoredRep,
   StoreUnavailableError,
+  type StrandEvent,
   UnknownPoolError,
 } from './types.js';
 
@@ -132,6 +144,8 @@ export class EmbeddedStore implements Store {
   // Reports read a time range through this: leads by arrival (createdAt ms, then seq), over
   // all pools ('') and per pool, so a range costs a binary search plus the leads in it.
   private byCreated = new Map<string, TimeEntry[]>();
+  /** Jobs scheduled while runDue rewrites the job list (e.g. the SLA of a lead a timeout reopened). */
+  private scheduledWhileDue: Job[] | null = null;
 
   constructor(
     private readonly dir: string,
@@ -148,6 +162,9 @@ export class EmbeddedStore implements Store {
   async init(): Promise<void> {
     await this.files.load();
     this.rebuild();
+    // Tabs are not persisted: after a start every rep is offline, so the reclaim clock of a
+    // rep holding leads starts now (unless it was running already); saved with the next write.
+    for (const repId of this.held.keys()) this.presenceMoved(repId, 'available', 'offline');
   }
 
   /** The in-memory indexes, from the files' data (tabs and rate buckets are kept: never persisted). */
@@ -399,6 +416,48 @@ export class EmbeddedStore implements Store {
     delete lead.outcome;
     delete lead.outcomeNote;
     this.addOpen(lead);
+    // Waiting again: its SLA counts from its arrival (at once when already past).
+    const sla = this.poolOf(lead.poolId)?.settings.slaMs;
+    if (sla && !lead.overdueAt) this.schedule([{ kind: 'sla', leadId: lead.id, at: Date.parse(lead.createdAt) + sla }]);
+  }
+
+  /** Adds due jobs, replacing those of the same key (a job rescheduled fires once). */
+  private schedule(jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    // runDue is rewriting the list: it adds these once it is done.
+    if (this.scheduledWhileDue) {
+      this.scheduledWhileDue.push(...jobs);
+      return;
+    }
+    const keys = new Set(jobs.map(jobKey));
+    const data = this.files.pool.data;
+    data.jobs = data.jobs.filter((j) => !keys.has(jobKey(j)));
+    data.jobs.push(...jobs);
+  }
+
+  /**
+   * A rep's presence moved: becoming unavailable starts its reclaim clock (a job per pool
+   * of the rep with reclaimAfterOfflineMs); becoming available stops it. Whether the pool
+   * file must be written.
+   */
+  private presenceMoved(repId: string, before: Presence, after: Presence): boolean {
+    const since = this.files.pool.data.unavailableSince;
+    if (isAvailable(after)) {
+      if (!Object.hasOwn(since, repId)) return false;
+      delete since[repId];
+      return true;
+    }
+    if (!isAvailable(before) || Object.hasOwn(since, repId)) return false;
+    const now = this.clock();
+    since[repId] = now;
+    const rep = this.reps.get(repId);
+    const jobs: Job[] = [];
+    for (const poolId of rep?.pools ?? []) {
+      const delay = this.poolOf(poolId)?.settings.reclaimAfterOfflineMs;
+      if (delay) jobs.push({ kind: 'reclaim', repId, poolId, since: now, at: now + delay });
+    }
+    this.schedule(jobs);
+    return true;
   }
 
   private modeOf(lead: StoredLead): Mode {
@@ -486,11 +545,50 @@ export class EmbeddedStore implements Store {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
+    const before = pool.settings;
     pool.settings = mergeSettings(pool.settings, patch);
     this.record('pool.settings', { poolId, data: { patch: structuredClone(patch) } }, managerBy(audit));
+    this.schedule(this.retroactiveJobs(pool, before));
     const settings = structuredClone(pool.settings);
     await this.save(this.files.pool);
     return settings;
+  }
+
+  /**
+   * Timers turned on (or changed) apply to what already waits or is held, counted from when
+   * it arrived, was claimed or became unavailable (a time already past fires at once).
+   */
+  private retroactiveJobs(pool: StoredPool, before: Settings): Job[] {
+    const changed = (key: 'escalateAfterMs' | 'claimTimeoutMs' | 'slaMs' | 'reclaimAfterOfflineMs') => {
+      const v = pool.settings[key];
+      return v && v !== before[key] ? v : 0;
+    };
+    const jobs: Job[] = [];
+    const escalate = changed('escalateAfterMs');
+    const sla = changed('slaMs');
+    for (const lead of this.openIn(pool.id)) {
+      const arrived = Date.parse(lead.createdAt);
+      if (escalate && Array.isArray(lead.eligible) && !lead.escalatedAt)
+        jobs.push({ kind: 'escalate', leadId: lead.id, at: arrived + escalate });
+      if (sla && !lead.overdueAt) jobs.push({ kind: 'sla', leadId: lead.id, at: arrived + sla });
+    }
+    const timeout = changed('claimTimeoutMs');
+    if (timeout) {
+      for (const set of this.held.values()) {
+        for (const lead of set) {
+          if (lead.poolId !== pool.id || !lead.claimedAt || lead.outcome) continue;
+          jobs.push({ kind: 'expire', leadId: lead.id, claimedAt: lead.claimedAt, at: Date.parse(lead.claimedAt) + timeout });
+        }
+      }
+    }
+    const reclaim = changed('reclaimAfterOfflineMs');
+    if (reclaim) {
+      for (const [repId, since] of Object.entries(this.files.pool.data.unavailableSince)) {
+        if (this.reps.get(repId)?.pools.includes(pool.id))
+          jobs.push({ kind: 'reclaim', repId, poolId: pool.id, since, at: since + reclaim });
+      }
+    }
+    return jobs;
   }
 
   async setRules(poolId: string, rules: Rule[], audit?: AuditContext): Promise<boolean> {
@@ -658,6 +756,7 @@ export class EmbeddedStore implements Store {
     this.byTokenHash.delete(rep.tokenHash);
     this.files.reps.data.reps = this.files.reps.data.reps.filter((r) => r.id !== id);
     delete this.files.pool.data.counters[id];
+    delete this.files.pool.data.unavailableSince[id];
     for (const pool of this.poolList()) delete pool.rotation[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
@@ -733,7 +832,9 @@ export class EmbeddedStore implements Store {
       rep.away = false;
     }
     const after = this.presenceOf(repId);
-    if (rep && before === 'away') await this.save(this.files.reps);
+    const moved = this.presenceMoved(repId, before, after);
+    if (rep && before === 'away') await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
+    else if (moved) await this.save(this.files.pool);
     return { repId, before, after };
   }
 
@@ -750,10 +851,10 @@ export class EmbeddedStore implements Store {
     const before = this.presenceOf(repId);
     closeTab();
     const after = this.presenceOf(repId);
-    if (before !== 'offline' && after === 'offline') {
-      this.record('rep.offline', { repId }, { role: 'rep', id: repId });
-      await this.save();
-    }
+    const wentOffline = before !== 'offline' && after === 'offline';
+    if (wentOffline) this.record('rep.offline', { repId }, { role: 'rep', id: repId });
+    if (this.presenceMoved(repId, before, after)) await this.save(this.files.pool);
+    else if (wentOffline) await this.save();
     return { repId, before, after };
   }
 
@@ -763,7 +864,8 @@ export class EmbeddedStore implements Store {
     const rep = this.reps.get(repId);
     if (rep) rep.away = away;
     const after = this.presenceOf(repId);
-    if (rep) await this.save(this.files.reps);
+    const moved = this.presenceMoved(repId, before, after);
+    if (rep) await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
     return { repId, before, after };
   }
 
@@ -774,7 +876,9 @@ export class EmbeddedStore implements Store {
     const changed = !!rep && (rep.offShift === true) !== offShift;
     if (rep && changed) rep.offShift = offShift;
     const after = this.presenceOf(repId);
-    if (changed) await this.save(this.files.reps);
+    // off shift starts the reclaim clock like away
+    const moved = this.presenceMoved(repId, before, after);
+    if (changed) await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
     return { repId, before, after };
   }
 
@@ -871,6 +975,8 @@ export class EmbeddedStore implements Store {
     if (lead.status === 'open' && escalateAfter) {
       this.files.pool.data.jobs.push({ kind: 'escalate', leadId: lead.id, at: now + escalateAfter });
     }
+    const sla = pool.settings.slaMs;
+    if (lead.status === 'open' && sla) this.files.pool.data.jobs.push({ kind: 'sla', leadId: lead.id, at: now + sla });
     return { result: { duplicate: false, lead: publicLead(lead) }, file: this.files.of(lead) };
   }
 
@@ -934,7 +1040,7 @@ export class EmbeddedStore implements Store {
     const touched = new Set<DataFile>();
     for (const { leadId, eligible } of changes) {
       const lead = this.leads.get(leadId);
-      if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt) continue;
+      if (lead?.poolId !== poolId || lead.status !== 'open' || lead.escalatedAt || openedByStranding(lead)) continue;
       if (JSON.stringify(lead.eligible ?? '*') === JSON.stringify(eligible)) continue;
       lead.eligible = Array.isArray(eligible) ? [...eligible] : '*';
       changed.push(leadId);
@@ -1085,40 +1191,66 @@ export class EmbeddedStore implements Store {
     if (!jobs.some((j) => j.at <= now)) return [];
     const events: DueEvent[] = [];
     const touched = new Set<DataFile>([this.files.pool]);
-    this.files.pool.data.jobs = jobs.filter((job) => {
-      if (job.at > now) return true;
-      const lead = this.leads.get(job.leadId);
-      const pool = lead ? this.poolOf(lead.poolId) : null;
-      if (!lead || !pool) return false;
-      const { mode, settings } = pool;
-      // A setting turned off in the lead's pool since the job was scheduled cancels it.
-      if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
-        const previousEligible = lead.eligible;
-        lead.eligible = '*';
-        lead.escalatedAt = new Date(now).toISOString();
-        touched.add(this.files.of(lead));
-        events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
-        this.record('lead.escalated', { poolId: lead.poolId, leadId: lead.id, data: { previousEligible: [...previousEligible] } }, SYSTEM);
-      }
-      if (
-        job.kind === 'expire' &&
-        settings.claimTimeoutMs &&
-        lead.status === 'claimed' &&
-        lead.claimedAt === job.claimedAt &&
-        !lead.outcome
-      ) {
-        const previousOwner = lead.claimedBy!;
-        this.reopen(lead);
-        touched.add(this.files.of(lead));
-        events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
-        this.record(
-          'lead.expired',
-          { poolId: lead.poolId, leadId: lead.id, repId: previousOwner, data: { reason: 'claim-timeout' } },
-          SYSTEM,
-        );
-      }
-      return false;
-    });
+    const later: Job[] = [];
+    this.scheduledWhileDue = later;
+    let kept: Job[];
+    try {
+      kept = jobs.filter((job) => {
+        if (job.at > now) return true;
+        if (job.kind === 'reclaim') {
+          events.push(...this.reclaim(job, now, later, touched));
+          return false;
+        }
+        const lead = this.leads.get(job.leadId);
+        const pool = lead ? this.poolOf(lead.poolId) : null;
+        if (!lead || !pool) return false;
+        const { mode, settings } = pool;
+        // A setting turned off in the lead's pool since the job was scheduled cancels it.
+        if (job.kind === 'escalate' && settings.escalateAfterMs && lead.status === 'open' && Array.isArray(lead.eligible)) {
+          const previousEligible = lead.eligible;
+          lead.eligible = '*';
+          lead.escalatedAt = new Date(now).toISOString();
+          touched.add(this.files.of(lead));
+          events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
+          this.record(
+            'lead.escalated',
+            { poolId: lead.poolId, leadId: lead.id, data: { previousEligible: [...previousEligible] } },
+            SYSTEM,
+          );
+        }
+        if (
+          job.kind === 'expire' &&
+          settings.claimTimeoutMs &&
+          lead.status === 'claimed' &&
+          lead.claimedAt === job.claimedAt &&
+          !lead.outcome
+        ) {
+          const previousOwner = lead.claimedBy!;
+          this.reopen(lead);
+          touched.add(this.files.of(lead));
+          events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
+          this.record(
+            'lead.expired',
+            { poolId: lead.poolId, leadId: lead.id, repId: previousOwner, data: { reason: 'claim-timeout' } },
+            SYSTEM,
+          );
+        }
+        if (job.kind === 'sla' && settings.slaMs && lead.status === 'open' && !lead.overdueAt) {
+          const due = Date.parse(lead.createdAt) + settings.slaMs;
+          if (due > now) later.push({ ...job, at: due });
+          else {
+            lead.overdueAt = new Date(now).toISOString();
+            touched.add(this.files.of(lead));
+            events.push({ kind: 'overdue', lead: publicLead(lead), mode });
+          }
+        }
+        return false;
+      });
+    } finally {
+      this.scheduledWhileDue = null;
+    }
+    this.files.pool.data.jobs = kept;
+    this.schedule(later);
     await this.save(...touched);
     return events;
   }
@@ -1161,6 +1293,63 @@ export class EmbeddedStore implements Store {
     }
     return out;
   }
+  /** A reclaim job: the rep, unavailable since job.since, loses its claimed leads of the pool that have no outcome. */
+  private reclaim(job: Extract<Job, { kind: 'reclaim' }>, now: number, later: Job[], touched: Set<DataFile>): DueEvent[] {
+    const pool = this.poolOf(job.poolId);
+    const delay = pool?.settings.reclaimAfterOfflineMs;
+    if (!pool || !delay || this.files.pool.data.unavailableSince[job.repId] !== job.since) return [];
+    if (isAvailable(this.presenceOf(job.repId))) return [];
+    if (job.since + delay > now) {
+      later.push({ ...job, at: job.since + delay });
+      return [];
+    }
+    const events: DueEvent[] = [];
+    for (const lead of [...(this.held.get(job.repId) ?? [])]) {
+      if (lead.poolId !== pool.id || lead.outcome) continue;
+      this.reopen(lead);
+      touched.add(this.files.of(lead));
+      events.push({ kind: 'reclaimed', lead: publicLead(lead), previousOwner: job.repId, mode: pool.mode });
+      this.record('lead.revoked', { poolId: pool.id, leadId: lead.id, repId: job.repId, data: { reason: 'offline' } }, SYSTEM);
+    }
+    return events;
+  }
+
+  async strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]> {
+    this.check();
+    const pool = this.poolOf(poolId);
+    if (!pool) return [];
+    const now = new Date(this.clock()).toISOString();
+    const reps = repIds.map((id) => this.reps.get(id)).filter((r): r is StoredRep => !!r);
+    const presence = (id: string) => this.presenceOf(id);
+    const events: StrandEvent[] = [];
+    const touched = new Set<DataFile>();
+    for (const id of new Set(leadIds)) {
+      const lead = this.leads.get(id);
+      if (lead?.poolId !== poolId || !isStranded(lead, pool.mode, pool.settings.whenNobodyEligible, reps, presence)) continue;
+      const previousEligible = Array.isArray(lead.eligible) ? [...lead.eligible] : '*';
+      const policy = pool.settings.whenNobodyEligible;
+      const target = typeof policy === 'object' && policy.pool !== poolId ? this.poolOf(policy.pool) : null;
+      const action = policy === 'wait' ? 'wait' : target ? 'moved' : 'everyone';
+      if (action !== 'wait') lead.eligible = '*';
+      if (target) {
+        this.removeOpen(lead);
+        lead.poolId = target.id;
+        this.addOpen(lead);
+      }
+      lead.stranded = { at: now, action, poolId };
+      touched.add(this.files.of(lead));
+      const to = target ?? pool;
+      if (action !== 'wait')
+        this.record(
+          'lead.escalated',
+          { poolId: to.id, leadId: lead.id, data: { reason: 'nobody-eligible', action, fromPoolId: poolId } },
+          SYSTEM,
+        );
+      events.push({ action, lead: publicLead(lead), mode: to.mode, fromPoolId: poolId, fromMode: pool.mode, previousEligible });
+    }
+    if (touched.size) await this.save(...touched);
+    return events;
+  }
 }
 
 const SYSTEM: AuditActor = { role: 'system' };
@@ -1190,6 +1379,18 @@ function applyFormPatch(form: StoredForm, patch: StoredFormPatch): void {
     if (value === undefined || key === 'id' || key === 'createdAt') continue;
     if (value === null) delete target[key];
     else target[key] = structuredClone(value);
+  }
+}
+
+/** Jobs with one key are one job (a reschedule replaces). */
+function jobKey(job: Job): string {
+  switch (job.kind) {
+    case 'reclaim':
+      return `r|${job.repId}|${job.poolId}|${job.since}`;
+    case 'expire':
+      return `x|${job.leadId}|${job.claimedAt}`;
+    default:
+      return `${job.kind}|${job.leadId}`;
   }
 }
 
@@ -1233,5 +1434,6 @@ function publicLead(lead: StoredLead): Lead {
   if (Array.isArray(rest.eligible)) copy.eligible = [...rest.eligible];
   if (rest.disqualifiedReasons) copy.disqualifiedReasons = [...rest.disqualifiedReasons];
   if (rest.consent) copy.consent = { ...rest.consent };
+  if (rest.stranded) copy.stranded = { ...rest.stranded };
   return copy;
 }

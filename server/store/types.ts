@@ -135,7 +135,25 @@ export type AutoAssignResult = { lead: Lead; mode: Mode } | null;
 /** Time-based work popped by exactly one node (escalations, claim timeouts). */
 export type DueEvent =
   | { kind: 'escalated'; lead: Lead; mode: Mode /** Who was eligible before: they were offered it already. */; previousEligible: string[] }
-  | { kind: 'expired'; lead: Lead; previousOwner: string; mode: Mode };
+  | { kind: 'expired'; lead: Lead; previousOwner: string; mode: Mode }
+  /** A waiting lead passed its pool's slaMs (lead.overdueAt set; once per lead). */
+  | { kind: 'overdue'; lead: Lead; mode: Mode }
+  /** reclaimAfterOfflineMs: the lead went back to its pool from an unavailable rep. */
+  | { kind: 'reclaimed'; lead: Lead; previousOwner: string; mode: Mode };
+
+/**
+ * whenNobodyEligible applied to a lead (Store.strand). `lead` as it is now (moved: in
+ * `lead.poolId`, open to everyone there); `fromPoolId`/`fromMode` where it was stranded;
+ * `previousEligible` who could take it before (they were offered it already).
+ */
+export interface StrandEvent {
+  action: 'everyone' | 'wait' | 'moved';
+  lead: Lead;
+  mode: Mode;
+  fromPoolId: string;
+  fromMode: Mode;
+  previousEligible: string[] | '*';
+}
 
 export interface PresenceChange {
   repId: string;
@@ -353,8 +371,16 @@ export interface Store {
    * given: weightBy performance, server/domain/performance.ts). null when nothing to do.
    */
   autoAssign(poolId: string, candidates: string[], weights?: Record<string, number>): Promise<AutoAssignResult>;
-  /** Pops and applies every due escalation and claim timeout; each fires once cluster-wide. */
+  /** Pops and applies every due escalation, claim timeout, SLA and reclaim; each fires once cluster-wide. */
   runDue(): Promise<DueEvent[]>;
+  /**
+   * whenNobodyEligible, atomically, for these open leads of a pool: each that is not
+   * handled yet (`stranded` unset) and that no available rep among `repIds` may take gets its
+   * pool's policy (everyone: open to every rep of the pool; wait: marked only; pool: moved
+   * there, open to everyone; a fallback pool gone meanwhile: everyone). Once per lead.
+   * `repIds` must include every member of the pool (the caller's read; Redis needs their keys).
+   */
+  strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]>;
 
   // ---- audit trail (every change above records its events in the same atomic step) ---------
   /**

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Lead, Rep, RulesPreview } from '../../../shared/protocol';
 import { Age } from './Age';
+import { OverdueBadge } from './OverdueBadge';
 
 interface Props {
   open: Lead[];
@@ -160,7 +161,10 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, 
                   </td>
                   <td class="cell-when">
                     {tab === 'open' ? (
-                      <Age since={l.createdAt} />
+                      <span class="row-tight">
+                        <Age since={l.createdAt} />
+                        <OverdueBadge lead={l} />
+                      </span>
                     ) : (
                       <span>
                         {repName(l.claimedBy)}

@@ -5,6 +5,7 @@ import { ConnectionStatus } from './ConnectionStatus';
 import { FeedsPanel } from './FeedsPanel';
 import { FormsPanel } from './FormsPanel';
 import { ImportPanel } from './ImportPanel';
+import { LeadAlerts } from './LeadAlerts';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
@@ -97,6 +98,7 @@ export function ManagerView({
               {multi && <PoolsOverview pools={pools} selected={poolId} onSelect={model.selectPool} />}
               <div class="dash-grid">
                 <div class="stack-lg">
+                  <LeadAlerts alerts={model.leadAlerts.value} onDismiss={model.dismissAlert} />
                   <LeadsPanel
                     open={model.openLeads.value}
                     claimed={model.claimedLeads.value}
@@ -172,7 +174,12 @@ export function ManagerView({
                 <h2 id="settings-title">{named ? `Settings of ${named}` : 'Pool settings'}</h2>
               </div>
               <div class="pad">
-                <SettingsForm key={poolId} settings={model.settings.value} onSave={model.patchSettings} />
+                <SettingsForm
+                  key={poolId}
+                  settings={model.settings.value}
+                  onSave={model.patchSettings}
+                  fallbackPools={pools.filter((p) => p.id !== poolId)}
+                />
               </div>
             </section>
           )}

@@ -3,6 +3,7 @@ import type { LeadView } from '../../../shared/protocol';
 import { fieldText, leadSummary } from '../lib/format';
 import type { LeadOrder } from '../state/repModel';
 import { Age } from './Age';
+import { OverdueBadge } from './OverdueBadge';
 import { engageHandlers, NewBadge, PAGE_SIZE } from './SharkTank';
 
 interface Props {
@@ -114,6 +115,7 @@ export function PoolTable({ leads, pending, disabled, onClaim, onEngage, order, 
                     <span class="row-tight">
                       <Age since={lead.createdAt} />
                       <NewBadge createdAt={lead.createdAt} />
+                      <OverdueBadge lead={lead} />
                     </span>
                   </td>
                   <td data-label="Company" id={`row-${lead.id}`}>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, type LeadInputField, type Settings } from '../../../shared/protocol';
+import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, type LeadInputField, type Settings, type WhenNobodyEligible } from '../../../shared/protocol';
 import { FIELD_LABELS, splitList } from '../lib/format';
 
 const TEASER_CHOICES = LEAD_INPUT_FIELDS.filter((f) => !(CONTACT_FIELDS as readonly string[]).includes(f) && f !== 'externalId');
@@ -25,8 +25,15 @@ function toDraft(s: Settings): Draft {
     duplicateWindow: secs(s.duplicateWindowMs),
     weighted: s.weighted,
     weightBy: s.weightBy ?? 'manual',
+    whenNobodyEligible: fromPolicy(s.whenNobodyEligible ?? 'everyone'),
+    reclaimAfterOffline: secs(s.reclaimAfterOfflineMs),
+    sla: secs(s.slaMs),
   };
 }
+
+/** whenNobodyEligible as the select's value: `everyone`, `wait` or `pool:<id>`. */
+const fromPolicy = (w: WhenNobodyEligible) => (typeof w === 'object' ? `pool:${w.pool}` : w);
+const toPolicy = (v: string): WhenNobodyEligible => (v.startsWith('pool:') ? { pool: v.slice(5) } : v === 'wait' ? 'wait' : 'everyone');
 
 /** Parses the draft; returns the patch or the errors by field. */
 export function draftToPatch(d: Draft): { patch: Partial<Settings>; errors: Record<string, string> } {
@@ -76,6 +83,9 @@ export function draftToPatch(d: Draft): { patch: Partial<Settings>; errors: Reco
     duplicateWindowMs: ms('duplicateWindow'),
     weighted: Boolean(d.weighted),
     weightBy: d.weightBy === 'performance' ? 'performance' : 'manual',
+    whenNobodyEligible: toPolicy(String(d.whenNobodyEligible ?? 'everyone')),
+    reclaimAfterOfflineMs: ms('reclaimAfterOffline'),
+    slaMs: ms('sla'),
   };
   if ((patch.maxClaimsPerWindow === null) !== (patch.claimWindowMs === null)) {
     errors.maxClaimsPerWindow = 'Set both the number of claims and the window, or neither';
@@ -83,8 +93,16 @@ export function draftToPatch(d: Draft): { patch: Partial<Settings>; errors: Reco
   return { patch, errors };
 }
 
-/** Pool settings (PATCH /api/pool/settings). */
-export function SettingsForm({ settings, onSave }: { settings: Settings | null; onSave(patch: Partial<Settings>): Promise<boolean> }) {
+/** Pool settings (PATCH /api/pool/settings). `fallbackPools`: the other pools a lead may move to. */
+export function SettingsForm({
+  settings,
+  onSave,
+  fallbackPools = [],
+}: {
+  settings: Settings | null;
+  onSave(patch: Partial<Settings>): Promise<boolean>;
+  fallbackPools?: { id: string; name: string }[];
+}) {
   const [draft, setDraft] = useState<Draft | null>(settings ? toDraft(settings) : null);
   const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -167,6 +185,37 @@ export function SettingsForm({ settings, onSave }: { settings: Settings | null; 
           <small id="set-weightBy-hint" class="muted">
             Performance: win rate and speed over the last 7 days, a new rep starts at the average, between 0.5× and 2×.
           </small>
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>No lead stranded</legend>
+        <div class="form-grid">
+          <div class="field">
+            <label for="set-whenNobodyEligible">When nobody available may take a lead</label>
+            <select
+              id="set-whenNobodyEligible"
+              value={String(draft.whenNobodyEligible)}
+              aria-describedby="set-whenNobodyEligible-hint"
+              onChange={(e) => set('whenNobodyEligible', e.currentTarget.value)}
+            >
+              <option value="everyone">Offer it to every available rep</option>
+              <option value="wait">Wait (managers are alerted)</option>
+              {fallbackPools.map((p) => (
+                <option key={p.id} value={`pool:${p.id}`}>
+                  Move it to {p.name}
+                </option>
+              ))}
+            </select>
+            <small id="set-whenNobodyEligible-hint" class="muted">
+              Applies at once when every rep a lead is routed to is away or offline (for leads open to the whole pool: only a move)
+            </small>
+          </div>
+          {input(
+            'reclaimAfterOffline',
+            'Reclaim after away or offline (s)',
+            'A rep gone this long loses its leads without an outcome; empty = never',
+          )}
+          {input('sla', 'Lead SLA (s)', 'A lead waiting longer is flagged overdue; empty = no target')}
         </div>
       </fieldset>
       <fieldset>

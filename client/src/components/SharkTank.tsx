@@ -5,6 +5,7 @@ import { leadSummary } from '../lib/format';
 import { type LeadOrder, NEW_FOR_MS } from '../state/repModel';
 import { Age } from './Age';
 import { FieldList } from './FieldList';
+import { OverdueBadge } from './OverdueBadge';
 
 /** Past this many leads the pool is listed as compact rows (a long pool stays quick to scan and to render). */
 export const COMPACT_AFTER = 24;
@@ -40,7 +41,7 @@ export function NewBadge({ createdAt, label = 'New' }: { createdAt: string; labe
 
 /** The teaser fields below the title: industry and country make the title. */
 const teaserFields = (lead: LeadView) =>
-  Object.keys(lead).filter((k) => !['id', 'poolId', 'feedId', 'createdAt', 'status', 'industry', 'country'].includes(k));
+  Object.keys(lead).filter((k) => !['id', 'poolId', 'feedId', 'createdAt', 'status', 'industry', 'country', 'overdueAt'].includes(k));
 
 /**
  * Shark-tank: every lead on offer with a Claim button, newest (or oldest) first. A short
@@ -83,6 +84,7 @@ export function SharkTank({ leads, pending, disabled, order, onClaim, onEngage, 
               <li key={lead.id} class="shark-row" data-lead-id={lead.id} {...engageHandlers(lead.id, onEngage)}>
                 <span class="shark-row-title" id={descId}>
                   <NewBadge createdAt={lead.createdAt} />
+                  <OverdueBadge lead={lead} />
                   <strong>{title}</strong>
                   <span class="muted shark-row-rest" aria-hidden="true">
                     {[lead.language?.toUpperCase(), lead.companySize ? `${lead.companySize.toLocaleString('en')} emp.` : '', lead.source]
@@ -104,6 +106,7 @@ export function SharkTank({ leads, pending, disabled, order, onClaim, onEngage, 
               <div class="shark-head">
                 <span class="row-tight">
                   <NewBadge createdAt={lead.createdAt} label="New lead" />
+                  <OverdueBadge lead={lead} />
                   {poolName && <span class="pill pill-pool">{poolName}</span>}
                 </span>
                 <span class="muted">

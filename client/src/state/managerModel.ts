@@ -7,7 +7,9 @@ import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
   EV,
   type FeedsChanged,
+  type LeadOverdue,
   type LeadReleased,
+  type LeadStranded,
   type ModeChanged,
   type PoolsChanged,
   type ReleaseInfo,
@@ -39,6 +41,17 @@ import { modeSwitchImpact } from '../lib/modeImpact';
 import { type ReportRange, reportQuery } from '../lib/reportRange';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
+
+/** A dashboard alert: a stranded (lead:stranded) or overdue (lead:overdue) lead. */
+export interface LeadAlert {
+  key: string;
+  kind: 'stranded' | 'overdue';
+  leadId: string;
+  poolId: string;
+  text: string;
+  at: string;
+}
+const MAX_LEAD_ALERTS = 20;
 
 type FeedKind = 'created' | 'claimed' | 'released' | 'closed' | 'updated' | 'disqualified';
 export interface FeedItem {
@@ -159,6 +172,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   /** How the saved rules route the selected pool's recent leads (the waiting list's "rule" and "eligible"). */
   const routing = signal<RulesPreview | null>(null);
   const notices = createNotices();
+  /** Stranded and overdue leads heard live, newest first, until dismissed (at most MAX_LEAD_ALERTS). */
+  const leadAlerts = signal<LeadAlert[]>([]);
   /** Rep links shown until dismissed (a new rep's link, a new link for a rep). */
   const links = signal<RepLink[]>([]);
   /** Per pool: whether its open / claimed list hit the read limit (then the tiles fall back to the server's figures). */
@@ -298,6 +313,13 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     }
   };
 
+  const alert = (a: Omit<LeadAlert, 'key' | 'at'>) => {
+    const key = `${a.kind}:${a.leadId}`;
+    if (leadAlerts.value.some((x) => x.key === key)) return;
+    leadAlerts.value = [{ ...a, key, at: new Date().toISOString() }, ...leadAlerts.value].slice(0, MAX_LEAD_ALERTS);
+    notices.announce(a.text);
+  };
+
   const model = {
     loaded,
     pools,
@@ -318,6 +340,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     reportRange,
     routing,
     notices,
+    leadAlerts,
     connection,
     openLeads,
     claimedLeads,
@@ -628,6 +651,35 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       }
       return !!ok;
     },
+    /** lead:stranded: whenNobodyEligible applied to a lead. */
+    leadStranded(s: LeadStranded): void {
+      upsert(s.lead);
+      const what =
+        s.action === 'moved'
+          ? `moved to ${poolName(s.toPoolId ?? s.lead.poolId)}`
+          : s.action === 'everyone'
+            ? 'offered to every available rep'
+            : 'waiting for its reps';
+      alert({
+        kind: 'stranded',
+        leadId: s.leadId,
+        poolId: s.poolId,
+        text: `Nobody available for a lead in ${poolName(s.poolId)}: ${what}`,
+      });
+    },
+    /** lead:overdue: a lead waited past its pool's slaMs. */
+    leadOverdue(o: LeadOverdue): void {
+      upsert(o.lead);
+      alert({
+        kind: 'overdue',
+        leadId: o.leadId,
+        poolId: o.poolId,
+        text: `A lead in ${poolName(o.poolId)} is overdue: waiting past the target`,
+      });
+    },
+    dismissAlert(key: string): void {
+      leadAlerts.value = leadAlerts.value.filter((a) => a.key !== key);
+    },
     async loadForms(): Promise<boolean> {
       const r = await run('Forms not loaded', () => api.get<{ forms: HostedForm[] }>('/api/forms'));
       if (r) forms.value = r.forms;
@@ -722,4 +774,6 @@ export function bindManagerSocket(model: ManagerModel, socket: ManagerSocket): v
   socket.on(EV.stats, (stats) => model.statsChanged(stats));
   socket.on(EV.poolsChanged, (change) => model.poolsChanged(change));
   socket.on(EV.feedsChanged, (change) => model.feedsChanged(change));
+  socket.on(EV.leadStranded, (s) => model.leadStranded(s));
+  socket.on(EV.leadOverdue, (o) => model.leadOverdue(o));
 }

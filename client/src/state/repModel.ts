@@ -109,6 +109,7 @@ const REVOKED: Record<RevokedReason, string> = {
   released: 'was taken back by a manager',
   reassigned: 'was reassigned to another rep',
   removed: 'was taken back',
+  offline: 'went back to the pool while you were away',
 };
 
 /** A failed claim with one of these codes means the lead is not in this rep's pool any more. */
@@ -349,17 +350,22 @@ export function createRepModel(
         claimTimeoutMs: s.claimTimeoutMs ?? null,
         ...(was && was.mode !== s.mode ? { modeChangedAt: Date.now() } : was?.modeChangedAt ? { modeChangedAt: was.modeChangedAt } : {}),
       };
+      // `mine` may list this pool's leads or every pool's: either way it is the truth for them.
+      const fresh = new Set(s.mine.map((l) => l.id));
+      const gone = held.value.filter((l) => poolOf(l) === id && !fresh.has(l.id));
       batch(() => {
         you.value = s.you;
         pools.value = order_([...pools.value.filter((p) => p.id !== id), next]);
-        // `mine` may list this pool's leads or every pool's: either way it is the truth for them.
-        const fresh = new Set(s.mine.map((l) => l.id));
-        const gone = held.value.filter((l) => poolOf(l) === id && !fresh.has(l.id));
         held.value = [...held.value.filter((l) => poolOf(l) !== id && !fresh.has(l.id)), ...s.mine].sort(byClaimedDesc);
         for (const l of gone) cancelClosing(l.id);
         loaded.value = true;
       });
       if (was && was.mode !== s.mode) switched(next);
+      // Leads taken back while this tab was disconnected (e.g. reclaimAfterOfflineMs): the snapshot no longer lists them.
+      if (was && gone.length) {
+        const what = gone.length === 1 ? (gone[0].company ?? gone[0].name ?? 'A lead you held') : `${gone.length} leads you held`;
+        notices.push('info', `${what} went back to the pool while you were away`);
+      }
       if (joined) {
         notices.push('info', `You now get leads from ${name}`);
         notices.announce(`You were added to the pool ${name}`);

@@ -23,7 +23,17 @@ import {
   type Settings,
 } from '../../../shared/protocol.js';
 import { mergeSettings } from '../../domain/settings.js';
-import type { ClaimFailure, DueEvent, PoolRecord, PresenceChange, PullResult, StoredFeed, StoredForm, StoredRep } from '../types.js';
+import type {
+  ClaimFailure,
+  DueEvent,
+  PoolRecord,
+  PresenceChange,
+  PullResult,
+  StoredFeed,
+  StoredForm,
+  StoredRep,
+  StrandEvent,
+} from '../types.js';
 import type { ScriptName } from './scripts.js';
 
 class RedisReplyError extends Error {}
@@ -74,6 +84,11 @@ const lead = z
     escalatedAt: time.optional(),
     eligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])).optional(),
     claimMode: mode.optional(),
+    overdueAt: time.optional(),
+    stranded: json
+      .pipe(z.object({ at: z.number(), action: z.enum(['everyone', 'wait', 'moved']), poolId: z.string() }))
+      .transform((s) => ({ ...s, at: new Date(s.at).toISOString() }))
+      .optional(),
   })
   .transform(({ doc, id, poolId, status, createdAt, ...set }): Lead => {
     const out: Lead = { ...doc, id, poolId, status, createdAt };
@@ -85,6 +100,8 @@ const lead = z
     if (set.escalatedAt !== undefined) out.escalatedAt = set.escalatedAt;
     if (set.eligible !== undefined) out.eligible = set.eligible;
     if (set.claimMode !== undefined) out.claimMode = set.claimMode;
+    if (set.overdueAt !== undefined) out.overdueAt = set.overdueAt;
+    if (set.stranded !== undefined) out.stranded = set.stranded;
     return out;
   });
 
@@ -298,8 +315,9 @@ const REPLIES = {
           .object({ kind: z.literal('escalated'), mode, lead, previousEligible: json.pipe(z.array(z.string())) })
           .transform((e): DueEvent => ({ kind: 'escalated', lead: e.lead, mode: e.mode, previousEligible: e.previousEligible })),
         z
-          .object({ kind: z.literal('expired'), mode, previousOwner: z.string(), lead })
-          .transform((e): DueEvent => ({ kind: 'expired', lead: e.lead, previousOwner: e.previousOwner, mode: e.mode })),
+          .object({ kind: z.enum(['expired', 'reclaimed']), mode, previousOwner: z.string(), lead })
+          .transform((e): DueEvent => ({ kind: e.kind, lead: e.lead, previousOwner: e.previousOwner, mode: e.mode })),
+        z.object({ kind: z.literal('overdue'), mode, lead }).transform((e): DueEvent => ({ kind: 'overdue', lead: e.lead, mode: e.mode })),
       ]),
     ),
   }),
@@ -307,6 +325,20 @@ const REPLIES = {
   tabClosed: presenceChange,
   setAway: presenceChange,
   setOffShift: presenceChange,
+  strand: z
+    .object({
+      events: luaList(
+        z.object({
+          action: z.enum(['everyone', 'wait', 'moved']),
+          mode,
+          fromPoolId: z.string(),
+          fromMode: mode,
+          previousEligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])),
+          lead,
+        }),
+      ),
+    })
+    .transform((r): StrandEvent[] => r.events),
   sweepPresence: z
     .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
     .transform((r): PresenceChange[] => r.changes),

@@ -68,6 +68,8 @@ export const LEAD_COLUMNS = [
   'eligible',
   'createdAt',
   'claimMode', // the pool's mode when claimed (reports: speed per mode)
+  'overdueAt', // ms: slaMs passed while it waited
+  'stranded', // JSON { at (ms), action, poolId }: whenNobodyEligible applied
 ] as const satisfies readonly ('doc' | keyof Lead)[];
 type LeadColumn = (typeof LEAD_COLUMNS)[number];
 
@@ -85,7 +87,7 @@ export const GLOBAL_KEYS = [
   'sdisq', // zset: disqualified lead ids by seq
   ...LEAD_COLUMNS, // hashes: lead id -> that field
   'claimed', // zset (lex): "<repId><SEP><leadId>" for every claimed lead (all pools)
-  'due', // zset: jobs "e<SEP><leadId>" (escalate) / "x<SEP><leadId><SEP><claimedAtMs>" (expire), score = due ms
+  'due', // zset: jobs "e<SEP><leadId>" (escalate) / "x<SEP><leadId><SEP><claimedAtMs>" (expire), score = due ms; more in lua/includes/due.lua
   'secrets', // hash: secret name -> hash
   'reps', // zset: rep ids, score = creation order
   'tokens', // hash: token hash -> rep id
@@ -104,6 +106,7 @@ export const GLOBAL_KEYS = [
   'forms', // hash: form id -> StoredForm JSON
   'formorder', // zset: form ids, score = creation order
   'formseq', // string: form creation counter
+  'unavail', // hash: rep id -> ms since it is unavailable (reclaimAfterOfflineMs); absent = available
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

@@ -62,6 +62,7 @@ const SCRIPT_NAMES = [
   'sweepPresence',
   'setOffShift',
   'indexTimes',
+  'strand',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

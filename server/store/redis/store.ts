@@ -71,6 +71,7 @@ import {
   type StoredRep,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
+  type StrandEvent,
   UnknownPoolError,
 } from '../types.js';
 import {
@@ -973,6 +974,12 @@ export class RedisStore implements Store {
   async autoAssign(poolId: string, candidates: string[], weights?: Record<string, number>): Promise<AutoAssignResult> {
     const w = candidates.map((id) => (weights?.[id] === undefined ? '' : String(weights[id])));
     return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: [...candidates, ...w] }, { actor: SYSTEM });
+  }
+
+  async strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]> {
+    if (leadIds.length === 0) return [];
+    const reps = [...new Set(repIds)];
+    return this.run('strand', this.everyPool(reps, [poolId, JSON.stringify(leadIds), ...reps]), { actor: SYSTEM });
   }
 
   async runDue(): Promise<DueEvent[]> {

@@ -34,6 +34,7 @@ for _, f in ipairs(redis.call('HKEYS', K.tabs)) do
   if string.sub(f, 1, #prefix) == prefix then redis.call('HDEL', K.tabs, f) end
 end
 redis.call('HDEL', K.tabn, rep)
+redis.call('HDEL', K.unavail, rep)
 -- its claimed leads go back to their pools (a claimed lead's pool exists)
 local released = {}
 local min, max = claimedRange(rep)

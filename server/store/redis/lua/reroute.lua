@@ -13,6 +13,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "leadColumns"
 
 local pool = POOLS[1].id
 local changes = cjson.decode(ARGS[1])
@@ -28,7 +29,7 @@ local changed = {}
 for _, c in ipairs(changes) do
   local id = c.id
   if redis.call('HGET', K.poolId, id) == pool and redis.call('HGET', K.status, id) == 'open'
-      and redis.call('HEXISTS', K.escalatedAt, id) == 0 then
+      and redis.call('HEXISTS', K.escalatedAt, id) == 0 and not openedByStranding(id) then
     local old = redis.call('HGET', K.eligible, id)
     if old ~= c.json then
       if old and old ~= EVERYONE_JSON then

@@ -18,4 +18,6 @@ local rep = ARGS[1]
 local repKey = repKeys(1)
 local before = presenceOf(rep, repKey)
 if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'offShift', ARGS[2]) end
-return reply({ before = before, after = presenceOf(rep, repKey) })
+local after = presenceOf(rep, repKey)
+presenceMoved(rep, before, after) -- off shift starts the reclaim clock like away
+return reply({ before = before, after = after })

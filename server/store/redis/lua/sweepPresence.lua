@@ -48,6 +48,7 @@ for rep, fields in pairs(gone) do
     end
   end
   local after = presenceOf(rep, repKey)
+  presenceMoved(rep, before, after)
   if before ~= after then changes[#changes + 1] = { repId = rep, before = before, after = after } end
   if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, data = { reason = 'node-gone' } }) end
 end

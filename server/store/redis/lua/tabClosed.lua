@@ -21,5 +21,6 @@ if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
   if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
 end
 local after = presenceOf(rep, repKey)
+presenceMoved(rep, before, after)
 if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep }) end
 return reply({ before = before, after = after })

@@ -23,4 +23,6 @@ if redis.call('EXISTS', repKey) == 1 then
   if redis.call('HSET', K.tabs, rep .. SEP .. tab, node) == 1 then redis.call('HINCRBY', K.tabn, rep, 1) end
   redis.call('HSET', repKey, 'away', 'false')
 end
-return reply({ before = before, after = presenceOf(rep, repKey) })
+local after = presenceOf(rep, repKey)
+presenceMoved(rep, before, after)
+return reply({ before = before, after = after })

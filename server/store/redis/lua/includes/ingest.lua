@@ -55,6 +55,8 @@ local function ingestLead(p, now, lead, eligKeys)
   for _, key in ipairs(eligKeys) do redis.call('SADD', key, id) end
   local esc = num(p, 'escalateAfterMs')
   if lead.status == 'open' and esc > 0 then scheduleEscalation(id, now + esc) end
+  local sla = num(p, 'slaMs')
+  if lead.status == 'open' and sla > 0 then scheduleSla(id, now + sla) end
   if lead.status == 'disqualified' then
     local ok, parsed = pcall(cjson.decode, lead.doc)
     if ok and type(parsed) == 'table' and type(parsed.disqualifiedReasons) == 'table' then arrival.reasons = parsed.disqualifiedReasons end

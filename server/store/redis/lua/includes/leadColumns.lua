@@ -35,6 +35,12 @@ local function setStatus(id, p, from, to)
   redis.call('HSET', K.status, id, to)
 end
 
+-- server/domain/policy.ts openedByStranding: whenNobodyEligible opened it to everyone or moved it.
+local function openedByStranding(id)
+  local s = redis.call('HGET', K.stranded, id)
+  return s ~= false and cjson.decode(s).action ~= 'wait'
+end
+
 local function claimedMember(rep, id) return rep .. SEP .. id end
 
 -- ZRANGEBYLEX bounds of a rep's members in `claimed` and `held` (keys.ts claimedRange)

@@ -33,4 +33,9 @@ local function reopen(id, p)
   redis.call('HDEL', K.claimMode, id)
   redis.call('HDEL', K.outcome, id)
   redis.call('HDEL', K.outcomeNote, id)
+  -- Waiting again: its SLA counts from its arrival (at once when already past).
+  local sla = num(p, 'slaMs')
+  if sla > 0 and redis.call('HEXISTS', K.overdueAt, id) == 0 then
+    scheduleSla(id, tonumber(redis.call('HGET', K.createdAt, id)) + sla)
+  end
 end

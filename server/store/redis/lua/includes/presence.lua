@@ -1,8 +1,11 @@
 --[[
   A rep's presence: offline without an open tab (or when gone), else off-shift (its schedule,
-  the offShift field), away or available.
+  the offShift field), away or available. Only `available` takes leads (server/domain/policy.ts
+  isAvailable).
 ]]
 --- @include "keys"
+--- @include "common"
+--- @include "due"
 
 local function presenceOf(rep, repKey)
   if redis.call('EXISTS', repKey) == 0 then return 'offline' end
@@ -12,4 +15,19 @@ local function presenceOf(rep, repKey)
   if r[1] == 'true' then return 'off-shift' end
   if r[2] == 'true' then return 'away' end
   return 'available'
+end
+
+local function isAvailable(presence) return presence == 'available' end
+
+-- A presence change: becoming unavailable starts the rep's reclaim clock (its `unavail`
+-- mark and a job runDue spreads over the pools); becoming available stops it.
+local function presenceMoved(rep, before, after)
+  if isAvailable(after) then
+    redis.call('HDEL', K.unavail, rep)
+    return
+  end
+  if not isAvailable(before) or redis.call('HEXISTS', K.unavail, rep) == 1 then return end
+  local now = tostring(nowMs())
+  redis.call('HSET', K.unavail, rep, now)
+  redis.call('ZADD', K.due, now, RECLAIM_ALL .. SEP .. rep .. SEP .. now)
 end
