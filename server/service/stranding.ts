@@ -39,7 +39,10 @@ export class Stranding {
 
   /** A rep became unavailable: the waiting leads of its pools (after OFFLINE_GRACE_MS when it went offline). */
   repUnavailable(poolIds: readonly string[], presence: Presence): void {
-    if (presence !== 'offline') return this.poolsChanged(poolIds);
+    if (presence !== 'offline') {
+      this.poolsChanged(poolIds);
+      return;
+    }
     const timer = setTimeout(() => {
       this.graceTimers.delete(timer);
       this.poolsChanged(poolIds);
