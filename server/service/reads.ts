@@ -22,7 +22,7 @@ import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
-import type { EventFilter, LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import type { EventFilter, LeadPage, LeadQuery, LeadSearch, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
@@ -199,6 +199,11 @@ export class ReadModels {
 
   listLeads(query: LeadQuery): Promise<Lead[]> {
     return this.store.listLeads(query);
+  }
+
+  /** The lead list (GET /api/leads): filters, search, a page and its cursor. */
+  searchLeads(query: LeadSearch): Promise<LeadPage> {
+    return this.store.searchLeads(query);
   }
 
   /** The audit trail, newest first (docs/API.md, Audit trail). */

@@ -43,6 +43,7 @@ import {
   type RepState,
   recordClaim,
 } from '../domain/policy.js';
+import { type LeadPage, type LeadSearch, leadMatches, queryWords, searchTokens, TOKEN_PREFIX } from '../domain/search.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { compareEventIds, DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdAfter, eventIdMs, eventMatches, eventsLimit } from './audit.js';
@@ -124,6 +125,11 @@ export class EmbeddedStore implements Store {
   private reps = new Map<string, StoredRep>();
   private byTokenHash = new Map<string, string>();
   private feedsByKeyHash = new Map<string, StoredFeed>();
+  // The lead list's indexes (searchLeads): fields a lead never changes after its arrival.
+  private byPrefix = new Map<string, Set<StoredLead>>(); // first TOKEN_PREFIX letters of a search token
+  private bySource = new Map<string, Set<StoredLead>>();
+  private byCountry = new Map<string, Set<StoredLead>>();
+  private byPool = new Map<string, Set<StoredLead>>();
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
 
@@ -155,6 +161,7 @@ export class EmbeddedStore implements Store {
     this.reps.clear();
     this.byTokenHash.clear();
     this.feedsByKeyHash.clear();
+    for (const m of [this.byPrefix, this.bySource, this.byCountry, this.byPool]) m.clear();
     for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
     for (const list of this.open.values()) list.sort((a, b) => a.seq - b.seq);
     for (const rep of this.files.reps.data.reps) {
@@ -261,6 +268,16 @@ export class EmbeddedStore implements Store {
     if (lead.email) this.byEmail.set(inPool(lead.poolId, lead.email.toLowerCase()), lead.id);
     if (lead.phone) this.byPhone.set(inPool(lead.poolId, normalizePhone(lead.phone)), lead.id);
     if (lead.status === 'open') this.openIn(lead.poolId, true).push(lead);
+    const add = (map: Map<string, Set<StoredLead>>, key: string | undefined) => {
+      if (key === undefined) return;
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      set.add(lead);
+    };
+    for (const t of searchTokens(lead)) if (t.length >= TOKEN_PREFIX) add(this.byPrefix, t.slice(0, TOKEN_PREFIX));
+    add(this.bySource, lead.source);
+    add(this.byCountry, lead.country);
+    add(this.byPool, lead.poolId);
   }
 
   /** The open leads of a pool, oldest first (the live list when `create`, else a shared empty one for an unknown pool). */
@@ -724,7 +741,8 @@ export class EmbeddedStore implements Store {
     const actor = audit?.actor ?? (draft.feedId ? { role: 'feed' as const, id: draft.feedId } : { role: 'manager' as const });
     const duplicateOf = async (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): Promise<IngestResult> => {
       this.record('lead.duplicate', { poolId, leadId: lead.id, data: { by, ...arrival(draft) } }, actor);
-      await this.save();
+      lead.duplicates = (lead.duplicates ?? 0) + 1;
+      await this.save(this.files.of(lead));
       return { duplicate: true, lead: publicLead(lead), by };
     };
     if (draft.externalId) {
@@ -791,6 +809,50 @@ export class EmbeddedStore implements Store {
       }
     }
     return out;
+  }
+
+  async searchLeads(query: LeadSearch): Promise<LeadPage> {
+    this.check();
+    const before = query.before === undefined ? Number.POSITIVE_INFINITY : Number(query.before);
+    // The smallest index that holds every match, or none (then: every lead, newest first).
+    const sets: { size: number; values(): Iterable<StoredLead> }[] = [];
+    const words = query.q ? queryWords(query.q) : [];
+    for (const w of words) if (w.length >= TOKEN_PREFIX) sets.push(this.byPrefix.get(w.slice(0, TOKEN_PREFIX)) ?? new Set());
+    if (query.source !== undefined) sets.push(this.bySource.get(query.source) ?? new Set());
+    if (query.country !== undefined) sets.push(this.byCountry.get(query.country) ?? new Set());
+    if (query.poolId !== undefined) sets.push(this.byPool.get(query.poolId) ?? new Set());
+    if (query.status === 'open')
+      sets.push(new Set(query.poolId !== undefined ? this.openIn(query.poolId) : [...this.open.values()].flat()));
+    if (query.status === 'claimed' && query.repId !== undefined) sets.push(this.held.get(query.repId) ?? new Set());
+    const smallest = sets.reduce<(typeof sets)[number] | null>((a, b) => (a === null || b.size < a.size ? b : a), null);
+    let candidates: Iterable<StoredLead>;
+    if (smallest && smallest.size <= 20_000) {
+      candidates = [...smallest.values()].filter((l) => l.seq < before).sort((a, b) => b.seq - a.seq);
+    } else {
+      candidates = this.newestFirst(before);
+    }
+    const leads: StoredLead[] = [];
+    for (const lead of candidates) {
+      if (query.from !== undefined && lead.createdAt < query.from) break; // newest first: the rest are older
+      if (!leadMatches(lead, query)) continue;
+      if (leads.length === query.limit) return this.page(leads, String(leads[leads.length - 1].seq));
+      leads.push(lead);
+    }
+    return this.page(leads);
+  }
+
+  /** Every lead accepted before `before` (its seq), newest first. */
+  private *newestFirst(before: number): Generator<StoredLead> {
+    for (let s = this.files.shards.length - 1; s >= 0; s--) {
+      const list = this.files.shards[s].data.leads;
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].seq < before) yield list[i];
+    }
+  }
+
+  private page(leads: StoredLead[], next?: string): LeadPage {
+    const duplicates: Record<string, number> = {};
+    for (const l of leads) if (l.duplicates) duplicates[l.id] = l.duplicates;
+    return { leads: leads.map(publicLead), duplicates, ...(next === undefined ? {} : { next }) };
   }
 
   async openLeads(poolId: string): Promise<Lead[]> {
@@ -1084,7 +1146,7 @@ function publicPool(pool: StoredPool): PoolRecord {
 
 /** A copy for callers: top level and nested lists/objects are new, so no caller can change the store. */
 function publicLead(lead: StoredLead): Lead {
-  const { seq: _seq, ...rest } = lead;
+  const { seq: _seq, duplicates: _d, ...rest } = lead;
   const copy: Lead = { ...rest };
   if (rest.tags) copy.tags = [...rest.tags];
   if (rest.attributes) copy.attributes = { ...rest.attributes };

@@ -207,7 +207,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/leads',
     route(['manager'], async (req, res) => {
       const q = parse(LeadListQuery, req.query);
-      res.json({ leads: await reads.listLeads(q) });
+      res.json(await reads.searchLeads(q));
     }),
   );
 

@@ -97,6 +97,8 @@ export const GLOBAL_KEYS = [
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
   'events', // stream: the audit trail, one entry per event, field `e` = the event's JSON without id (lua/includes/audit.lua)
+  'search', // zset (lex): "<token><SEP><leadId>" for every search token of every lead (server/domain/search.ts searchTokens)
+  'dups', // hash: lead id -> how many later posts duplicated it
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

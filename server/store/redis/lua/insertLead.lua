@@ -13,7 +13,8 @@
     ARGS[5] externalId, or ''
     ARGS[6] lower-cased email, or ''
     ARGS[7] normalized phone, or ''
-    ARGS[8..] the eligible rep ids, in the order of their keys
+    ARGS[8] the lead's search tokens, JSON (server/domain/search.ts searchTokens)
+    ARGS[9..] the eligible rep ids, in the order of their keys
 
   Output (JSON):
     { duplicate = false, lead } | { duplicate = true, by = 'externalId' | 'email' | 'phone', lead = the existing one }
@@ -36,6 +37,7 @@ local function duplicateOf(other, by)
   local data = arrivalOf(doc)
   data.by = by
   audit('lead.duplicate', { poolId = p.id, leadId = other, data = data })
+  redis.call('HINCRBY', K.dups, other, 1)
   return reply({ duplicate = true, by = by, lead = leadOut(other) })
 end
 if ext ~= '' then
@@ -68,8 +70,9 @@ setStatus(id, p, nil, status)
 if ext ~= '' then redis.call('HSET', p.ext, ext, id) end
 if email ~= '' then redis.call('HSET', p.email, email, id) end
 if phone ~= '' then redis.call('HSET', p.phone, phone, id) end
-for i = 8, #ARGS do
-  local _, _, _, eligKey = repKeys(i - 7)
+for _, token in ipairs(cjson.decode(ARGS[8])) do redis.call('ZADD', K.search, 0, token .. SEP .. id) end
+for i = 9, #ARGS do
+  local _, _, _, eligKey = repKeys(i - 8)
   redis.call('SADD', eligKey, id)
 end
 local esc = num(p, 'escalateAfterMs')
