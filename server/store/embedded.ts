@@ -271,7 +271,10 @@ export class EmbeddedStore implements Store {
     const add = (map: Map<string, Set<StoredLead>>, key: string | undefined) => {
       if (key === undefined) return;
       let set = map.get(key);
-      if (!set) map.set(key, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        map.set(key, set);
+      }
       set.add(lead);
     };
     for (const t of searchTokens(lead)) if (t.length >= TOKEN_PREFIX) add(this.byPrefix, t.slice(0, TOKEN_PREFIX));
