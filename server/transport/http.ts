@@ -23,6 +23,7 @@ import {
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
+import { csvHeader, csvRow } from '../domain/csv.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { RequestLine } from '../log.js';
 import { httpRequests, metricsText } from '../metrics.js';
@@ -215,6 +216,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/events',
     route(['manager'], async (req, res) => {
       res.json(await reads.events(parse(EventsQuery, req.query)));
+    }),
+  );
+
+  api.get(
+    '/leads/:id/explain',
+    route(['manager'], async (req, res) => {
+      res.json(await reads.explain(String(req.params.id)));
     }),
   );
 
@@ -425,6 +433,30 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/reports/summary',
     route(['manager'], async (_req, res) => {
       res.json(await reads.summary());
+    }),
+  );
+
+  api.get(
+    '/reports/leads.csv',
+    route(['manager'], async (req, res) => {
+      const query = parse(LeadListQuery.omit({ limit: true, before: true }), req.query);
+      res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="leads.csv"');
+      // Streamed a page at a time: a large export never sits in memory whole.
+      const write = (chunk: string) => (res.write(chunk) ? Promise.resolve() : new Promise<void>((r) => res.once('drain', () => r())));
+      try {
+        await write(csvHeader());
+        let before: string | undefined;
+        do {
+          const page = await reads.searchLeads({ ...query, limit: 1000, ...(before ? { before } : {}) });
+          if (page.leads.length) await write(page.leads.map((l) => csvRow(l, page.duplicates[l.id])).join(''));
+          before = page.next;
+        } while (before !== undefined && !res.destroyed);
+        res.end();
+      } catch (err) {
+        // The status line is gone: cut the response short rather than end it as if complete.
+        res.destroy(err as Error);
+      }
     }),
   );
 
