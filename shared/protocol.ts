@@ -394,3 +394,12 @@ export interface LeadExplanation {
   /** The same, in sentences a manager reads. */
   why: string[];
 }
+
+/** GET /api/leads (v2): a page of the lead list, newest first. */
+export interface LeadListPage {
+  leads: Lead[];
+  /** Present when more leads may match: the `before` of the next page. */
+  next?: string;
+  /** How many later posts duplicated each listed lead (absent = none). */
+  duplicates: Record<string, number>;
+}

@@ -3,6 +3,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/protocol';
 import type { ManagerModel } from '../state/managerModel';
 import { ConnectionStatus } from './ConnectionStatus';
 import { FeedsPanel } from './FeedsPanel';
+import { LeadList } from './LeadList';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
@@ -82,6 +83,7 @@ export function ManagerView({
           tabs={[
             { id: 'live', label: 'Live' },
             { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
+            { id: 'leads', label: 'Leads' },
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'feeds', label: 'Feeds' },
             { id: 'settings', label: 'Settings' },
@@ -109,6 +111,7 @@ export function ManagerView({
               </div>
             </div>
           )}
+          {tab === 'leads' && <LeadList model={model} reps={reps} pools={pools} />}
           {tab === 'pools' && (
             <PoolsPanel
               pools={pools}

@@ -17,6 +17,8 @@ export interface Http {
   put<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body?: unknown): Promise<T>;
   del<T = void>(path: string): Promise<T>;
+  /** A GET answering text (CSV). */
+  getText?(path: string): Promise<string>;
 }
 
 export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Http {
@@ -58,6 +60,16 @@ export function http(token: string, base = '', fetchImpl: typeof fetch = (...a) 
     put: (p, b) => call('PUT', p, b),
     patch: (p, b) => call('PATCH', p, b),
     del: (p) => call('DELETE', p),
+    getText: async (p) => {
+      let res: Response;
+      try {
+        res = await fetchImpl(base + p, { headers: { authorization: `Bearer ${token}` } });
+      } catch {
+        throw new HttpError(0, 'NETWORK', 'The server cannot be reached. Check the connection and try again.');
+      }
+      if (!res.ok) throw new HttpError(res.status, `HTTP_${res.status}`, `Request failed (${res.status})`);
+      return res.text();
+    },
   };
 }
 
