@@ -277,7 +277,11 @@ export class EmbeddedStore implements Store {
       }
       set.add(lead);
     };
-    for (const t of searchTokens(lead)) if (t.length >= TOKEN_PREFIX) add(this.byPrefix, t.slice(0, TOKEN_PREFIX));
+    // Buckets by a token's first 3 and first 6 letters: a longer word picks the smaller one.
+    for (const t of searchTokens(lead)) {
+      if (t.length >= TOKEN_PREFIX) add(this.byPrefix, t.slice(0, TOKEN_PREFIX));
+      if (t.length >= 2 * TOKEN_PREFIX) add(this.byPrefix, t.slice(0, 2 * TOKEN_PREFIX));
+    }
     add(this.bySource, lead.source);
     add(this.byCountry, lead.country);
     add(this.byPool, lead.poolId);
@@ -820,12 +824,19 @@ export class EmbeddedStore implements Store {
     // The smallest index that holds every match, or none (then: every lead, newest first).
     const sets: { size: number; values(): Iterable<StoredLead> }[] = [];
     const words = query.q ? queryWords(query.q) : [];
-    for (const w of words) if (w.length >= TOKEN_PREFIX) sets.push(this.byPrefix.get(w.slice(0, TOKEN_PREFIX)) ?? new Set());
+    for (const w of words) {
+      if (w.length >= TOKEN_PREFIX) {
+        const key = w.slice(0, w.length >= 2 * TOKEN_PREFIX ? 2 * TOKEN_PREFIX : TOKEN_PREFIX);
+        sets.push(this.byPrefix.get(key) ?? new Set());
+      }
+    }
     if (query.source !== undefined) sets.push(this.bySource.get(query.source) ?? new Set());
     if (query.country !== undefined) sets.push(this.byCountry.get(query.country) ?? new Set());
     if (query.poolId !== undefined) sets.push(this.byPool.get(query.poolId) ?? new Set());
-    if (query.status === 'open')
-      sets.push(new Set(query.poolId !== undefined ? this.openIn(query.poolId) : [...this.open.values()].flat()));
+    if (query.status === 'open') {
+      const lists = query.poolId !== undefined ? [this.openIn(query.poolId)] : [...this.open.values()];
+      sets.push({ size: lists.reduce((n, l) => n + l.length, 0), values: () => lists.flat() });
+    }
     if (query.status === 'claimed' && query.repId !== undefined) sets.push(this.held.get(query.repId) ?? new Set());
     const smallest = sets.reduce<(typeof sets)[number] | null>((a, b) => (a === null || b.size < a.size ? b : a), null);
     let candidates: Iterable<StoredLead>;
