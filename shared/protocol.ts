@@ -588,3 +588,37 @@ export interface CsvImportResult {
   /** Rows not imported: the file's line number (the header is line 1) and why. */
   rejected: { line: number; reason: string }[];
 }
+
+/** GET /api/leads/:id/explain: why a lead waits (its rule, who may take it, who of them is online, its timers). */
+export interface LeadExplanation {
+  leadId: string;
+  poolId: string;
+  status: LeadStatus;
+  /** The pool's mode now (null when the pool was deleted). */
+  mode: Mode | null;
+  /** The hybrid rule the lead matches now (first match), or null: no rule, or none matches. */
+  rule: string | null;
+  /** Who may take it: "*" (every rep of the pool) or rep ids (as stored on the lead). */
+  eligible: string[] | '*';
+  /** Every rep of the pool: whether it may take this lead, its presence, whether it is at its cap. */
+  reps: { id: string; name: string; presence: Presence; eligible: boolean; atCap: boolean }[];
+  /** Eligible reps that are available now and under their cap. */
+  canTakeNow: number;
+  /** ms since it arrived (open leads). */
+  waitingMs: number | null;
+  /** When an unclaimed hybrid lead is offered to everyone (escalateAfterMs), if it will be. */
+  escalatesAt: string | null;
+  /** When a claim without outcome goes back to the pool (claimTimeoutMs). */
+  expiresAt: string | null;
+  /** The same, in sentences a manager reads. */
+  why: string[];
+}
+
+/** GET /api/leads (v2): a page of the lead list, newest first. */
+export interface LeadListPage {
+  leads: Lead[];
+  /** Present when more leads may match: the `before` of the next page. */
+  next?: string;
+  /** How many later posts duplicated each listed lead (absent = none). */
+  duplicates: Record<string, number>;
+}

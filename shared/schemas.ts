@@ -237,7 +237,18 @@ export const LeadListQuery = z.object({
   status: z.enum(LEAD_STATUSES).optional(),
   repId: id.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  // v2 lead list (docs/API.md, GET /api/leads): search words, facets, a time range, the cursor
+  q: z.string().trim().max(200).optional(),
+  source: text(100).optional(),
+  country: countryCode.optional(),
+  from: z.lazy(() => isoTime).optional(),
+  to: z.lazy(() => isoTime).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/, 'the `next` of a previous page')
+    .optional(),
 });
+export type LeadListRequest = z.infer<typeof LeadListQuery>;
 
 /** An ISO time in a query (`2026-11-29T10:00:00Z`, or a date). */
 const isoTime = z

@@ -1,8 +1,9 @@
 // The report and the rules preview against hand-computed fixtures (server/domain/reports.ts,
 // preview.ts): percentiles (nearest rank), win rates, Gini, buckets, CSV, stranded leads.
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../server/domain/csv.js';
 import { previewRules } from '../server/domain/preview.js';
-import { bucketInterval, csvCell, gini, percentile, reportCsv, summarize } from '../server/domain/reports.js';
+import { bucketInterval, gini, percentile, reportCsv, summarize } from '../server/domain/reports.js';
 import type { Lead, Mode, Rule } from '../shared/protocol.js';
 
 const T0 = Date.UTC(2026, 0, 1);

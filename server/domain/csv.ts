@@ -1,3 +1,8 @@
+// CSV both ways. Reading (CSV import): RFC 4180 into records, strictly (below). Writing (the
+// lead export GET /api/reports/leads.csv and the report's CSV, docs/API.md): RFC 4180 cells,
+// and a cell a spreadsheet would run as a formula (starting with =, +, - or @) prefixed with '.
+import type { Lead } from '../../shared/protocol.js';
+
 // CSV (RFC 4180) into records, strictly: a field is quoted whole or not at all, a quote in a
 // quoted field is doubled, line breaks may sit inside quotes. Anything else (a stray quote,
 // text after a closing quote, a quote never closed) is a CsvError naming the line, so a
@@ -120,4 +125,48 @@ export function parseCsv(input: string, delimiter: string = detectDelimiter(inpu
     endRecord();
   }
   return records;
+}
+
+// ---- writing ----------------------------------------------------------------------------
+
+/** The export's columns, in order: header names are the Lead field names. */
+export const LEAD_CSV_COLUMNS = [
+  'id',
+  'createdAt',
+  'poolId',
+  'status',
+  'source',
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'company',
+  'companySize',
+  'country',
+  'language',
+  'industry',
+  'jobTitle',
+  'feedId',
+  'claimedBy',
+  'claimedAt',
+  'outcome',
+  'outcomeNote',
+  'closedAt',
+  'disqualifiedReasons',
+  'duplicates',
+] as const;
+
+/** One cell: formula-looking text neutralized, quoted when it holds a comma, a quote or a line break. */
+export function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let text = Array.isArray(value) ? value.join('; ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const csvHeader = () => `${LEAD_CSV_COLUMNS.join(',')}\r\n`;
+
+export function csvRow(lead: Lead, duplicates = 0): string {
+  const row: Record<string, unknown> = { ...lead, duplicates: duplicates || undefined };
+  return `${LEAD_CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`;
 }

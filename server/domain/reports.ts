@@ -2,6 +2,7 @@
 // over the leads that arrived in its range only: the store reads them through its index by
 // arrival time (Store.leadsCreatedBetween), so a week's report costs a week of leads, not
 // the whole history. Percentiles are nearest-rank (an actual measured value).
+
 import {
   type Lead,
   type LeadFigures,
@@ -15,6 +16,7 @@ import {
   type ReportSummary,
   type SpeedFigures,
 } from '../../shared/protocol.js';
+import { csvCell } from './csv.js';
 
 const speedOf = (lead: Lead): number | null => (lead.claimedAt ? Date.parse(lead.claimedAt) - Date.parse(lead.createdAt) : null);
 
@@ -289,13 +291,9 @@ export function summarize(leads: Lead[], reps: { id: string; name: string }[], n
 
 // ---- CSV ------------------------------------------------------------------------------------
 
-/** A CSV cell: quoted when needed; text starting with = + - @ is prefixed with ' (no formula in a spreadsheet). */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(Math.round(value * 10_000) / 10_000);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** A report cell: numbers rounded to 4 places, then a CSV cell (csv.ts csvCell: formulas neutralized). */
+const reportCell = (value: string | number | null | undefined) =>
+  csvCell(typeof value === 'number' ? Math.round(value * 10_000) / 10_000 : value);
 
 export const REPORT_CSV_HEADER = [
   'section',
@@ -364,6 +362,6 @@ export function reportCsv(s: ReportSummary): string {
       speed_p90_ms: b.p90,
     })),
   ];
-  const lines = [REPORT_CSV_HEADER.join(','), ...rows.map((row) => REPORT_CSV_HEADER.map((h) => csvCell(row[h])).join(','))];
+  const lines = [REPORT_CSV_HEADER.join(','), ...rows.map((row) => REPORT_CSV_HEADER.map((h) => reportCell(row[h])).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -7,6 +7,7 @@ import {
   type EventPage,
   type Feed,
   type Lead,
+  type LeadExplanation,
   type LeadStatus,
   type LiveStats,
   POOL_STATE_LIMIT,
@@ -20,13 +21,14 @@ import {
   type RulesPreview,
 } from '../../shared/protocol.js';
 import type { MyLeadsRequest, ReportRequest } from '../../shared/schemas.js';
-import { capOf } from '../domain/policy.js';
+import { capOf, capReached } from '../domain/policy.js';
 import { previewRules } from '../domain/preview.js';
 import { liveStats, reportCsv, summarize } from '../domain/reports.js';
+import { route } from '../domain/routing.js';
 import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
-import type { EventFilter, LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import type { EventFilter, LeadPage, LeadQuery, LeadSearch, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
 import { performanceByRep } from './performance.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
@@ -233,6 +235,82 @@ export class ReadModels {
 
   listLeads(query: LeadQuery): Promise<Lead[]> {
     return this.store.listLeads(query);
+  }
+
+  /** The lead list (GET /api/leads): filters, search, a page and its cursor. */
+  searchLeads(query: LeadSearch): Promise<LeadPage> {
+    return this.store.searchLeads(query);
+  }
+
+  /** Why a lead waits (GET /api/leads/:id/explain): its rule, who may take it and who of them is online, its timers. */
+  async explain(leadId: string, now = Date.now()): Promise<LeadExplanation> {
+    const lead = await this.store.getLead(leadId);
+    if (!lead) throw new ApiError('NOT_FOUND', 'no such lead');
+    const [pool, reps, presence, heldInPool, heldAll] = await Promise.all([
+      this.store.getPool(lead.poolId),
+      this.store.listReps(),
+      this.store.onlinePresence(),
+      this.store.heldCounts(lead.poolId),
+      this.store.heldCounts(),
+    ]);
+    const members = reps.filter((r) => r.pools.includes(lead.poolId));
+    const mode = pool?.mode ?? null;
+    const rule = pool?.mode === 'hybrid' && pool.rules.length ? route(lead, pool.rules, members).rule : null;
+    const rows = members.map((r) => ({
+      id: r.id,
+      name: r.name,
+      presence: (presence[r.id] ?? 'offline') as Presence,
+      eligible: mode !== null && mayClaim(lead, r, mode),
+      atCap: pool !== null && capReached(r, heldInPool[r.id] ?? 0, heldAll[r.id] ?? 0, pool.settings),
+    }));
+    const eligibleRows = rows.filter((r) => r.eligible);
+    const canTakeNow = eligibleRows.filter((r) => r.presence === 'available' && !r.atCap).length;
+    const settings = pool?.settings;
+    const escalates =
+      lead.status === 'open' && mode === 'hybrid' && settings?.escalateAfterMs && Array.isArray(lead.eligible) && !lead.escalatedAt;
+    const escalatesAt = escalates ? new Date(Date.parse(lead.createdAt) + settings!.escalateAfterMs!).toISOString() : null;
+    const expiresAt =
+      lead.status === 'claimed' && settings?.claimTimeoutMs && lead.claimedAt && !lead.outcome
+        ? new Date(Date.parse(lead.claimedAt) + settings.claimTimeoutMs).toISOString()
+        : null;
+    const why: string[] = [];
+    if (lead.status === 'open') {
+      if (mode === null) why.push(`Its pool ${lead.poolId} no longer exists.`);
+      else if (mode === 'hybrid')
+        why.push(rule ? `It matches the rule “${rule}”.` : 'It matches no rule: every rep of the pool may take it.');
+      why.push(
+        `${eligibleRows.length} of ${rows.length} reps of the pool may take it; ${canTakeNow} of them can now (available, under their cap).`,
+      );
+      const offline = eligibleRows.filter((r) => r.presence === 'offline').length;
+      if (offline) why.push(`${offline} eligible rep${offline === 1 ? ' is' : 's are'} offline.`);
+      if (mode === 'round-robin' && canTakeNow === 0)
+        why.push('Round-robin assigns it as soon as an eligible rep is available and under its cap.');
+      if (escalatesAt) why.push(`It is offered to every rep of the pool at ${escalatesAt}.`);
+      else if (mode === 'hybrid' && Array.isArray(lead.eligible) && !lead.escalatedAt)
+        why.push('It never escalates (escalateAfterMs is off).');
+      if (lead.escalatedAt) why.push(`It was offered to everyone at ${lead.escalatedAt}.`);
+    } else if (lead.status === 'claimed') {
+      why.push(`Claimed by ${rows.find((r) => r.id === lead.claimedBy)?.name ?? lead.claimedBy} at ${lead.claimedAt}.`);
+      if (expiresAt) why.push(`Without an outcome it goes back to the pool at ${expiresAt}.`);
+    } else if (lead.status === 'closed') {
+      why.push(`Closed (${lead.outcome ?? 'no outcome'}) at ${lead.closedAt}.`);
+    } else {
+      why.push(`Disqualified: ${(lead.disqualifiedReasons ?? []).join(', ') || 'no reason recorded'}. It is never distributed.`);
+    }
+    return {
+      leadId: lead.id,
+      poolId: lead.poolId,
+      status: lead.status,
+      mode,
+      rule,
+      eligible: lead.eligible ?? '*',
+      reps: rows,
+      canTakeNow,
+      waitingMs: lead.status === 'open' ? Math.max(0, now - Date.parse(lead.createdAt)) : null,
+      escalatesAt,
+      expiresAt,
+      why,
+    };
   }
 
   /** The audit trail, newest first (docs/API.md, Audit trail). */

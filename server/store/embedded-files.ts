@@ -44,6 +44,8 @@ import {
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
 export interface StoredLead extends Lead {
   seq: number;
+  /** How many later posts duplicated it (the lead list shows it; not part of the public Lead). */
+  duplicates?: number;
 }
 
 /** Per-rep bookkeeping for cooldowns and windows, across all pools. */

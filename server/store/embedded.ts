@@ -46,6 +46,7 @@ import {
   type RepState,
   recordClaim,
 } from '../domain/policy.js';
+import { type LeadPage, type LeadSearch, leadMatches, queryWords, searchTokens, TOKEN_PREFIX } from '../domain/search.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
 import { compareEventIds, DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdAfter, eventIdMs, eventMatches, eventsLimit } from './audit.js';
@@ -139,6 +140,11 @@ export class EmbeddedStore implements Store {
   private reps = new Map<string, StoredRep>();
   private byTokenHash = new Map<string, string>();
   private feedsByKeyHash = new Map<string, StoredFeed>();
+  // The lead list's indexes (searchLeads): fields a lead never changes after its arrival.
+  private byPrefix = new Map<string, Set<StoredLead>>(); // first TOKEN_PREFIX letters of a search token
+  private bySource = new Map<string, Set<StoredLead>>();
+  private byCountry = new Map<string, Set<StoredLead>>();
+  private byPool = new Map<string, Set<StoredLead>>();
   private tabs = new Map<string, Set<string>>();
   private actionBuckets = new Map<string, { second: number; count: number }>();
   // Reports read a time range through this: leads by arrival (createdAt ms, then seq), over
@@ -179,6 +185,7 @@ export class EmbeddedStore implements Store {
     this.byTokenHash.clear();
     this.feedsByKeyHash.clear();
     this.byCreated.clear();
+    for (const m of [this.byPrefix, this.bySource, this.byCountry, this.byPool]) m.clear();
     for (const shard of this.files.shards) for (const lead of shard.data.leads) this.index(lead);
     for (const list of this.open.values()) list.sort((a, b) => a.seq - b.seq);
     for (const rep of this.files.reps.data.reps) {
@@ -295,6 +302,23 @@ export class EmbeddedStore implements Store {
       // Arrivals come in time order: this is an append but for a clock that stepped back.
       list.splice(firstAtOrAfter(list, entry.ms, entry.lead.seq + 1), 0, entry);
     }
+    const add = (map: Map<string, Set<StoredLead>>, key: string | undefined) => {
+      if (key === undefined) return;
+      let set = map.get(key);
+      if (!set) {
+        set = new Set();
+        map.set(key, set);
+      }
+      set.add(lead);
+    };
+    // Buckets by a token's first 3 and first 6 letters: a longer word picks the smaller one.
+    for (const t of searchTokens(lead)) {
+      if (t.length >= TOKEN_PREFIX) add(this.byPrefix, t.slice(0, TOKEN_PREFIX));
+      if (t.length >= 2 * TOKEN_PREFIX) add(this.byPrefix, t.slice(0, 2 * TOKEN_PREFIX));
+    }
+    add(this.bySource, lead.source);
+    add(this.byCountry, lead.country);
+    add(this.byPool, lead.poolId);
   }
 
   /** The open leads of a pool, oldest first (the live list when `create`, else a shared empty one for an unknown pool). */
@@ -932,9 +956,10 @@ export class EmbeddedStore implements Store {
   private accept(draft: LeadDraft, pool: StoredPool, now: number, audit?: AuditContext): { result: IngestResult; file?: DataFile } {
     const { poolId } = draft;
     const actor = audit?.actor ?? (draft.feedId ? { role: 'feed' as const, id: draft.feedId } : { role: 'manager' as const });
-    const duplicateOf = (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): { result: IngestResult } => {
+    const duplicateOf = (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): { result: IngestResult; file: DataFile } => {
       this.record('lead.duplicate', { poolId, leadId: lead.id, data: { by, ...arrival(draft) } }, actor);
-      return { result: { duplicate: true, lead: publicLead(lead), by } };
+      lead.duplicates = (lead.duplicates ?? 0) + 1;
+      return { result: { duplicate: true, lead: publicLead(lead), by }, file: this.files.of(lead) };
     };
     if (draft.externalId) {
       const id = this.byExternalId.get(inPool(poolId, draft.externalId));
@@ -1001,6 +1026,57 @@ export class EmbeddedStore implements Store {
       }
     }
     return out;
+  }
+
+  async searchLeads(query: LeadSearch): Promise<LeadPage> {
+    this.check();
+    const before = query.before === undefined ? Number.POSITIVE_INFINITY : Number(query.before);
+    // The smallest index that holds every match, or none (then: every lead, newest first).
+    const sets: { size: number; values(): Iterable<StoredLead> }[] = [];
+    const words = query.q ? queryWords(query.q) : [];
+    for (const w of words) {
+      if (w.length >= TOKEN_PREFIX) {
+        const key = w.slice(0, w.length >= 2 * TOKEN_PREFIX ? 2 * TOKEN_PREFIX : TOKEN_PREFIX);
+        sets.push(this.byPrefix.get(key) ?? new Set());
+      }
+    }
+    if (query.source !== undefined) sets.push(this.bySource.get(query.source) ?? new Set());
+    if (query.country !== undefined) sets.push(this.byCountry.get(query.country) ?? new Set());
+    if (query.poolId !== undefined) sets.push(this.byPool.get(query.poolId) ?? new Set());
+    if (query.status === 'open') {
+      const lists = query.poolId !== undefined ? [this.openIn(query.poolId)] : [...this.open.values()];
+      sets.push({ size: lists.reduce((n, l) => n + l.length, 0), values: () => lists.flat() });
+    }
+    if (query.status === 'claimed' && query.repId !== undefined) sets.push(this.held.get(query.repId) ?? new Set());
+    const smallest = sets.reduce<(typeof sets)[number] | null>((a, b) => (a === null || b.size < a.size ? b : a), null);
+    let candidates: Iterable<StoredLead>;
+    if (smallest && smallest.size <= 20_000) {
+      candidates = [...smallest.values()].filter((l) => l.seq < before).sort((a, b) => b.seq - a.seq);
+    } else {
+      candidates = this.newestFirst(before);
+    }
+    const leads: StoredLead[] = [];
+    for (const lead of candidates) {
+      if (query.from !== undefined && lead.createdAt < query.from) break; // newest first: the rest are older
+      if (!leadMatches(lead, query)) continue;
+      if (leads.length === query.limit) return this.page(leads, String(leads[leads.length - 1].seq));
+      leads.push(lead);
+    }
+    return this.page(leads);
+  }
+
+  /** Every lead accepted before `before` (its seq), newest first. */
+  private *newestFirst(before: number): Generator<StoredLead> {
+    for (let s = this.files.shards.length - 1; s >= 0; s--) {
+      const list = this.files.shards[s].data.leads;
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].seq < before) yield list[i];
+    }
+  }
+
+  private page(leads: StoredLead[], next?: string): LeadPage {
+    const duplicates: Record<string, number> = {};
+    for (const l of leads) if (l.duplicates) duplicates[l.id] = l.duplicates;
+    return { leads: leads.map(publicLead), duplicates, ...(next === undefined ? {} : { next }) };
   }
 
   async openLeads(poolId: string): Promise<Lead[]> {
@@ -1426,7 +1502,7 @@ function firstAtOrAfter(list: TimeEntry[], ms: number, seq = 0): number {
 }
 
 function publicLead(lead: StoredLead): Lead {
-  const { seq: _seq, ...rest } = lead;
+  const { seq: _seq, duplicates: _d, ...rest } = lead;
   const copy: Lead = { ...rest };
   if (rest.tags) copy.tags = [...rest.tags];
   if (rest.attributes) copy.attributes = { ...rest.attributes };

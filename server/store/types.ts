@@ -33,6 +33,7 @@ import type {
   Settings,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
+import type { LeadPage, LeadSearch } from '../domain/search.js';
 
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE' as const;
@@ -201,6 +202,8 @@ export interface CreatedRange {
 
 export type SecretName = 'manager' | 'feed';
 
+export type { LeadPage, LeadSearch } from '../domain/search.js';
+
 /**
  * Who made a change and why, given to a changing store call (optional: each call has a
  * default, written at it). The store records the audit events of the change in the same
@@ -339,6 +342,12 @@ export interface Store {
   openSummary(poolId: string): Promise<{ count: number; oldestCreatedAt: string | null }>;
   /** How many leads there are in each status, in one pool or in all (live stats), without reading them. */
   statusCounts(poolId?: string): Promise<Record<LeadStatus, number>>;
+  /**
+   * The lead list (docs/API.md, GET /api/leads): newest first (acceptance order), every
+   * condition of `query` (domain/search.ts leadMatches), from indexes rather than a scan of
+   * every lead; `next` is an opaque cursor (the acceptance order of the last lead).
+   */
+  searchLeads(query: LeadSearch): Promise<LeadPage>;
   /** Leads this rep holds (status claimed) in every pool, oldest claim first. */
   heldLeads(repId: string): Promise<Lead[]>;
   /**

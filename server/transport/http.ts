@@ -27,7 +27,7 @@ import {
   SettingsPatchSchema,
 } from '../../shared/schemas.js';
 import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
-import { CsvError } from '../domain/csv.js';
+import { CsvError, csvHeader, csvRow } from '../domain/csv.js';
 import { csvToLeads } from '../domain/csv-leads.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { RequestLine } from '../log.js';
@@ -235,7 +235,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/leads',
     route(['manager'], async (req, res) => {
       const q = parse(LeadListQuery, req.query);
-      res.json({ leads: await reads.listLeads(q) });
+      res.json(await reads.searchLeads(q));
     }),
   );
 
@@ -243,6 +243,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     '/events',
     route(['manager'], async (req, res) => {
       res.json(await reads.events(parse(EventsQuery, req.query)));
+    }),
+  );
+
+  api.get(
+    '/leads/:id/explain',
+    route(['manager'], async (req, res) => {
+      res.json(await reads.explain(String(req.params.id)));
     }),
   );
 
@@ -534,6 +541,30 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     route(['manager'], async (req, res) => {
       const { rules, limit } = parse(RulesPreviewSchema, req.body);
       res.json(await reads.previewRules(poolParam(req), rules, limit));
+    }),
+  );
+
+  api.get(
+    '/reports/leads.csv',
+    route(['manager'], async (req, res) => {
+      const query = parse(LeadListQuery.omit({ limit: true, before: true }), req.query);
+      res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="leads.csv"');
+      // Streamed a page at a time: a large export never sits in memory whole.
+      const write = (chunk: string) => (res.write(chunk) ? Promise.resolve() : new Promise<void>((r) => res.once('drain', () => r())));
+      try {
+        await write(csvHeader());
+        let before: string | undefined;
+        do {
+          const page = await reads.searchLeads({ ...query, limit: 1000, ...(before ? { before } : {}) });
+          if (page.leads.length) await write(page.leads.map((l) => csvRow(l, page.duplicates[l.id])).join(''));
+          before = page.next;
+        } while (before !== undefined && !res.destroyed);
+        res.end();
+      } catch (err) {
+        // The status line is gone: cut the response short rather than end it as if complete.
+        res.destroy(err as Error);
+      }
     }),
   );
 

@@ -6,6 +6,7 @@ import { FeedsPanel } from './FeedsPanel';
 import { FormsPanel } from './FormsPanel';
 import { ImportPanel } from './ImportPanel';
 import { LeadAlerts } from './LeadAlerts';
+import { LeadList } from './LeadList';
 import { LeadsPanel } from './LeadsPanel';
 import { LiveFeed } from './LiveFeed';
 import { LiveRegion } from './LiveRegion';
@@ -85,6 +86,7 @@ export function ManagerView({
           tabs={[
             { id: 'live', label: 'Live' },
             { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
+            { id: 'leads', label: 'Leads' },
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'feeds', label: 'Feeds' },
             { id: 'forms', label: 'Forms' },
@@ -117,6 +119,7 @@ export function ManagerView({
               </div>
             </div>
           )}
+          {tab === 'leads' && <LeadList model={model} reps={reps} pools={pools} />}
           {tab === 'pools' && (
             <PoolsPanel
               pools={pools}

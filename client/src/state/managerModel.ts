@@ -19,12 +19,16 @@ import {
   type SettingsChanged,
 } from '../../../shared/events';
 import {
+  type AuditEvent,
   type CsvImportResult,
   type DashboardState,
   DEFAULT_POOL,
+  type EventPage,
   type Feed,
   type HostedForm,
   type Lead,
+  type LeadExplanation,
+  type LeadListPage,
   type LiveStats,
   type Mode,
   type Pool,
@@ -752,6 +756,23 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       } catch {
         routing.value = null;
       }
+    },
+
+    // ---- the Leads tab: the lead list, a lead's timeline and why it waits (reads on demand) ----
+    /** GET /api/leads with the tab's filters (query string without `?`); undefined on an error (noticed). */
+    searchLeads(query: string): Promise<LeadListPage | undefined> {
+      return run('Leads not loaded', () => api.get<LeadListPage>(`/api/leads?${query}`));
+    },
+    async leadTimeline(leadId: string): Promise<AuditEvent[] | undefined> {
+      const r = await run('Timeline not loaded', () => api.get<EventPage>(`/api/events?leadId=${encodeURIComponent(leadId)}&limit=1000`));
+      return r?.events;
+    },
+    explainLead(leadId: string): Promise<LeadExplanation | undefined> {
+      return run('Not explained', () => api.get<LeadExplanation>(`/api/leads/${encodeURIComponent(leadId)}/explain`));
+    },
+    /** GET /api/reports/leads.csv with the tab's filters: the file's text. */
+    leadsCsv(query: string): Promise<string | undefined> {
+      return run('Export failed', () => (api.getText ? api.getText(`/api/reports/leads.csv?${query}`) : Promise.resolve('')));
     },
   };
   return model;

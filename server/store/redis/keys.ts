@@ -107,6 +107,8 @@ export const GLOBAL_KEYS = [
   'formorder', // zset: form ids, score = creation order
   'formseq', // string: form creation counter
   'unavail', // hash: rep id -> ms since it is unavailable (reclaimAfterOfflineMs); absent = available
+  'search', // zset (lex): "<token><SEP><leadId>" for every search token of every lead (server/domain/search.ts searchTokens)
+  'dups', // hash: lead id -> how many later posts duplicated it
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

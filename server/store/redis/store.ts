@@ -43,6 +43,7 @@ import {
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
 import { normalizePhone } from '../../domain/dedup.js';
+import { type LeadPage, type LeadSearch, leadMatches, queryWords, searchTokens, TOKEN_PREFIX } from '../../domain/search.js';
 import { DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdMs, eventMatches, eventsLimit } from '../audit.js';
 import { newLeadId } from '../ids.js';
 import {
@@ -147,6 +148,10 @@ const DUE_BATCH = 500;
 const MAX_ATTEMPTS = 10;
 /** listEvents reads at most this many stream entries per page (a rare filter answers a short page with `next`). */
 const EVENTS_SCAN_BUDGET = 20_000;
+/** searchLeads reads at most this many leads per page (a rare filter answers a short page with `next`). */
+const LEADS_SCAN_BUDGET = 20_000;
+/** searchLeads by words: at most this many search index entries per query (docs/API.md, GET /api/leads). */
+const SEARCH_CANDIDATES = 5_000;
 const SYSTEM: AuditActor = { role: 'system' };
 const MANAGER: AuditActor = { role: 'manager' };
 /** The audit context of a manager's change unless the call says otherwise. */
@@ -826,6 +831,7 @@ export class RedisStore implements Store {
           draft.externalId ?? '',
           draft.email ? draft.email.toLowerCase() : '',
           draft.phone ? normalizePhone(draft.phone) : '',
+          JSON.stringify(searchTokens(draft)),
           ...eligibleReps,
         ],
       },
@@ -853,6 +859,7 @@ export class RedisStore implements Store {
         ext: draft.externalId ?? '',
         email: draft.email ? draft.email.toLowerCase() : '',
         phone: draft.phone ? normalizePhone(draft.phone) : '',
+        search: searchTokens(draft),
         reps: own.map((r) => reps.get(r)!),
       };
     });
@@ -906,6 +913,89 @@ export class RedisStore implements Store {
       if (ids.length < page) break;
     }
     return out;
+  }
+
+  async searchLeads(query: LeadSearch): Promise<LeadPage> {
+    const maxSeq = query.before === undefined ? Number.POSITIVE_INFINITY : Number(query.before);
+    const leads: { lead: Lead; seq: number }[] = [];
+    let scanned = 0;
+    for await (const chunk of this.leadCandidates(query, maxSeq)) {
+      const read = new Map((await this.readLeads(chunk.map((c) => c.id))).map((l) => [l.id, l]));
+      for (const { id, seq } of chunk) {
+        scanned++;
+        const lead = read.get(id);
+        if (!lead) continue;
+        if (query.from !== undefined && lead.createdAt < query.from) return this.leadPage(leads); // newest first: the rest are older
+        if (!leadMatches(lead, query)) continue;
+        if (leads.length === query.limit) return this.leadPage(leads, String(leads[leads.length - 1].seq));
+        leads.push({ lead, seq });
+      }
+      if (scanned >= LEADS_SCAN_BUDGET) return this.leadPage(leads, String(chunk[chunk.length - 1].seq));
+    }
+    return this.leadPage(leads);
+  }
+
+  /**
+   * The leads that may match, newest first, in chunks: by the search index (the longest
+   * word of `q`), a rep's held leads, or the narrowest sorted set by seq (a status in a pool,
+   * a pool, every lead).
+   */
+  private async *leadCandidates(query: LeadSearch, maxSeq: number): AsyncGenerator<{ id: string; seq: number }[]> {
+    const word = (query.q ? queryWords(query.q) : []).filter((w) => w.length >= TOKEN_PREFIX).sort((a, b) => b.length - a.length)[0];
+    let ids: string[] | null = null;
+    if (word !== undefined) {
+      const members = await this.call(() =>
+        // every token starting with the word: up to the word followed by the highest byte
+        this.client.zRangeByLex(this.k.search, `[${word}`, Buffer.concat([Buffer.from(`[${word}`), Buffer.from([0xff])]), {
+          LIMIT: { offset: 0, count: SEARCH_CANDIDATES },
+        }),
+      );
+      ids = [...new Set(members.map((m) => m.slice(m.lastIndexOf(SEP) + 1)))];
+    } else if (query.status === 'claimed' && query.repId !== undefined) {
+      const repId = query.repId;
+      const members = await this.call(() => this.client.zRangeByLex(this.k.claimed, ...claimedRange(repId)));
+      ids = members.map((m) => m.slice(repId.length + 1));
+    }
+    if (ids !== null) {
+      const found = ids;
+      const scores = found.length ? await this.call(() => this.client.zmScore(this.k.leads, found)) : [];
+      const ranked = found
+        .map((id, i) => ({ id, seq: Number(scores[i]) }))
+        .filter((c) => Number.isFinite(c.seq) && c.seq < maxSeq)
+        .sort((a, b) => b.seq - a.seq);
+      for (let i = 0; i < ranked.length; i += READ_CHUNK) yield ranked.slice(i, i + READ_CHUNK);
+      return;
+    }
+    const sets = query.poolId === undefined ? this.k : this.keys.pool(query.poolId);
+    const source = query.status ? sets[STATUS_KEYS[query.status]] : sets.leads;
+    let max = Number.isFinite(maxSeq) ? `(${maxSeq}` : '+inf';
+    for (;;) {
+      const rows = await this.call(() =>
+        this.client.zRangeWithScores(source, max, '-inf', { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: READ_CHUNK } }),
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ id: r.value, seq: r.score }));
+      if (rows.length < READ_CHUNK) return;
+      max = `(${rows[rows.length - 1].score}`;
+    }
+  }
+
+  /** A page of the lead list, with the duplicate counts of its leads. */
+  private async leadPage(found: { lead: Lead; seq: number }[], next?: string): Promise<LeadPage> {
+    const leads = found.map((f) => f.lead);
+    const counts = leads.length
+      ? await this.call(() =>
+          this.client.hmGet(
+            this.k.dups,
+            leads.map((l) => l.id),
+          ),
+        )
+      : [];
+    const duplicates: Record<string, number> = {};
+    leads.forEach((l, i) => {
+      if (counts[i]) duplicates[l.id] = Number(counts[i]);
+    });
+    return { leads, duplicates, ...(next === undefined ? {} : { next }) };
   }
 
   async openLeads(poolId: string): Promise<Lead[]> {

@@ -14,7 +14,8 @@
     ARGS[5] externalId, or ''
     ARGS[6] lower-cased email, or ''
     ARGS[7] normalized phone, or ''
-    ARGS[8..] the eligible rep ids, in the order of their keys
+    ARGS[8] the lead's search tokens, JSON (server/domain/search.ts searchTokens)
+    ARGS[9..] the eligible rep ids, in the order of their keys
 
   Output (JSON):
     { duplicate = false, lead } | { duplicate = true, by = 'externalId' | 'email' | 'phone', lead = the existing one }
@@ -28,9 +29,12 @@ if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
 if not poolExists(p.id) then return fail('NO_POOL') end
 local eligKeys = {}
-for i = 8, #ARGS do
-  local _, _, _, eligKey = repKeys(i - 7)
+for i = 9, #ARGS do
+  local _, _, _, eligKey = repKeys(i - 8)
   eligKeys[#eligKeys + 1] = eligKey
 end
-local lead = { id = ARGS[1], doc = ARGS[2], status = ARGS[3], eligible = ARGS[4], ext = ARGS[5], email = ARGS[6], phone = ARGS[7] }
+local lead = {
+  id = ARGS[1], doc = ARGS[2], status = ARGS[3], eligible = ARGS[4], ext = ARGS[5], email = ARGS[6], phone = ARGS[7],
+  search = cjson.decode(ARGS[8]),
+}
 return reply(ingestLead(p, nowMs(), lead, eligKeys))

@@ -10,7 +10,8 @@
 --- @include "due"
 --- @include "audit"
 
--- p: the pool block; lead: { id, doc, status, eligible (JSON), ext, email, phone } ('' = none);
+-- p: the pool block; lead: { id, doc, status, eligible (JSON), ext, email, phone ('' = none),
+-- search (its search tokens) };
 -- eligKeys: the eligibility index key of each of its eligible reps. Answers the reply entry.
 local function ingestLead(p, now, lead, eligKeys)
   local id, ext, email, phone = lead.id, lead.ext, lead.email, lead.phone
@@ -19,6 +20,7 @@ local function ingestLead(p, now, lead, eligKeys)
     local data = arrivalOf(lead.doc)
     data.by = by
     audit('lead.duplicate', { poolId = p.id, leadId = other, data = data })
+    redis.call('HINCRBY', K.dups, other, 1)
     return { duplicate = true, by = by, lead = leadOut(other) }
   end
   if ext ~= '' then
@@ -52,6 +54,7 @@ local function ingestLead(p, now, lead, eligKeys)
   if ext ~= '' then redis.call('HSET', p.ext, ext, id) end
   if email ~= '' then redis.call('HSET', p.email, email, id) end
   if phone ~= '' then redis.call('HSET', p.phone, phone, id) end
+  for _, token in ipairs(lead.search) do redis.call('ZADD', K.search, 0, token .. SEP .. id) end
   for _, key in ipairs(eligKeys) do redis.call('SADD', key, id) end
   local esc = num(p, 'escalateAfterMs')
   if lead.status == 'open' and esc > 0 then scheduleEscalation(id, now + esc) end
