@@ -1,7 +1,16 @@
 // zod schemas for every input the server accepts (HTTP bodies and socket payloads).
 // One place, so the HTTP API, the socket API and the tests agree on what is valid.
 import { z } from 'zod';
-import { CONTACT_FIELDS, LEAD_INPUT_FIELDS, LEAD_STATUSES, type LeadInputField, MODES, OUTCOMES, POOL_ID_PATTERN } from './protocol.js';
+import {
+  CONTACT_FIELDS,
+  LEAD_INPUT_FIELDS,
+  LEAD_STATUSES,
+  type LeadInputField,
+  MODES,
+  OUTCOMES,
+  POOL_ID_PATTERN,
+  WEBHOOK_EVENTS,
+} from './protocol.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(128);
@@ -121,6 +130,36 @@ export const PoolPatchSchema = z.strictObject({ name: text(100) });
 
 export const FeedCreateSchema = z.strictObject({ name: text(100), pools: poolIds.min(1).optional() });
 export type FeedCreate = z.infer<typeof FeedCreateSchema>;
+
+/** A webhook's URL: http or https only, no credentials in it (they would show in the list). */
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((v) => {
+    const url = URL.canParse(v) ? new URL(v) : null;
+    return !!url && /^https?:$/.test(url.protocol) && !url.username && !url.password;
+  }, 'an http:// or https:// URL without credentials');
+const webhookEvents = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1)
+  .refine((list) => new Set(list).size === list.length, 'an event is listed twice');
+export const WebhookCreateSchema = z.strictObject({
+  url: webhookUrl,
+  events: webhookEvents,
+  poolIds: poolIds.min(1).optional(),
+  /** Given: used as is (e.g. the receiver's existing secret); else generated. */
+  secret: z.string().min(16).max(200).optional(),
+});
+export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
+export const WebhookPatchSchema = z.strictObject({
+  url: webhookUrl.optional(),
+  events: webhookEvents.optional(),
+  /** null: every pool again. */
+  poolIds: poolIds.min(1).nullable().optional(),
+  enabled: z.boolean().optional(),
+});
+export type WebhookPatch = z.infer<typeof WebhookPatchSchema>;
 
 const repFields = {
   name: text(100),

@@ -9,6 +9,8 @@
 //                       per-rep claim counters (all pools); the scheduled escalations and
 //                       claim timeouts; the acceptance counter (one for all pools)
 //   feeds.json          the feed keys (StoredFeed, with the sha256 of their key)
+//   webhooks.json       the webhooks (with their signing secrets), the outbox cursor and
+//                       the deliveries (pending ones, and the latest finished per webhook)
 //   leads.json, leads-1.json, ...
 //                       the leads of every pool in shards of LEADS_PER_SHARD by arrival:
 //                       lowdb rewrites a whole file on each write, so a claim rewrites one
@@ -26,7 +28,16 @@ import { DataFile as LowFile } from 'lowdb/node';
 import { DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
 import { BadManifestError, recoverBatch, writeBatch } from './batch-files.js';
-import { type PoolRecord, type SecretName, StoreCorruptError, type StoredFeed, type StoredRep, StoreUnavailableError } from './types.js';
+import {
+  type PoolRecord,
+  type SecretName,
+  StoreCorruptError,
+  type StoredDelivery,
+  type StoredFeed,
+  type StoredRep,
+  type StoredWebhook,
+  StoreUnavailableError,
+} from './types.js';
 
 /** A lead as kept on disk: the public Lead plus its acceptance order. */
 export interface StoredLead extends Lead {
@@ -63,6 +74,13 @@ interface RepsFile {
 }
 interface FeedsFile {
   feeds: StoredFeed[];
+}
+export interface WebhooksFile {
+  webhooks: StoredWebhook[];
+  /** The audit event id deliveries were made up to. */
+  cursor: string | null;
+  /** Oldest first. */
+  deliveries: StoredDelivery[];
 }
 interface PoolFile {
   pools: Record<string, StoredPool>;
@@ -114,6 +132,7 @@ export class EmbeddedFiles {
   readonly reps: Low<RepsFile>;
   readonly pool: Low<PoolFile>;
   readonly feeds: Low<FeedsFile>;
+  readonly webhooks: Low<WebhooksFile>;
   /** Lead shards in arrival order; the last one receives new leads. */
   readonly shards: Low<LeadsFile>[] = [];
 
@@ -134,6 +153,7 @@ export class EmbeddedFiles {
       seq: 0,
     });
     this.feeds = this.file<FeedsFile>('feeds.json', { feeds: [] });
+    this.webhooks = this.file<WebhooksFile>('webhooks.json', { webhooks: [], cursor: null, deliveries: [] });
   }
 
   private file<T>(name: string, empty: T): Low<T> {
@@ -190,6 +210,7 @@ export class EmbeddedFiles {
       ['reps.json', this.reps as Low<unknown>],
       ['pool.json', this.pool as Low<unknown>],
       ['feeds.json', this.feeds as Low<unknown>],
+      ['webhooks.json', this.webhooks as Low<unknown>],
       ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
     ];
     const toWrite = new Set<Low<unknown>>();
@@ -209,6 +230,9 @@ export class EmbeddedFiles {
     if (!Array.isArray(this.reps.data.reps)) throw corrupt('reps.json', '"reps" list');
     if (!isObject(this.pool.data.pools)) throw corrupt('pool.json', '"pools" object');
     if (!Array.isArray(this.feeds.data.feeds)) throw corrupt('feeds.json', '"feeds" list');
+    if (!Array.isArray(this.webhooks.data.webhooks) || !Array.isArray(this.webhooks.data.deliveries)) {
+      throw corrupt('webhooks.json', '"webhooks" and "deliveries" lists');
+    }
     for (const [n, shard] of this.shards.entries()) {
       if (!Array.isArray(shard.data.leads)) throw corrupt(shardFile(n), '"leads" list');
     }

@@ -96,6 +96,13 @@ export const GLOBAL_KEYS = [
   'feedorder', // zset: feed ids, score = creation order
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
+  'hooks', // hash: webhook id -> StoredWebhook JSON (secret included)
+  'hookorder', // zset: webhook ids, score = creation ms
+  'hookcursor', // string: the audit event id the outbox holds deliveries up to (absent: none yet)
+  'dlv', // hash: delivery id -> StoredDelivery JSON (+ seq)
+  'dlvdue', // zset: pending delivery ids, score = ms of the next attempt (or of the end of its lease)
+  'dlvlog', // zset (lex): "<webhookId><SEP><seq, 15 digits><SEP><deliveryId>", a webhook's deliveries oldest first
+  'dlvseq', // string: delivery log counter
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
