@@ -2,6 +2,7 @@
 // Commands (leads, presence, pools, reps, feeds) change the store and tell who must know through
 // the fan-out; read models build what is shown; the background parts run on their own.
 // Transport calls these parts only, never the store or Socket.IO.
+import type { WebhookTiming } from '../config.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import { Background } from './background.js';
@@ -18,6 +19,7 @@ import { RepCommands } from './reps.js';
 import { RoundRobin } from './round-robin.js';
 import { StatsPush } from './stats-push.js';
 import { WaitingPush } from './waiting-push.js';
+import { type EventSource, Webhooks } from './webhooks.js';
 
 export interface Service {
   leads: LeadCommands;
@@ -25,6 +27,7 @@ export interface Service {
   pool: PoolCommands;
   reps: RepCommands;
   feeds: FeedCommands;
+  webhooks: Webhooks;
   reads: ReadModels;
   /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
   late: LateOutcomes;
@@ -38,6 +41,8 @@ export interface Service {
 export interface ServiceOptions {
   /** Whether broadcasts reach every process now (cluster: the Redis adapter's connections are ready). */
   broadcastReady?: () => boolean;
+  /** Webhook delivery timing (config LEADPOOL_WEBHOOK_*); default: docs/API.md's schedule. */
+  webhooks?: WebhookTiming;
 }
 
 export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
@@ -49,16 +54,24 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
+  // The audit trail is the outbox's source of events (Store.eventsAfter).
+  const events = 'eventsAfter' in store ? (store as unknown as EventSource) : null;
+  const webhooks = new Webhooks(store, events, log, options.webhooks);
   return {
     leads: new LeadCommands(store, fanout, followUps),
     presence,
     pool,
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin),
     feeds: new FeedCommands(store, fanout, reads),
+    webhooks,
     reads,
     late,
-    start: () => background.start(),
+    start: () => {
+      background.start();
+      webhooks.start((ms, name, task) => background.every(ms, name, task));
+    },
     stop: () => {
+      webhooks.stop();
       background.stop();
       late.stop();
     },

@@ -1010,7 +1010,7 @@ export class EmbeddedStore implements Store {
     const claimed: ClaimedDelivery[] = [];
     for (const d of due) {
       const hook = this.hook(d.webhookId);
-      if (!hook || !hook.enabled) {
+      if (!hook?.enabled) {
         finish(d, now, { ok: false, error: 'the webhook is disabled', retryInMs: null });
         continue;
       }
@@ -1026,7 +1026,7 @@ export class EmbeddedStore implements Store {
   async finishDelivery(id: string, lease: string, result: AttemptResult): Promise<boolean> {
     this.check();
     const d = this.hooks.deliveries.find((x) => x.id === id);
-    if (!d || d.status !== 'pending' || d.lease !== lease) return false;
+    if (d?.status !== 'pending' || d.lease !== lease) return false;
     finish(d, this.clock(), result);
     this.trimDeliveries(d.webhookId);
     await this.save(this.files.webhooks);
