@@ -18,6 +18,7 @@ import { SettingsForm } from './SettingsForm';
 import { StatsTiles } from './StatsTiles';
 import { Tabs } from './Tabs';
 import { TopBar } from './TopBar';
+import { WebhooksPanel } from './WebhooksPanel';
 
 /**
  * The manager's dashboard. The pool switcher selects the pool whose mode, settings, rules,
@@ -84,6 +85,7 @@ export function ManagerView({
             { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'feeds', label: 'Feeds' },
+            { id: 'webhooks', label: 'Webhooks' },
             { id: 'settings', label: 'Settings' },
             { id: 'rules', label: 'Rules', badge: model.rules.value.length || undefined },
             { id: 'reports', label: 'Reports' },
@@ -147,6 +149,7 @@ export function ManagerView({
               onRevoke={model.revokeFeed}
             />
           )}
+          {tab === 'webhooks' && <WebhooksPanel model={model.webhooks} pools={pools} />}
           {tab === 'settings' && (
             <section class="panel" aria-labelledby="settings-title">
               <div class="panel-head">

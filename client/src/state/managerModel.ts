@@ -34,6 +34,7 @@ import { describeHttpError, type Http, HttpError } from '../lib/http';
 import { modeSwitchImpact } from '../lib/modeImpact';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
+import { createWebhooksModel } from './webhooksModel';
 
 type FeedKind = 'created' | 'claimed' | 'released' | 'closed' | 'updated' | 'disqualified';
 export interface FeedItem {
@@ -280,6 +281,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
 
   const model = {
     loaded,
+    /** Webhooks and their delivery logs (webhooksModel.ts). */
+    webhooks: createWebhooksModel(api, notices),
     pools,
     selected,
     pool,
