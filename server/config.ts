@@ -83,6 +83,8 @@ const EnvSchema = z.object({
     .transform((v) => v.split(',').map((x) => Number(x.trim()))),
   /** Webhooks: attempts in flight at once on one process. */
   LEADPOOL_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Audit events kept at least (both stores; older ones are dropped): docs/API.md, Audit trail. */
+  LEADPOOL_AUDIT_MAX_EVENTS: z.coerce.number().int().min(100).max(100_000_000).default(200_000),
 });
 
 export interface Config {
@@ -106,6 +108,8 @@ export interface Config {
   /** Embedded store: fsync data files and the folder at every batch. */
   fsync: boolean;
   webhooks: WebhookTiming;
+  /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
+  auditMaxEvents: number;
 }
 
 /** Webhook delivery timing (LEADPOOL_WEBHOOK_*). */
@@ -166,5 +170,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryDelaysMs: e.LEADPOOL_WEBHOOK_RETRY_DELAYS_MS,
       concurrency: e.LEADPOOL_WEBHOOK_CONCURRENCY,
     },
+    auditMaxEvents: e.LEADPOOL_AUDIT_MAX_EVENTS,
   };
 }

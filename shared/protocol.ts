@@ -359,3 +359,65 @@ export interface ReportSummary {
   fairness: { jainIndex: number | null; maxShare: number | null };
   outcomes: Record<Outcome, number>;
 }
+
+// ---- audit trail (docs/API.md, Audit trail) ---------------------------------------------
+
+/** Every kind of audit event; docs/API.md says what each carries in `data`. */
+export const AUDIT_EVENT_TYPES = [
+  'lead.created',
+  'lead.duplicate',
+  'lead.disqualified',
+  'lead.claimed',
+  'lead.pulled',
+  'lead.assigned',
+  'lead.released',
+  'lead.revoked',
+  'lead.escalated',
+  'lead.expired',
+  'lead.outcome',
+  'lead.closed',
+  'pool.created',
+  'pool.renamed',
+  'pool.deleted',
+  'pool.mode',
+  'pool.settings',
+  'pool.rules',
+  'rep.created',
+  'rep.updated',
+  'rep.removed',
+  'rep.token',
+  'rep.offline',
+  'feed.created',
+  'feed.key',
+  'feed.revoked',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AUDIT_ROLES = ['feed', 'form', 'manager', 'rep', 'system'] as const;
+/** Who made a change: a feed key (id: the feed's, absent for LEADPOOL_FEED_KEY), a form, the manager, a rep, or the server itself (timers, sweeps). */
+export interface AuditActor {
+  role: (typeof AUDIT_ROLES)[number];
+  id?: string;
+}
+
+/**
+ * One recorded change. `id`s sort in the order the store recorded them: `<ms>-<n>` (a Redis
+ * stream entry id; the embedded store makes them the same way), compared as two numbers.
+ * Never holds a contact field.
+ */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  type: AuditEventType;
+  poolId?: string;
+  leadId?: string;
+  repId?: string;
+  actor: AuditActor;
+  data?: Record<string, unknown>;
+}
+
+/** GET /api/events: newest first; `next` (when more) is the `before` of the next page. */
+export interface EventPage {
+  events: AuditEvent[];
+  next?: string;
+}

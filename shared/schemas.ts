@@ -2,6 +2,7 @@
 // One place, so the HTTP API, the socket API and the tests agree on what is valid.
 import { z } from 'zod';
 import {
+  AUDIT_EVENT_TYPES,
   CONTACT_FIELDS,
   LEAD_INPUT_FIELDS,
   LEAD_STATUSES,
@@ -214,6 +215,29 @@ export const LeadListQuery = z.object({
   repId: id.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/** An ISO time in a query (`2026-11-29T10:00:00Z`, or a date). */
+const isoTime = z
+  .string()
+  .max(40)
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'an ISO time like 2026-11-29T10:00:00Z')
+  .transform((s) => new Date(Date.parse(s)).toISOString());
+
+/** GET /api/events (docs/API.md, Audit trail): `type` is a type or its prefix (`lead`, `pool`, `rep`, `feed`). */
+export const EventsQuery = z.object({
+  leadId: id.optional(),
+  repId: id.optional(),
+  poolId: poolId.optional(),
+  type: z.enum([...AUDIT_EVENT_TYPES, 'lead', 'pool', 'rep', 'feed']).optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}-\d{1,15}$/, 'the `next` of a previous page')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type EventsRequest = z.infer<typeof EventsQuery>;
 
 /** GET /api/me/leads: a rep's own leads, closed (Recent) or still held, of the last `days` days. */
 export const MyLeadsQuery = z.object({

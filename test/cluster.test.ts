@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import type { Lead } from '../shared/protocol.js';
+import type { EventPage, Lead } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
 import {
   closeAllSockets,
@@ -250,6 +250,13 @@ describe('three processes on one Redis', () => {
     // reps on the surviving nodes never went offline
     const reps = (await managers[0].get('/api/reps')).body.reps;
     for (const t of tabs.filter((x) => x.node !== victim)) expect(reps.find((r) => r.id === t.handle.rep.id)!.presence).toBe('available');
+    // a surviving node's presence sweep recorded it: rep.offline by the system, once per rep
+    const offline = (await managers[0].get<EventPage>('/api/events?type=rep.offline&limit=1000')).body.events;
+    for (const t of staying) {
+      expect(offline.filter((e) => e.repId === t.handle.rep.id)).toEqual([
+        expect.objectContaining({ actor: { role: 'system' }, data: { reason: 'node-gone' } }),
+      ]);
+    }
   }, 40_000);
 
   it('Redis killed and restarted under running nodes: /healthz and posts answer 503, then 200 and 201 again', async () => {

@@ -19,7 +19,7 @@ import { RepCommands } from './reps.js';
 import { RoundRobin } from './round-robin.js';
 import { StatsPush } from './stats-push.js';
 import { WaitingPush } from './waiting-push.js';
-import { type EventSource, Webhooks } from './webhooks.js';
+import { Webhooks } from './webhooks.js';
 
 export interface Service {
   leads: LeadCommands;
@@ -54,9 +54,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps), presence, stats, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
-  // The audit trail is the outbox's source of events (Store.eventsAfter).
-  const events = 'eventsAfter' in store ? (store as unknown as EventSource) : null;
-  const webhooks = new Webhooks(store, events, log, options.webhooks);
+  const webhooks = new Webhooks(store, log, options.webhooks);
   return {
     leads: new LeadCommands(store, fanout, followUps),
     presence,

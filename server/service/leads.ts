@@ -5,7 +5,7 @@
 // told (mine:changed), that one is answered through its ack. A lead lives in one pool:
 // that pool's mode, settings and rules apply, and only its reps hear of it.
 import { EV } from '../../shared/events.js';
-import type { Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
+import type { AuditActor, Lead, LeadInput, Mode, Outcome } from '../../shared/protocol.js';
 import { disqualificationReasons } from '../domain/qualify.js';
 import { route } from '../domain/routing.js';
 import { ownerView } from '../domain/view.js';
@@ -20,6 +20,8 @@ export interface IngestTarget {
   poolId: string;
   /** The feed key that posted it: recorded on the lead, and its name is the default `source`. */
   feed?: { id: string; name: string };
+  /** Who posted it, for the audit trail (default: the feed, else the manager). */
+  actor?: AuditActor;
 }
 
 /** Modes in which reps cannot claim (the lead comes by pull or by assignment). */
@@ -40,14 +42,17 @@ export class LeadCommands {
     const fields: LeadInput = target.feed && input.source === undefined ? { ...input, source: target.feed.name } : input;
     const reasons = disqualificationReasons(fields, settings.filters);
     const members = rules.length ? (await this.store.listReps()).filter((r) => r.pools.includes(pool.id)) : [];
-    const result = await this.store.insertLead({
-      ...fields,
-      poolId: pool.id,
-      ...(target.feed ? { feedId: target.feed.id } : {}),
-      status: reasons.length ? 'disqualified' : 'open',
-      eligible: route(fields, rules, members).eligible,
-      ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
-    });
+    const result = await this.store.insertLead(
+      {
+        ...fields,
+        poolId: pool.id,
+        ...(target.feed ? { feedId: target.feed.id } : {}),
+        status: reasons.length ? 'disqualified' : 'open',
+        eligible: route(fields, rules, members).eligible,
+        ...(reasons.length ? { disqualifiedReasons: reasons } : {}),
+      },
+      target.actor ? { actor: target.actor } : undefined,
+    );
     if (result.duplicate) {
       leadsIngested.inc({ pool: pool.id, status: 'duplicate' });
       return { lead: result.lead, duplicate: true };

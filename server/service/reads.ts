@@ -4,6 +4,7 @@ import type { PoolConfig } from '../../shared/events.js';
 import {
   type DashboardState,
   DEFAULT_POOL,
+  type EventPage,
   type Feed,
   type Lead,
   type LeadStatus,
@@ -21,7 +22,7 @@ import { capOf } from '../domain/policy.js';
 import { liveStats, summarize } from '../domain/reports.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
-import type { LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import type { EventFilter, LeadQuery, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
 const MANAGER_RECENT = 50;
@@ -198,6 +199,11 @@ export class ReadModels {
 
   listLeads(query: LeadQuery): Promise<Lead[]> {
     return this.store.listLeads(query);
+  }
+
+  /** The audit trail, newest first (docs/API.md, Audit trail). */
+  events(filter: EventFilter): Promise<EventPage> {
+    return this.store.listEvents(filter);
   }
 
   /** A lead as `viewer` may see it: a manager any lead, a rep only one it holds (else NOT_FOUND). */

@@ -9,28 +9,12 @@
 //   leaves the delivery to another once the lease runs out; at most `concurrency` attempts
 //   are in flight per process, each bounded by the timeout.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { Lead, Webhook, WebhookDelivery, WebhookEventType, WebhookPayload } from '../../shared/protocol.js';
+import type { AuditEvent, Lead, Webhook, WebhookDelivery, WebhookEventType, WebhookPayload } from '../../shared/protocol.js';
 import type { WebhookCreate, WebhookPatch } from '../../shared/schemas.js';
 import type { WebhookTiming } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { AttemptResult, ClaimedDelivery, NewDelivery, Store, StoredDelivery, StoredWebhook } from '../store/types.js';
 import type { Logger } from './logger.js';
-
-/** An event of the audit trail, as the materializer reads it (Store.eventsAfter). */
-export interface OutboxEvent {
-  id: string;
-  at: string;
-  type: string;
-  poolId?: string;
-  leadId?: string;
-  repId?: string;
-  data?: unknown;
-}
-
-/** Where the materializer reads events: ascending, strictly after `cursor`. */
-export interface EventSource {
-  eventsAfter(cursor: string | null, limit: number): Promise<OutboxEvent[]>;
-}
 
 /** The audit event types each webhook event stands for. */
 const EVENT_OF: Record<string, WebhookEventType> = {
@@ -91,7 +75,6 @@ export class Webhooks {
 
   constructor(
     private readonly store: Store,
-    private readonly events: EventSource | null,
     private readonly log: Logger,
     private readonly timing: WebhookTiming = DEFAULT_WEBHOOK_TIMING,
   ) {}
@@ -180,7 +163,7 @@ export class Webhooks {
   /** Runs the materializer and the dispatcher through the service's periodic runner. */
   start(every: Every): void {
     this.stopped = false;
-    if (this.events) every(MATERIALIZE_EVERY_MS, 'webhook outbox', () => this.materialize());
+    every(MATERIALIZE_EVERY_MS, 'webhook outbox', () => this.materialize());
     every(DISPATCH_EVERY_MS, 'webhook deliveries', () => this.dispatch());
   }
 
@@ -193,10 +176,9 @@ export class Webhooks {
 
   /** Reads the events after the outbox cursor and stores their deliveries with the new cursor (compare-and-set). */
   async materialize(): Promise<void> {
-    if (!this.events) return;
     for (let round = 0; round < 20 && !this.stopped; round++) {
       const cursor = await this.store.outboxCursor();
-      const events = await this.events.eventsAfter(cursor, EVENT_BATCH);
+      const events = await this.store.eventsAfter(cursor, EVENT_BATCH);
       if (events.length === 0) return;
       const hooks = (await this.store.listWebhooks()).filter((h) => h.enabled);
       const deliveries = hooks.length ? await this.build(events, hooks) : [];
@@ -207,7 +189,7 @@ export class Webhooks {
     }
   }
 
-  private async build(events: OutboxEvent[], hooks: StoredWebhook[]): Promise<NewDelivery[]> {
+  private async build(events: AuditEvent[], hooks: StoredWebhook[]): Promise<NewDelivery[]> {
     const leads = new Map<string, Lead | null>();
     const reps = new Map<string, { id: string; name: string } | null>();
     const out: NewDelivery[] = [];
@@ -231,7 +213,7 @@ export class Webhooks {
         }
         rep = reps.get(event.repId) ?? { id: event.repId, name: '' };
       }
-      const reason = (event.data as { reason?: unknown } | undefined)?.reason;
+      const reason = event.data?.reason;
       for (const hook of targets) {
         const id = deliveryId(event.id, hook.id);
         const payload: WebhookPayload = {

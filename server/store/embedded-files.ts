@@ -15,6 +15,9 @@
 //                       the leads of every pool in shards of LEADS_PER_SHARD by arrival:
 //                       lowdb rewrites a whole file on each write, so a claim rewrites one
 //                       small shard
+//   events-<n>.json     the audit trail in segments (AuditEvent lists, oldest first):
+//                       only the newest segment is rewritten by a change, the oldest are
+//                       removed once the rest hold the retention bound (trimEvents)
 // A lead is stored with the field names of the public Lead, plus its acceptance order `seq`.
 //
 // Data written by v1 (one pool, no pool ids: test/fixtures/v1/) is migrated by load() and
@@ -22,10 +25,11 @@
 // "default", reps get pools ["default"], the round-robin fields of the counters move into
 // the default pool's rotation, feeds.json is created. Loading migrated data changes nothing.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile as LowFile } from 'lowdb/node';
-import { DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
+import { type AuditEvent, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
 import { BadManifestError, recoverBatch, writeBatch } from './batch-files.js';
 import {
@@ -69,6 +73,9 @@ type Job = { kind: 'escalate'; leadId: string; at: number } | { kind: 'expire'; 
 interface LeadsFile {
   leads: StoredLead[];
 }
+interface EventsFile {
+  events: AuditEvent[];
+}
 interface RepsFile {
   reps: StoredRep[];
 }
@@ -103,6 +110,9 @@ const LEADS_PER_SHARD = 500;
 const shardFile = (n: number) => (n === 0 ? 'leads.json' : `leads-${n}.json`);
 const shardIndex = (seq: number) => Math.floor((seq - 1) / LEADS_PER_SHARD);
 
+const eventsFile = (n: number) => `events-${n}.json`;
+const EVENTS_FILE = /^events-(\d+)\.json$/;
+
 const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -135,6 +145,10 @@ export class EmbeddedFiles {
   readonly webhooks: Low<WebhooksFile>;
   /** Lead shards in arrival order; the last one receives new leads. */
   readonly shards: Low<LeadsFile>[] = [];
+  /** Audit segments, oldest first, with their numbers; the last one receives new events. */
+  readonly segments: { n: number; db: Low<EventsFile> }[] = [];
+  /** Segments changed since the last takeChangedSegments(): part of the next batch. */
+  private changedSegments = new Set<Low<EventsFile>>();
 
   constructor(
     private readonly dir: string,
@@ -206,12 +220,19 @@ export class EmbeddedFiles {
         .map((m) => Number(m![1] ?? 0) + 1),
     );
     for (let n = 0; n < shardCount; n++) this.shard(n);
+    const segmentNumbers = readdirSync(this.dir)
+      .map((f) => EVENTS_FILE.exec(f))
+      .filter((m) => m !== null)
+      .map((m) => Number(m![1]))
+      .sort((a, b) => a - b);
+    for (const n of segmentNumbers) this.segments.push({ n, db: this.file<EventsFile>(eventsFile(n), { events: [] }) });
     const files: [string, Low<unknown>][] = [
       ['reps.json', this.reps as Low<unknown>],
       ['pool.json', this.pool as Low<unknown>],
       ['feeds.json', this.feeds as Low<unknown>],
       ['webhooks.json', this.webhooks as Low<unknown>],
       ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
+      ...this.segments.map(({ n, db }) => [eventsFile(n), db as Low<unknown>] as [string, Low<unknown>]),
     ];
     const toWrite = new Set<Low<unknown>>();
     for (const [name, db] of files) {
@@ -236,6 +257,7 @@ export class EmbeddedFiles {
     for (const [n, shard] of this.shards.entries()) {
       if (!Array.isArray(shard.data.leads)) throw corrupt(shardFile(n), '"leads" list');
     }
+    for (const { n, db } of this.segments) if (!Array.isArray(db.data.events)) throw corrupt(eventsFile(n), '"events" list');
 
     const poolBefore = JSON.stringify(this.pool.data);
     this.migratePools();
@@ -303,6 +325,43 @@ export class EmbeddedFiles {
         delete counters.lastAssignedAt;
       }
     }
+  }
+
+  /**
+   * Appends an event to the newest segment (a new one once it holds `perSegment`), then
+   * drops the oldest segments while the others still hold `keep` events (their files are
+   * removed in the background: a leftover one is dropped again at the next load).
+   */
+  appendEvent(event: AuditEvent, perSegment: number, keep: number): void {
+    let last = this.segments.at(-1);
+    if (!last || last.db.data.events.length >= perSegment) {
+      const n = last ? last.n + 1 : 0;
+      last = { n, db: this.file<EventsFile>(eventsFile(n), { events: [] }) };
+      this.segments.push(last);
+    }
+    last.db.data.events.push(event);
+    this.changedSegments.add(last.db);
+    this.trimEvents(keep);
+  }
+
+  /** Drops the oldest segments while the others hold `keep` events (also after a load). */
+  trimEvents(keep: number): void {
+    let total = 0;
+    for (const s of this.segments) total += s.db.data.events.length;
+    while (this.segments.length > 1 && total - this.segments[0].db.data.events.length >= keep) {
+      const [gone] = this.segments.splice(0, 1);
+      total -= gone.db.data.events.length;
+      this.names.delete(gone.db);
+      this.changedSegments.delete(gone.db);
+      unlink(join(this.dir, eventsFile(gone.n))).catch(() => {});
+    }
+  }
+
+  /** The segments changed since the last call (the store adds them to its next batch). */
+  takeChangedSegments(): DataFile[] {
+    const out = [...this.changedSegments];
+    this.changedSegments.clear();
+    return out;
   }
 
   /** The file holding `lead` (by its acceptance order), created (empty, unread) when new. */

@@ -16,6 +16,9 @@
 // rules every decision follows are in server/domain/policy.ts and view.ts (mayClaim).
 import { randomUUID } from 'node:crypto';
 import {
+  type AuditActor,
+  type AuditEvent,
+  type AuditEventType,
   CLOSING_OUTCOMES,
   DEFAULT_MODE,
   DEFAULT_POOL,
@@ -43,6 +46,7 @@ import {
 } from '../domain/policy.js';
 import { mergeSettings } from '../domain/settings.js';
 import { mayClaim } from '../domain/view.js';
+import { compareEventIds, DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdAfter, eventIdMs, eventMatches, eventsLimit } from './audit.js';
 import { probeWritable } from './batch-files.js';
 import { type DataFile, EmbeddedFiles, newStoredPool, type RepCounters, type StoredLead, type StoredPool } from './embedded-files.js';
 import { GroupCommit } from './group-commit.js';
@@ -50,12 +54,14 @@ import { newLeadId } from './ids.js';
 import {
   type AssignResult,
   type AttemptResult,
+  type AuditContext,
   type AutoAssignResult,
   type ClaimedDelivery,
   type ClaimResult,
   DELIVERIES_KEPT_PER_WEBHOOK,
   type DeletePoolResult,
   type DueEvent,
+  type EventFilter,
   type IngestResult,
   type LeadDraft,
   type LeadQuery,
@@ -88,7 +94,12 @@ export interface EmbeddedStoreOptions {
    * cut, at the cost of waiting for the disk at every batch (batch-files.ts).
    */
   fsync?: boolean;
+  /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
+  auditMaxEvents?: number;
 }
+
+/** An event as a store call records it: the id and time are the store's, the actor defaults to the call's. */
+type EventDraft = Omit<AuditEvent, 'id' | 'at' | 'actor'> & { actor?: AuditActor };
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
@@ -104,6 +115,11 @@ export class EmbeddedStore implements Store {
   private closed = false;
   private readonly recoveryIntervalMs: number;
   private readonly fsync: boolean;
+  private readonly auditMax: number;
+  /** Events per segment file: a tenth of the bound (retention steps by one segment), 500 at most. */
+  private readonly eventsPerSegment: number;
+  /** The id of the newest event recorded (ids never go back, as Redis stream ids). */
+  private lastEventId: string | null = null;
 
   // In-memory indexes, rebuilt from the files at init.
   private leads = new Map<string, StoredLead>();
@@ -126,6 +142,8 @@ export class EmbeddedStore implements Store {
     this.fsync = options.fsync ?? false;
     this.files = new EmbeddedFiles(dir, clock, this.fsync);
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1_000;
+    this.auditMax = Math.max(1, options.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS);
+    this.eventsPerSegment = Math.min(500, Math.max(1, Math.ceil(this.auditMax / 10)));
   }
 
   async init(): Promise<void> {
@@ -151,6 +169,8 @@ export class EmbeddedStore implements Store {
       this.byTokenHash.set(rep.tokenHash, rep.id);
     }
     for (const feed of this.files.feeds.data.feeds) this.feedsByKeyHash.set(feed.keyHash, feed);
+    this.files.trimEvents(this.auditMax);
+    this.lastEventId = this.files.segments.at(-1)?.db.data.events.at(-1)?.id ?? null;
   }
 
   async close(): Promise<void> {
@@ -225,8 +245,20 @@ export class EmbeddedStore implements Store {
     return [...new Set(ids)].filter((id) => this.poolOf(id) !== null);
   }
 
+  /** Writes these files and the audit segments changed since the last save, in one batch. */
   private save(...dbs: DataFile[]): Promise<void> {
-    return this.commit.write(dbs);
+    return this.commit.write([...dbs, ...this.files.takeChangedSegments()]);
+  }
+
+  /** Records an audit event, in memory now and on disk with the next save (the same batch as its change). */
+  private record(type: AuditEventType, event: Omit<EventDraft, 'type'>, actor: AuditActor): void {
+    const now = this.clock();
+    const id = eventIdAfter(this.lastEventId, now);
+    this.lastEventId = id;
+    const { actor: own, ...rest } = event;
+    const e: AuditEvent = { id, at: new Date(eventIdMs(id)).toISOString(), type, ...rest, actor: own ?? actor };
+    for (const k of ['poolId', 'leadId', 'repId', 'data'] as const) if (e[k] === undefined) delete e[k];
+    this.files.appendEvent(structuredClone(e), this.eventsPerSegment, this.auditMax);
   }
 
   private index(lead: StoredLead): void {
@@ -384,26 +416,28 @@ export class EmbeddedStore implements Store {
     return pool ? publicPool(pool) : null;
   }
 
-  async createPool(pool: PoolRecord): Promise<boolean> {
+  async createPool(pool: PoolRecord, audit?: AuditContext): Promise<boolean> {
     this.check();
     if (this.poolOf(pool.id)) return false;
     this.files.pool.data.pools[pool.id] = newStoredPool(pool);
     this.files.pool.data.poolOrder.push(pool.id);
+    this.record('pool.created', { poolId: pool.id, data: { name: pool.name, mode: pool.mode } }, managerBy(audit));
     await this.save(this.files.pool);
     return true;
   }
 
-  async renamePool(poolId: string, name: string): Promise<PoolRecord | null> {
+  async renamePool(poolId: string, name: string, audit?: AuditContext): Promise<PoolRecord | null> {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     pool.name = name;
+    this.record('pool.renamed', { poolId, data: { name } }, managerBy(audit));
     const copy = publicPool(pool);
     await this.save(this.files.pool);
     return copy;
   }
 
-  async deletePool(poolId: string): Promise<DeletePoolResult> {
+  async deletePool(poolId: string, audit?: AuditContext): Promise<DeletePoolResult> {
     this.check();
     if (poolId === DEFAULT_POOL) return { ok: false, code: 'CONFLICT' };
     if (!this.poolOf(poolId)) return { ok: false, code: 'NOT_FOUND' };
@@ -419,42 +453,46 @@ export class EmbeddedStore implements Store {
       repIds.push(rep.id);
     }
     for (const feed of this.files.feeds.data.feeds) feed.pools = feed.pools.filter((id) => id !== poolId);
+    this.record('pool.deleted', { poolId }, managerBy(audit));
     await this.save(this.files.pool, this.files.reps, this.files.feeds);
     return { ok: true, repIds };
   }
 
-  async setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null> {
+  async setMode(poolId: string, mode: Mode, audit?: AuditContext): Promise<{ previous: Mode } | null> {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     const previous = pool.mode;
     pool.mode = mode;
+    this.record('pool.mode', { poolId, data: { mode, previous } }, managerBy(audit));
     await this.save(this.files.pool);
     return { previous };
   }
 
-  async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null> {
+  async patchSettings(poolId: string, patch: SettingsPatch, audit?: AuditContext): Promise<Settings | null> {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return null;
     pool.settings = mergeSettings(pool.settings, patch);
+    this.record('pool.settings', { poolId, data: { patch: structuredClone(patch) } }, managerBy(audit));
     const settings = structuredClone(pool.settings);
     await this.save(this.files.pool);
     return settings;
   }
 
-  async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
+  async setRules(poolId: string, rules: Rule[], audit?: AuditContext): Promise<boolean> {
     this.check();
     const pool = this.poolOf(poolId);
     if (!pool) return false;
     pool.rules = structuredClone(rules);
+    this.record('pool.rules', { poolId, data: { rules: rules.map((r) => r.name) } }, managerBy(audit));
     await this.save(this.files.pool);
     return true;
   }
 
   // ---- feed keys ----------------------------------------------------------------------
 
-  async createFeed(feed: StoredFeed): Promise<void> {
+  async createFeed(feed: StoredFeed, audit?: AuditContext): Promise<void> {
     this.check();
     const copy: StoredFeed = { ...structuredClone(feed), pools: this.existingPools(feed.pools) };
     const feeds = this.files.feeds.data.feeds;
@@ -464,6 +502,7 @@ export class EmbeddedStore implements Store {
       feeds[i] = copy;
     } else feeds.push(copy);
     this.feedsByKeyHash.set(copy.keyHash, copy);
+    this.record('feed.created', { data: { feedId: copy.id, name: copy.name, pools: [...copy.pools] } }, managerBy(audit));
     await this.save(this.files.feeds);
   }
 
@@ -488,40 +527,43 @@ export class EmbeddedStore implements Store {
     return feed ? structuredClone(feed) : null;
   }
 
-  async setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null> {
+  async setFeedKey(id: string, keyHash: string, audit?: AuditContext): Promise<StoredFeed | null> {
     this.check();
     const feed = this.feed(id);
     if (!feed) return null;
     this.feedsByKeyHash.delete(feed.keyHash);
     feed.keyHash = keyHash;
     this.feedsByKeyHash.set(keyHash, feed);
+    this.record('feed.key', { data: { feedId: id } }, managerBy(audit));
     const copy = structuredClone(feed);
     await this.save(this.files.feeds);
     return copy;
   }
 
-  async deleteFeed(id: string): Promise<StoredFeed | null> {
+  async deleteFeed(id: string, audit?: AuditContext): Promise<StoredFeed | null> {
     this.check();
     const feed = this.feed(id);
     if (!feed) return null;
     this.feedsByKeyHash.delete(feed.keyHash);
     this.files.feeds.data.feeds = this.files.feeds.data.feeds.filter((f) => f !== feed);
+    this.record('feed.revoked', { data: { feedId: id } }, managerBy(audit));
     await this.save(this.files.feeds);
     return structuredClone(feed);
   }
 
   // ---- reps ---------------------------------------------------------------------------
 
-  async createRep(rep: StoredRep): Promise<void> {
+  async createRep(rep: StoredRep, audit?: AuditContext): Promise<void> {
     this.check();
     const copy: StoredRep = { ...structuredClone(rep), pools: this.existingPools(rep.pools ?? [DEFAULT_POOL]) };
     this.reps.set(rep.id, copy);
     this.byTokenHash.set(rep.tokenHash, rep.id);
     this.files.reps.data.reps.push(copy);
+    this.record('rep.created', { repId: rep.id, data: { name: copy.name, pools: [...copy.pools] } }, managerBy(audit));
     await this.save(this.files.reps);
   }
 
-  async updateRep(id: string, patch: Partial<StoredRep>): Promise<StoredRep | null> {
+  async updateRep(id: string, patch: Partial<StoredRep>, audit?: AuditContext): Promise<StoredRep | null> {
     this.check();
     const rep = this.reps.get(id);
     if (!rep) return null;
@@ -530,22 +572,24 @@ export class EmbeddedStore implements Store {
       if (value !== undefined) (rep as unknown as Record<string, unknown>)[key] = structuredClone(value);
     }
     if (allowed.pools) rep.pools = this.existingPools(allowed.pools);
+    this.record('rep.updated', { repId: id, data: { fields: changedFields(allowed) } }, managerBy(audit));
     const copy = structuredClone(rep);
     await this.save(this.files.reps);
     return copy;
   }
 
-  async setRepToken(id: string, tokenHash: string): Promise<boolean> {
+  async setRepToken(id: string, tokenHash: string, audit?: AuditContext): Promise<boolean> {
     const rep = this.reps.get(id);
     if (!rep) return false;
     if (this.byTokenHash.get(rep.tokenHash) === id) this.byTokenHash.delete(rep.tokenHash);
     rep.tokenHash = tokenHash;
     this.byTokenHash.set(tokenHash, id);
+    this.record('rep.token', { repId: id }, managerBy(audit));
     await this.save(this.files.reps);
     return true;
   }
 
-  async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
+  async deleteRep(id: string, audit?: AuditContext): Promise<{ rep: StoredRep; released: Lead[] } | null> {
     this.check();
     const rep = this.reps.get(id);
     if (!rep) return null;
@@ -560,6 +604,11 @@ export class EmbeddedStore implements Store {
     for (const lead of this.leads.values()) {
       if (lead.status === 'claimed' && lead.claimedBy === id) {
         this.reopen(lead);
+        this.record(
+          'lead.released',
+          { poolId: lead.poolId, leadId: lead.id, repId: id, data: { reason: 'rep-removed', by: 'manager' } },
+          managerBy(audit),
+        );
         released.push(publicLead(lead));
         touched.add(this.files.of(lead));
       }
@@ -569,6 +618,7 @@ export class EmbeddedStore implements Store {
       }
     }
     this.held.delete(id);
+    this.record('rep.removed', { repId: id, data: { name: rep.name } }, managerBy(audit));
     await this.save(...touched);
     return { rep: structuredClone(rep), released };
   }
@@ -637,7 +687,12 @@ export class EmbeddedStore implements Store {
     this.check();
     const before = this.presenceOf(repId);
     closeTab();
-    return { repId, before, after: this.presenceOf(repId) };
+    const after = this.presenceOf(repId);
+    if (before !== 'offline' && after === 'offline') {
+      this.record('rep.offline', { repId }, { role: 'rep', id: repId });
+      await this.save();
+    }
+    return { repId, before, after };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
@@ -667,15 +722,21 @@ export class EmbeddedStore implements Store {
 
   // ---- leads --------------------------------------------------------------------------
 
-  async insertLead(draft: LeadDraft): Promise<IngestResult> {
+  async insertLead(draft: LeadDraft, audit?: AuditContext): Promise<IngestResult> {
     this.check();
     const now = this.clock();
     const pool = this.poolOf(draft.poolId);
     if (!pool) throw new UnknownPoolError(draft.poolId);
     const { poolId } = draft;
+    const actor = audit?.actor ?? (draft.feedId ? { role: 'feed' as const, id: draft.feedId } : { role: 'manager' as const });
+    const duplicateOf = async (lead: StoredLead, by: 'externalId' | 'email' | 'phone'): Promise<IngestResult> => {
+      this.record('lead.duplicate', { poolId, leadId: lead.id, data: { by, ...arrival(draft) } }, actor);
+      await this.save();
+      return { duplicate: true, lead: publicLead(lead), by };
+    };
     if (draft.externalId) {
       const id = this.byExternalId.get(inPool(poolId, draft.externalId));
-      if (id) return { duplicate: true, lead: publicLead(this.leads.get(id)!), by: 'externalId' };
+      if (id) return duplicateOf(this.leads.get(id)!, 'externalId');
     }
     const window = pool.settings.duplicateWindowMs;
     if (window) {
@@ -684,9 +745,9 @@ export class EmbeddedStore implements Store {
         return lead && now - Date.parse(lead.createdAt) < window ? lead : undefined;
       };
       const byEmail = draft.email ? recent(this.byEmail.get(inPool(poolId, draft.email.toLowerCase()))) : undefined;
-      if (byEmail) return { duplicate: true, lead: publicLead(byEmail), by: 'email' };
+      if (byEmail) return duplicateOf(byEmail, 'email');
       const byPhone = draft.phone ? recent(this.byPhone.get(inPool(poolId, normalizePhone(draft.phone)))) : undefined;
-      if (byPhone) return { duplicate: true, lead: publicLead(byPhone), by: 'phone' };
+      if (byPhone) return duplicateOf(byPhone, 'phone');
     }
     const lead: StoredLead = {
       ...structuredClone(draft),
@@ -698,6 +759,15 @@ export class EmbeddedStore implements Store {
     if (lead.status !== 'disqualified') delete lead.disqualifiedReasons;
     this.files.of(lead).data.leads.push(lead);
     this.index(lead);
+    this.record(
+      lead.status === 'disqualified' ? 'lead.disqualified' : 'lead.created',
+      {
+        poolId,
+        leadId: lead.id,
+        data: { ...arrival(lead), ...(lead.disqualifiedReasons ? { reasons: [...lead.disqualifiedReasons] } : {}) },
+      },
+      actor,
+    );
     const escalateAfter = pool.settings.escalateAfterMs;
     // Scheduled for every open lead: rules may narrow a lead later (reroute); the job is a no-op for "*".
     if (lead.status === 'open' && escalateAfter) {
@@ -777,6 +847,7 @@ export class EmbeddedStore implements Store {
     const failure = checkClaim(lead, this.repState(repId, lead?.poolId ?? null, now, true), pool, now);
     if (failure) return { ok: false, code: failure };
     this.claimFor(lead!, repId, now);
+    this.record('lead.claimed', { poolId: lead!.poolId, leadId, repId }, { role: 'rep', id: repId });
     await this.save(this.files.of(lead!), this.files.pool);
     return { ok: true, lead: publicLead(lead!), mode: pool!.mode };
   }
@@ -808,22 +879,26 @@ export class EmbeddedStore implements Store {
       if (pacing) return { ok: false, code: pacing };
     }
     this.claimFor(lead, repId, now);
+    this.record('lead.pulled', { poolId: lead.poolId, leadId: lead.id, repId }, { role: 'rep', id: repId });
     await this.save(this.files.of(lead), this.files.pool);
     return { ok: true, lead: publicLead(lead), mode: pool!.mode };
   }
 
-  async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
+  async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {
     this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND' };
     if (lead.status !== 'claimed' || ('repId' in by && lead.claimedBy !== by.repId)) return { ok: false, code: 'NOT_OWNER' };
     const previousOwner = lead.claimedBy!;
     this.reopen(lead);
+    const actor = audit?.actor ?? ('repId' in by ? { role: 'rep' as const, id: by.repId } : { role: 'manager' as const });
+    const reason = audit?.reason ?? ('repId' in by ? 'rep' : 'manager');
+    this.record('lead.released', { poolId: lead.poolId, leadId, repId: previousOwner, data: { reason, by: actor.role } }, actor);
     await this.save(this.files.of(lead));
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.modeOf(lead) };
   }
 
-  async assign(leadId: string, repId: string): Promise<AssignResult> {
+  async assign(leadId: string, repId: string, audit?: AuditContext): Promise<AssignResult> {
     this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND', what: 'lead' };
@@ -833,11 +908,17 @@ export class EmbeddedStore implements Store {
     if (!rep.pools.includes(lead.poolId)) return { ok: false, code: 'NOT_ELIGIBLE' };
     const previousOwner = lead.status === 'claimed' ? lead.claimedBy! : null;
     this.takeLead(lead, repId, this.clock());
+    const actor = managerBy(audit);
+    if (previousOwner && previousOwner !== repId) {
+      this.record('lead.revoked', { poolId: lead.poolId, leadId, repId: previousOwner, data: { reason: 'reassigned' } }, actor);
+    }
+    const assigned = { via: audit?.reason ?? 'manual', ...(previousOwner ? { previousOwner } : {}) };
+    this.record('lead.assigned', { poolId: lead.poolId, leadId, repId, data: assigned }, actor);
     await this.save(this.files.of(lead), this.files.pool);
     return { ok: true, lead: publicLead(lead), previousOwner, mode: this.modeOf(lead) };
   }
 
-  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
+  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string, audit?: AuditContext): Promise<OutcomeResult> {
     this.check();
     const lead = this.leads.get(leadId);
     if (!lead) return { ok: false, code: 'NOT_FOUND' };
@@ -849,6 +930,10 @@ export class EmbeddedStore implements Store {
       lead.status = 'closed';
       lead.closedAt = new Date(this.clock()).toISOString();
     }
+    const actor = audit?.actor ?? { role: 'rep' as const, id: repId };
+    const where = { poolId: lead.poolId, leadId, repId };
+    this.record('lead.outcome', { ...where, data: { outcome, ...(note !== undefined ? { note } : {}) } }, actor);
+    if (lead.status === 'closed') this.record('lead.closed', { ...where, data: { outcome } }, actor);
     await this.save(this.files.of(lead));
     return { ok: true, lead: publicLead(lead) };
   }
@@ -881,6 +966,8 @@ export class EmbeddedStore implements Store {
       lastAssignedAt: now,
     };
     this.takeLead(lead, next.repId, now);
+    const via = settings.weighted ? 'weighted round-robin' : 'round-robin';
+    this.record('lead.assigned', { poolId, leadId: lead.id, repId: next.repId, data: { via } }, SYSTEM);
     await this.save(this.files.of(lead), this.files.pool);
     return { lead: publicLead(lead), mode: pool.mode };
   }
@@ -905,6 +992,7 @@ export class EmbeddedStore implements Store {
         lead.escalatedAt = new Date(now).toISOString();
         touched.add(this.files.of(lead));
         events.push({ kind: 'escalated', lead: publicLead(lead), mode, previousEligible: [...previousEligible] });
+        this.record('lead.escalated', { poolId: lead.poolId, leadId: lead.id, data: { previousEligible: [...previousEligible] } }, SYSTEM);
       }
       if (
         job.kind === 'expire' &&
@@ -917,11 +1005,55 @@ export class EmbeddedStore implements Store {
         this.reopen(lead);
         touched.add(this.files.of(lead));
         events.push({ kind: 'expired', lead: publicLead(lead), previousOwner, mode });
+        this.record(
+          'lead.expired',
+          { poolId: lead.poolId, leadId: lead.id, repId: previousOwner, data: { reason: 'claim-timeout' } },
+          SYSTEM,
+        );
       }
       return false;
     });
     await this.save(...touched);
     return events;
+  }
+
+  // ---- audit trail --------------------------------------------------------------------
+
+  async listEvents(filter: EventFilter): Promise<{ events: AuditEvent[]; next?: string }> {
+    this.check();
+    const limit = eventsLimit(filter);
+    const { lowMs, highMs, before } = eventBounds(filter);
+    const events: AuditEvent[] = [];
+    const segments = this.files.segments;
+    for (let s = segments.length - 1; s >= 0; s--) {
+      const list = segments[s].db.data.events;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const e = list[i];
+        if (before !== undefined && compareEventIds(e.id, before) >= 0) continue;
+        const ms = eventIdMs(e.id);
+        if (ms > highMs) continue;
+        if (ms < lowMs) return { events };
+        if (!eventMatches(e, filter)) continue;
+        // One more than the page: `next` only when an older event matches.
+        if (events.length === limit) return { events, next: events[limit - 1].id };
+        events.push(structuredClone(e));
+      }
+    }
+    return { events };
+  }
+
+  async eventsAfter(cursor: string | null, limit: number): Promise<AuditEvent[]> {
+    this.check();
+    const out: AuditEvent[] = [];
+    for (const { db } of this.files.segments) {
+      const list = db.data.events;
+      if (cursor !== null && (list.length === 0 || compareEventIds(list[list.length - 1].id, cursor) <= 0)) continue;
+      for (const e of list) {
+        if (out.length >= limit) return out;
+        if (cursor === null || compareEventIds(e.id, cursor) > 0) out.push(structuredClone(e));
+      }
+    }
+    return out;
   }
 
   // ---- webhooks and their outbox ------------------------------------------------------
@@ -1091,6 +1223,26 @@ function finish(d: StoredDelivery, now: number, result: AttemptResult): void {
   else d.dueAt = now + result.retryInMs;
   if (d.status !== 'pending') delete d.dueAt;
 }
+
+const SYSTEM: AuditActor = { role: 'system' };
+
+/** The actor of a manager's change unless the call says otherwise. */
+const managerBy = (audit?: AuditContext): AuditActor => audit?.actor ?? { role: 'manager' };
+
+/** What an audit event tells of a lead's arrival: never a contact field (docs/API.md, Audit trail). */
+function arrival(lead: { source?: string; externalId?: string; feedId?: string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (lead.source !== undefined) out.source = lead.source;
+  if (lead.externalId !== undefined) out.externalId = lead.externalId;
+  if (lead.feedId !== undefined) out.feedId = lead.feedId;
+  return out;
+}
+
+/** The fields a rep patch sets (their names only). */
+const changedFields = (patch: object) =>
+  Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
 
 /** A pool for callers: the PoolRecord fields only, as copies. */
 function publicPool(pool: StoredPool): PoolRecord {

@@ -13,6 +13,9 @@
 // is not known is found out, not guessed (redis: StoreOutcomeUnknownError only when Redis
 // cannot be asked in time).
 import type {
+  AuditActor,
+  AuditEvent,
+  AuditEventType,
   ErrorCode,
   Feed,
   Lead,
@@ -193,6 +196,33 @@ export const DELIVERIES_KEPT_PER_WEBHOOK = 200;
 
 export type SecretName = 'manager' | 'feed';
 
+/**
+ * Who made a change and why, given to a changing store call (optional: each call has a
+ * default, written at it). The store records the audit events of the change in the same
+ * atomic step as the change itself.
+ */
+export interface AuditContext {
+  actor?: AuditActor;
+  /** Why (release: `rep`, `manager`, `offline`, ...): the event's `data.reason`. */
+  reason?: string;
+}
+
+/** listEvents: every condition optional; `type` is a type or a prefix (`lead` = every lead.*). */
+export interface EventFilter {
+  leadId?: string;
+  /** The rep concerned, or the rep that acted. */
+  repId?: string;
+  poolId?: string;
+  type?: AuditEventType | 'lead' | 'pool' | 'rep' | 'feed';
+  /** ISO times, inclusive. */
+  since?: string;
+  until?: string;
+  /** An event id: only events recorded before it (the `next` of the previous page). */
+  before?: string;
+  /** Default 100, at most 1000. */
+  limit?: number;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'redis';
 
@@ -212,41 +242,45 @@ export interface Store {
   listPools(): Promise<PoolRecord[]>;
   getPool(poolId: string): Promise<PoolRecord | null>;
   /** false when a pool with this id exists (nothing changes). */
-  createPool(pool: PoolRecord): Promise<boolean>;
-  renamePool(poolId: string, name: string): Promise<PoolRecord | null>;
+  createPool(pool: PoolRecord, audit?: AuditContext): Promise<boolean>;
+  renamePool(poolId: string, name: string, audit?: AuditContext): Promise<PoolRecord | null>;
   /**
    * Atomically: refuses (CONFLICT) `default` and a pool holding open or claimed leads;
    * otherwise removes it and takes it out of every rep's and feed's `pools`. Its closed and
    * disqualified leads keep their poolId (history).
    */
-  deletePool(poolId: string): Promise<DeletePoolResult>;
+  deletePool(poolId: string, audit?: AuditContext): Promise<DeletePoolResult>;
   /** null when the pool does not exist. */
-  setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null>;
-  patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null>;
+  setMode(poolId: string, mode: Mode, audit?: AuditContext): Promise<{ previous: Mode } | null>;
+  patchSettings(poolId: string, patch: SettingsPatch, audit?: AuditContext): Promise<Settings | null>;
   /** false when the pool does not exist. */
-  setRules(poolId: string, rules: Rule[]): Promise<boolean>;
+  setRules(poolId: string, rules: Rule[], audit?: AuditContext): Promise<boolean>;
 
   // ---- feed keys -----------------------------------------------------------------------
-  createFeed(feed: StoredFeed): Promise<void>;
+  createFeed(feed: StoredFeed, audit?: AuditContext): Promise<void>;
   listFeeds(): Promise<StoredFeed[]>;
   getFeed(id: string): Promise<StoredFeed | null>;
   /** The feed holding this key hash (looked up on every request: revocation holds at once). */
   feedByKeyHash(keyHash: string): Promise<StoredFeed | null>;
   /** Rotation: the feed's key becomes `keyHash`; the old one is refused from now on. */
-  setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null>;
+  setFeedKey(id: string, keyHash: string, audit?: AuditContext): Promise<StoredFeed | null>;
   /** Revocation: the feed and its key are gone. */
-  deleteFeed(id: string): Promise<StoredFeed | null>;
+  deleteFeed(id: string, audit?: AuditContext): Promise<StoredFeed | null>;
 
   // ---- reps ------------------------------------------------------------------------
-  createRep(rep: StoredRep): Promise<void>;
-  updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null>;
+  createRep(rep: StoredRep, audit?: AuditContext): Promise<void>;
+  updateRep(
+    id: string,
+    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>,
+    audit?: AuditContext,
+  ): Promise<StoredRep | null>;
   /**
    * Token rotation: the rep's token becomes `tokenHash`; the old one no longer finds the rep
    * (repIdByTokenHash), at once. false when the rep does not exist.
    */
-  setRepToken(id: string, tokenHash: string): Promise<boolean>;
+  setRepToken(id: string, tokenHash: string, audit?: AuditContext): Promise<boolean>;
   /** Removes the rep; the leads it holds go back to the pool as open. */
-  deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null>;
+  deleteRep(id: string, audit?: AuditContext): Promise<{ rep: StoredRep; released: Lead[] } | null>;
   getRep(id: string): Promise<StoredRep | null>;
   repIdByTokenHash(tokenHash: string): Promise<string | null>;
   listReps(): Promise<StoredRep[]>;
@@ -268,7 +302,7 @@ export interface Store {
    * pool's settings.duplicateWindowMs. Acceptance order (`seq`) is one counter for all pools.
    * Rejects with UnknownPoolError when draft.poolId does not exist.
    */
-  insertLead(draft: LeadDraft): Promise<IngestResult>;
+  insertLead(draft: LeadDraft, audit?: AuditContext): Promise<IngestResult>;
   getLead(id: string): Promise<Lead | null>;
   listLeads(query: LeadQuery): Promise<Lead[]>;
   /** Every open lead of a pool, oldest first (store acceptance order). */
@@ -293,10 +327,10 @@ export interface Store {
    * unknown: NOT_FOUND), or, without it, across the rep's pools that allow pulling.
    */
   pull(repId: string, poolId?: string): Promise<PullResult>;
-  release(leadId: string, by: Releaser): Promise<ReleaseResult>;
+  release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult>;
   /** Manual assignment: overrides mode and caps, not pools (NOT_ELIGIBLE); an open or claimed lead may be (re)assigned. */
-  assign(leadId: string, repId: string): Promise<AssignResult>;
-  outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult>;
+  assign(leadId: string, repId: string, audit?: AuditContext): Promise<AssignResult>;
+  outcome(leadId: string, repId: string, outcome: Outcome, note?: string, audit?: AuditContext): Promise<OutcomeResult>;
   /**
    * Round-robin: if the mode is round-robin, give the oldest open lead to the candidate
    * (reps online and available, chosen by the caller) that is next in rotation and under
@@ -339,6 +373,16 @@ export interface Store {
   getDelivery(id: string): Promise<StoredDelivery | null>;
   /** The delivery is pending again, due now, its attempts counted from 0. null when unknown. */
   redeliver(id: string): Promise<StoredDelivery | null>;
+  // ---- audit trail (every change above records its events in the same atomic step) ---------
+  /**
+   * Defaults of the `audit` argument of each change: actor manager for pools, feeds, reps,
+   * assign and a release without repId; the rep for claim, pull, outcome, its own release;
+   * insertLead: the feed of draft.feedId, else the manager; autoAssign, runDue, sweeps: system.
+   */
+  /** Newest first; `next` when older events match (pass it as `before`). */
+  listEvents(filter: EventFilter): Promise<{ events: AuditEvent[]; next?: string }>;
+  /** Oldest first, strictly after `cursor` (an event id; null = from the oldest kept), at most `limit`. */
+  eventsAfter(cursor: string | null, limit: number): Promise<AuditEvent[]>;
 
   /** Redis only: called when the store was found empty (Redis restarted without persistence). */
   onReset?(listener: () => void): void;

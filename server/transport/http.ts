@@ -5,9 +5,10 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ZodType } from 'zod';
-import { DEFAULT_POOL } from '../../shared/protocol.js';
+import { type AuditActor, DEFAULT_POOL } from '../../shared/protocol.js';
 import {
   AssignSchema,
+  EventsQuery,
   FeedCreateSchema,
   issuesOf,
   LeadInputSchema,
@@ -190,7 +191,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       throw new ApiError('RATE_LIMITED', `more than ${deps.ingestRate} leads per second; retry after ${Math.ceil(wait)} ms`);
     }
     const input = parse(LeadInputSchema, req.body);
-    const { lead, duplicate } = await leads.ingest(input, { poolId: target, ...(feed ? { feed } : {}) });
+    const actor: AuditActor = feed ? { role: 'feed', id: feed.id } : { role: who.role === 'feed' ? 'feed' : 'manager' };
+    const { lead, duplicate } = await leads.ingest(input, { poolId: target, actor, ...(feed ? { feed } : {}) });
     if (duplicate) res.status(200).json({ lead, duplicate: true });
     else res.status(201).json({ lead });
   };
@@ -208,6 +210,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     route(['manager'], async (req, res) => {
       const q = parse(LeadListQuery, req.query);
       res.json({ leads: await reads.listLeads(q) });
+    }),
+  );
+
+  api.get(
+    '/events',
+    route(['manager'], async (req, res) => {
+      res.json(await reads.events(parse(EventsQuery, req.query)));
     }),
   );
 

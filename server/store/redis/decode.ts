@@ -6,6 +6,9 @@
 // part of the shape, so a script answering a code its caller does not expect fails loudly.
 import { z } from 'zod';
 import {
+  AUDIT_EVENT_TYPES,
+  AUDIT_ROLES,
+  type AuditEvent,
   DEFAULT_MODE,
   DEFAULT_POOL,
   DEFAULT_SETTINGS,
@@ -393,4 +396,38 @@ export function decodeWebhook(value: unknown): StoredWebhook | null {
 export function decodeDelivery(value: unknown): StoredDelivery | null {
   if (value === null || value === undefined) return null;
   return parse(deliveryJson, value, 'a stored delivery is damaged');
+}
+
+/** Lists an event's data may hold: cjson wrote an empty one as {} (includes/audit.lua). */
+const EVENT_LISTS = ['reasons', 'rules', 'pools', 'fields', 'previousEligible'];
+
+const auditEntry = z.object({
+  at: z.string(),
+  type: z.enum(AUDIT_EVENT_TYPES),
+  poolId: z.string().optional(),
+  leadId: z.string().optional(),
+  repId: z.string().optional(),
+  actor: z.object({ role: z.enum(AUDIT_ROLES), id: z.string().optional() }),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A stream entry of the audit trail (id, fields): the event; null for an entry of another shape (skipped, never fatal). */
+export function decodeEvent(id: string, fields: unknown): AuditEvent | null {
+  const raw = isObject(fields) ? fields.e : undefined;
+  if (typeof raw !== 'string') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const res = auditEntry.safeParse(parsed);
+  if (!res.success) return null;
+  const { data, actor, ...rest } = res.data;
+  const event: AuditEvent = { id, ...rest, actor: actor.id === undefined ? { role: actor.role } : { role: actor.role, id: actor.id } };
+  if (data !== undefined) {
+    for (const k of EVENT_LISTS) if (isObject(data[k]) && Object.keys(data[k]).length === 0) data[k] = [];
+    event.data = data;
+  }
+  return event;
 }

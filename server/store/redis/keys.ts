@@ -103,6 +103,7 @@ export const GLOBAL_KEYS = [
   'dlvdue', // zset: pending delivery ids, score = ms of the next attempt (or of the end of its lease)
   'dlvlog', // zset (lex): "<webhookId><SEP><seq, 15 digits><SEP><deliveryId>", a webhook's deliveries oldest first
   'dlvseq', // string: delivery log counter
+  'events', // stream: the audit trail, one entry per event, field `e` = the event's JSON without id (lua/includes/audit.lua)
 ] as const;
 type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
@@ -152,7 +153,8 @@ export const REP_KEYS = ['rep', 'ctr', 'rl', 'elig'] as const;
 
 /**
  * Keys of the layout before v1 (migrateV1.lua): lead columns renamed to their Lead field,
- * and the `events` stream that was written and never read.
+ * and the `events` stream that was written and never read (its entries had no field `e`;
+ * one whose newest entry has it is the audit trail, and is kept).
  */
 export const V1_RENAMED_COLUMNS = { owner: 'claimedBy', note: 'outcomeNote', created: 'createdAt' } as const satisfies Record<
   string,
@@ -201,8 +203,11 @@ export class Keys {
     return `${this.base}op:${id}`;
   }
 
-  /** KEYS and the leading ARGV (pool count, pool ids) of a store script (includes/keys.lua). */
-  script(scope: Scope = {}): { keys: string[]; args: string[] } {
+  /**
+   * KEYS and the leading ARGV (pool count, pool ids, the audit context: JSON, '' for reads)
+   * of a store script (includes/keys.lua, includes/audit.lua).
+   */
+  script(scope: Scope = {}, audit = ''): { keys: string[]; args: string[] } {
     const pools = scope.pools ?? [];
     const reps = scope.reps ?? [];
     return {
@@ -214,7 +219,7 @@ export class Keys {
         }),
         ...reps.flatMap((id) => this.rep(id)),
       ],
-      args: [String(pools.length), ...pools],
+      args: [String(pools.length), ...pools, audit],
     };
   }
 

@@ -29,6 +29,8 @@
 import { randomUUID } from 'node:crypto';
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import {
+  type AuditActor,
+  type AuditEvent,
   DEFAULT_POOL,
   DEFAULT_SETTINGS,
   type Lead,
@@ -41,15 +43,18 @@ import {
 } from '../../../shared/protocol.js';
 import type { SettingsPatch } from '../../../shared/schemas.js';
 import { normalizePhone } from '../../domain/dedup.js';
+import { DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdMs, eventMatches, eventsLimit } from '../audit.js';
 import { newLeadId } from '../ids.js';
 import {
   type AssignResult,
   type AttemptResult,
+  type AuditContext,
   type AutoAssignResult,
   type ClaimedDelivery,
   type ClaimResult,
   type DeletePoolResult,
   type DueEvent,
+  type EventFilter,
   type IngestResult,
   type LeadDraft,
   type LeadQuery,
@@ -72,6 +77,7 @@ import {
 } from '../types.js';
 import {
   decodeDelivery,
+  decodeEvent,
   decodeFeed,
   decodePool,
   decodeRep,
@@ -106,6 +112,8 @@ interface RedisStoreOptions {
   resolveWithinMs?: number;
   /** The operation ids (tests). Default: random UUIDs. */
   opIds?: () => string;
+  /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS): the stream's MAXLEN ~. */
+  auditMaxEvents?: number;
 }
 
 /** A change whose outcome was found out only after its call had answered StoreOutcomeUnknownError. */
@@ -139,6 +147,14 @@ const READ_CHUNK = 1000;
 const DUE_BATCH = 500;
 /** A script answering RETRY (pools or reps changed since they were read) runs at most this many times. */
 const MAX_ATTEMPTS = 10;
+/** listEvents reads at most this many stream entries per page (a rare filter answers a short page with `next`). */
+const EVENTS_SCAN_BUDGET = 20_000;
+const SYSTEM: AuditActor = { role: 'system' };
+const MANAGER: AuditActor = { role: 'manager' };
+/** The audit context of a manager's change unless the call says otherwise. */
+const byManager = (audit?: AuditContext): AuditContext => ({ ...audit, actor: audit?.actor ?? MANAGER });
+/** The audit context of a rep's own change. */
+const byRep = (repId: string, audit?: AuditContext): AuditContext => ({ ...audit, actor: audit?.actor ?? { role: 'rep', id: repId } });
 
 /** A script call: the pools and reps whose keys it gets (keys.ts Scope), and its own arguments. */
 interface Call {
@@ -222,8 +238,10 @@ export class RedisStore implements Store {
   /** Op keys whose reply came: removed in batches (their TTL is the backstop). */
   private answered: string[] = [];
   private forgetting: NodeJS.Timeout | null = null;
+  private readonly auditMax: number;
 
   constructor(opts: RedisStoreOptions) {
+    this.auditMax = opts.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS;
     this.nodeId = opts.nodeId;
     this.keys = new Keys(opts.keyPrefix ?? 'lp');
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
@@ -510,11 +528,16 @@ export class RedisStore implements Store {
    * that finds the store empty (NOINSTALL) re-seeds it (and signals the reset), then runs
    * once more.
    */
-  private async run<N extends ScriptName>(name: N, plan: Call | (() => Call | Promise<Call>)): Promise<ScriptReply<N>> {
+  private async run<N extends ScriptName>(
+    name: N,
+    plan: Call | (() => Call | Promise<Call>),
+    audit: AuditContext = { actor: MANAGER },
+  ): Promise<ScriptReply<N>> {
     let reinstalled = false;
+    const context = isOperation(name) ? JSON.stringify({ ...audit, actor: audit.actor ?? MANAGER, max: this.auditMax }) : '';
     for (let attempt = 1; ; attempt++) {
       const { scope, args } = typeof plan === 'function' ? await plan() : plan;
-      const { keys, args: lead } = this.keys.script(scope);
+      const { keys, args: lead } = this.keys.script(scope, context);
       const reply = isOperation(name)
         ? await this.sendOp(name, keys, [...lead, ...args])
         : await this.sendRaw(name, keys, [...lead, ...args]);
@@ -586,49 +609,57 @@ export class RedisStore implements Store {
     return pool ?? null;
   }
 
-  async createPool(pool: PoolRecord): Promise<boolean> {
+  async createPool(pool: PoolRecord, audit?: AuditContext): Promise<boolean> {
     const settings = Object.entries(pool.settings).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
-    const created = await this.run('createPool', {
-      scope: { pools: [pool.id] },
-      args: [pool.name, pool.createdAt, pool.mode, JSON.stringify(pool.rules), ...settings],
-    });
+    const created = await this.run(
+      'createPool',
+      {
+        scope: { pools: [pool.id] },
+        args: [pool.name, pool.createdAt, pool.mode, JSON.stringify(pool.rules), ...settings],
+      },
+      byManager(audit),
+    );
     if (created) this.poolIds = null;
     return created;
   }
 
-  async renamePool(poolId: string, name: string): Promise<PoolRecord | null> {
-    const res = await this.run('renamePool', { scope: { pools: [poolId] }, args: [name] });
+  async renamePool(poolId: string, name: string, audit?: AuditContext): Promise<PoolRecord | null> {
+    const res = await this.run('renamePool', { scope: { pools: [poolId] }, args: [name] }, byManager(audit));
     return res && decodePool(poolId, res.config, res.settings);
   }
 
-  async deletePool(poolId: string): Promise<DeletePoolResult> {
-    const res = await this.run('deletePool', async () => {
-      const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
-      return { scope: { pools: [poolId], reps }, args: reps };
-    });
+  async deletePool(poolId: string, audit?: AuditContext): Promise<DeletePoolResult> {
+    const res = await this.run(
+      'deletePool',
+      async () => {
+        const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
+        return { scope: { pools: [poolId], reps }, args: reps };
+      },
+      byManager(audit),
+    );
     if (res.ok) this.poolIds = null;
     return res;
   }
 
-  async setMode(poolId: string, mode: Mode): Promise<{ previous: Mode } | null> {
-    return this.run('setMode', { scope: { pools: [poolId] }, args: [mode] });
+  async setMode(poolId: string, mode: Mode, audit?: AuditContext): Promise<{ previous: Mode } | null> {
+    return this.run('setMode', { scope: { pools: [poolId] }, args: [mode] }, byManager(audit));
   }
 
-  async patchSettings(poolId: string, patch: SettingsPatch): Promise<Settings | null> {
+  async patchSettings(poolId: string, patch: SettingsPatch, audit?: AuditContext): Promise<Settings | null> {
     const args: string[] = [];
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) args.push(k, JSON.stringify(v));
-    return this.run('patchSettings', { scope: { pools: [poolId] }, args });
+    return this.run('patchSettings', { scope: { pools: [poolId] }, args }, byManager(audit));
   }
 
-  async setRules(poolId: string, rules: Rule[]): Promise<boolean> {
-    return this.run('setRules', { scope: { pools: [poolId] }, args: [JSON.stringify(rules)] });
+  async setRules(poolId: string, rules: Rule[], audit?: AuditContext): Promise<boolean> {
+    return this.run('setRules', { scope: { pools: [poolId] }, args: [JSON.stringify(rules)] }, byManager(audit));
   }
 
   // ---- feed keys ----------------------------------------------------------------------
 
-  async createFeed(feed: StoredFeed): Promise<void> {
+  async createFeed(feed: StoredFeed, audit?: AuditContext): Promise<void> {
     const stored: StoredFeed = { id: feed.id, name: feed.name, pools: [...feed.pools], createdAt: feed.createdAt, keyHash: feed.keyHash };
-    await this.run('createFeed', { scope: {}, args: [feed.id, feed.keyHash, JSON.stringify(stored)] });
+    await this.run('createFeed', { scope: {}, args: [feed.id, feed.keyHash, JSON.stringify(stored)] }, byManager(audit));
   }
 
   async listFeeds(): Promise<StoredFeed[]> {
@@ -650,31 +681,35 @@ export class RedisStore implements Store {
     return feed && feed.keyHash === keyHash ? feed : null;
   }
 
-  async setFeedKey(id: string, keyHash: string): Promise<StoredFeed | null> {
-    return this.run('setFeedKey', { scope: {}, args: [id, keyHash] });
+  async setFeedKey(id: string, keyHash: string, audit?: AuditContext): Promise<StoredFeed | null> {
+    return this.run('setFeedKey', { scope: {}, args: [id, keyHash] }, byManager(audit));
   }
 
-  async deleteFeed(id: string): Promise<StoredFeed | null> {
-    return this.run('deleteFeed', { scope: {}, args: [id] });
+  async deleteFeed(id: string, audit?: AuditContext): Promise<StoredFeed | null> {
+    return this.run('deleteFeed', { scope: {}, args: [id] }, byManager(audit));
   }
 
   // ---- reps ---------------------------------------------------------------------------
 
-  async createRep(rep: StoredRep): Promise<void> {
-    await this.run('createRep', { scope: { reps: [rep.id] }, args: [rep.id, rep.tokenHash, ...repFields(rep)] });
+  async createRep(rep: StoredRep, audit?: AuditContext): Promise<void> {
+    await this.run('createRep', { scope: { reps: [rep.id] }, args: [rep.id, rep.tokenHash, ...repFields(rep)] }, byManager(audit));
   }
 
-  async updateRep(id: string, patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>): Promise<StoredRep | null> {
+  async updateRep(
+    id: string,
+    patch: Partial<Omit<StoredRep, 'id' | 'tokenHash' | 'createdAt' | 'away'>>,
+    audit?: AuditContext,
+  ): Promise<StoredRep | null> {
     const { id: _id, tokenHash: _t, createdAt: _c, away: _a, ...allowed } = patch as Partial<StoredRep>;
-    return this.run('updateRep', { scope: { reps: [id] }, args: [id, ...repFields(allowed)] });
+    return this.run('updateRep', { scope: { reps: [id] }, args: [id, ...repFields(allowed)] }, byManager(audit));
   }
 
-  async setRepToken(id: string, tokenHash: string): Promise<boolean> {
-    return this.run('setRepToken', { scope: { reps: [id] }, args: [id, tokenHash] });
+  async setRepToken(id: string, tokenHash: string, audit?: AuditContext): Promise<boolean> {
+    return this.run('setRepToken', { scope: { reps: [id] }, args: [id, tokenHash] }, byManager(audit));
   }
 
-  async deleteRep(id: string): Promise<{ rep: StoredRep; released: Lead[] } | null> {
-    return this.run('deleteRep', this.everyPool([id], [id]));
+  async deleteRep(id: string, audit?: AuditContext): Promise<{ rep: StoredRep; released: Lead[] } | null> {
+    return this.run('deleteRep', this.everyPool([id], [id]), byManager(audit));
   }
 
   async getRep(id: string): Promise<StoredRep | null> {
@@ -709,15 +744,15 @@ export class RedisStore implements Store {
   // ---- presence -----------------------------------------------------------------------
 
   async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.run('tabOpened', { scope: { reps: [repId] }, args: [repId, tabId, this.nodeId] })) };
+    return { repId, ...(await this.run('tabOpened', { scope: { reps: [repId] }, args: [repId, tabId, this.nodeId] }, byRep(repId))) };
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] })) };
+    return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] }, byRep(repId))) };
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
-    return { repId, ...(await this.run('setAway', { scope: { reps: [repId] }, args: [repId, String(away)] })) };
+    return { repId, ...(await this.run('setAway', { scope: { reps: [repId] }, args: [repId, String(away)] }, byRep(repId))) };
   }
 
   async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
@@ -737,29 +772,33 @@ export class RedisStore implements Store {
 
   async sweepPresence(): Promise<PresenceChange[]> {
     const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
-    return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] });
+    return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] }, { actor: SYSTEM });
   }
 
   // ---- leads --------------------------------------------------------------------------
 
-  async insertLead(draft: LeadDraft): Promise<IngestResult> {
+  async insertLead(draft: LeadDraft, audit?: AuditContext): Promise<IngestResult> {
     const { status, eligible, poolId, ...rest } = structuredClone(draft);
     const doc: Record<string, unknown> = rest;
     if (status !== 'disqualified') delete doc.disqualifiedReasons;
     const eligibleReps = Array.isArray(eligible) ? [...new Set(eligible)] : [];
-    const res = await this.run('insertLead', {
-      scope: { pools: [poolId], reps: eligibleReps },
-      args: [
-        newLeadId(),
-        JSON.stringify(doc),
-        status,
-        JSON.stringify(eligible),
-        draft.externalId ?? '',
-        draft.email ? draft.email.toLowerCase() : '',
-        draft.phone ? normalizePhone(draft.phone) : '',
-        ...eligibleReps,
-      ],
-    });
+    const res = await this.run(
+      'insertLead',
+      {
+        scope: { pools: [poolId], reps: eligibleReps },
+        args: [
+          newLeadId(),
+          JSON.stringify(doc),
+          status,
+          JSON.stringify(eligible),
+          draft.externalId ?? '',
+          draft.email ? draft.email.toLowerCase() : '',
+          draft.phone ? normalizePhone(draft.phone) : '',
+          ...eligibleReps,
+        ],
+      },
+      { ...audit, actor: audit?.actor ?? (draft.feedId ? { role: 'feed', id: draft.feedId } : MANAGER) },
+    );
     if ('code' in res) throw new UnknownPoolError(poolId);
     return res;
   }
@@ -776,7 +815,7 @@ export class RedisStore implements Store {
       json: JSON.stringify(c.eligible),
       reps: Array.isArray(c.eligible) ? c.eligible : [],
     }));
-    return this.run('reroute', { scope: { pools: [poolId], reps: repIds }, args: [JSON.stringify(payload), ...repIds] });
+    return this.run('reroute', { scope: { pools: [poolId], reps: repIds }, args: [JSON.stringify(payload), ...repIds] }, { actor: SYSTEM });
   }
 
   async getLead(id: string): Promise<Lead | null> {
@@ -829,33 +868,38 @@ export class RedisStore implements Store {
   }
 
   async claim(leadId: string, repId: string): Promise<ClaimResult> {
-    return this.run('claim', this.everyPool([repId], [leadId, repId]));
+    return this.run('claim', this.everyPool([repId], [leadId, repId]), byRep(repId));
   }
 
   async pull(repId: string, poolId?: string): Promise<PullResult> {
-    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '']));
+    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '']), byRep(repId));
   }
 
-  async release(leadId: string, by: Releaser): Promise<ReleaseResult> {
-    return this.run('release', this.everyPool([], [leadId, 'repId' in by ? by.repId : '']));
+  async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {
+    const context = 'repId' in by ? { reason: 'rep', ...byRep(by.repId, audit) } : { reason: 'manager', ...byManager(audit) };
+    return this.run('release', this.everyPool([], [leadId, 'repId' in by ? by.repId : '']), context);
   }
 
-  async assign(leadId: string, repId: string): Promise<AssignResult> {
-    return this.run('assign', this.everyPool([repId], [leadId, repId]));
+  async assign(leadId: string, repId: string, audit?: AuditContext): Promise<AssignResult> {
+    return this.run('assign', this.everyPool([repId], [leadId, repId]), byManager(audit));
   }
 
-  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string): Promise<OutcomeResult> {
-    return this.run('outcome', this.everyPool([], [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']));
+  async outcome(leadId: string, repId: string, outcome: Outcome, note?: string, audit?: AuditContext): Promise<OutcomeResult> {
+    return this.run(
+      'outcome',
+      this.everyPool([], [leadId, repId, outcome, note === undefined ? '0' : '1', note ?? '']),
+      byRep(repId, audit),
+    );
   }
 
   async autoAssign(poolId: string, candidates: string[]): Promise<AutoAssignResult> {
-    return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: candidates });
+    return this.run('autoAssign', { scope: { pools: [poolId], reps: candidates }, args: candidates }, { actor: SYSTEM });
   }
 
   async runDue(): Promise<DueEvent[]> {
     const events: DueEvent[] = [];
     for (;;) {
-      const res = await this.run('runDue', this.everyPool([], [String(DUE_BATCH)]));
+      const res = await this.run('runDue', this.everyPool([], [String(DUE_BATCH)]), { actor: SYSTEM });
       events.push(...res.events);
       if (res.popped < DUE_BATCH) return events;
     }
@@ -928,5 +972,44 @@ export class RedisStore implements Store {
 
   async redeliver(id: string): Promise<StoredDelivery | null> {
     return this.run('redeliver', { scope: {}, args: [id] });
+  }
+
+  // ---- audit trail --------------------------------------------------------------------
+
+  async listEvents(filter: EventFilter): Promise<{ events: AuditEvent[]; next?: string }> {
+    const limit = eventsLimit(filter);
+    const { highMs, before, ...bounds } = eventBounds(filter);
+    let lowMs = bounds.lowMs;
+    // A lead's events come after its arrival (one clock: Redis TIME): no need to read older ones.
+    if (filter.leadId !== undefined && filter.since === undefined) {
+      const createdAt = await this.call(() => this.client.hGet(this.k.createdAt, filter.leadId!));
+      if (createdAt) lowMs = Math.max(lowMs, Number(createdAt) - 1);
+    }
+    const events: AuditEvent[] = [];
+    let end = before !== undefined ? `(${before}` : highMs >= Number.MAX_SAFE_INTEGER ? '+' : `${highMs}-${Number.MAX_SAFE_INTEGER}`;
+    const start = lowMs <= 0 ? '-' : `${lowMs}-0`;
+    if (before !== undefined && eventIdMs(before) > highMs) end = `${highMs}-${Number.MAX_SAFE_INTEGER}`;
+    let scanned = 0;
+    for (;;) {
+      const rows = (await this.call(() => this.client.xRevRange(this.k.events, end, start, { COUNT: READ_CHUNK }))) ?? [];
+      for (const row of rows) {
+        scanned++;
+        const e = decodeEvent(row.id, row.message);
+        if (!e || !eventMatches(e, filter)) continue;
+        if (events.length === limit) return { events, next: events[limit - 1].id };
+        events.push(e);
+      }
+      if (rows.length < READ_CHUNK) return { events };
+      const last = rows[rows.length - 1].id;
+      if (scanned >= EVENTS_SCAN_BUDGET) return { events, next: last };
+      end = `(${last}`;
+    }
+  }
+
+  async eventsAfter(cursor: string | null, limit: number): Promise<AuditEvent[]> {
+    if (limit <= 0) return [];
+    const rows =
+      (await this.call(() => this.client.xRange(this.k.events, cursor === null ? '-' : `(${cursor}`, '+', { COUNT: limit }))) ?? [];
+    return rows.map((row) => decodeEvent(row.id, row.message)).filter((e) => e !== null);
   }
 }

@@ -16,6 +16,7 @@
 --- @include "settings"
 --- @include "leadState"
 --- @include "eligibility"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -31,4 +32,6 @@ if not repPools(repKey)[p.id] then return fail('NOT_ELIGIBLE') end
 local prev = nil
 if st == 'claimed' then prev = redis.call('HGET', K.claimedBy, id) end
 take(id, p, rep, nowMs())
+if prev and prev ~= rep then audit('lead.revoked', { poolId = p.id, leadId = id, repId = prev, data = { reason = 'reassigned' } }) end
+audit('lead.assigned', { poolId = p.id, leadId = id, repId = rep, data = { via = auditReason('manual'), previousOwner = prev } })
 return reply({ ok = true, mode = poolMode(p), previousOwner = prev, lead = leadOut(id) })

@@ -16,6 +16,7 @@
 --- @include "leadState"
 --- @include "eligibility"
 --- @include "repLimits"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
@@ -48,4 +49,6 @@ local now = nowMs()
 redis.call('HSET', p.rrScore, best.rep, string.format('%.17g', math.max(best.score, lowest) + step))
 redis.call('HSET', p.rrAt, best.rep, now)
 take(first, p, best.rep, now)
+audit('lead.assigned', { poolId = p.id, leadId = first, repId = best.rep,
+  data = { via = setting(p, 'weighted') == true and 'weighted round-robin' or 'round-robin' } })
 return reply({ ok = true, mode = mode, lead = leadOut(first) })

@@ -19,6 +19,7 @@
 --- @include "leadState"
 --- @include "eligibility"
 --- @include "repLimits"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -40,4 +41,5 @@ local f = checkLimits(l, p, now)
 if f then return fail(f) end
 take(id, p, rep, now)
 recordClaim(ctrKey, l.recentClaims, now)
+audit('lead.claimed', { poolId = p.id, leadId = id, repId = rep })
 return reply({ ok = true, mode = mode, lead = leadOut(id) })

@@ -14,6 +14,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "eligibility"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local id, keyHash = ARGS[1], ARGS[2]
@@ -28,4 +29,5 @@ local feed = cjson.decode(ARGS[3])
 feed.pools = existingPools(feed.pools) -- an empty list is stored as {} (decode.ts luaList)
 redis.call('HSET', K.feeds, id, cjson.encode(feed))
 redis.call('HSET', K.feedkeys, keyHash, id)
+audit('feed.created', { data = { feedId = id, name = feed.name, pools = feed.pools } })
 return reply({ ok = true })

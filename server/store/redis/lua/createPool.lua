@@ -15,6 +15,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
@@ -23,4 +24,5 @@ redis.call('DEL', p.config, p.settings, p.rrScore, p.rrAt)
 redis.call('HSET', p.config, 'name', ARGS[1], 'createdAt', ARGS[2], 'mode', ARGS[3], 'rules', ARGS[4])
 if #ARGS > 4 then redis.call('HSET', p.settings, unpack(ARGS, 5)) end
 redis.call('ZADD', K.pools, redis.call('INCR', K.poolseq), p.id)
+audit('pool.created', { poolId = p.id, data = { name = ARGS[1], mode = ARGS[3] } })
 return reply({ created = true })

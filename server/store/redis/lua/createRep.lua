@@ -14,6 +14,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "eligibility"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local repKey = repKeys(1)
@@ -21,4 +22,6 @@ redis.call('DEL', repKey)
 redis.call('HSET', repKey, unpack(repPairs(3, DEFAULT_POOL_JSON)))
 redis.call('HSET', K.tokens, ARGS[2], ARGS[1])
 redis.call('ZADD', K.reps, redis.call('INCR', K.repseq), ARGS[1])
+local stored = redis.call('HMGET', repKey, 'name', 'pools')
+audit('rep.created', { repId = ARGS[1], data = { name = stored[1] and cjson.decode(stored[1]), pools = stored[2] and cjson.decode(stored[2]) } })
 return reply({ ok = true })

@@ -10,6 +10,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local id = ARGS[1]
@@ -19,4 +20,5 @@ local keyHash = cjson.decode(json).keyHash
 if redis.call('HGET', K.feedkeys, keyHash) == id then redis.call('HDEL', K.feedkeys, keyHash) end
 redis.call('HDEL', K.feeds, id)
 redis.call('ZREM', K.feedorder, id)
+audit('feed.revoked', { data = { feedId = id } })
 return reply({ feed = json })

@@ -15,6 +15,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "eligibility"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
@@ -53,4 +54,5 @@ for i = 1, #feeds, 2 do
 end
 redis.call('DEL', p.config, p.settings, p.rrScore, p.rrAt, p.open, p.held)
 redis.call('ZREM', K.pools, p.id)
+audit('pool.deleted', { poolId = p.id })
 return reply({ ok = true, repIds = repIds })

@@ -13,6 +13,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "leadState"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -38,7 +39,9 @@ local released = {}
 local min, max = claimedRange(rep)
 for _, m in ipairs(redis.call('ZRANGEBYLEX', K.claimed, min, max)) do
   local id = string.sub(m, #prefix + 1)
-  reopen(id, poolOfLead(id))
+  local p = poolOfLead(id)
+  reopen(id, p)
+  audit('lead.released', { poolId = p.id, leadId = id, repId = rep, data = { reason = 'rep-removed', by = 'manager' } })
   released[#released + 1] = leadOut(id)
 end
 -- and it leaves every eligible list naming it
@@ -54,4 +57,5 @@ for _, id in ipairs(redis.call('SMEMBERS', eligKey)) do
   end
 end
 redis.call('DEL', eligKey)
+audit('rep.removed', { repId = rep, data = { name = out.name and cjson.decode(out.name) } })
 return reply({ ok = true, rep = out, released = released })

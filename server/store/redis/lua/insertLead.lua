@@ -24,15 +24,23 @@
 --- @include "leadColumns"
 --- @include "settings"
 --- @include "due"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
 if not poolExists(p.id) then return fail('NO_POOL') end
 local id, doc, status, elig, ext, email, phone = ARGS[1], ARGS[2], ARGS[3], ARGS[4], ARGS[5], ARGS[6], ARGS[7]
 local now = nowMs()
+local arrival = arrivalOf(doc)
+local function duplicateOf(other, by)
+  local data = arrivalOf(doc)
+  data.by = by
+  audit('lead.duplicate', { poolId = p.id, leadId = other, data = data })
+  return reply({ duplicate = true, by = by, lead = leadOut(other) })
+end
 if ext ~= '' then
   local existing = redis.call('HGET', p.ext, ext)
-  if existing then return reply({ duplicate = true, by = 'externalId', lead = leadOut(existing) }) end
+  if existing then return duplicateOf(existing, 'externalId') end
 end
 local window = num(p, 'duplicateWindowMs')
 if window > 0 then
@@ -45,9 +53,9 @@ if window > 0 then
     return nil
   end
   local byEmail = recent(p.email, email)
-  if byEmail then return reply({ duplicate = true, by = 'email', lead = leadOut(byEmail) }) end
+  if byEmail then return duplicateOf(byEmail, 'email') end
   local byPhone = recent(p.phone, phone)
-  if byPhone then return reply({ duplicate = true, by = 'phone', lead = leadOut(byPhone) }) end
+  if byPhone then return duplicateOf(byPhone, 'phone') end
 end
 local seq = redis.call('INCR', K.seq)
 redis.call('ZADD', K.leads, seq, id)
@@ -66,4 +74,11 @@ for i = 8, #ARGS do
 end
 local esc = num(p, 'escalateAfterMs')
 if status == 'open' and esc > 0 then scheduleEscalation(id, now + esc) end
+if status == 'disqualified' then
+  local ok, parsed = pcall(cjson.decode, doc)
+  if ok and type(parsed) == 'table' and type(parsed.disqualifiedReasons) == 'table' then arrival.reasons = parsed.disqualifiedReasons end
+  audit('lead.disqualified', { poolId = p.id, leadId = id, data = arrival })
+else
+  audit('lead.created', { poolId = p.id, leadId = id, data = arrival })
+end
 return reply({ duplicate = false, lead = leadOut(id) })

@@ -3,7 +3,9 @@
   connection, before install): each old lead column is RENAMEd to the name of its Lead
   field (owner -> claimedBy, note -> outcomeNote, created -> createdAt), only when the old
   key exists and the new one does not; keys no longer in the layout (the `events` stream
-  nothing read) are deleted. Counter fields migrate lazily (includes/repLimits.lua).
+  nothing read) are deleted, except a stream whose newest entry has the field `e`: that is
+  the audit trail of layout 2 (includes/audit.lua). Counter fields migrate lazily
+  (includes/repLimits.lua).
 
   Input:
     KEYS  (old, new) pairs of the renamed columns, then the keys to delete
@@ -24,5 +26,16 @@ for i = 1, pairsCount do
     renamed = renamed + 1
   end
 end
-for i = 2 * pairsCount + 1, #KEYS do deleted = deleted + redis.call('DEL', KEYS[i]) end
+-- Whether a key is the audit trail: a stream whose newest entry has the field `e`.
+local function auditTrail(key)
+  if redis.call('TYPE', key).ok ~= 'stream' then return false end
+  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
+  if not newest then return false end
+  local fields = newest[2]
+  for i = 1, #fields, 2 do if fields[i] == 'e' then return true end end
+  return false
+end
+for i = 2 * pairsCount + 1, #KEYS do
+  if not auditTrail(KEYS[i]) then deleted = deleted + redis.call('DEL', KEYS[i]) end
+end
 return reply({ renamed = renamed, deleted = deleted })

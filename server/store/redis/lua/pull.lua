@@ -19,6 +19,7 @@
 --- @include "leadState"
 --- @include "eligibility"
 --- @include "repLimits"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -81,4 +82,5 @@ else
 end
 take(found, fp, rep, now)
 recordClaim(ctrKey, l.recentClaims, now)
+audit('lead.pulled', { poolId = fp.id, leadId = found, repId = rep })
 return reply({ ok = true, mode = fmode, lead = leadOut(found) })

@@ -14,6 +14,7 @@
 --- @include "common"
 --- @include "settings"
 --- @include "leadState"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -25,4 +26,5 @@ if st ~= 'claimed' or (by ~= '' and owner ~= by) then return fail('NOT_OWNER') e
 -- a claimed lead's pool exists (deletePool refuses a pool holding claimed leads)
 local p = poolOfLead(id)
 reopen(id, p)
+audit('lead.released', { poolId = p.id, leadId = id, repId = owner, data = { reason = auditReason(by ~= '' and 'rep' or 'manager'), by = auditCtx().actor.role } })
 return reply({ ok = true, mode = poolMode(p), previousOwner = owner, lead = leadOut(id) })

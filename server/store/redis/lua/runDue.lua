@@ -19,6 +19,7 @@
 --- @include "settings"
 --- @include "leadState"
 --- @include "due"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -36,11 +37,13 @@ for _, job in ipairs(jobs) do
       redis.call('HSET', K.eligible, id, EVERYONE_JSON)
       redis.call('HSET', K.escalatedAt, id, now)
       events[#events + 1] = { kind = 'escalated', mode = poolMode(p), lead = leadOut(id), previousEligible = before }
+      audit('lead.escalated', { poolId = p.id, leadId = id, data = { previousEligible = cjson.decode(before) } })
     elseif kind == EXPIRE and num(p, 'claimTimeoutMs') > 0 and st == 'claimed' and redis.call('HGET', K.claimedAt, id) == claimedAt
         and redis.call('HEXISTS', K.outcome, id) == 0 then
       local prev = redis.call('HGET', K.claimedBy, id)
       reopen(id, p)
       events[#events + 1] = { kind = 'expired', mode = poolMode(p), previousOwner = prev, lead = leadOut(id) }
+      audit('lead.expired', { poolId = p.id, leadId = id, repId = prev, data = { reason = 'claim-timeout' } })
     end
   end
 end

@@ -11,6 +11,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local id, keyHash = ARGS[1], ARGS[2]
@@ -22,4 +23,5 @@ feed.keyHash = keyHash
 json = cjson.encode(feed)
 redis.call('HSET', K.feeds, id, json)
 redis.call('HSET', K.feedkeys, keyHash, id)
+audit('feed.key', { data = { feedId = id } })
 return reply({ feed = json })

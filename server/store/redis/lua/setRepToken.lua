@@ -12,6 +12,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local rep, tokenHash = ARGS[1], ARGS[2]
@@ -24,4 +25,5 @@ if old then
 end
 redis.call('HSET', repKey, 'tokenHash', cjson.encode(tokenHash))
 redis.call('HSET', K.tokens, tokenHash, rep)
+audit('rep.token', { repId = rep })
 return reply({ ok = true })

@@ -10,9 +10,13 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
 local p = POOLS[1]
 if not poolExists(p.id) then return fail('NOT_FOUND') end
 redis.call('HSET', p.config, 'rules', ARGS[1])
+local names = {}
+for _, rule in ipairs(cjson.decode(ARGS[1])) do names[#names + 1] = rule.name end
+audit('pool.rules', { poolId = p.id, data = { rules = names } })
 return reply({ ok = true })

@@ -13,6 +13,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "presence"
+--- @include "audit"
 
 local node, stale = ARGS[1], tonumber(ARGS[2])
 local now = nowMs()
@@ -48,5 +49,6 @@ for rep, fields in pairs(gone) do
   end
   local after = presenceOf(rep, repKey)
   if before ~= after then changes[#changes + 1] = { repId = rep, before = before, after = after } end
+  if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, data = { reason = 'node-gone' } }) end
 end
 return reply({ changes = changes })

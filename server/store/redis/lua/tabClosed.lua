@@ -12,6 +12,7 @@
 --- @include "keys"
 --- @include "common"
 --- @include "presence"
+--- @include "audit"
 
 local rep, tab = ARGS[1], ARGS[2]
 local repKey = repKeys(1)
@@ -19,4 +20,6 @@ local before = presenceOf(rep, repKey)
 if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
   if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
 end
-return reply({ before = before, after = presenceOf(rep, repKey) })
+local after = presenceOf(rep, repKey)
+if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep }) end
+return reply({ before = before, after = after })

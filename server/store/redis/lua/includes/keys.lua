@@ -2,7 +2,7 @@
   Binds the KEYS and ARGV of a store script by name (server/store/redis/keys.ts Keys.script).
   KEYS: the global keys (GLOBAL_KEY_NAMES order), then one block of POOL_KEY_NAMES per pool,
   then four keys per rep (REP_KEY_NAMES). ARGV[1] is the number of pool blocks, ARGV[2..]
-  their pool ids; the script's own arguments follow, as ARGS. No key name is ever built
+  their pool ids, then the audit context (AUDIT_ARG); the script's own arguments follow, as ARGS. No key name is ever built
   inside a script.
 ]]
 local K = {}
@@ -19,9 +19,10 @@ for i = 1, NPOOLS do
   POOL[p.id] = p
 end
 
--- The script's own arguments.
+-- The call's audit context (JSON, '' for reads: includes/audit.lua), then the script's own arguments.
+local AUDIT_ARG = ARGV[NPOOLS + 2]
 local ARGS = {}
-for i = NPOOLS + 2, #ARGV do ARGS[#ARGS + 1] = ARGV[i] end
+for i = NPOOLS + 3, #ARGV do ARGS[#ARGS + 1] = ARGV[i] end
 
 local REP_BASE = #GLOBAL_KEY_NAMES + NPOOLS * #POOL_KEY_NAMES
 -- The i-th rep's keys: rep hash, counters, one-second action bucket, eligibility index.
