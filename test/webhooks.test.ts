@@ -2,9 +2,10 @@
 // stores: the routes, signatures, the retry schedule (short delays and timeout through
 // LEADPOOL_WEBHOOK_*), a hanging receiver, redelivery, a disabled webhook.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { EV } from '../shared/events.js';
 import type { Webhook, WebhookDelivery } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
-import { eventually } from './support/clients.js';
+import { connectRep, createPool, createReps, eventually, leadInput, okAck, patchSettings, postLead } from './support/clients.js';
 import { type Receiver, startReceiver, verifySignature } from './support/receiver.js';
 import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
 import { type InProcessServer, startInProcess } from './support/server.js';
@@ -197,6 +198,74 @@ describe.each(stores)('webhooks: $name', ({ env }) => {
     expect(d.status).toBe('pending');
     expect(d.lastError).toMatch(/ECONNREFUSED/);
     expect(Date.parse(d.nextAttemptAt!)).toBeGreaterThan(Date.now() + 500_000);
+  });
+
+  it('every event type arrives, once per delivery id, with the full lead and the rep; pools and the start are respected', async () => {
+    const { server, manager, feed } = await start();
+    const before = await postLead(feed); // before the webhook: not replayed
+    const r = await receiver();
+    const all = ['lead.created', 'lead.disqualified', 'lead.claimed', 'lead.released', 'lead.outcome', 'lead.closed'];
+    const { webhook, secret } = (await manager.post<Created>('/api/webhooks', { url: r.url, events: all })).body;
+    await createPool(manager, 'other');
+    const other = await receiver();
+    await manager.post('/api/webhooks', { url: other.url, events: all, poolIds: ['other'] });
+    const onlyClosed = await receiver();
+    await manager.post('/api/webhooks', { url: onlyClosed.url, events: ['lead.closed'] });
+
+    const [rep] = await createReps(manager, 1);
+    const tab = await connectRep(server.url, rep.token);
+    const lead = await postLead(feed, { name: 'Ada Lovelace', email: 'ada@example.com' });
+    await okAck(tab.socket, EV.claim, { leadId: lead.id }); // lead.claimed
+    await okAck(tab.socket, EV.release, { leadId: lead.id }); // lead.released
+    expect((await manager.post(`/api/leads/${lead.id}/assign`, { repId: rep.rep.id })).status).toBe(200); // lead.claimed
+    await okAck(tab.socket, EV.outcome, { leadId: lead.id, outcome: 'contacted' }); // lead.outcome
+    await okAck(tab.socket, EV.outcome, { leadId: lead.id, outcome: 'won' }); // lead.outcome + lead.closed
+    await patchSettings(manager, { filters: { countries: ['GB'] } });
+    const disq = (await feed.post('/api/leads', leadInput({ country: 'US' }))).body.lead; // lead.disqualified
+    expect(disq.status).toBe('disqualified');
+
+    const expected = [
+      'lead.created',
+      'lead.claimed',
+      'lead.released',
+      'lead.claimed',
+      'lead.outcome',
+      'lead.outcome',
+      'lead.closed',
+      'lead.disqualified',
+    ];
+    await eventually(() => r.received.length >= expected.length, 20_000);
+    // Each delivery once (by id; attempts run in parallel, so in no promised order), signed,
+    // nothing of the lead posted before.
+    const byId = new Map(r.received.map((x) => [x.body.id, x]));
+    expect(byId.size).toBe(r.received.length);
+    expect(r.received.map((x) => x.body.type).sort()).toEqual([...expected].sort());
+    const got = (type: string) => r.received.filter((x) => x.body.type === type).map((x) => x.body);
+    for (const x of r.received) {
+      expect(x.headers['leadpool-event']).toBe(x.body.type);
+      expect(x.headers['leadpool-delivery']).toBe(x.body.id);
+      expect(verifySignature(secret, x.raw, x.headers['leadpool-signature'] as string)).toBe(true);
+      expect(x.body.poolId).toBe('default');
+      expect(x.body.data.lead!.id).not.toBe(before.id);
+    }
+    const [created] = got('lead.created');
+    expect(created.data.lead).toMatchObject({ id: lead.id, name: 'Ada Lovelace', email: 'ada@example.com', poolId: 'default' });
+    expect(Date.parse(created.createdAt)).toBeGreaterThanOrEqual(Date.parse(webhook.createdAt) - 1000);
+    for (const claimed of got('lead.claimed')) expect(claimed.data.rep).toEqual({ id: rep.rep.id, name: rep.rep.name });
+    expect(got('lead.released')[0].data.reason).toBeTruthy();
+    expect(got('lead.closed')[0].data.lead).toMatchObject({ id: lead.id, status: 'closed', outcome: 'won' });
+    expect(got('lead.disqualified')[0].data.lead!.id).toBe(disq.id);
+    // Filters: another pool's webhook got nothing, the closed-only one only the close.
+    expect(other.received).toEqual([]);
+    await eventually(() => onlyClosed.received.length === 1, 10_000);
+    expect(onlyClosed.received[0].body.type).toBe('lead.closed');
+    // Nothing more arrives: every delivery was made once.
+    const list = await until(async () => {
+      const l = await deliveries(manager, webhook.id);
+      return l.length === expected.length && l.every((d) => d.status === 'delivered') && l;
+    });
+    expect(list.every((d) => d.attempts === 1)).toBe(true);
+    expect(r.received.length).toBe(expected.length);
   });
 
   it('a disabled webhook gets nothing: its test event fails at once', async () => {
