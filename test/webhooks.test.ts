@@ -150,6 +150,11 @@ describe.each(stores)('webhooks: $name', ({ env }) => {
     expect(r.received.map((x) => x.answered)).toEqual([500, 500, 200]);
     expect(new Set(r.received.map((x) => x.raw)).size).toBe(1);
     expect(r.delivered().get(dlvId)).toBe(1);
+    const metrics = String((await manager.get('/metrics')).body);
+    const count = (status: string) =>
+      Number(new RegExp(`leadpool_webhook_deliveries_total\\{status="${status}"\\} (\\d+)`).exec(metrics)?.[1]);
+    expect(count('retry')).toBeGreaterThanOrEqual(2);
+    expect(count('delivered')).toBeGreaterThanOrEqual(1);
   });
 
   it('a hanging receiver times out and the attempt is retried; a receiver that never succeeds ends failed, and redeliver sends it again', async () => {

@@ -13,6 +13,7 @@ import type { AuditEvent, Lead, Webhook, WebhookDelivery, WebhookEventType, Webh
 import type { WebhookCreate, WebhookPatch } from '../../shared/schemas.js';
 import type { WebhookTiming } from '../config.js';
 import { ApiError } from '../errors.js';
+import { webhookDeliveries } from '../metrics.js';
 import type { AttemptResult, ClaimedDelivery, NewDelivery, Store, StoredDelivery, StoredWebhook } from '../store/types.js';
 import type { Logger } from './logger.js';
 
@@ -295,6 +296,7 @@ export class Webhooks {
     } finally {
       this.inFlight.delete(ctrl);
     }
+    webhookDeliveries.inc({ status: result.ok ? 'delivered' : result.retryInMs === null ? 'failed' : 'retry' });
     try {
       await this.store.finishDelivery(delivery.id, c.lease, result);
     } catch (err) {
