@@ -64,7 +64,10 @@ export async function createLeadpool(config: Config, log: Logger = createLogger(
   io.engine.on('headers', socketIoHeaders);
   const untrackSockets = trackSockets(io, nodeId);
 
-  const service = createService(store, new Fanout(io), log, { broadcastReady: () => (cluster ? cluster.ready() : true) });
+  const service = createService(store, new Fanout(io), log, {
+    broadcastReady: () => (cluster ? cluster.ready() : true),
+    webhooks: config.webhooks,
+  });
   const health = async () => (await store.healthy()) && (cluster ? cluster.ready() : true);
   // Redis: a change answered "outcome unknown" that turned out to have happened: resync its clients.
   if (store.kind === 'redis' && 'onLateOutcome' in store) {

@@ -73,6 +73,16 @@ const EnvSchema = z.object({
     .transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** Leads per second one credential may post to this process (burst: twice that); 0 = off. */
   LEADPOOL_INGEST_RATE: z.coerce.number().min(0).default(500),
+  /** Webhooks (docs/API.md, Webhooks): how long a receiver has to answer. */
+  LEADPOOL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  /** Webhooks: the delays between attempts (comma-separated ms); after the last one a delivery is failed. */
+  LEADPOOL_WEBHOOK_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'comma-separated milliseconds, e.g. 10000,60000')
+    .default('10000,60000,300000,1800000,7200000,21600000')
+    .transform((v) => v.split(',').map((x) => Number(x.trim()))),
+  /** Webhooks: attempts in flight at once on one process. */
+  LEADPOOL_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** Audit events kept at least (both stores; older ones are dropped): docs/API.md, Audit trail. */
   LEADPOOL_AUDIT_MAX_EVENTS: z.coerce.number().int().min(100).max(100_000_000).default(200_000),
   /** Hosted form submissions one address may send per minute to this process; 0 = off. */
@@ -99,10 +109,19 @@ export interface Config {
   ingestRate: number;
   /** Embedded store: fsync data files and the folder at every batch. */
   fsync: boolean;
+  webhooks: WebhookTiming;
   /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
   auditMaxEvents: number;
   /** Hosted form submissions one address may send per minute to this process (0 = off). */
   formSubmitsPerMinute: number;
+}
+
+/** Webhook delivery timing (LEADPOOL_WEBHOOK_*). */
+export interface WebhookTiming {
+  timeoutMs: number;
+  /** The delay before each retry: [after the 1st attempt, after the 2nd, ...]; then failed. */
+  retryDelaysMs: number[];
+  concurrency: number;
 }
 
 export interface Limits {
@@ -150,6 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.LEADPOOL_METRICS_TOKEN,
     ingestRate: e.LEADPOOL_INGEST_RATE,
     fsync: e.LEADPOOL_FSYNC,
+    webhooks: {
+      timeoutMs: e.LEADPOOL_WEBHOOK_TIMEOUT_MS,
+      retryDelaysMs: e.LEADPOOL_WEBHOOK_RETRY_DELAYS_MS,
+      concurrency: e.LEADPOOL_WEBHOOK_CONCURRENCY,
+    },
     auditMaxEvents: e.LEADPOOL_AUDIT_MAX_EVENTS,
     formSubmitsPerMinute: e.LEADPOOL_FORM_SUBMITS_PER_MINUTE,
   };

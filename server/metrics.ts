@@ -69,11 +69,12 @@ export const storeLateOutcomes = new Counter({
 
 export const webhookDeliveries = new Counter({
   name: 'leadpool_webhook_deliveries_total',
-  help: 'Webhook deliveries by status. This version sends no webhooks: registered at 0 so dashboards and alerts can be set up now',
+  help: 'Webhook delivery attempts made by this process, by outcome: delivered, retry (failed, tried again later), failed (no more attempts)',
   labelNames: ['status'] as const,
   registers: [registry],
 });
 webhookDeliveries.inc({ status: 'delivered' }, 0);
+webhookDeliveries.inc({ status: 'retry' }, 0);
 webhookDeliveries.inc({ status: 'failed' }, 0);
 
 /**

@@ -248,6 +248,58 @@ export interface Feed {
   createdAt: string;
 }
 
+/** Webhook event types (docs/API.md, Webhooks); `ping` is only sent by "send test event". */
+export const WEBHOOK_EVENTS = [
+  'lead.created',
+  'lead.disqualified',
+  'lead.claimed',
+  'lead.released',
+  'lead.outcome',
+  'lead.closed',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** A webhook as the API shows it (its secret is shown once, at creation). */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  /** Only events of these pools; absent = every pool. */
+  poolIds?: string[];
+  enabled: boolean;
+  createdAt: string;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One delivery of one event to one webhook, the same id (Leadpool-Delivery) on every attempt. */
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  event: WebhookEventType | 'ping';
+  status: DeliveryStatus;
+  attempts: number;
+  createdAt: string;
+  /** HTTP status of the last attempt (absent: no answer, see lastError). */
+  lastStatus?: number;
+  lastError?: string;
+  lastAttemptAt?: string;
+  /** When the next attempt is due (pending only). */
+  nextAttemptAt?: string;
+}
+
+/** The JSON body of every webhook POST. */
+export interface WebhookPayload {
+  /** The delivery id (also the Leadpool-Delivery header). */
+  id: string;
+  type: WebhookEventType | 'ping';
+  /** When the event happened. */
+  createdAt: string;
+  poolId: string | null;
+  data: { lead?: Lead; rep?: { id: string; name: string }; reason?: string; webhookId?: string };
+}
+
 export interface RuleWhen {
   country?: string[];
   language?: string[];

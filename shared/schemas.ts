@@ -12,6 +12,7 @@ import {
   MODES,
   OUTCOMES,
   POOL_ID_PATTERN,
+  WEBHOOK_EVENTS,
   WEIGHT_BY,
 } from './protocol.js';
 
@@ -182,6 +183,35 @@ export const ScheduleSchema = z.strictObject({
     .max(500)
     .optional(),
 });
+/** A webhook's URL: http or https only, no credentials in it (they would show in the list). */
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((v) => {
+    const url = URL.canParse(v) ? new URL(v) : null;
+    return !!url && /^https?:$/.test(url.protocol) && !url.username && !url.password;
+  }, 'an http:// or https:// URL without credentials');
+const webhookEvents = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1)
+  .refine((list) => new Set(list).size === list.length, 'an event is listed twice');
+export const WebhookCreateSchema = z.strictObject({
+  url: webhookUrl,
+  events: webhookEvents,
+  poolIds: poolIds.min(1).optional(),
+  /** Given: used as is (e.g. the receiver's existing secret); else generated. */
+  secret: z.string().min(16).max(200).optional(),
+});
+export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
+export const WebhookPatchSchema = z.strictObject({
+  url: webhookUrl.optional(),
+  events: webhookEvents.optional(),
+  /** null: every pool again. */
+  poolIds: poolIds.min(1).nullable().optional(),
+  enabled: z.boolean().optional(),
+});
+export type WebhookPatch = z.infer<typeof WebhookPatchSchema>;
 
 const repFields = {
   name: text(100),

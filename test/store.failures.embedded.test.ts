@@ -195,7 +195,15 @@ describe('embedded store: a failed write leaves no trace', () => {
     await store.claim(lead.id, 'a');
     await store.deleteRep('a'); // reps, pool and a shard in one batch
     expect(leftovers(dir)).toEqual([]);
-    expect(readdirSync(dir).sort()).toEqual(['events-0.json', 'feeds.json', 'forms.json', 'leads.json', 'pool.json', 'reps.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'events-0.json',
+      'feeds.json',
+      'forms.json',
+      'leads.json',
+      'pool.json',
+      'reps.json',
+      'webhooks.json',
+    ]);
     // the file format is lowdb's: one JSON object per file
     expect(JSON.parse(readFileSync(join(dir, 'leads.json'), 'utf8')).leads[0]).toMatchObject({ id: lead.id, status: 'open' });
   });

@@ -38,8 +38,8 @@ export class Background {
     this.stats.stop();
   }
 
-  /** Runs `task` every `ms`, never two at once. */
-  private every(ms: number, name: string, task: () => Promise<void>): void {
+  /** Runs `task` every `ms`, never two at once (until stop). */
+  every(ms: number, name: string, task: () => Promise<void>): void {
     let busy = false;
     let down = false;
     const timer = setInterval(() => {

@@ -2,6 +2,7 @@
 // Commands (leads, presence, pools, reps, feeds) change the store and tell who must know through
 // the fan-out; read models build what is shown; the background parts run on their own.
 // Transport calls these parts only, never the store or Socket.IO.
+import type { WebhookTiming } from '../config.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { Store } from '../store/types.js';
 import { Background } from './background.js';
@@ -21,6 +22,7 @@ import { ShiftKeeper } from './shifts.js';
 import { StatsPush } from './stats-push.js';
 import { Stranding } from './stranding.js';
 import { WaitingPush } from './waiting-push.js';
+import { Webhooks } from './webhooks.js';
 
 export interface Service {
   leads: LeadCommands;
@@ -30,6 +32,7 @@ export interface Service {
   feeds: FeedCommands;
   /** Hosted lead forms (manager) and their submissions (anyone). */
   forms: FormCommands;
+  webhooks: Webhooks;
   reads: ReadModels;
   /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
   late: LateOutcomes;
@@ -43,6 +46,8 @@ export interface Service {
 export interface ServiceOptions {
   /** Whether broadcasts reach every process now (cluster: the Redis adapter's connections are ready). */
   broadcastReady?: () => boolean;
+  /** Webhook delivery timing (config LEADPOOL_WEBHOOK_*); default: docs/API.md's schedule. */
+  webhooks?: WebhookTiming;
 }
 
 export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
@@ -57,6 +62,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const shifts = new ShiftKeeper(store, fanout, reads, presence, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
   const leads = new LeadCommands(store, fanout, followUps, stranding);
+  const webhooks = new Webhooks(store, log, options.webhooks);
   return {
     leads,
     forms: new FormCommands(store, leads),
@@ -64,13 +70,16 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
     pool,
     reps: new RepCommands(store, fanout, reads, pool, followUps, roundRobin, shifts),
     feeds: new FeedCommands(store, fanout, reads),
+    webhooks,
     reads,
     late,
     start: () => {
       background.start();
       shifts.start();
+      webhooks.start((ms, name, task) => background.every(ms, name, task));
     },
     stop: () => {
+      webhooks.stop();
       background.stop();
       shifts.stop();
       stranding.stop();

@@ -33,8 +33,8 @@ export const MANIFEST = 'commit.json';
 export const tempOf = (name: string) => `${name}.tmp`;
 
 /** The data files of the embedded store (embedded-files.ts), and the manifest. */
-const BATCH_FILE = /^(?:reps|pool|feeds|forms|leads(?:-\d+)?|events-\d+)\.json$/;
-const TEMP_FILE = /^(?:reps|pool|feeds|forms|leads(?:-\d+)?|events-\d+|commit)\.json\.tmp$/;
+const BATCH_FILE = /^(?:reps|pool|feeds|forms|webhooks|leads(?:-\d+)?|events-\d+)\.json$/;
+const TEMP_FILE = /^(?:reps|pool|feeds|forms|webhooks|leads(?:-\d+)?|events-\d+|commit)\.json\.tmp$/;
 
 /** A file of a batch: its name in the folder and its whole new content. */
 export interface BatchFile {

@@ -10,6 +10,8 @@
 //                       claim timeouts; the acceptance counter (one for all pools)
 //   feeds.json          the feed keys (StoredFeed, with the sha256 of their key)
 //   forms.json          the hosted lead forms (StoredForm), in creation order
+//   webhooks.json       the webhooks (with their signing secrets), the outbox cursor and
+//                       the deliveries (pending ones, and the latest finished per webhook)
 //   leads.json, leads-1.json, ...
 //                       the leads of every pool in shards of LEADS_PER_SHARD by arrival:
 //                       lowdb rewrites a whole file on each write, so a claim rewrites one
@@ -35,9 +37,11 @@ import {
   type PoolRecord,
   type SecretName,
   StoreCorruptError,
+  type StoredDelivery,
   type StoredFeed,
   type StoredForm,
   type StoredRep,
+  type StoredWebhook,
   StoreUnavailableError,
 } from './types.js';
 
@@ -90,6 +94,13 @@ interface FeedsFile {
 }
 interface FormsFile {
   forms: StoredForm[];
+}
+export interface WebhooksFile {
+  webhooks: StoredWebhook[];
+  /** The audit event id deliveries were made up to. */
+  cursor: string | null;
+  /** Oldest first. */
+  deliveries: StoredDelivery[];
 }
 interface PoolFile {
   pools: Record<string, StoredPool>;
@@ -147,6 +158,7 @@ export class EmbeddedFiles {
   readonly pool: Low<PoolFile>;
   readonly feeds: Low<FeedsFile>;
   readonly forms: Low<FormsFile>;
+  readonly webhooks: Low<WebhooksFile>;
   /** Lead shards in arrival order; the last one receives new leads. */
   readonly shards: Low<LeadsFile>[] = [];
   /** Audit segments, oldest first, with their numbers; the last one receives new events. */
@@ -173,6 +185,7 @@ export class EmbeddedFiles {
     });
     this.feeds = this.file<FeedsFile>('feeds.json', { feeds: [] });
     this.forms = this.file<FormsFile>('forms.json', { forms: [] });
+    this.webhooks = this.file<WebhooksFile>('webhooks.json', { webhooks: [], cursor: null, deliveries: [] });
   }
 
   private file<T>(name: string, empty: T): Low<T> {
@@ -236,6 +249,7 @@ export class EmbeddedFiles {
       ['pool.json', this.pool as Low<unknown>],
       ['feeds.json', this.feeds as Low<unknown>],
       ['forms.json', this.forms as Low<unknown>],
+      ['webhooks.json', this.webhooks as Low<unknown>],
       ...this.shards.map((db, n) => [shardFile(n), db as Low<unknown>] as [string, Low<unknown>]),
       ...this.segments.map(({ n, db }) => [eventsFile(n), db as Low<unknown>] as [string, Low<unknown>]),
     ];
@@ -257,6 +271,9 @@ export class EmbeddedFiles {
     if (!isObject(this.pool.data.pools)) throw corrupt('pool.json', '"pools" object');
     if (!Array.isArray(this.feeds.data.feeds)) throw corrupt('feeds.json', '"feeds" list');
     if (!Array.isArray(this.forms.data.forms)) throw corrupt('forms.json', '"forms" list');
+    if (!Array.isArray(this.webhooks.data.webhooks) || !Array.isArray(this.webhooks.data.deliveries)) {
+      throw corrupt('webhooks.json', '"webhooks" and "deliveries" lists');
+    }
     for (const [n, shard] of this.shards.entries()) {
       if (!Array.isArray(shard.data.leads)) throw corrupt(shardFile(n), '"leads" list');
     }

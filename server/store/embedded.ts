@@ -14,6 +14,7 @@
 // and becomes available again.
 // Pools: each has its own mode, settings, rules, open leads and round-robin rotation; the
 // rules every decision follows are in server/domain/policy.ts and view.ts (mayClaim).
+import { randomUUID } from 'node:crypto';
 import {
   type AuditActor,
   type AuditEvent,
@@ -64,16 +65,20 @@ import { GroupCommit } from './group-commit.js';
 import { newLeadId } from './ids.js';
 import {
   type AssignResult,
+  type AttemptResult,
   type AuditContext,
   type AutoAssignResult,
+  type ClaimedDelivery,
   type ClaimResult,
   type CreatedRange,
+  DELIVERIES_KEPT_PER_WEBHOOK,
   type DeletePoolResult,
   type DueEvent,
   type EventFilter,
   type IngestResult,
   type LeadDraft,
   type LeadQuery,
+  type NewDelivery,
   type OutcomeResult,
   type PoolRecord,
   type PresenceChange,
@@ -82,10 +87,12 @@ import {
   type Releaser,
   type SecretName,
   type Store,
+  type StoredDelivery,
   type StoredFeed,
   type StoredForm,
   type StoredFormPatch,
   type StoredRep,
+  type StoredWebhook,
   StoreUnavailableError,
   type StrandEvent,
   UnknownPoolError,
@@ -1426,6 +1433,173 @@ export class EmbeddedStore implements Store {
     if (touched.size) await this.save(...touched);
     return events;
   }
+
+  // ---- webhooks and their outbox ------------------------------------------------------
+
+  private get hooks() {
+    return this.files.webhooks.data;
+  }
+
+  private hook(id: string): StoredWebhook | undefined {
+    return this.hooks.webhooks.find((h) => h.id === id);
+  }
+
+  async createWebhook(hook: StoredWebhook): Promise<void> {
+    this.check();
+    this.hooks.webhooks.push(structuredClone(hook));
+    await this.save(this.files.webhooks);
+  }
+
+  async listWebhooks(): Promise<StoredWebhook[]> {
+    this.check();
+    return structuredClone(this.hooks.webhooks);
+  }
+
+  async getWebhook(id: string): Promise<StoredWebhook | null> {
+    this.check();
+    const hook = this.hook(id);
+    return hook ? structuredClone(hook) : null;
+  }
+
+  async updateWebhook(
+    id: string,
+    patch: Partial<Pick<StoredWebhook, 'url' | 'events' | 'enabled'>> & { poolIds?: string[] | null },
+  ): Promise<StoredWebhook | null> {
+    this.check();
+    const hook = this.hook(id);
+    if (!hook) return null;
+    if (patch.url !== undefined) hook.url = patch.url;
+    if (patch.events !== undefined) hook.events = [...patch.events];
+    if (patch.enabled !== undefined) hook.enabled = patch.enabled;
+    if (patch.poolIds === null) delete hook.poolIds;
+    else if (patch.poolIds !== undefined) hook.poolIds = [...patch.poolIds];
+    const copy = structuredClone(hook);
+    await this.save(this.files.webhooks);
+    return copy;
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    this.check();
+    if (!this.hook(id)) return false;
+    this.hooks.webhooks = this.hooks.webhooks.filter((h) => h.id !== id);
+    this.hooks.deliveries = this.hooks.deliveries.filter((d) => d.webhookId !== id);
+    await this.save(this.files.webhooks);
+    return true;
+  }
+
+  async outboxCursor(): Promise<string | null> {
+    this.check();
+    return this.hooks.cursor;
+  }
+
+  async addDeliveries(deliveries: NewDelivery[], cursor?: { expected: string | null; next: string }): Promise<boolean> {
+    this.check();
+    if (cursor) {
+      if (this.hooks.cursor !== cursor.expected) return false;
+      this.hooks.cursor = cursor.next;
+    }
+    const now = this.clock();
+    const known = new Set(this.hooks.deliveries.map((d) => d.id));
+    for (const d of deliveries) {
+      if (known.has(d.id) || !this.hook(d.webhookId)) continue;
+      known.add(d.id);
+      this.hooks.deliveries.push({ ...structuredClone(d), status: 'pending', attempts: 0, dueAt: now });
+    }
+    await this.save(this.files.webhooks);
+    return true;
+  }
+
+  async claimDeliveries(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    this.check();
+    const now = this.clock();
+    const due = this.hooks.deliveries
+      .filter((d) => d.status === 'pending' && (d.dueAt ?? 0) <= now)
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0))
+      .slice(0, limit);
+    if (due.length === 0) return [];
+    const claimed: ClaimedDelivery[] = [];
+    for (const d of due) {
+      const hook = this.hook(d.webhookId);
+      if (!hook?.enabled) {
+        finish(d, now, { ok: false, error: 'the webhook is disabled', retryInMs: null });
+        continue;
+      }
+      d.attempts += 1;
+      d.lease = randomUUID();
+      d.dueAt = now + leaseMs;
+      claimed.push({ delivery: structuredClone(d), url: hook.url, secret: hook.secret, lease: d.lease });
+    }
+    await this.save(this.files.webhooks);
+    return claimed;
+  }
+
+  async finishDelivery(id: string, lease: string, result: AttemptResult): Promise<boolean> {
+    this.check();
+    const d = this.hooks.deliveries.find((x) => x.id === id);
+    if (d?.status !== 'pending' || d.lease !== lease) return false;
+    finish(d, this.clock(), result);
+    this.trimDeliveries(d.webhookId);
+    await this.save(this.files.webhooks);
+    return true;
+  }
+
+  /** Keeps the newest DELIVERIES_KEPT_PER_WEBHOOK deliveries of a webhook: the oldest finished ones beyond go (pending ones stay). */
+  private trimDeliveries(webhookId: string): void {
+    let count = 0;
+    for (const d of this.hooks.deliveries) if (d.webhookId === webhookId) count++;
+    let drop = count - DELIVERIES_KEPT_PER_WEBHOOK;
+    if (drop <= 0) return;
+    this.hooks.deliveries = this.hooks.deliveries.filter((d) => {
+      if (drop > 0 && d.webhookId === webhookId && d.status !== 'pending') {
+        drop--;
+        return false;
+      }
+      return true;
+    });
+  }
+
+  async listDeliveries(webhookId: string, limit: number): Promise<StoredDelivery[]> {
+    this.check();
+    const out: StoredDelivery[] = [];
+    const all = this.hooks.deliveries;
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) if (all[i].webhookId === webhookId) out.push(structuredClone(all[i]));
+    return out;
+  }
+
+  async getDelivery(id: string): Promise<StoredDelivery | null> {
+    this.check();
+    const d = this.hooks.deliveries.find((x) => x.id === id);
+    return d ? structuredClone(d) : null;
+  }
+
+  async redeliver(id: string): Promise<StoredDelivery | null> {
+    this.check();
+    const d = this.hooks.deliveries.find((x) => x.id === id);
+    if (!d) return null;
+    d.status = 'pending';
+    d.attempts = 0;
+    d.dueAt = this.clock();
+    delete d.lease;
+    // Back at the newest end: the log lists it first again.
+    this.hooks.deliveries = [...this.hooks.deliveries.filter((x) => x !== d), d];
+    const copy = structuredClone(d);
+    await this.save(this.files.webhooks);
+    return copy;
+  }
+}
+
+/** Records an attempt's result on a pending delivery (store clock `now`). */
+function finish(d: StoredDelivery, now: number, result: AttemptResult): void {
+  d.lastAttemptAt = new Date(now).toISOString();
+  if (result.status === undefined) delete d.lastStatus;
+  else d.lastStatus = result.status;
+  if (result.error === undefined) delete d.lastError;
+  else d.lastError = result.error;
+  delete d.lease;
+  if (result.ok) d.status = 'delivered';
+  else if (result.retryInMs === null) d.status = 'failed';
+  else d.dueAt = now + result.retryInMs;
+  if (d.status !== 'pending') delete d.dueAt;
 }
 
 const SYSTEM: AuditActor = { role: 'system' };

@@ -31,6 +31,8 @@ import type {
   Rule,
   Schedule,
   Settings,
+  Webhook,
+  WebhookDelivery,
 } from '../../shared/protocol.js';
 import type { SettingsPatch } from '../../shared/schemas.js';
 import type { LeadPage, LeadSearch } from '../domain/search.js';
@@ -199,6 +201,43 @@ export interface CreatedRange {
   from?: number;
   to?: number;
 }
+
+/** A webhook as stored: the public Webhook plus its signing secret (needed to sign, so kept as is; never answered again). */
+export interface StoredWebhook extends Webhook {
+  secret: string;
+}
+
+/** A delivery as stored: the public WebhookDelivery plus the exact body sent on every attempt, and its lease. */
+export interface StoredDelivery extends WebhookDelivery {
+  body: string;
+  /** Store-clock ms of the next attempt (pending; while leased: when the lease runs out). */
+  dueAt?: number;
+  /** The claim that holds the current attempt (pending only). */
+  lease?: string;
+}
+
+/** A delivery to add to the outbox: pending, due at once. */
+export type NewDelivery = Pick<StoredDelivery, 'id' | 'webhookId' | 'event' | 'createdAt' | 'body'>;
+
+/** A due delivery claimed for one attempt: what the attempt needs. */
+export interface ClaimedDelivery {
+  delivery: StoredDelivery;
+  url: string;
+  secret: string;
+  /** The claim's lease: finishDelivery is taken only with it. */
+  lease: string;
+}
+
+/** How an attempt ended: delivered (2xx), or not (retryInMs null: no more attempts, failed). */
+export interface AttemptResult {
+  ok: boolean;
+  status?: number;
+  error?: string;
+  retryInMs: number | null;
+}
+
+/** Deliveries kept per webhook: the oldest finished ones (delivered or failed) beyond are dropped; pending ones always stay. */
+export const DELIVERIES_KEPT_PER_WEBHOOK = 200;
 
 export type SecretName = 'manager' | 'feed';
 
@@ -391,6 +430,39 @@ export interface Store {
    */
   strand(poolId: string, leadIds: string[], repIds: string[]): Promise<StrandEvent[]>;
 
+  // ---- webhooks and their outbox (server/service/webhooks.ts) -------------------------
+  createWebhook(hook: StoredWebhook): Promise<void>;
+  /** In creation order. */
+  listWebhooks(): Promise<StoredWebhook[]>;
+  getWebhook(id: string): Promise<StoredWebhook | null>;
+  /** poolIds null: every pool. null when the webhook does not exist. */
+  updateWebhook(
+    id: string,
+    patch: Partial<Pick<StoredWebhook, 'url' | 'events' | 'enabled'>> & { poolIds?: string[] | null },
+  ): Promise<StoredWebhook | null>;
+  /** Removes the webhook and every delivery of it. false when it did not exist. */
+  deleteWebhook(id: string): Promise<boolean>;
+  /** The audit event id up to which deliveries were made (null: none yet). */
+  outboxCursor(): Promise<string | null>;
+  /**
+   * Adds pending deliveries, due now (ids already present, or of a webhook gone, are skipped).
+   * With `cursor`: only if the outbox cursor is still `expected`, and moves it to `next` in
+   * the same atomic step (false: another process moved it; nothing was stored).
+   */
+  addDeliveries(deliveries: NewDelivery[], cursor?: { expected: string | null; next: string }): Promise<boolean>;
+  /**
+   * Claims at most `limit` due pending deliveries for one attempt each: attempts + 1, due
+   * again when the lease (`leaseMs`) runs out, so a process that dies mid-attempt leaves it
+   * to another. A delivery of a disabled webhook is marked failed instead.
+   */
+  claimDeliveries(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt made under `lease`; ignored (false) when the lease was lost meanwhile. */
+  finishDelivery(id: string, lease: string, result: AttemptResult): Promise<boolean>;
+  /** Newest first. */
+  listDeliveries(webhookId: string, limit: number): Promise<StoredDelivery[]>;
+  getDelivery(id: string): Promise<StoredDelivery | null>;
+  /** The delivery is pending again, due now, its attempts counted from 0. null when unknown. */
+  redeliver(id: string): Promise<StoredDelivery | null>;
   // ---- audit trail (every change above records its events in the same atomic step) ---------
   /**
    * Defaults of the `audit` argument of each change: actor manager for pools, feeds, reps,

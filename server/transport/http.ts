@@ -25,6 +25,8 @@ import {
   RulesPreviewSchema,
   RulesSchema,
   SettingsPatchSchema,
+  WebhookCreateSchema,
+  WebhookPatchSchema,
 } from '../../shared/schemas.js';
 import type { CredentialSource, Credentials, Principal, Role } from '../auth.js';
 import { CsvError, csvHeader, csvRow } from '../domain/csv.js';
@@ -512,6 +514,53 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       },
       readCsv,
     ),
+  );
+
+  // ---- webhooks ----------------------------------------------------------------------------------
+  const { webhooks } = deps.service;
+  const hookParam = (req: Request) => String(req.params.id);
+  api.post(
+    '/webhooks',
+    route(['manager'], async (req, res) => {
+      res.status(201).json(await webhooks.create(parse(WebhookCreateSchema, req.body)));
+    }),
+  );
+  api.get(
+    '/webhooks',
+    route(['manager'], async (_req, res) => {
+      res.json({ webhooks: await webhooks.list() });
+    }),
+  );
+  api.patch(
+    '/webhooks/:id',
+    route(['manager'], async (req, res) => {
+      res.json({ webhook: await webhooks.update(hookParam(req), parse(WebhookPatchSchema, req.body)) });
+    }),
+  );
+  api.delete(
+    '/webhooks/:id',
+    route(['manager'], async (req, res) => {
+      await webhooks.delete(hookParam(req));
+      res.status(204).end();
+    }),
+  );
+  api.get(
+    '/webhooks/:id/deliveries',
+    route(['manager'], async (req, res) => {
+      res.json({ deliveries: await webhooks.deliveries(hookParam(req)) });
+    }),
+  );
+  api.post(
+    '/webhooks/:id/deliveries/:deliveryId/redeliver',
+    route(['manager'], async (req, res) => {
+      res.json({ delivery: await webhooks.redeliver(hookParam(req), String(req.params.deliveryId)) });
+    }),
+  );
+  api.post(
+    '/webhooks/:id/ping',
+    route(['manager'], async (req, res) => {
+      res.status(201).json({ delivery: await webhooks.ping(hookParam(req)) });
+    }),
   );
 
   api.get(

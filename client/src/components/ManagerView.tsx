@@ -22,6 +22,7 @@ import { SettingsForm } from './SettingsForm';
 import { StatsTiles } from './StatsTiles';
 import { Tabs } from './Tabs';
 import { TopBar } from './TopBar';
+import { WebhooksPanel } from './WebhooksPanel';
 
 /**
  * The manager's dashboard. The pool switcher selects the pool whose mode, settings, rules,
@@ -90,6 +91,7 @@ export function ManagerView({
             { id: 'reps', label: 'Reps', badge: reps.length },
             { id: 'feeds', label: 'Feeds' },
             { id: 'forms', label: 'Forms' },
+            { id: 'webhooks', label: 'Webhooks' },
             { id: 'settings', label: 'Settings' },
             { id: 'rules', label: 'Rules', badge: model.rules.value.length || undefined },
             { id: 'reports', label: 'Reports' },
@@ -171,6 +173,7 @@ export function ManagerView({
               onDelete={model.deleteForm}
             />
           )}
+          {tab === 'webhooks' && <WebhooksPanel model={model.webhooks} pools={pools} />}
           {tab === 'settings' && (
             <section class="panel" aria-labelledby="settings-title">
               <div class="panel-head">

@@ -45,6 +45,7 @@ import { modeSwitchImpact } from '../lib/modeImpact';
 import { type ReportRange, reportQuery } from '../lib/reportRange';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
+import { createWebhooksModel } from './webhooksModel';
 
 /** A dashboard alert: a stranded (lead:stranded) or overdue (lead:overdue) lead. */
 export interface LeadAlert {
@@ -326,6 +327,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
 
   const model = {
     loaded,
+    /** Webhooks and their delivery logs (webhooksModel.ts). */
+    webhooks: createWebhooksModel(api, notices),
     pools,
     selected,
     pool,

@@ -12,6 +12,7 @@ import {
   DEFAULT_MODE,
   DEFAULT_POOL,
   DEFAULT_SETTINGS,
+  DELIVERY_STATUSES,
   FORM_FIELDS,
   LEAD_STATUSES,
   type Lead,
@@ -21,17 +22,21 @@ import {
   type Presence,
   type Rule,
   type Settings,
+  WEBHOOK_EVENTS,
 } from '../../../shared/protocol.js';
 import { mergeSettings } from '../../domain/settings.js';
 import type {
+  ClaimedDelivery,
   ClaimFailure,
   DueEvent,
   PoolRecord,
   PresenceChange,
   PullResult,
+  StoredDelivery,
   StoredFeed,
   StoredForm,
   StoredRep,
+  StoredWebhook,
   StrandEvent,
 } from '../types.js';
 import type { ScriptName } from './scripts.js';
@@ -213,6 +218,48 @@ const PULL_CODES = [
 const won = z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ ok: true as const, lead, mode }));
 const presenceChange = z.object({ before: presence, after: presence });
 
+/** A webhook as stored (StoredWebhook JSON; cjson turns an empty list into {}). */
+const webhook = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: luaList(z.enum(WEBHOOK_EVENTS)),
+    poolIds: luaList(z.string()).optional(),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+    secret: z.string(),
+  })
+  .transform((h): StoredWebhook => {
+    const out: StoredWebhook = { id: h.id, url: h.url, events: h.events, enabled: h.enabled, createdAt: h.createdAt, secret: h.secret };
+    if (h.poolIds) out.poolIds = h.poolIds;
+    return out;
+  });
+const webhookJson = json.pipe(webhook);
+
+/** A delivery as stored (includes/outbox.lua): times of the store clock in ms, its log seq dropped. */
+const delivery = z
+  .object({
+    id: z.string(),
+    webhookId: z.string(),
+    event: z.enum([...WEBHOOK_EVENTS, 'ping']),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number(),
+    createdAt: z.string(),
+    body: z.string(),
+    lastStatus: z.number().optional(),
+    lastError: z.string().optional(),
+    lastAttemptAt: z.number().optional(),
+    dueAt: z.number().optional(),
+    lease: z.string().optional(),
+  })
+  .transform(({ lastAttemptAt, ...d }): StoredDelivery => {
+    const out: StoredDelivery = { ...d };
+    if (lastAttemptAt !== undefined) out.lastAttemptAt = new Date(lastAttemptAt).toISOString();
+    for (const k of Object.keys(out) as (keyof StoredDelivery)[]) if (out[k] === undefined) delete out[k];
+    return out;
+  });
+const deliveryJson = json.pipe(delivery);
+
 const REPLIES = {
   migrateV1: z.object({ renamed: z.number(), deleted: z.number() }),
   migratePools: z.object({ migrated: z.boolean(), leads: z.number(), reps: z.number() }),
@@ -342,6 +389,21 @@ const REPLIES = {
   sweepPresence: z
     .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
     .transform((r): PresenceChange[] => r.changes),
+  createWebhook: z.object({ ok }),
+  updateWebhook: z.union([
+    z.object({ hook: webhookJson }).transform((r) => r.hook),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
+  deleteWebhook: z.union([z.object({ ok }).transform(() => true), z.object({ code: z.literal('NOT_FOUND') }).transform(() => false)]),
+  addDeliveries: z.object({ ok: z.boolean() }).transform((r) => r.ok),
+  claimDeliveries: z
+    .object({ claimed: luaList(z.object({ delivery: deliveryJson, url: z.string(), secret: z.string(), lease: z.string() })) })
+    .transform((r): ClaimedDelivery[] => r.claimed),
+  finishDelivery: z.object({ ok: z.boolean() }).transform((r) => r.ok),
+  redeliver: z.union([
+    z.object({ delivery: deliveryJson }).transform((r) => r.delivery),
+    z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
+  ]),
 } satisfies Record<ScriptName, z.ZodType>;
 
 /** What each script's reply decodes to. */
@@ -396,6 +458,18 @@ export function decodeForm(value: unknown): StoredForm | null {
 export function decodeFeed(value: unknown): StoredFeed | null {
   if (value === null || value === undefined) return null;
   return parse(feed, value, 'a stored feed is damaged');
+}
+
+/** A webhook's JSON read with HGET: null when absent. */
+export function decodeWebhook(value: unknown): StoredWebhook | null {
+  if (value === null || value === undefined) return null;
+  return parse(webhookJson, value, 'a stored webhook is damaged');
+}
+
+/** A delivery's JSON read with HGET: null when absent. */
+export function decodeDelivery(value: unknown): StoredDelivery | null {
+  if (value === null || value === undefined) return null;
+  return parse(deliveryJson, value, 'a stored delivery is damaged');
 }
 
 /** Lists an event's data may hold: cjson wrote an empty one as {} (includes/audit.lua). */

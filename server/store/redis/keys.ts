@@ -99,6 +99,13 @@ export const GLOBAL_KEYS = [
   'feedorder', // zset: feed ids, score = creation order
   'feedkeys', // hash: key hash -> feed id
   'feedseq', // string: feed creation counter
+  'hooks', // hash: webhook id -> StoredWebhook JSON (secret included)
+  'hookorder', // zset: webhook ids, score = creation ms
+  'hookcursor', // string: the audit event id the outbox holds deliveries up to (absent: none yet)
+  'dlv', // hash: delivery id -> StoredDelivery JSON (+ seq)
+  'dlvdue', // zset: pending delivery ids, score = ms of the next attempt (or of the end of its lease)
+  'dlvlog', // zset (lex): "<webhookId><SEP><seq, 15 digits><SEP><deliveryId>", a webhook's deliveries oldest first
+  'dlvseq', // string: delivery log counter
   'events', // stream: the audit trail, one entry per event, field `e` = the event's JSON without id (lua/includes/audit.lua)
   // zset: every lead id, score = createdAt ms. Reports read a time range from it (ZRANGE BYSCORE)
   // instead of every lead; kept by insertLead.lua, filled for older stores by indexTimes.lua.

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOSING_OUTCOMES, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../../shared/protocol.js';
 import { DEFAULT_AUDIT_MAX_EVENTS } from '../audit.js';
+import { DELIVERIES_KEPT_PER_WEBHOOK } from '../types.js';
 import { GLOBAL_KEYS, LAYOUT, LEAD_COLUMNS, OP_TTL_MS, POOL_KEYS, REP_KEYS, SEP, STATUS_KEYS, V1_POOL_KEYS } from './keys.js';
 
 const SCRIPT_NAMES = [
@@ -63,6 +64,13 @@ const SCRIPT_NAMES = [
   'setOffShift',
   'indexTimes',
   'strand',
+  'createWebhook',
+  'updateWebhook',
+  'deleteWebhook',
+  'addDeliveries',
+  'claimDeliveries',
+  'finishDelivery',
+  'redeliver',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -134,6 +142,8 @@ const CONSTANTS = {
   EVERYONE_JSON: JSON.stringify(EVERYONE),
   /** how long an operation's reply stays at its op key */
   OP_TTL_MS,
+  /** finished deliveries kept per webhook (includes/outbox.lua trimLog) */
+  DELIVERIES_KEPT: DELIVERIES_KEPT_PER_WEBHOOK,
   /** the audit trail's bound when a call's context has none (includes/audit.lua) */
   DEFAULT_AUDIT_MAX_EVENTS,
 };

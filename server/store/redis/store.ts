@@ -48,8 +48,10 @@ import { DEFAULT_AUDIT_MAX_EVENTS, eventBounds, eventIdMs, eventMatches, eventsL
 import { newLeadId } from '../ids.js';
 import {
   type AssignResult,
+  type AttemptResult,
   type AuditContext,
   type AutoAssignResult,
+  type ClaimedDelivery,
   type ClaimResult,
   type CreatedRange,
   type DeletePoolResult,
@@ -58,6 +60,7 @@ import {
   type IngestResult,
   type LeadDraft,
   type LeadQuery,
+  type NewDelivery,
   type OutcomeResult,
   type PoolRecord,
   type PresenceChange,
@@ -66,22 +69,26 @@ import {
   type Releaser,
   type SecretName,
   type Store,
+  type StoredDelivery,
   type StoredFeed,
   type StoredForm,
   type StoredFormPatch,
   type StoredRep,
+  type StoredWebhook,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
   type StrandEvent,
   UnknownPoolError,
 } from '../types.js';
 import {
+  decodeDelivery,
   decodeEvent,
   decodeFeed,
   decodeForm,
   decodePool,
   decodeRep,
   decodeReply,
+  decodeWebhook,
   isNoInstall,
   isNoMigrate,
   isRetry,
@@ -1079,6 +1086,75 @@ export class RedisStore implements Store {
       events.push(...res.events);
       if (res.popped < DUE_BATCH) return events;
     }
+  }
+
+  // ---- webhooks and their outbox ------------------------------------------------------
+
+  async createWebhook(hook: StoredWebhook): Promise<void> {
+    await this.run('createWebhook', { scope: {}, args: [hook.id, JSON.stringify(hook)] });
+  }
+
+  async listWebhooks(): Promise<StoredWebhook[]> {
+    const ids = await this.call(() => this.client.zRange(this.k.hookorder, 0, -1));
+    if (ids.length === 0) return [];
+    const rows = await this.call(() => this.client.hmGet(this.k.hooks, ids));
+    return rows.map(decodeWebhook).filter((h) => h !== null);
+  }
+
+  async getWebhook(id: string): Promise<StoredWebhook | null> {
+    return decodeWebhook(await this.call(() => this.client.hGet(this.k.hooks, id)));
+  }
+
+  async updateWebhook(
+    id: string,
+    patch: Partial<Pick<StoredWebhook, 'url' | 'events' | 'enabled'>> & { poolIds?: string[] | null },
+  ): Promise<StoredWebhook | null> {
+    const { url, events, enabled, poolIds } = patch;
+    return this.run('updateWebhook', { scope: {}, args: [id, JSON.stringify({ url, events, enabled, poolIds })] });
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    return this.run('deleteWebhook', { scope: {}, args: [id] });
+  }
+
+  async outboxCursor(): Promise<string | null> {
+    return (await this.call(() => this.client.get(this.k.hookcursor))) ?? null;
+  }
+
+  async addDeliveries(deliveries: NewDelivery[], cursor?: { expected: string | null; next: string }): Promise<boolean> {
+    const list = deliveries.map(({ id, webhookId, event, createdAt, body }) => ({ id, webhookId, event, createdAt, body }));
+    return this.run('addDeliveries', {
+      scope: {},
+      args: [cursor ? '1' : '0', cursor?.expected ?? '', cursor?.next ?? '', JSON.stringify(list)],
+    });
+  }
+
+  async claimDeliveries(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.run('claimDeliveries', { scope: {}, args: [String(limit), String(Math.ceil(leaseMs)), randomUUID()] });
+  }
+
+  async finishDelivery(id: string, lease: string, result: AttemptResult): Promise<boolean> {
+    const { ok, status, error, retryInMs } = result;
+    return this.run('finishDelivery', { scope: {}, args: [id, lease, JSON.stringify({ ok, status, error, retryInMs })] });
+  }
+
+  async listDeliveries(webhookId: string, limit: number): Promise<StoredDelivery[]> {
+    const [from, to] = claimedRange(webhookId);
+    const members = await this.call(() =>
+      this.client.zRange(this.k.dlvlog, to, from, { BY: 'LEX', REV: true, LIMIT: { offset: 0, count: limit } }),
+    );
+    if (members.length === 0) return [];
+    const ids = members.map((m) => m.slice(m.lastIndexOf(SEP) + 1));
+    const rows = await this.call(() => this.client.hmGet(this.k.dlv, ids));
+    return rows.map(decodeDelivery).filter((d) => d !== null);
+  }
+
+  async getDelivery(id: string): Promise<StoredDelivery | null> {
+    return decodeDelivery(await this.call(() => this.client.hGet(this.k.dlv, id)));
+  }
+
+  async redeliver(id: string): Promise<StoredDelivery | null> {
+    return this.run('redeliver', { scope: {}, args: [id] });
   }
 
   // ---- audit trail --------------------------------------------------------------------
