@@ -230,6 +230,17 @@ export class ReadModels {
     return reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
   }
 
+  /** One page of the reps (creation order) and `next`, the offset of the next page (null after the last). */
+  async listRepsPage(offset: number, limit: number): Promise<{ reps: Rep[]; total: number; next: number | null }> {
+    const [page, presence, held] = await Promise.all([
+      this.store.listRepsPage(offset, limit),
+      this.store.onlinePresence(),
+      this.store.heldCounts(),
+    ]);
+    const reps = page.reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
+    return { reps, total: page.total, next: offset + limit < page.total ? offset + limit : null };
+  }
+
   async getRep(repId: string): Promise<Rep> {
     const [rep, presence, held] = await Promise.all([this.store.getRep(repId), this.store.onlinePresence(), this.store.heldCounts()]);
     if (!rep) throw new ApiError('NOT_FOUND', 'no such rep');
