@@ -138,7 +138,8 @@ interface Proc {
 
 async function spawnServer(script: string, env: Record<string, string>, tag: string): Promise<Proc> {
   const memFile = join(tmpdir(), `leadpool-bench-mem-${randomBytes(6).toString('hex')}.json`);
-  const prof = opt.prof ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'prof'), '--cpu-prof-name', `${tag}-${Date.now()}.cpuprofile`] : [];
+  // One folder per server: every thread writes its own profile (tsx's loader runs in a worker).
+  const prof = opt.prof ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'prof', `${tag}-${Date.now()}`)] : [];
   const child = spawn(process.execPath, ['--expose-gc', ...prof, '--import', 'tsx', '--import', './bench/mem-probe.mjs', script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BENCH_MEM_FILE: memFile, ...env },
@@ -403,7 +404,7 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} ms
 const kb = (v: number) => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 'n/a');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
 
-async function compare(store: string, processes: number, redisUrl: string | undefined): Promise<void> {
+async function compare(store: string, processes: number, redisUrl: string | undefined, save: () => void): Promise<void> {
   const workerCount = Number(opt.workers ?? (Math.max(...SCALE) >= 5000 ? 4 : 2));
   const workers = Array.from({ length: opt.smoke ? 1 : workerCount }, () => new Worker());
   const [lp, floor] = [await startTarget('leadpool', processes, redisUrl), await startTarget('floor', processes, redisUrl)];
@@ -426,6 +427,7 @@ async function compare(store: string, processes: number, redisUrl: string | unde
       const c = { store, reps, lp: figures(results.leadpool), floor: figures(results.floor) };
       comparisons.push(c);
       printComparison(c);
+      save();
     }
   } finally {
     for (const w of workers) w.stop();
@@ -592,17 +594,25 @@ async function main(): Promise<void> {
       console.log(`(Redis figures skipped: ${(err as Error).message})`);
     }
   }
+  // The report so far is written after every part, so a long run stopped early keeps what it measured.
+  const save = () => {
+    const svg = scaleChart(comparisons);
+    writeFileSync(join(OUT, 'report.md'), render(machine));
+    if (svg) writeFileSync(join(OUT, 'scale.svg'), svg);
+  };
   try {
-    if (STORES.includes('embedded')) await compare('embedded', 1, undefined);
-    if (redis && STORES.includes('redis')) await compare('redis', 1, redis.url);
-    if (redis && STORES.includes('redis3') && !opt.smoke) await compare('redis ×3', 3, redis.url);
+    if (STORES.includes('embedded')) await compare('embedded', 1, undefined, save);
+    if (redis && STORES.includes('redis')) await compare('redis', 1, redis.url, save);
+    if (redis && STORES.includes('redis3') && !opt.smoke) await compare('redis ×3', 3, redis.url, save);
     if (REP_COST.length) {
       if (STORES.includes('embedded')) await repCost('embedded', undefined);
       if (redis) await repCost('redis', redis.url);
+      save();
     }
     if (redis && CLAIM_SECONDS) {
       await claimStorm('leadpool', redis.url, { seconds: CLAIM_SECONDS });
       await claimStorm('floor', redis.url, { seconds: CLAIM_SECONDS });
+      save();
     }
     if (redis && CONTESTED) await claimStorm('leadpool', redis.url, { attempts: CONTESTED });
     for (const b of STANDALONE) for (const r of await b.run()) standaloneRows.push([b.name, r.what, String(r.value)]);
@@ -611,10 +621,8 @@ async function main(): Promise<void> {
   }
   const report = render(machine);
   console.log(`\n${report}`);
-  const svg = scaleChart(comparisons);
-  writeFileSync(join(OUT, 'report.md'), report);
-  if (svg) writeFileSync(join(OUT, 'scale.svg'), svg);
-  if (opt.readme) writeReadme(report, svg);
+  save();
+  if (opt.readme) writeReadme(report, scaleChart(comparisons));
   process.exit(process.exitCode ?? 0);
 }
 

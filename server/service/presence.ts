@@ -2,6 +2,7 @@
 // The store keeps presence cluster-wide; a change is told to managers and may let
 // round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
+import type { Presence } from '../../shared/protocol.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PresenceChange, Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
@@ -21,8 +22,11 @@ export class PresenceCommands {
     await this.changed(await this.store.setAway(repId, away));
   }
 
-  async tabOpened(repId: string, tabId: string): Promise<void> {
-    await this.changed(await this.store.tabOpened(repId, tabId));
+  /** Records the tab; answers the rep's presence with it open. */
+  async tabOpened(repId: string, tabId: string): Promise<Presence> {
+    const change = await this.store.tabOpened(repId, tabId);
+    await this.changed(change);
+    return change.after;
   }
 
   async tabClosed(repId: string, tabId: string): Promise<void> {
@@ -46,7 +50,9 @@ export class PresenceCommands {
     this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
     this.followUps.countsChanged();
     if (change.after !== 'available') return;
-    const rep = await this.store.getRep(change.repId);
-    if (rep) await this.roundRobin.distributeAll(rep.pools);
+    // One round of reads (this runs on every first tab of a rep): a pass only when a pool of the rep assigns.
+    const [rep, pools] = await Promise.all([this.store.getRep(change.repId), this.store.listPools()]);
+    const due = pools.filter((p) => p.mode === 'round-robin' && rep?.pools.includes(p.id)).map((p) => p.id);
+    if (due.length) await this.roundRobin.distributeAll(due);
   }
 }
