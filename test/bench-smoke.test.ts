@@ -15,7 +15,16 @@ it('the bench runs against the floor and prints its ratios, with every offer del
   const code = await new Promise<number | null>((r) => child.once('close', r));
   expect(code, out).toBe(0);
   expect(out).toMatch(/Ratios Leadpool \/ floor/);
-  const rows = out.split('\n').filter((l) => /^\| (embedded|redis) \| \d+ \|/.test(l));
+  // The ratios table: the rows after its title, up to the first line that is not a row.
+  const lines = out.split('\n');
+  const title = lines.findIndex((l) => l.startsWith('Ratios Leadpool / floor'));
+  const after = lines.slice(title + 2);
+  const rows = after
+    .slice(
+      0,
+      after.findIndex((l) => !l.startsWith('|')),
+    )
+    .filter((l) => /^\| (embedded|redis) \| \d+ \|/.test(l));
   expect(rows.length, out).toBeGreaterThan(0);
   // Every ratio cell is a number; the delivery cell is 100 %.
   for (const row of rows) {
