@@ -1,29 +1,117 @@
-// `npm run bench`: end-to-end figures on this machine, each reported as a ratio against a
-// baseline measured in the same run (absolute numbers vary between machines; ratios
-// travel). Real servers on loopback, real stores: embedded (lowdb files) and, when
-// redis-server is installed, Redis (a throwaway redis-server on a free port).
+// `npm run bench`: Leadpool against its floor. The floor (bench/floor-server.ts) is a bare
+// Express + Socket.IO server doing the least possible for the same jobs with the same wire
+// names; both run as their own processes, driven by the same rep clients in worker
+// processes (bench/rep-worker.ts), in interleaved rounds (warm-up, then A B A B ...).
+// Every figure is a ratio to the floor measured in the same run: 1.00 = Leadpool adds
+// nothing to what Socket.IO itself costs.
 //
-//   baseline HTTP   GET /healthz round trips (no store work)
-//   ingest          POST /api/leads (validate, dedupe, store durably, fan out)
-//   baseline socket an ack round trip answered by validation alone (INVALID payload)
-//   race            one lead posted, R reps claim it at once: time to the last ack
-//   pull            blind-pull: P reps pull leads as fast as acks come back
-import { io as connect } from 'socket.io-client';
+//   connect    io() until the first pool:state, per rep (p50)
+//   fan-out    POST /api/leads until lead:offered reached every connected rep (p50, p99)
+//   claim ack  lead:claim until its ack, racers claiming each lead as it is offered
+//   ingest     POST /api/leads, 16 in flight, every lead fanned out and claimed once
+//   memory     server heap (after GC) and RSS added per connected rep
+//   delivery   lead:offered received / expected (every lead to every connected rep)
+//
+// Also: the cost of one rep (create, change, GET /api/reps) as the team grows, the Redis
+// claim rate through three processes, and `--contested N` (N contested claims, zero double
+// wins). `npm run bench -- --help` for the options.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
-import { EV } from '../shared/events.js';
-import { api } from '../test/support/api.js';
-import { emitAck, emitRawAck, type RepSocket } from '../test/support/clients.js';
-import { startInProcess } from '../test/support/server.js';
+import { scaleChart } from './chart.js';
+import type { Connected, Stormed, WorkerReport } from './rep-worker.js';
 
-const N_HTTP = Number(process.env.BENCH_HTTP ?? 2000);
-const N_RACES = Number(process.env.BENCH_RACES ?? 200);
-const RACERS = Number(process.env.BENCH_RACERS ?? 16);
-const CONCURRENCY = 16;
+const ROOT = resolve(import.meta.dirname, '..');
+// The smoke run (the test suite's) writes apart, so it never overwrites a real run's report.
+const outAt = process.argv.indexOf('--out');
+const OUT = resolve(ROOT, outAt > 0 ? process.argv[outAt + 1] : process.argv.includes('--smoke') ? 'bench/out/smoke' : 'bench/out');
 
-type Row = { store: string; what: string; value: string; ratio: string };
-const rows: Row[] = [];
+const HELP = `npm run bench -- [options]
+  --reps 500,2000     connected reps per scale point (default 500; --full: 500,2000,5000,10000)
+  --rounds N          measured rounds per server after a warm-up (default 2; --full 3)
+  --leads N           leads fanned out one at a time per round (default 50)
+  --ingest N          leads posted 16 in flight per round (default 300)
+  --racers N          reps claiming each fanned-out lead (default 8)
+  --mode M            shark-tank (default) or cherry-pick
+  --stores LIST       embedded,redis,redis3 (default: all; redis* need redis-server)
+  --rep-cost LIST     team sizes for the cost of one rep (default 500; --full 500,10000; 0 = skip)
+  --claims SECONDS    Redis claim throughput through three processes (default 5; 0 = skip)
+  --contested N       N contested claims through three processes, counting double wins
+  --workers N         client processes (default: 2, 4 from 5,000 reps)
+  --prof              the servers write V8 CPU profiles to bench/out/prof (--cpu-prof)
+  --readme            write the report into README.md (bench markers) and docs/bench-scale.svg
+  --publish           only that, from the last run's bench/out/report.md and scale.svg
+  --out DIR           where the report goes (default bench/out)
+  --full              the full set above
+  --smoke             a few reps, one round (the test suite's run)`;
 
-async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<void> {
+const { values: opt } = parseArgs({
+  options: {
+    reps: { type: 'string' },
+    rounds: { type: 'string' },
+    leads: { type: 'string' },
+    ingest: { type: 'string' },
+    racers: { type: 'string' },
+    mode: { type: 'string', default: 'shark-tank' },
+    stores: { type: 'string', default: 'embedded,redis,redis3' },
+    'rep-cost': { type: 'string' },
+    claims: { type: 'string' },
+    contested: { type: 'string' },
+    workers: { type: 'string' },
+    prof: { type: 'boolean', default: false },
+    readme: { type: 'boolean', default: false },
+    publish: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    full: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (opt.publish) {
+  const svg = join(ROOT, 'bench/out/scale.svg');
+  writeReadme(readFileSync(join(ROOT, 'bench/out/report.md'), 'utf8'), existsSync(svg) ? readFileSync(svg, 'utf8') : null);
+  process.exit(0);
+}
+const list = (s: string) =>
+  s
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+const pick = (given: string | undefined, smoke: string, full: string, quick: string) =>
+  given ?? (opt.smoke ? smoke : opt.full ? full : quick);
+const SCALE = list(pick(opt.reps, '4', '500,2000,5000,10000', '500'));
+const ROUNDS = Number(pick(opt.rounds, '1', '3', '2'));
+const LEADS = Number(pick(opt.leads, '3', '100', '50'));
+const INGEST = Number(pick(opt.ingest, '10', '1000', '300'));
+const RACERS = Number(pick(opt.racers, '2', '8', '8'));
+const REP_COST = list(pick(opt['rep-cost'], '20', '500,10000', '500'));
+const CLAIM_SECONDS = Number(pick(opt.claims, '0', '10', '5'));
+const CONTESTED = Number(pick(opt.contested, '200', '0', '0'));
+const MODE = opt.mode === 'cherry-pick' ? 'cherry-pick' : 'shark-tank';
+const STORES = opt.stores.split(',');
+const IN_FLIGHT = 16;
+
+// ---- small helpers -------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))];
+};
+const p50 = (xs: number[]) => quantile(xs, 0.5);
+const p99 = (xs: number[]) => quantile(xs, 0.99);
+
+async function pool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -32,162 +120,581 @@ async function pool<T>(n: number, concurrency: number, task: (i: number) => Prom
   );
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
-const p99 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))];
-};
-
-const ACK_TIMEOUT_MS = 10_000;
-
-/** A claim that validation refuses (a lead id must be a string): the cheapest answer the server gives. */
-const invalidClaim = (socket: RepSocket) => emitRawAck(socket, EV.claim, [{ leadId: 42 }], ACK_TIMEOUT_MS);
-
-async function repSockets(url: string, tokens: string[]): Promise<RepSocket[]> {
-  return Promise.all(
-    tokens.map(
-      (token) =>
-        new Promise<RepSocket>((resolve, reject) => {
-          const s: RepSocket = connect(`${url}/rep`, { auth: { token }, transports: ['websocket'], forceNew: true });
-          s.once(EV.poolState, () => resolve(s));
-          s.once('connect_error', reject);
-        }),
-    ),
-  );
+/** The fields of the answers the bench reads. */
+interface Body {
+  token: string;
+  rep: { id: string };
+  lead: { id: string };
 }
 
-async function benchStore(label: string, env: Record<string, string>): Promise<void> {
-  // The ingest flood guard and the socket event budgets are off: this measures the server, not the guards.
-  const server = await startInProcess({
-    env: { ...env, LEADPOOL_INGEST_RATE: '0', LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0', LEADPOOL_REP_EVENTS_PER_SECOND: '0' },
-  });
-  const manager = api(server.url, server.managerToken);
-  const feed = api(server.url, server.feedKey);
-  const rnd = seeded(42);
-  try {
-    await manager.patch('/api/pool/settings', { maxActivePerRep: 100_000, maxActionsPerSecond: 0 });
-
-    // HTTP baseline vs ingest, same concurrency.
-    let t = performance.now();
-    await pool(N_HTTP, CONCURRENCY, () => fetch(`${server.url}/healthz`).then((r) => r.text()));
-    const healthzPerSec = N_HTTP / ((performance.now() - t) / 1000);
-    t = performance.now();
-    await pool(N_HTTP, CONCURRENCY, async (i) => {
-      const r = await feed.post('/api/leads', fakeLead(i, rnd));
-      if (r.status !== 201) throw new Error(`ingest answered ${r.status}`);
-    });
-    const ingestPerSec = N_HTTP / ((performance.now() - t) / 1000);
-    rows.push({ store: label, what: 'GET /healthz (baseline)', value: `${healthzPerSec.toFixed(0)} req/s`, ratio: '1.00' });
-    rows.push({
-      store: label,
-      what: `POST /api/leads, ${CONCURRENCY} in flight`,
-      value: `${ingestPerSec.toFixed(0)} leads/s`,
-      ratio: (ingestPerSec / healthzPerSec).toFixed(2),
-    });
-
-    // Reps for the socket figures. Start from an empty pool: claim everything ingested.
-    const tokens: string[] = [];
-    for (let i = 0; i < RACERS; i++) tokens.push((await manager.post('/api/reps', { name: `bench ${i}` })).body.token);
-    await manager.put('/api/pool/mode', { mode: 'blind-pull' });
-    const sockets = await repSockets(server.url, tokens);
-
-    // Socket baseline: acks answered by validation alone, one at a time, then from every rep at once.
-    const rtts: number[] = [];
-    for (let i = 0; i < 500; i++) {
-      const s = performance.now();
-      await invalidClaim(sockets[i % sockets.length]);
-      rtts.push(performance.now() - s);
+async function http(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: Body }> {
+  // A kept-alive connection the server closed as it was reused fails before the request
+  // reached it (ECONNRESET under load), and an answer can stall on a loaded machine: try
+  // again, a few times (a lead posted twice is answered 200 duplicate).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request(method, url, token, body);
+    } catch (err) {
+      if (attempt === 3) throw err;
     }
-    t = performance.now();
-    await Promise.all(
-      sockets.map(async (s) => {
-        for (let i = 0; i < 200; i++) await invalidClaim(s);
-      }),
-    );
-    const baselineAcksPerSec = (200 * sockets.length) / ((performance.now() - t) / 1000);
-    rows.push({
-      store: label,
-      what: 'socket ack round trip, validation only (baseline)',
-      value: `${median(rtts).toFixed(2)} ms median`,
-      ratio: '1.00',
-    });
-    rows.push({
-      store: label,
-      what: `socket acks, ${RACERS} reps at once, validation only (baseline)`,
-      value: `${baselineAcksPerSec.toFixed(0)} acks/s`,
-      ratio: '1.00',
-    });
-
-    // Pull throughput: every rep pulls until the pool is empty.
-    t = performance.now();
-    let pulled = 0;
-    await Promise.all(
-      sockets.map(async (s) => {
-        for (;;) {
-          const r = await emitAck(s, EV.pull, {}, ACK_TIMEOUT_MS);
-          if (!r.ok) break;
-          pulled++;
-        }
-      }),
-    );
-    const pullPerSec = pulled / ((performance.now() - t) / 1000);
-    rows.push({
-      store: label,
-      what: `lead:pull, ${RACERS} reps draining ${pulled} leads`,
-      value: `${pullPerSec.toFixed(0)} pulls/s`,
-      ratio: (pullPerSec / baselineAcksPerSec).toFixed(2),
-    });
-
-    // Races: post a lead, every rep claims it as soon as it is offered.
-    await manager.put('/api/pool/mode', { mode: 'shark-tank' });
-    const raceMs: number[] = [];
-    for (let i = 0; i < N_RACES; i++) {
-      const offered = sockets.map((s) => new Promise<string>((res) => s.once(EV.leadOffered, (v) => res(v.id))));
-      const start = performance.now();
-      await feed.post('/api/leads', fakeLead(N_HTTP + i, rnd));
-      const acks = await Promise.all(offered.map(async (p, k) => emitAck(sockets[k], EV.claim, { leadId: await p }, ACK_TIMEOUT_MS)));
-      raceMs.push(performance.now() - start);
-      const taken = acks.filter((a) => a.ok).length;
-      if (taken !== 1) throw new Error(`race ${i}: ${taken} claims took the lead`);
-    }
-    rows.push({
-      store: label,
-      what: `race: post → offer → ${RACERS} claims → all acks`,
-      value: `${median(raceMs).toFixed(1)} ms median, ${p99(raceMs).toFixed(1)} ms p99`,
-      ratio: `${(median(raceMs) / median(rtts)).toFixed(1)} (median / baseline RTT)`,
-    });
-
-    for (const s of sockets) s.close();
-  } finally {
-    await server.close();
   }
 }
+
+async function request(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url, {
+    method,
+    signal: AbortSignal.timeout(60_000),
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+// ---- server processes -----------------------------------------------------------------------
+
+interface Proc {
+  url: string;
+  child: ChildProcess;
+  /** Live memory after a GC (bench/mem-probe.mjs). */
+  memory(): Promise<{ heapUsed: number; rss: number }>;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(script: string, env: Record<string, string>, tag: string): Promise<Proc> {
+  const memFile = join(tmpdir(), `leadpool-bench-mem-${randomBytes(6).toString('hex')}.json`);
+  // One folder per server: every thread writes its own profile (tsx's loader runs in a worker).
+  const prof = opt.prof ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'prof', `${tag}-${Date.now()}`)] : [];
+  const child = spawn(process.execPath, ['--expose-gc', ...prof, '--import', 'tsx', '--import', './bench/mem-probe.mjs', script], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', BENCH_MEM_FILE: memFile, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${tag} did not start:\n${output}`)), 60_000);
+    child.stdout!.on('data', () => {
+      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    exited.then(() => rej(new Error(`${tag} exited:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    async memory() {
+      rmSync(memFile, { force: true });
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 200 && !existsSync(memFile); i++) await sleep(25);
+      await sleep(20);
+      return JSON.parse(readFileSync(memFile, 'utf8'));
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(memFile, { force: true });
+    },
+  };
+}
+
+type Kind = 'leadpool' | 'floor';
+
+interface Target {
+  kind: Kind;
+  procs: Proc[];
+  managerToken: string;
+  feedKey: string;
+  tokens: string[];
+}
+
+async function startTarget(kind: Kind, processes: number, redisUrl: string | undefined): Promise<Target> {
+  const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
+  const feedKey = `feed_${randomBytes(12).toString('hex')}`;
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const dataDir = join(tmpdir(), `leadpool-bench-${prefix}`);
+  const env: Record<string, string> = {
+    LEADPOOL_MANAGER_TOKEN: managerToken,
+    LEADPOOL_FEED_KEY: feedKey,
+    ...(redisUrl ? { REDIS_URL: redisUrl, LEADPOOL_REDIS_PREFIX: prefix, FLOOR_PREFIX: prefix } : { LEADPOOL_DATA: dataDir }),
+    // The guards are off: this measures the server, not its budgets.
+    LOG_LEVEL: 'warn',
+    LEADPOOL_INGEST_RATE: '0',
+    LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0',
+    LEADPOOL_REP_EVENTS_PER_SECOND: '0',
+    LEADPOOL_SOCKET_BYTES_PER_SECOND: '0',
+    LEADPOOL_CONNECTIONS_PER_ADDRESS: '0',
+    LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: '0',
+    LEADPOOL_AUTH_FAILURES_PER_MINUTE: '0',
+  };
+  const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
+  const procs: Proc[] = [];
+  // One at a time: the first Leadpool process initialises the store.
+  for (let i = 0; i < processes; i++) procs.push(await spawnServer(script, env, `${kind}${processes > 1 ? i : ''}`));
+  const t: Target = { kind, procs, managerToken, feedKey, tokens: [] };
+  if (kind === 'leadpool') {
+    const url = procs[0].url;
+    await http('PATCH', `${url}/api/pool/settings`, managerToken, { maxActivePerRep: 100_000, maxActionsPerSecond: 0 });
+    await http('PUT', `${url}/api/pool/mode`, managerToken, { mode: MODE });
+  }
+  return t;
+}
+
+async function addReps(t: Target, total: number): Promise<void> {
+  const start = t.tokens.length;
+  const made: string[] = new Array(Math.max(0, total - start));
+  await pool(made.length, 8, async (i) => {
+    const r = await http('POST', `${t.procs[0].url}/api/reps`, t.managerToken, { name: `bench ${start + i}` });
+    if (r.status !== 201) throw new Error(`${t.kind}: POST /api/reps answered ${r.status}`);
+    made[i] = r.body.token;
+  });
+  t.tokens.push(...made);
+}
+
+let leadSeq = 0;
+const rnd = seeded(42);
+/** A lead never posted before in this run (the dedupe window must not merge any). */
+const nextLead = () => {
+  const n = leadSeq++;
+  return { ...fakeLead(n, rnd), email: `bench${n}.${Date.now()}@example.com`, phone: undefined };
+};
+
+// ---- client processes -------------------------------------------------------------------------
+
+class Worker {
+  private readonly child: ChildProcess;
+  private waiting: ((m: unknown) => void)[] = [];
+  onDone: (leadId: string, last: number) => void = () => {};
+  constructor() {
+    this.child = fork(join(ROOT, 'bench/rep-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: 'inherit' });
+    this.child.on('message', (m: { type: string; leadId: string; last: number }) => {
+      if (m.type === 'done') this.onDone(m.leadId, m.last);
+      else this.waiting.shift()?.(m);
+    });
+  }
+  ask<T = { type: string }>(m: unknown): Promise<T> {
+    return new Promise((res) => {
+      this.waiting.push(res as (m: unknown) => void);
+      this.child.send(m as object);
+    });
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+// ---- one round ----------------------------------------------------------------------------------
+
+interface RoundResult {
+  connectMs: number[];
+  fanoutMs: number[];
+  claimMs: number[];
+  ingestPerSec: number;
+  heapPerRep: number;
+  rssPerRep: number;
+  offers: number;
+  expectedOffers: number;
+  doubleWins: number;
+  failedConnects: number;
+}
+
+async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundResult> {
+  const W = workers.length;
+  const urls = t.procs.map((p) => p.url);
+  const single = t.procs.length === 1;
+  const before = single ? await t.procs[0].memory() : null;
+  const shares = workers.map((_, w) =>
+    t.tokens.slice(0, reps).flatMap((token, i) => (i % W === w ? [{ url: urls[i % urls.length], token }] : [])),
+  );
+  const connected = await Promise.all(workers.map((w, i) => w.ask<Connected>({ type: 'connect', reps: shares[i], inFlight: 16 })));
+  const connectMs = connected.flatMap((c) => c.times);
+  const failedConnects = connected.reduce((n, c) => n + c.failed, 0);
+  const live = connectMs.length;
+  const after = single ? await t.procs[0].memory() : null;
+
+  // Fan-out: one lead at a time, racers claim it as offered; the next lead once every worker is done.
+  await Promise.all(workers.map((w, i) => w.ask({ type: 'claims', policy: 'race', k: Math.ceil(RACERS / W), worker: i, workers: W })));
+  const fanoutMs: number[] = [];
+  const done = new Map<string, { n: number; last: number }>();
+  let waitingFor = '';
+  let release: () => void = () => {};
+  const complete = (id: string) => (done.get(id)?.n ?? 0) === W;
+  for (const w of workers)
+    w.onDone = (id, last) => {
+      const d = done.get(id) ?? { n: 0, last: 0 };
+      done.set(id, { n: d.n + 1, last: Math.max(d.last, last) });
+      if (id === waitingFor && complete(id)) release();
+    };
+  for (let i = 0; i < LEADS; i++) {
+    const all = new Promise<void>((r) => (release = r));
+    const t0 = now();
+    const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+    waitingFor = r.body.lead.id;
+    if (complete(waitingFor)) release();
+    const timedOut = await Promise.race([all.then(() => false), sleep(15_000).then(() => true)]);
+    if (!timedOut) fanoutMs.push(done.get(waitingFor)!.last - t0);
+  }
+  for (const w of workers) w.onDone = () => {};
+  const raced = await Promise.all(workers.map((w) => w.ask<WorkerReport>({ type: 'report' })));
+
+  // Ingest: 16 posts in flight; each lead claimed once (by the worker its id picks), so the pool stays empty.
+  await Promise.all(workers.map((w, i) => w.ask({ type: 'claims', policy: 'one', k: 1, worker: i, workers: W })));
+  const ingestStart = performance.now();
+  await pool(INGEST, IN_FLIGHT, async () => {
+    const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+  });
+  const ingestPerSec = INGEST / ((performance.now() - ingestStart) / 1000);
+  // Wait (bounded) for the offers still on their way, then count.
+  const ingested: WorkerReport[] = [];
+  for (let waited = 0; waited < 30_000; waited += 200) {
+    const reports = await Promise.all(workers.map((w) => w.ask<WorkerReport>({ type: 'report' })));
+    ingested.push(...reports);
+    const got = ingested.flatMap((rep) => rep.leads).reduce((n, l) => n + l.offers, 0);
+    if (got >= INGEST * live) break;
+    await sleep(200);
+  }
+
+  const leadsOf = (reports: WorkerReport[]) => reports.flatMap((rep) => rep.leads);
+  const claimMs = leadsOf(raced).flatMap((l) => l.ackMs);
+  const wins = new Map<string, number>();
+  for (const l of [...leadsOf(raced), ...leadsOf(ingested)]) wins.set(l.leadId, (wins.get(l.leadId) ?? 0) + l.wins);
+  const offers = [...leadsOf(raced), ...leadsOf(ingested)].reduce((n, l) => n + l.offers, 0);
+
+  await Promise.all(workers.map((w) => w.ask({ type: 'close' })));
+  // Let the server take the disconnects (presence) before the next round measures.
+  await sleep(300 + reps / 20);
+  return {
+    connectMs,
+    fanoutMs,
+    claimMs,
+    ingestPerSec,
+    heapPerRep: before && after && live ? (after.heapUsed - before.heapUsed) / live : Number.NaN,
+    rssPerRep: before && after && live ? (after.rss - before.rss) / live : Number.NaN,
+    offers,
+    expectedOffers: (LEADS + INGEST) * live,
+    doubleWins: [...wins.values()].filter((n) => n > 1).length,
+    failedConnects,
+  };
+}
+
+// ---- the ratios ------------------------------------------------------------------------------------
+
+interface Figures {
+  connect: number;
+  fanoutP50: number;
+  fanoutP99: number;
+  claimP50: number;
+  claimP99: number;
+  ingest: number;
+  heapPerRep: number;
+  rssPerRep: number;
+  delivery: number;
+  doubleWins: number;
+}
+
+function figures(rounds: RoundResult[]): Figures {
+  const all = (f: (r: RoundResult) => number[]) => rounds.flatMap(f);
+  const offers = rounds.reduce((n, r) => n + r.offers, 0);
+  const expected = rounds.reduce((n, r) => n + r.expectedOffers + r.failedConnects * (LEADS + INGEST), 0);
+  return {
+    connect: p50(all((r) => r.connectMs)),
+    fanoutP50: p50(all((r) => r.fanoutMs)),
+    fanoutP99: p99(all((r) => r.fanoutMs)),
+    claimP50: p50(all((r) => r.claimMs)),
+    claimP99: p99(all((r) => r.claimMs)),
+    ingest: p50(rounds.map((r) => r.ingestPerSec)),
+    heapPerRep: p50(rounds.map((r) => r.heapPerRep)),
+    rssPerRep: p50(rounds.map((r) => r.rssPerRep)),
+    delivery: expected ? (100 * offers) / expected : 100,
+    doubleWins: rounds.reduce((n, r) => n + r.doubleWins, 0),
+  };
+}
+
+interface Comparison {
+  store: string;
+  reps: number;
+  lp: Figures;
+  floor: Figures;
+}
+const comparisons: Comparison[] = [];
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} ms` : 'n/a');
+const kb = (v: number) => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 'n/a');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
+
+async function compare(store: string, processes: number, redisUrl: string | undefined, save: () => void): Promise<void> {
+  const workerCount = Number(opt.workers ?? (Math.max(...SCALE) >= 5000 ? 4 : 2));
+  const workers = Array.from({ length: opt.smoke ? 1 : workerCount }, () => new Worker());
+  const [lp, floor] = [await startTarget('leadpool', processes, redisUrl), await startTarget('floor', processes, redisUrl)];
+  try {
+    for (const reps of SCALE) {
+      process.stdout.write(`${store}, ${reps} reps: creating reps`);
+      await addReps(lp, reps);
+      await addReps(floor, reps);
+      const results: Record<Kind, RoundResult[]> = { leadpool: [], floor: [] };
+      // Warm-up (not counted), then interleaved rounds: A B A B.
+      process.stdout.write(', warm-up');
+      await round(lp, Math.min(reps, 200), workers);
+      await round(floor, Math.min(reps, 200), workers);
+      for (let i = 0; i < ROUNDS; i++) {
+        process.stdout.write(`, round ${i + 1}`);
+        results.leadpool.push(await round(lp, reps, workers));
+        results.floor.push(await round(floor, reps, workers));
+      }
+      console.log('');
+      const c = { store, reps, lp: figures(results.leadpool), floor: figures(results.floor) };
+      comparisons.push(c);
+      printComparison(c);
+      save();
+    }
+  } finally {
+    for (const w of workers) w.stop();
+    await Promise.all([...lp.procs, ...floor.procs].map((p) => p.stop()));
+  }
+}
+
+function comparisonRows(c: Comparison): string[][] {
+  const row = (what: string, a: number, b: number, fmt: (v: number) => string, target: string, higherIsBetter = false) => [
+    what,
+    fmt(a),
+    fmt(b),
+    higherIsBetter ? ratio(a, b) : ratio(a, b),
+    target,
+  ];
+  return [
+    row('connect p50', c.lp.connect, c.floor.connect, ms, '≤ 1.5'),
+    row('fan-out p50', c.lp.fanoutP50, c.floor.fanoutP50, ms, '≤ 1.1'),
+    row('fan-out p99', c.lp.fanoutP99, c.floor.fanoutP99, ms, '≤ 1.3'),
+    row('claim ack p50', c.lp.claimP50, c.floor.claimP50, ms, c.store === 'embedded' ? '≤ 1.2' : '≤ 1.3'),
+    row('claim ack p99', c.lp.claimP99, c.floor.claimP99, ms, ''),
+    row('ingest', c.lp.ingest, c.floor.ingest, (v) => `${v.toFixed(0)} leads/s`, '≥ 0.8', true),
+    row('heap per rep', c.lp.heapPerRep, c.floor.heapPerRep, kb, '≤ 1.5'),
+    row('RSS per rep', c.lp.rssPerRep, c.floor.rssPerRep, kb, ''),
+    ['delivery', `${c.lp.delivery.toFixed(2)} %`, `${c.floor.delivery.toFixed(2)} %`, c.lp.delivery === 100 ? 'ok' : 'LOSS', '100 %'],
+  ];
+}
+
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function printComparison(c: Comparison): void {
+  console.log(`\n${c.store}, ${c.reps} connected reps (${MODE}):`);
+  console.log(table(['measure', 'Leadpool', 'floor', 'ratio', 'target'], comparisonRows(c)));
+  if (c.lp.doubleWins || c.floor.doubleWins) console.log(`DOUBLE WINS: Leadpool ${c.lp.doubleWins}, floor ${c.floor.doubleWins}`);
+}
+
+// ---- the cost of one rep ------------------------------------------------------------------------
+
+const repCostRows: string[][] = [];
+
+async function repCost(store: string, redisUrl: string | undefined): Promise<void> {
+  const t = await startTarget('leadpool', 1, redisUrl);
+  const url = t.procs[0].url;
+  try {
+    for (const size of REP_COST) {
+      const sample = Math.min(50, size);
+      await addReps(t, size - sample);
+      const createMs: number[] = [];
+      const ids: string[] = [];
+      for (let i = 0; i < sample; i++) {
+        const s = performance.now();
+        const r = await http('POST', `${url}/api/reps`, t.managerToken, { name: `cost ${i}` });
+        createMs.push(performance.now() - s);
+        ids.push(r.body.rep.id);
+        t.tokens.push(r.body.token);
+      }
+      const changeMs: number[] = [];
+      for (const id of ids.slice(0, 20)) {
+        const s = performance.now();
+        await http('PATCH', `${url}/api/reps/${id}`, t.managerToken, { skills: ['bench'] });
+        changeMs.push(performance.now() - s);
+      }
+      const listMs: number[] = [];
+      const pageMs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        let s = performance.now();
+        await http('GET', `${url}/api/reps`, t.managerToken);
+        listMs.push(performance.now() - s);
+        s = performance.now();
+        await http('GET', `${url}/api/reps?limit=100`, t.managerToken);
+        pageMs.push(performance.now() - s);
+      }
+      const row = [store, String(size), ms(p50(createMs)), ms(p50(changeMs)), ms(p50(listMs)), ms(p50(pageMs))];
+      console.log(`rep cost: ${row.join(', ')}`);
+      repCostRows.push(row);
+    }
+  } finally {
+    await Promise.all(t.procs.map((p) => p.stop()));
+  }
+}
+
+// ---- Redis claim rate through three processes -------------------------------------------------------
+
+const claimRows: string[][] = [];
+const STORM_REPS = 48;
+const PER_LEAD = 2;
+
+/**
+ * Claims per second with many racers over many leads: `STORM_REPS` reps spread over three
+ * processes and the workers; each lead claimed by PER_LEAD sockets of every worker at once.
+ * Runs batches of leads until `seconds` have passed or `attempts` claims were made.
+ */
+async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: number; attempts?: number }): Promise<void> {
+  const workers = [new Worker(), new Worker()];
+  const t = await startTarget(kind, 3, redisUrl);
+  const urls = t.procs.map((p) => p.url);
+  try {
+    await addReps(t, STORM_REPS);
+    const shares = workers.map((_, w) => t.tokens.flatMap((token, i) => (i % workers.length === w ? [{ url: urls[i % 3], token }] : [])));
+    await Promise.all(workers.map((w, i) => w.ask<Connected>({ type: 'connect', reps: shares[i], inFlight: 16 })));
+    const perBatch = limit.attempts ? Math.min(5000, Math.ceil(limit.attempts / (PER_LEAD * workers.length))) : 2000;
+    let attempts = 0;
+    let errors = 0;
+    let doubleWins = 0;
+    let unwon = 0;
+    let stormMs = 0;
+    const started = performance.now();
+    while ((limit.attempts && attempts < limit.attempts) || (limit.seconds && performance.now() - started < limit.seconds * 1000)) {
+      const ids: string[] = [];
+      await pool(perBatch, IN_FLIGHT, async () => {
+        const r = await http('POST', `${urls[ids.length % 3]}/api/leads`, t.feedKey, nextLead());
+        ids.push(r.body.lead.id);
+      });
+      const storms = await Promise.all(
+        workers.map((w) => w.ask<Stormed>({ type: 'storm', leadIds: ids, perLead: PER_LEAD, inFlight: 64 })),
+      );
+      stormMs += Math.max(...storms.map((s) => s.ms));
+      attempts += storms.reduce((n, s) => n + s.attempts, 0);
+      errors += storms.reduce((n, s) => n + s.errors, 0);
+      for (const id of ids) {
+        const w = storms.reduce((n, s) => n + (s.wins[id] ?? 0), 0);
+        if (w > 1) doubleWins++;
+        if (w === 0) unwon++;
+      }
+      if (limit.attempts) process.stdout.write(`\r${kind}: ${attempts} contested claims, ${doubleWins} double wins`);
+      if (!limit.attempts && !limit.seconds) break;
+    }
+    if (limit.attempts) console.log('');
+    const rate = attempts / (stormMs / 1000);
+    const row = [kind, String(attempts), `${rate.toFixed(0)} claims/s`, String(doubleWins), String(unwon), String(errors)];
+    console.log(`claim storm: ${row.join(', ')}`);
+    claimRows.push(row);
+    if (doubleWins) process.exitCode = 1;
+  } finally {
+    await Promise.all(workers.map((w) => w.ask({ type: 'close' })));
+    for (const w of workers) w.stop();
+    await Promise.all(t.procs.map((p) => p.stop()));
+  }
+}
+
+// ---- standalone benches -------------------------------------------------------------------------------
+
+/**
+ * Standalone benches of other features, each `() => Promise<{ what, value }[]>`, printed
+ * as their own table. Wire new ones here (e.g. bench/csv-import.ts `benchCsvImport`,
+ * bench/lead-search.ts `benchLeadSearch`).
+ */
+const STANDALONE: { name: string; run: () => Promise<{ what: string; value: string | number }[]> }[] = [];
+const standaloneRows: string[][] = [];
+
+// ---- main ----------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  console.log(
-    `Leadpool benchmark — ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
-  );
-  await benchStore('embedded', {});
+  const machine = `${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'})`;
+  console.log(`Leadpool vs floor — ${machine}`);
+  mkdirSync(OUT, { recursive: true });
   let redis: { url: string; stop(): Promise<void> } | null = null;
-  try {
-    const { startRedis } = await import('../test/support/redis.js');
-    redis = await startRedis();
-  } catch (err) {
-    console.log(`(Redis figures skipped: ${(err as Error).message})`);
-  }
-  if (redis) {
+  if (STORES.some((s) => s.startsWith('redis')) || CLAIM_SECONDS || CONTESTED) {
     try {
-      await benchStore('redis', { REDIS_URL: redis.url, LEADPOOL_REDIS_PREFIX: `bench${Date.now()}` });
-    } finally {
-      await redis.stop();
+      const { startRedis } = await import('../test/support/redis.js');
+      redis = await startRedis();
+    } catch (err) {
+      console.log(`(Redis figures skipped: ${(err as Error).message})`);
     }
   }
-  console.log('\n| store | measure | value | ratio to baseline |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.store} | ${r.what} | ${r.value} | ${r.ratio} |`);
-  process.exit(0);
+  // The report so far is written after every part, so a long run stopped early keeps what it measured.
+  const save = () => {
+    const svg = scaleChart(comparisons);
+    writeFileSync(join(OUT, 'report.md'), render(machine));
+    if (svg) writeFileSync(join(OUT, 'scale.svg'), svg);
+  };
+  try {
+    if (STORES.includes('embedded')) await compare('embedded', 1, undefined, save);
+    if (redis && STORES.includes('redis')) await compare('redis', 1, redis.url, save);
+    if (redis && STORES.includes('redis3') && !opt.smoke) await compare('redis ×3', 3, redis.url, save);
+    if (REP_COST.length) {
+      await repCost('embedded', undefined);
+      if (redis) await repCost('redis', redis.url);
+      save();
+    }
+    if (redis && CLAIM_SECONDS) {
+      await claimStorm('leadpool', redis.url, { seconds: CLAIM_SECONDS });
+      await claimStorm('floor', redis.url, { seconds: CLAIM_SECONDS });
+      save();
+    }
+    if (redis && CONTESTED) await claimStorm('leadpool', redis.url, { attempts: CONTESTED });
+    for (const b of STANDALONE) for (const r of await b.run()) standaloneRows.push([b.name, r.what, String(r.value)]);
+  } finally {
+    await redis?.stop();
+  }
+  const report = render(machine);
+  console.log(`\n${report}`);
+  save();
+  if (opt.readme) writeReadme(report, scaleChart(comparisons));
+  process.exit(process.exitCode ?? 0);
+}
+
+function render(machine: string): string {
+  const parts: string[] = [
+    `Measured with \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` — ${machine}.`,
+  ];
+  parts.push(
+    `Mode ${MODE}; per round: ${LEADS} leads fanned out one at a time (${RACERS} racers each), ${INGEST} leads ingested ${IN_FLIGHT} in flight; ${ROUNDS} interleaved round(s) after a warm-up.`,
+  );
+  if (comparisons.length) {
+    const head = ['store', 'reps', 'connect p50', 'fan-out p50', 'fan-out p99', 'claim p50', 'claim p99', 'ingest', 'heap/rep', 'delivery'];
+    const rows = comparisons.map((c) => {
+      const rows = comparisonRows(c);
+      return [c.store, String(c.reps), ...rows.slice(0, 6).map((r) => r[3]), rows[6][3], `${c.lp.delivery.toFixed(1)} %`];
+    });
+    parts.push(`Ratios Leadpool / floor (1.00 = the floor; ingest: higher is better):\n\n${table(head, rows)}`);
+    parts.push(
+      comparisons
+        .map(
+          (c) =>
+            `${c.store}, ${c.reps} reps, absolute:\n\n${table(['measure', 'Leadpool', 'floor', 'ratio', 'target'], comparisonRows(c))}`,
+        )
+        .join('\n\n'),
+    );
+  }
+  if (repCostRows.length)
+    parts.push(
+      `The cost of one rep (sequential requests, p50):\n\n${table(['store', 'reps', 'create', 'change', 'GET /api/reps', 'GET /api/reps?limit=100'], repCostRows)}`,
+    );
+  if (claimRows.length)
+    parts.push(
+      `Claims through three processes on Redis (${STORM_REPS} reps, ${PER_LEAD * 2} racers per lead):\n\n${table(['server', 'claims', 'rate', 'double wins', 'leads nobody won', 'errors'], claimRows)}`,
+    );
+  if (standaloneRows.length) parts.push(table(['bench', 'measure', 'value'], standaloneRows));
+  return parts.join('\n\n');
+}
+
+function writeReadme(report: string, svg: string | null): void {
+  if (svg) writeFileSync(join(ROOT, 'docs/bench-scale.svg'), svg);
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = readme.indexOf('<!-- bench:start -->');
+  const end = readme.indexOf('<!-- bench:end -->');
+  if (start < 0 || end < 0) throw new Error('README.md has no bench markers');
+  const chart = svg ? '\n\n![Leadpool / floor ratios as connected reps grow](docs/bench-scale.svg)' : '';
+  writeFileSync(path, `${readme.slice(0, start)}<!-- bench:start -->\n${report}${chart}\n${readme.slice(end)}`);
 }
 
 main().catch((err) => {

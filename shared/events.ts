@@ -61,6 +61,8 @@ export const EV = {
   /** Extra: a lead changed without changing hands (outcome contacted, escalation). */
   leadUpdated: 'lead:updated',
   repsChanged: 'reps:changed',
+  /** One rep created, updated or deleted: the change alone (reps:changed still carries the whole list, coalesced). */
+  repChanged: 'rep:changed',
   settingsChanged: 'settings:changed',
   rulesChanged: 'rules:changed',
   stats: 'stats',
@@ -192,6 +194,12 @@ export interface RepsChanged {
   reps: Rep[];
 }
 
+/** rep:changed: the rep as it is now, or null when it was deleted. */
+export interface RepChange {
+  repId: string;
+  rep: Rep | null;
+}
+
 export interface SettingsChanged {
   poolId: string;
   settings: Settings;
@@ -274,6 +282,7 @@ export type ManagerServerToClient = {
   [EV.leadUpdated]: (lead: Lead) => void;
   [EV.repPresence]: (change: RepPresenceChanged) => void;
   [EV.repsChanged]: (change: RepsChanged) => void;
+  [EV.repChanged]: (change: RepChange) => void;
   [EV.settingsChanged]: (change: SettingsChanged) => void;
   [EV.rulesChanged]: (change: RulesChanged) => void;
   [EV.modeChanged]: (change: ModeChanged) => void;

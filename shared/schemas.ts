@@ -303,6 +303,12 @@ export const EventsQuery = z.object({
 });
 export type EventsRequest = z.infer<typeof EventsQuery>;
 
+/** GET /api/reps?limit=&offset=: one page of the team (either given); neither = every rep (v1). */
+export const RepListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
 /** GET /api/me/leads: a rep's own leads, closed (Recent) or still held, of the last `days` days. */
 export const MyLeadsQuery = z.object({
   status: z.enum(['closed', 'claimed']).default('closed'),

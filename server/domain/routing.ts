@@ -31,7 +31,7 @@ const overlaps = (wanted: string[] | undefined, has: string[]) =>
   wanted !== undefined && wanted.length > 0 && wanted.some((w) => has.map(lower).includes(lower(w)));
 
 /** A `to` matches reps having any listed value (rep ids, countries, languages, skills, teams). */
-function repMatchesTarget(to: RuleTo, rep: RoutableRep): boolean {
+export function repMatchesTarget(to: RuleTo, rep: RoutableRep): boolean {
   return (
     (to.reps?.includes(rep.id) ?? false) ||
     overlaps(to.countries, rep.countries) ||

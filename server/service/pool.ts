@@ -5,11 +5,11 @@ import { EV } from '../../shared/events.js';
 import { DEFAULT_MODE, DEFAULT_SETTINGS, type Mode, type PoolOverview, type Rule, type Settings } from '../../shared/protocol.js';
 import type { PoolCreate, SettingsPatch } from '../../shared/schemas.js';
 import { openedByStranding } from '../domain/policy.js';
-import { route } from '../domain/routing.js';
+import { repMatchesTarget, route, ruleMatches } from '../domain/routing.js';
 import { mergeSettings } from '../domain/settings.js';
 import { ApiError, noSuchPool } from '../errors.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredRep } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import { publicFeed, type ReadModels } from './reads.js';
 import type { RoundRobin } from './round-robin.js';
@@ -150,6 +150,33 @@ export class PoolCommands {
       await this.followUps.refreshReps(poolId);
       this.stranding?.poolsChanged([poolId]);
     }
+  }
+
+  /**
+   * One rep was created, changed or removed (`before`/`after` null when it was not / is no
+   * longer there): as `reroute`, over only the waiting leads whose deciding rule targets
+   * that rep before or after the change; no rules, nothing to route (every lead is `*`).
+   */
+  async rerouteForRep(poolId: string, before: StoredRep | null, after: StoredRep | null): Promise<void> {
+    const pool = await this.store.getPool(poolId);
+    if (!pool || pool.rules.length === 0) return;
+    const inPool: StoredRep[] = [];
+    for (const rep of [before, after]) if (rep?.pools.includes(poolId)) inPool.push(rep);
+    if (inPool.length === 0) return;
+    const affected = (await this.store.openLeads(poolId)).filter((lead) => {
+      if (lead.escalatedAt) return false;
+      const rule = pool.rules.find((r) => ruleMatches(r, lead));
+      return rule !== undefined && inPool.some((rep) => repMatchesTarget(rule.to, rep));
+    });
+    if (affected.length === 0) return;
+    const members = (await this.store.listReps()).filter((r) => r.pools.includes(poolId));
+    const changes = affected
+      .map((lead) => ({ lead, eligible: route(lead, pool.rules, members).eligible }))
+      .filter(({ lead, eligible }) => JSON.stringify(lead.eligible ?? '*') !== JSON.stringify(eligible))
+      .map(({ lead, eligible }) => ({ leadId: lead.id, eligible }));
+    if (changes.length === 0) return;
+    const changed = await this.store.reroute(poolId, changes);
+    if (changed.length && pool.mode === 'hybrid') await this.followUps.refreshReps(poolId);
   }
 }
 

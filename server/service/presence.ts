@@ -2,6 +2,7 @@
 // The store keeps presence cluster-wide; a change is told to managers and may let
 // round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
+import type { Presence } from '../../shared/protocol.js';
 import { isAvailable } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PresenceChange, Store } from '../store/types.js';
@@ -24,8 +25,11 @@ export class PresenceCommands {
     await this.changed(await this.store.setAway(repId, away));
   }
 
-  async tabOpened(repId: string, tabId: string): Promise<void> {
-    await this.changed(await this.store.tabOpened(repId, tabId));
+  /** Records the tab; answers the rep's presence with it open. */
+  async tabOpened(repId: string, tabId: string): Promise<Presence> {
+    const change = await this.store.tabOpened(repId, tabId);
+    await this.changed(change);
+    return change.after;
   }
 
   async tabClosed(repId: string, tabId: string): Promise<void> {
@@ -56,7 +60,9 @@ export class PresenceCommands {
       }
       return;
     }
-    const rep = await this.store.getRep(change.repId);
-    if (rep) await this.roundRobin.distributeAll(rep.pools);
+    // One round of reads (this runs on every first tab of a rep): a pass only when a pool of the rep assigns.
+    const [rep, pools] = await Promise.all([this.store.getRep(change.repId), this.store.listPools()]);
+    const due = pools.filter((p) => p.mode === 'round-robin' && rep?.pools.includes(p.id)).map((p) => p.id);
+    if (due.length) await this.roundRobin.distributeAll(due);
   }
 }

@@ -57,16 +57,24 @@ export class ReadModels {
    * The pool:state snapshots of one rep, one per pool it is in (pool creation order), or
    * null when the rep does not exist. A rep in no pool gets none.
    */
-  async poolStatesFor(repId: string): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
-    const [rep, pools, held, presence] = await Promise.all([
+  async poolStatesFor(
+    repId: string,
+    known?: { presence: Promise<Presence>; pools: string[] },
+  ): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
+    // A connecting tab knows its pools and is recording its presence meanwhile: one round
+    // of reads beside that, and no read of every online rep's presence (that made
+    // connecting cost O(online reps)).
+    const [rep, pools, held, presence, guessed] = await Promise.all([
       this.store.getRep(repId),
       this.store.listPools(),
       this.store.heldLeads(repId),
-      this.store.onlinePresence(),
+      known ? known.presence.then((p) => ({ [repId]: p })) : this.store.onlinePresence(),
+      Promise.all((known?.pools ?? []).map(async (id) => [id, await this.store.openLeads(id)] as const)),
     ]);
     if (!rep) return null;
     const mine = pools.filter((p) => rep.pools.includes(p.id));
-    const open = await Promise.all(mine.map((p) => this.store.openLeads(p.id)));
+    const read = new Map(guessed);
+    const open = await Promise.all(mine.map((p) => read.get(p.id) ?? this.store.openLeads(p.id)));
     return { rep, states: mine.map((pool, i) => poolState(rep, pool, open[i], held, presence[repId] ?? 'offline')) };
   }
 
@@ -355,6 +363,17 @@ export class ReadModels {
       reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0)),
       weights,
     );
+  }
+
+  /** One page of the reps (creation order) and `next`, the offset of the next page (null after the last). */
+  async listRepsPage(offset: number, limit: number): Promise<{ reps: Rep[]; total: number; next: number | null }> {
+    const [page, presence, held] = await Promise.all([
+      this.store.listRepsPage(offset, limit),
+      this.store.onlinePresence(),
+      this.store.heldCounts(),
+    ]);
+    const reps = page.reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
+    return { reps, total: page.total, next: offset + limit < page.total ? offset + limit : null };
   }
 
   async getRep(repId: string): Promise<Rep> {

@@ -1,7 +1,8 @@
-// Rep commands: create, update, a new token, delete. Managers get the new list of reps; waiting leads
-// of the rep's pools are routed again; a rep whose pools change has its tabs (on every
-// process) join and leave those pools' rooms at once; a removed rep's tabs close and its
-// leads go back to their pools.
+// Rep commands: create, update, a new token, delete. Managers get the change (rep:changed)
+// at once and the whole list (reps:changed) at most once a second, so onboarding a large
+// team is not quadratic; only the waiting leads the rep can affect are routed again; a
+// rep whose pools change has its tabs (on every process) join and leave those pools' rooms
+// at once; a removed rep's tabs close and its leads go back to their pools.
 import { randomUUID } from 'node:crypto';
 import { EV } from '../../shared/events.js';
 import { DEFAULT_POOL, type Rep } from '../../shared/protocol.js';
@@ -15,6 +16,9 @@ import type { PoolCommands } from './pool.js';
 import { publicRep, type ReadModels } from './reads.js';
 import type { RoundRobin } from './round-robin.js';
 import type { ShiftKeeper } from './shifts.js';
+
+/** reps:changed (the whole list) goes out at most this often per process. */
+const FULL_LIST_EVERY_MS = 1000;
 
 export class RepCommands {
   constructor(
@@ -48,9 +52,10 @@ export class RepCommands {
     await this.store.createRep(stored);
     await this.shifts?.syncRep(stored.id);
     // The store drops a pool deleted meanwhile: answer what it kept.
-    const rep = publicRep((await this.store.getRep(stored.id)) ?? stored, 'offline', 0);
-    await this.repsChanged();
-    for (const poolId of rep.pools) await this.pool.reroute(poolId);
+    const kept = (await this.store.getRep(stored.id)) ?? stored;
+    const rep = publicRep(kept, 'offline', 0);
+    this.repChanged(rep.id, rep);
+    for (const poolId of rep.pools) await this.pool.rerouteForRep(poolId, null, kept);
     return { rep, token };
   }
 
@@ -68,9 +73,9 @@ export class RepCommands {
     this.fanout.leavePools(repId, left);
     this.fanout.joinPools(repId, joined);
     const rep = await this.reads.getRep(repId);
-    await this.repsChanged();
+    this.repChanged(repId, rep);
     // Its routing fields or its membership changed: the waiting leads of every pool it was or is in.
-    for (const poolId of new Set([...before.pools, ...updated.pools])) await this.pool.reroute(poolId);
+    for (const poolId of new Set([...before.pools, ...updated.pools])) await this.pool.rerouteForRep(poolId, before, updated);
     // Its cap, eligibility or pools may have changed: a fresh pool:state for each of its pools.
     const fresh = await this.reads.poolStatesFor(repId);
     for (const state of fresh?.states ?? []) this.fanout.poolState(repId, state);
@@ -100,7 +105,7 @@ export class RepCommands {
       if (mode)
         await this.followUps.reopened(lead, mode, { releasedBy: { role: 'manager' }, reason: 'removed', previousOwner: removed.rep.id });
     }
-    await this.repsChanged();
+    this.repChanged(repId, null);
   }
 
   /** Every id in `pools` must name a pool: else 422 INVALID naming the unknown ones. */
@@ -115,7 +120,26 @@ export class RepCommands {
     );
   }
 
-  private async repsChanged(): Promise<void> {
-    this.fanout.toManagers(EV.repsChanged, { reps: await this.reads.listReps() });
+  private fullListAt = 0;
+  private fullListTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The change to managers now; the whole list (v1's reps:changed) now if none went out in
+   * the last second, else once at the end of that second with every change in it.
+   */
+  private repChanged(repId: string, rep: Rep | null): void {
+    this.fanout.toManagers(EV.repChanged, { repId, rep });
+    if (this.fullListTimer) return;
+    const wait = Math.max(0, this.fullListAt + FULL_LIST_EVERY_MS - Date.now());
+    this.fullListTimer = setTimeout(() => {
+      this.fullListAt = Date.now();
+      this.fullListTimer = null;
+      // A failure (store gone, shutting down) loses only this list: the next change sends another.
+      this.reads.listReps().then(
+        (reps) => this.fanout.toManagers(EV.repsChanged, { reps }),
+        () => {},
+      );
+    }, wait);
+    this.fullListTimer.unref?.();
   }
 }

@@ -830,6 +830,19 @@ export class EmbeddedStore implements Store {
     return [...this.reps.values()].map((r) => structuredClone(r));
   }
 
+  async listRepsPage(offset: number, limit: number): Promise<{ reps: StoredRep[]; total: number }> {
+    this.check();
+    const page: StoredRep[] = [];
+    let i = 0;
+    // Only the page is copied: a large team is walked, never cloned whole.
+    for (const rep of this.reps.values()) {
+      if (i++ < offset) continue;
+      if (page.length === limit) break;
+      page.push(structuredClone(rep));
+    }
+    return { reps: page, total: this.reps.size };
+  }
+
   async heldCounts(poolId?: string): Promise<Record<string, number>> {
     this.check();
     const counts: Record<string, number> = {};

@@ -342,6 +342,8 @@ export interface Store {
   getRep(id: string): Promise<StoredRep | null>;
   repIdByTokenHash(tokenHash: string): Promise<string | null>;
   listReps(): Promise<StoredRep[]>;
+  /** One page of listReps (creation order): `limit` reps from position `offset`, and how many there are. */
+  listRepsPage(offset: number, limit: number): Promise<{ reps: StoredRep[]; total: number }>;
   /** How many leads each rep holds (status claimed), by rep id (absent = 0): in one pool, or in all. */
   heldCounts(poolId?: string): Promise<Record<string, number>>;
 

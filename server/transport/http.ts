@@ -20,6 +20,7 @@ import {
   PoolCreateSchema,
   PoolPatchSchema,
   RepCreateSchema,
+  RepListQuery,
   ReportQuery,
   RepPatchSchema,
   RulesPreviewSchema,
@@ -296,8 +297,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   );
   api.get(
     '/reps',
-    route(['manager'], async (_req, res) => {
-      res.json({ reps: await reads.listReps() });
+    route(['manager'], async (req, res) => {
+      const { limit, offset } = parse(RepListQuery, req.query);
+      if (limit === undefined && offset === undefined) return void res.json({ reps: await reads.listReps() });
+      res.json(await reads.listRepsPage(offset ?? 0, limit ?? 100));
     }),
   );
   api.get(

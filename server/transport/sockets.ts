@@ -200,31 +200,32 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     });
     guard.watch(socket, principalOf(socket), knownEvents(socket));
 
-    // Reconnect = snapshot: presence first (so `you.presence` is right), then the rooms of
-    // the rep's pools, then one pool:state per pool (read after joining: nothing is missed
-    // in between; an offer may arrive twice, which a client ignores).
-    const opened = presence
-      .tabOpened(repId, tabId)
-      .then(async () => {
-        const pools = await reads.repPools(repId);
-        if (!pools) return null;
-        socket.join(pools.map(poolRoom));
-        const snapshot = await reads.poolStatesFor(repId);
-        if (!snapshot) return null;
-        // Its pools changed while the first read was made: follow the second.
-        const rooms = new Set(snapshot.rep.pools.map(poolRoom));
-        for (const room of pools.map(poolRoom)) if (!rooms.has(room)) socket.leave(room);
-        socket.join([...rooms]);
-        return snapshot.states;
-      })
-      .then((states) => {
-        if (!states) return void socket.disconnect(true);
-        for (const state of states) socket.emit(EV.poolState, state);
-      })
-      .catch((err) => {
-        log.error('rep connect failed', err);
-        socket.disconnect(true);
-      });
+    // Reconnect = snapshot: the tab's presence is recorded while the rep's pools are read,
+    // their rooms joined and the snapshot read (after joining: nothing is missed in between;
+    // an offer may arrive twice, which a client ignores); pool:state, one per pool, carries
+    // the presence with this tab open. Every step waits for the one before it only where it
+    // must: connecting costs the fewest round trips to the store.
+    const presenceNow = presence.tabOpened(repId, tabId);
+    const snapshot = reads.repPools(repId).then(async (pools) => {
+      if (!pools) return null;
+      socket.join(pools.map(poolRoom));
+      const read = await reads.poolStatesFor(repId, { presence: presenceNow, pools });
+      if (!read) return null;
+      // Its pools changed while the first read was made: follow the second.
+      const rooms = new Set(read.rep.pools.map(poolRoom));
+      for (const room of pools.map(poolRoom)) if (!rooms.has(room)) socket.leave(room);
+      socket.join([...rooms]);
+      return read.states;
+    });
+    // Settled only once both are, so a tab closing at once is recorded after its opening.
+    const opened = Promise.allSettled([presenceNow, snapshot]).then(([recorded, read]) => {
+      if (recorded.status === 'rejected' || read.status === 'rejected') {
+        log.error('rep connect failed', recorded.status === 'rejected' ? recorded.reason : (read as PromiseRejectedResult).reason);
+        return void socket.disconnect(true);
+      }
+      if (!read.value) return void socket.disconnect(true);
+      for (const state of read.value) socket.emit(EV.poolState, state);
+    });
     socket.on('disconnect', () => {
       opened.finally(() => presence.tabClosed(repId, tabId)).catch((err) => log.error('rep disconnect failed', err));
     });

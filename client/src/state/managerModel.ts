@@ -13,6 +13,7 @@ import {
   type ModeChanged,
   type PoolsChanged,
   type ReleaseInfo,
+  type RepChange,
   type RepPresenceChanged,
   type RepsChanged,
   type RulesChanged,
@@ -457,6 +458,12 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     repsChanged({ reps: next }: RepsChanged): void {
       reps.value = next;
     },
+    /** One rep's change (rep:changed): replaced in place, appended when new, dropped when deleted. */
+    repChanged({ repId, rep }: RepChange): void {
+      const i = reps.value.findIndex((r) => r.id === repId);
+      if (!rep) reps.value = i < 0 ? reps.value : reps.value.filter((r) => r.id !== repId);
+      else reps.value = i < 0 ? [...reps.value, rep] : reps.value.map((r, k) => (k === i ? rep : r));
+    },
     modeChanged({ mode: m, poolId: id }: ModeChanged): void {
       updatePool(id ?? DEFAULT_POOL, (p) => ({ ...p, mode: m }));
     },
@@ -792,6 +799,7 @@ export function bindManagerSocket(model: ManagerModel, socket: ManagerSocket): v
   socket.on(EV.leadUpdated, (lead) => model.leadUpdated(lead));
   socket.on(EV.repPresence, (change) => model.repPresence(change));
   socket.on(EV.repsChanged, (change) => model.repsChanged(change));
+  socket.on(EV.repChanged, (change) => model.repChanged(change));
   socket.on(EV.modeChanged, (change) => model.modeChanged(change));
   socket.on(EV.settingsChanged, (change) => model.settingsChanged(change));
   socket.on(EV.rulesChanged, (change) => model.rulesChanged(change));

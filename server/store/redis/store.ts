@@ -769,6 +769,17 @@ export class RedisStore implements Store {
     return rows.map(decodeRep).filter((r) => r !== null);
   }
 
+  async listRepsPage(offset: number, limit: number): Promise<{ reps: StoredRep[]; total: number }> {
+    const [ids, total] = await this.call(() =>
+      Promise.all([this.client.zRange(this.k.reps, offset, offset + limit - 1), this.client.zCard(this.k.reps)]),
+    );
+    if (ids.length === 0) return { reps: [], total };
+    const multi = this.client.multi();
+    for (const id of ids) multi.hGetAll(this.keys.rep(id)[0]);
+    const rows: unknown[] = await this.call(() => multi.exec());
+    return { reps: rows.map(decodeRep).filter((r) => r !== null), total };
+  }
+
   async heldCounts(poolId?: string): Promise<Record<string, number>> {
     const index = poolId === undefined ? this.k.claimed : this.keys.pool(poolId).held;
     const members = await this.call(() => this.client.zRange(index, 0, -1));

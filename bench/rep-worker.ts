@@ -1,0 +1,190 @@
+// One client process of `npm run bench` (forked by bench/run.ts): holds a share of the
+// rep sockets, so the server is measured, not the bench. Talks to the runner over IPC:
+//   connect {reps}       opens the sockets (a few in flight), answers each one's connect time
+//                        (io() until its first pool:state)
+//   claims {policy, k}   what to do with each new lead: `race` = k of this process's sockets
+//                        claim it as soon as offered; `one` = the process chosen by the lead id
+//                        claims it once; `none`
+//   report               per lead: offers received, the last arrival (epoch ms, high
+//                        resolution, comparable across processes), claim acks and their latency
+//   storm {leadIds, k}   claim throughput: k of this process's sockets claim each lead, a
+//                        window of claims in flight; answers attempts, wins per lead, time
+//   close                closes every socket
+// In race/one mode a lead whose offers and claims are all done here is announced (`done`).
+import { io as connect, type Socket } from 'socket.io-client';
+import { EV } from '../shared/events.js';
+
+type Msg =
+  | { type: 'connect'; reps: { url: string; token: string }[]; inFlight: number }
+  | { type: 'claims'; policy: 'race' | 'one' | 'none'; k: number; worker: number; workers: number }
+  | { type: 'report' }
+  | { type: 'storm'; leadIds: string[]; perLead: number; inFlight: number }
+  | { type: 'close' };
+
+/** What `report` answers, per lead seen since the last report. */
+export interface WorkerReport {
+  type: 'report';
+  sockets: number;
+  leads: { leadId: string; offers: number; last: number; wins: number; losses: number; ackMs: number[] }[];
+}
+export interface Connected {
+  type: 'connected';
+  times: number[];
+  failed: number;
+}
+export interface Stormed {
+  type: 'stormed';
+  attempts: number;
+  errors: number;
+  wins: Record<string, number>;
+  ms: number;
+}
+
+interface LeadTrack {
+  offers: number;
+  last: number;
+  claimsPending: number;
+  wins: number;
+  losses: number;
+  ackMs: number[];
+}
+
+const now = () => performance.timeOrigin + performance.now();
+let sockets: Socket[] = [];
+let policy: Extract<Msg, { type: 'claims' }> = { type: 'claims', policy: 'none', k: 0, worker: 0, workers: 1 };
+let nextRacer = 0;
+let leads = new Map<string, LeadTrack>();
+
+const send = (m: unknown) => process.send?.(m);
+
+/** A stable small hash of a lead id: which process claims it under the `one` policy. */
+const owner = (id: string) => {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
+  return Math.abs(h) % policy.workers;
+};
+
+function maybeDone(id: string, t: LeadTrack): void {
+  if (policy.policy !== 'none' && t.offers === sockets.length && t.claimsPending === 0) send({ type: 'done', leadId: id, last: t.last });
+}
+
+function claim(socket: Socket, id: string, t: LeadTrack): void {
+  t.claimsPending++;
+  const start = performance.now();
+  socket.timeout(30_000).emit(EV.claim, { leadId: id }, (err: unknown, ack: { ok: boolean } | undefined) => {
+    t.claimsPending--;
+    if (!err) t.ackMs.push(performance.now() - start);
+    if (ack?.ok) t.wins++;
+    else t.losses++;
+    maybeDone(id, t);
+  });
+}
+
+function onOffered(lead: { id: string }): void {
+  const at = now();
+  let t = leads.get(lead.id);
+  const first = !t;
+  if (!t) {
+    t = { offers: 0, last: 0, claimsPending: 0, wins: 0, losses: 0, ackMs: [] };
+    leads.set(lead.id, t);
+  }
+  t.offers++;
+  t.last = Math.max(t.last, at);
+  if (first && policy.policy === 'race') {
+    for (let i = 0; i < Math.min(policy.k, sockets.length); i++) claim(sockets[nextRacer++ % sockets.length], lead.id, t);
+  } else if (first && policy.policy === 'one' && owner(lead.id) === policy.worker && sockets.length) {
+    claim(sockets[nextRacer++ % sockets.length], lead.id, t);
+  }
+  maybeDone(lead.id, t);
+}
+
+async function open(reps: { url: string; token: string }[], inFlight: number): Promise<{ times: number[]; failed: number }> {
+  const times: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const one = (rep: { url: string; token: string }) =>
+    new Promise<void>((resolve) => {
+      const start = performance.now();
+      const s = connect(`${rep.url}/rep`, { auth: { token: rep.token }, transports: ['websocket'], forceNew: true, reconnection: false });
+      const timer = setTimeout(() => {
+        failed++;
+        s.close();
+        resolve();
+      }, 60_000);
+      s.once(EV.poolState, () => {
+        clearTimeout(timer);
+        times.push(performance.now() - start);
+        s.on(EV.leadOffered, onOffered);
+        sockets.push(s);
+        resolve();
+      });
+      s.once('connect_error', () => {
+        clearTimeout(timer);
+        failed++;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < reps.length) await one(reps[next++]);
+    }),
+  );
+  return { times, failed };
+}
+
+/** Every lead claimed by `perLead` sockets at once (the racers of one lead on different sockets), `inFlight` leads at a time. */
+async function storm(leadIds: string[], perLead: number, inFlight: number) {
+  const wins: Record<string, number> = {};
+  let attempts = 0;
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  const one = (socket: Socket, leadId: string) =>
+    new Promise<void>((resolve) => {
+      socket.timeout(30_000).emit(EV.claim, { leadId }, (err: unknown, ack: { ok: boolean; error?: { code: string } } | undefined) => {
+        attempts++;
+        if (err || (!ack?.ok && ack?.error?.code !== 'ALREADY_CLAIMED')) errors++;
+        if (ack?.ok) wins[leadId] = (wins[leadId] ?? 0) + 1;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < leadIds.length) {
+        const i = next++;
+        const leadId = leadIds[i];
+        await Promise.all(
+          Array.from({ length: Math.min(perLead, sockets.length) }, (_, k) => one(sockets[(i * perLead + k) % sockets.length], leadId)),
+        );
+      }
+    }),
+  );
+  return { attempts, errors, wins, ms: performance.now() - start };
+}
+
+process.on('message', async (m: Msg) => {
+  if (m.type === 'connect') send({ type: 'connected', ...(await open(m.reps, m.inFlight)) });
+  else if (m.type === 'claims') {
+    policy = m;
+    send({ type: 'ok' });
+  } else if (m.type === 'report') {
+    const out = [...leads].map(([leadId, t]) => ({
+      leadId,
+      offers: t.offers,
+      last: t.last,
+      wins: t.wins,
+      losses: t.losses,
+      ackMs: t.ackMs,
+    }));
+    leads = new Map();
+    send({ type: 'report', sockets: sockets.length, leads: out });
+  } else if (m.type === 'storm') {
+    send({ type: 'stormed', ...(await storm(m.leadIds, m.perLead, m.inFlight)) });
+  } else if (m.type === 'close') {
+    for (const s of sockets) s.close();
+    sockets = [];
+    leads = new Map();
+    send({ type: 'closed' });
+  }
+});
+process.on('disconnect', () => process.exit(0));

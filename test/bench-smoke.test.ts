@@ -1,0 +1,39 @@
+// `npm run bench` must not rot (issue #14): a smoke run (a few reps, one round, a few
+// hundred contested claims) completes, every lead reaches every rep, nobody wins a lead
+// twice, and the ratios to the floor are printed. No timing is asserted.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+it('the bench runs against the floor and prints its ratios, with every offer delivered', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  expect(code, out).toBe(0);
+  expect(out).toMatch(/Ratios Leadpool \/ floor/);
+  // The ratios table: the rows after its title, up to the first line that is not a row.
+  const lines = out.split('\n');
+  const title = lines.findIndex((l) => l.startsWith('Ratios Leadpool / floor'));
+  const after = lines.slice(title + 2);
+  const rows = after
+    .slice(
+      0,
+      after.findIndex((l) => !l.startsWith('|')),
+    )
+    .filter((l) => /^\| (embedded|redis) \| \d+ \|/.test(l));
+  expect(rows.length, out).toBeGreaterThan(0);
+  // Every ratio cell is a number; the delivery cell is 100 %.
+  for (const row of rows) {
+    const cells = row.split('|').map((c) => c.trim());
+    expect(
+      cells.slice(3, 10).every((c) => /^\d+\.\d\d$/.test(c)),
+      row,
+    ).toBe(true);
+    expect(cells[10], row).toBe('100.0 %');
+  }
+  expect(out).not.toMatch(/DOUBLE WINS/);
+}, 600_000);
