@@ -23,6 +23,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { scaleChart } from './chart.js';
+import { benchCsvImport } from './csv-import.js';
+import { benchLeadSearch } from './lead-search.js';
 import type { Connected, Stormed, WorkerReport } from './rep-worker.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,6 +43,7 @@ const HELP = `npm run bench -- [options]
   --rep-cost LIST     team sizes for the cost of one rep (default 500; --full 500,10000; 0 = skip)
   --claims SECONDS    Redis claim throughput through three processes (default 5; 0 = skip)
   --contested N       N contested claims through three processes, counting double wins
+  --extras 0|1        also the 10,000-row CSV import and the 100,000-lead search (default 1; 0 with --smoke)
   --workers N         client processes (default: 2, 4 from 5,000 reps)
   --prof              the servers write V8 CPU profiles to bench/out/prof (--cpu-prof)
   --readme            write the report into README.md (bench markers) and docs/bench-scale.svg
@@ -68,6 +71,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string' },
     full: { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
+    extras: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -601,7 +605,15 @@ async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: numbe
  * as their own table. Wire new ones here (e.g. bench/csv-import.ts `benchCsvImport`,
  * bench/lead-search.ts `benchLeadSearch`).
  */
-const STANDALONE: { name: string; run: () => Promise<{ what: string; value: string | number }[]> }[] = [];
+// The store-level figures beside the floor comparison: a 10,000-row CSV import through the
+// HTTP route and search over a 100,000-lead store (`--extras 0` leaves them out).
+const EXTRAS = pick(opt.extras, '0', '1', '1') === '1';
+const STANDALONE: { name: string; run: () => Promise<{ what: string; value: string | number }[]> }[] = EXTRAS
+  ? [
+      { name: 'CSV import', run: benchCsvImport },
+      { name: 'lead search', run: benchLeadSearch },
+    ]
+  : [];
 const standaloneRows: string[][] = [];
 
 // ---- main ----------------------------------------------------------------------------------------------
