@@ -77,7 +77,7 @@ describe('the lead list over HTTP', () => {
     const spanish = (await manager.post('/api/reps', { name: 'Sofía', languages: ['es'] })).body;
     const [online] = await repsOnline(server, 1);
     expect((await manager.put('/api/pool/mode', { mode: 'hybrid' })).status).toBe(200);
-    expect((await manager.patch('/api/pool/settings', { escalateAfterMs: 600_000 })).status).toBe(200);
+    expect((await manager.patch('/api/pool/settings', { escalateAfterMs: 600_000, whenNobodyEligible: 'wait' })).status).toBe(200);
     const rules = [{ name: 'Spanish', when: { language: ['es'] }, to: { languages: ['es'] } }];
     expect((await manager.put('/api/rules', { rules })).status).toBe(200);
     const lead = await postLead(manager, { language: 'es' });

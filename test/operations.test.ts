@@ -341,8 +341,8 @@ describe('LEADPOOL_FSYNC', () => {
         await store.init();
         sync.mockClear();
         const { lead } = await store.insertLead(draft());
-        // a lead batch writes its shard and pool.json: two files, a manifest, the folder twice
-        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 5 : 0);
+        // a lead batch writes its shard, pool.json and its audit segment: three files, a manifest, the folder twice
+        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 6 : 0);
         await store.close();
         const again = new EmbeddedStore(dir, Date.now, { fsync });
         await again.init();
