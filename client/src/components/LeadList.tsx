@@ -8,6 +8,7 @@ import {
   type PoolOverview,
   type Rep,
 } from '../../../shared/protocol';
+import { saveCsv } from '../lib/download';
 import { formatAge, formatTime } from '../lib/format';
 
 /** What the Leads tab needs of the manager's model (managerModel.ts). */
@@ -74,12 +75,7 @@ export function LeadList({ model, reps, pools }: { model: LeadListModel; reps: R
   const exportCsv = async () => {
     const text = await model.leadsCsv(queryOf(filters));
     if (text === undefined) return;
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'leads.csv';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveCsv(text, 'leads.csv');
   };
   useEffect(() => {
     void search(EMPTY);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { LeadFigures, ReportSummary } from '../../../shared/protocol';
+import { saveCsv } from '../lib/download';
 import { formatMs, formatTime } from '../lib/format';
 import { RANGE_PRESETS, type ReportRange } from '../lib/reportRange';
 import { RepBarChart, SpeedChart } from './Charts';
@@ -19,18 +20,6 @@ const today = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
-
-/** Offers a CSV text as a file download. */
-function saveCsv(text: string, name: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function FigureCells({ f, label }: { f: LeadFigures; label: string }) {
   return (
