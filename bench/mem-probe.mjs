@@ -1,7 +1,18 @@
 // Preloaded into every server the bench starts (Leadpool and the floor alike, with
 // --expose-gc): on SIGUSR2 it collects garbage and writes process.memoryUsage() to
-// BENCH_MEM_FILE, so "memory per connected rep" compares live memory, not garbage.
+// BENCH_MEM_FILE, so "memory per connected rep" compares live memory, not garbage. A
+// server whose bench is gone (stopped with Ctrl-C or killed) stops too, as on SIGTERM,
+// like scripts/start.mjs does for `npm start`.
 import { writeFileSync } from 'node:fs';
+
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid !== parent) {
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
+  }
+}, 500);
+watch.unref();
 
 process.on('SIGUSR2', () => {
   globalThis.gc?.();
