@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pings } from './redis.js';
 
 export interface DebugRedis {
   url: string;
@@ -21,28 +22,6 @@ function freePort(): Promise<number> {
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
       srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether something answers +PONG on the port. */
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    let buf = '';
-    sock.setTimeout(500);
-    sock.on('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => {
-      buf += d.toString();
-      if (buf.includes('\r\n')) {
-        sock.destroy();
-        resolve(buf.startsWith('+PONG'));
-      }
-    });
-    sock.on('error', () => resolve(false));
-    sock.on('timeout', () => {
-      sock.destroy();
-      resolve(false);
     });
   });
 }

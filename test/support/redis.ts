@@ -34,30 +34,34 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether something answers +PONG on the port. */
+export function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    let buf = '';
+    sock.setTimeout(500);
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) {
+        sock.destroy();
+        resolve(buf.startsWith('+PONG'));
+      }
+    });
+    sock.on('error', () => resolve(false));
+    sock.on('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
+  });
+}
+
 /** Resolves once the server answers PING on `port`. */
 async function waitReady(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const sock = connect(port, '127.0.0.1');
-      let buf = '';
-      sock.setTimeout(500);
-      sock.on('connect', () => sock.write('PING\r\n'));
-      sock.on('data', (d) => {
-        buf += d.toString();
-        if (buf.includes('\r\n')) {
-          sock.destroy();
-          resolve(buf.startsWith('+PONG'));
-        }
-      });
-      sock.on('error', () => resolve(false));
-      sock.on('timeout', () => {
-        sock.destroy();
-        resolve(false);
-      });
-    });
-    if (ok) return;
+    if (await pings(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server on port ${port} did not become ready within ${timeoutMs} ms`);
