@@ -2,11 +2,11 @@
 // trace (nothing on disk, nothing visible), the store answers STORE_UNAVAILABLE and
 // healthy() false until the folder takes writes again, then reloads the last durable
 // state and works again. Failures are real file system failures: something in the way of
-// a batch's temp file (works anywhere, also as root, where chmod stops nothing), and, where
-// this process may mount (root), a full and a read-only tmpfs. Plus the crash consistency
-// of a batch of several files (commit manifest).
+// the journal (works anywhere, also as root, where chmod stops nothing), and, where this
+// process may mount (root), a full and a read-only tmpfs. Plus the crash consistency of a
+// checkpoint's batch of several files (commit manifest).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -63,11 +63,17 @@ async function unavailable(p: Promise<unknown>): Promise<StoreUnavailableError> 
   return err as StoreUnavailableError;
 }
 
-/** Something in the way of a batch's temp file: opening it for writing fails (EISDIR), also as root. */
-function block(dir: string, file: string): () => void {
-  const path = join(dir, `${file}.tmp`);
+/** Something in the way of the journal: appending to it fails (EISDIR), also as root. Undone by the function returned. */
+function blockJournal(dir: string): () => void {
+  const path = join(dir, 'journal.ndjson');
+  const aside = `${path}.aside`;
+  const had = existsSync(path);
+  if (had) renameSync(path, aside);
   mkdirSync(path);
-  return () => rmSync(path, { recursive: true });
+  return () => {
+    rmSync(path, { recursive: true });
+    if (had) renameSync(aside, path);
+  };
 }
 
 /** Files that only a batch in progress leaves (temp files, manifest). */
@@ -80,7 +86,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     const kept = await store.insertLead(draft({ externalId: 'kept' }));
     expect(await store.healthy()).toBe(true);
 
-    const unblock = block(dir, 'pool.json'); // every lead batch writes its shard and pool.json
+    const unblock = blockJournal(dir); // every batch is a line of the journal
     const burst = [store.insertLead(draft({ externalId: 'x1' })), store.insertLead(draft({ externalId: 'x2' }))];
     await new Promise((r) => setImmediate(r)); // the batch holding x1 and x2 is being written
     const behind = store.insertLead(draft({ externalId: 'x3' })); // pending behind it
@@ -118,7 +124,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     await store.createRep(makeRep('a'));
     const { lead } = await store.insertLead(draft());
 
-    let unblock = block(dir, 'pool.json');
+    let unblock = blockJournal(dir);
     await unavailable(store.claim(lead.id, 'a'));
     unblock();
     await until(() => store.healthy(), 'recovery after the claim');
@@ -128,7 +134,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     expect(await store.heldCounts()).toEqual({});
     expect((await store.openLeads(DEFAULT_POOL)).map((l) => l.id)).toEqual([lead.id]);
 
-    unblock = block(dir, 'reps.json');
+    unblock = blockJournal(dir);
     await unavailable(store.createRep(makeRep('b')));
     expect(await store.healthy()).toBe(false);
     unblock();
@@ -154,7 +160,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     await store.tabOpened('b', 'tab-2');
     const { lead } = await store.insertLead(draft());
 
-    const unblock = block(dir, 'reps.json');
+    const unblock = blockJournal(dir);
     await unavailable(store.setAway('a', true));
     const calls: (() => Promise<unknown>)[] = [
       () => store.ensureSecret('manager', 'h'),
@@ -187,13 +193,16 @@ describe('embedded store: a failed write leaves no trace', () => {
     expect(await store.getPool(DEFAULT_POOL)).toMatchObject({ mode: 'shark-tank' });
   });
 
-  it('a successful batch of several files leaves no temp file and no manifest', async () => {
+  it('batches leave no temp file and no manifest; after a close the files alone hold everything (no journal)', async () => {
     const dir = tempDir();
     const store = await open(dir);
     await store.createRep(makeRep('a'));
     const { lead } = await store.insertLead(draft());
     await store.claim(lead.id, 'a');
     await store.deleteRep('a'); // reps, pool and a shard in one batch
+    expect(leftovers(dir)).toEqual([]);
+    expect(readdirSync(dir)).toContain('journal.ndjson');
+    await store.close();
     expect(leftovers(dir)).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual([
       'events-0.json',
@@ -237,6 +246,7 @@ describe('embedded store: crash in the middle of a batch', () => {
     expect(await store.getLead(s.after.id)).toMatchObject({ status: 'open' });
     // the acceptance counter came with it: the next lead is the third
     const third = await store.insertLead(draft());
+    await store.close();
     const stored = JSON.parse(readFileSync(join(s.dir, 'leads.json'), 'utf8')).leads as { id: string; seq: number }[];
     expect(stored.find((l) => l.id === third.lead.id)?.seq).toBe(3);
   });
@@ -342,21 +352,34 @@ describe.skipIf(!mountable)('embedded store on a real file system that fails (tm
     const kept = await store.insertLead(draft({ externalId: 'kept' }));
 
     const filler = fill(mount);
-    const refused = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => unavailable(store.insertLead(draft({ externalId: `full-${i}` })))),
-    );
-    expect(refused).toHaveLength(20);
+    // A journal line may still fit in the slack of the journal's last page: those leads are
+    // acknowledged and kept; the first one that does not fit is refused, and every one after it.
+    const acknowledged: string[] = [];
+    let refusedFrom = -1;
+    for (let i = 0; i < 400 && refusedFrom < 0; i++) {
+      const externalId = `full-${i}`;
+      try {
+        await store.insertLead(draft({ externalId, company: 'x'.repeat(500) }));
+        acknowledged.push(externalId);
+      } catch (err) {
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        refusedFrom = i;
+      }
+    }
+    expect(refusedFrom).toBeGreaterThanOrEqual(0);
+    await unavailable(store.insertLead(draft({ externalId: 'after-the-refusal' })));
     expect(await store.healthy()).toBe(false);
     await sleep(100);
     expect(await store.healthy()).toBe(false); // still full
 
     rmSync(filler, { recursive: true });
     await until(() => store.healthy(), 'recovery once space is back');
-    expect((await store.listLeads({})).map((l) => l.externalId)).toEqual(['kept']);
+    const stored = [...acknowledged].reverse().concat('kept');
+    expect((await store.listLeads({ limit: 500 })).map((l) => l.externalId)).toEqual(stored);
     const after = await store.insertLead(draft({ externalId: 'after' }));
     expect(await store.claim(kept.lead.id, 'a')).toMatchObject({ ok: true });
     store = await reopen(store, dir);
-    expect((await store.listLeads({})).map((l) => l.externalId)).toEqual(['after', 'kept']);
+    expect((await store.listLeads({ limit: 500 })).map((l) => l.externalId)).toEqual(['after', ...stored]);
     expect(await store.getLead(after.lead.id)).toMatchObject({ status: 'open' });
     expect(await store.getLead(kept.lead.id)).toMatchObject({ status: 'claimed', claimedBy: 'a' });
   });

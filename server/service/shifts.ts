@@ -18,6 +18,8 @@ const AFTER_BOUNDARY_MS = 5;
 
 export class ShiftKeeper {
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (ms). */
+  private dueAt = Number.POSITIVE_INFINITY;
   private running = false;
   /** A wake-up came while a check ran: check again right after it. */
   private again = false;
@@ -40,14 +42,21 @@ export class ShiftKeeper {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.dueAt = Number.POSITIVE_INFINITY;
   }
 
-  /** One rep's schedule may have changed (created, edited): its flag now. */
+  /**
+   * One rep's schedule may have changed (created, edited): its flag now, and the timer
+   * brought forward to its next boundary if that comes first. Only this rep is read: a
+   * team of thousands is not swept for each rep created.
+   */
   async syncRep(repId: string): Promise<void> {
     const rep = await this.store.getRep(repId);
-    if (rep) await this.syncOne(rep, Date.now());
-    // Its next boundary may come before the timer's.
-    if (!this.stopped) this.wake(0);
+    if (!rep) return;
+    const now = Date.now();
+    await this.syncOne(rep, now);
+    const change = nextShiftChange(rep.schedule, now);
+    if (!this.stopped && change !== null && change + AFTER_BOUNDARY_MS < this.dueAt) this.wake(change + AFTER_BOUNDARY_MS - Date.now());
   }
 
   /** Every rep's flag now; resolves to the next instant worth a check. */
@@ -78,7 +87,14 @@ export class ShiftKeeper {
 
   private wake(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
+    this.dueAt = Date.now() + Math.max(0, delayMs);
+    this.timer = setTimeout(
+      () => {
+        this.dueAt = Number.POSITIVE_INFINITY;
+        void this.tick();
+      },
+      Math.max(0, delayMs),
+    );
     this.timer.unref();
   }
 

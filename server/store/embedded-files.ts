@@ -1,8 +1,13 @@
-// What the embedded store keeps on disk, under LEADPOOL_DATA: lowdb JSON files, read once
-// at start (and again when the store recovers from a failed write) and rewritten whole by
-// the group commit (server/store/group-commit.ts), each batch of files atomically
-// (server/store/batch-files.ts: temp files, a commit manifest, renames; a leftover
-// manifest is rolled forward and leftover temp files are removed by load()).
+// What the embedded store keeps on disk, under LEADPOOL_DATA: lowdb JSON files and a
+// journal. Each group-commit batch (server/store/group-commit.ts) is one line appended to
+// the journal (server/store/journal.ts): the records it changed (a lead, a rep, one rep's
+// counters, an audit event) or, for the small files, the file whole. Now and then (when the
+// journal passes journalMaxBytes, after a quiet moment, at close) a checkpoint rewrites the
+// files changed since the last one, atomically (server/store/batch-files.ts: temp files, a
+// commit manifest, renames), off the path of the request, and drops the journal it covers.
+// load() reads the files (rolling a leftover manifest forward, removing leftover temp
+// files), replays the journals over them and folds them in: after a load, and after a clean
+// close, the files alone hold everything.
 //   reps.json           the reps (StoredRep, with the sha256 of their token and their pools)
 //   pool.json           the pools (id, name, mode, settings, rules, createdAt and the
 //                       round-robin rotation of each) and their creation order; secrets;
@@ -32,7 +37,8 @@ import { Low } from 'lowdb';
 import { DataFile as LowFile } from 'lowdb/node';
 import { type AuditEvent, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../shared/protocol.js';
 import { mergeSettings } from '../domain/settings.js';
-import { BadManifestError, recoverBatch, writeBatch } from './batch-files.js';
+import { BadManifestError, type BatchFile, recoverBatch, writeBatch } from './batch-files.js';
+import { ACTIVE_JOURNAL, BadJournalError, Journal, readJournals } from './journal.js';
 import {
   type PoolRecord,
   type SecretName,
@@ -132,6 +138,58 @@ const compact = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringif
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** pool.json without its per-rep records (those are journaled one rep at a time). */
+type PoolCore = Omit<PoolFile, 'counters' | 'unavailableSince'>;
+
+/**
+ * One operation of a journal line, replayed in order over the files at load. Each is
+ * idempotent (replaying a line the files already hold changes nothing).
+ */
+export type JournalOp =
+  /** A file's data, whole (the small files, and any file saved without record marks). */
+  | ['F', string, unknown]
+  /** pool.json but its per-rep records. */
+  | ['P', PoolCore]
+  /** One rep's counters and unavailable-since (null: none). */
+  | ['K', string, RepCounters | null, number | null]
+  /** A rep, upserted by id; removed. */
+  | ['R', StoredRep]
+  | ['r', string]
+  /** A lead upserted by id into lead shard n. */
+  | ['L', number, StoredLead]
+  /** An audit event appended to segment n (unless there already). */
+  | ['E', number, AuditEvent];
+
+/** Journal bytes after which a batch also checkpoints (the files rewritten, the journal dropped). */
+const JOURNAL_MAX_BYTES = 8 * 1024 * 1024;
+/** A checkpoint after this long without a batch, so a quiet store's files are current. */
+const QUIET_CHECKPOINT_MS = 2_000;
+
+/** What the next batch journals: marked records and files to write whole. */
+interface Staged {
+  whole: Set<DataFile>;
+  poolCore: boolean;
+  repRecords: Set<string>;
+  reps: Map<string, StoredRep | null>;
+  leads: Map<StoredLead, number>;
+  events: [number, AuditEvent][];
+}
+const nothingStaged = (): Staged => ({
+  whole: new Set(),
+  poolCore: false,
+  repRecords: new Set(),
+  reps: new Map(),
+  leads: new Map(),
+  events: [],
+});
+
+/** A checkpoint taken: the files' content at a batch boundary and the journal it replaces. */
+interface Snapshot {
+  dbs: DataFile[];
+  files: BatchFile[];
+  sealed: number | null;
+}
+
 /** A fresh pool's stored form. */
 export function newStoredPool(pool: PoolRecord): StoredPool {
   return {
@@ -163,16 +221,26 @@ export class EmbeddedFiles {
   readonly shards: Low<LeadsFile>[] = [];
   /** Audit segments, oldest first, with their numbers; the last one receives new events. */
   readonly segments: { n: number; db: Low<EventsFile> }[] = [];
-  /** Segments changed since the last takeChangedSegments(): part of the next batch. */
-  private changedSegments = new Set<Low<EventsFile>>();
+  /** What the next batch writes (stage(), marks), taken by commit(). */
+  private staged = nothingStaged();
+  /** Records marked since the last stage(): a file saved without any is journaled whole. */
+  private marksNow = { reps: false, shards: new Set<DataFile>() };
+  /** Files changed since the last checkpoint: what the next one rewrites. */
+  private dirty = new Set<DataFile>();
+  private readonly journal: Journal;
+  private appendsInFlight = 0;
+  private snapshotting: Promise<void> | null = null;
+  private quietTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dir: string,
     private readonly clock: () => number = Date.now,
-    /** fsync each batch (batch-files.ts): survives an OS crash too, not only the death of the process. */
+    /** fsync each append and checkpoint (batch-files.ts): survives an OS crash too, not only the death of the process. */
     private readonly fsync = false,
+    private readonly journalMaxBytes = JOURNAL_MAX_BYTES,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.journal = new Journal(dir, fsync);
     this.reps = this.file<RepsFile>('reps.json', { reps: [] });
     this.pool = this.file<PoolFile>('pool.json', {
       pools: {},
@@ -200,12 +268,183 @@ export class EmbeddedFiles {
     return [...this.names.values()];
   }
 
+  // ---- what a batch changed -------------------------------------------------------------
+
   /**
-   * Writes these files, whole, as one atomic batch (batch-files.ts writeBatch). Their
-   * content is taken now, synchronously: later changes are not part of this batch.
+   * The store saves these files in the next batch. A lead shard or reps.json with records
+   * marked since the previous stage() journals those records; without marks, the file is
+   * journaled whole (always correct, only bigger). pool.json journals its core; its per-rep
+   * records are journaled as marked (repRecordsChanged), which every change of them does.
    */
-  commit(files: Iterable<DataFile>): Promise<void> {
-    const batch = [...new Set(files)].map((db) => {
+  stage(dbs: Iterable<DataFile>): void {
+    for (const db of dbs) {
+      if (db === this.pool) this.staged.poolCore = true;
+      else if (db === this.reps) {
+        if (!this.marksNow.reps) this.staged.whole.add(db);
+      } else if (this.shards.includes(db as Low<LeadsFile>)) {
+        if (!this.marksNow.shards.has(db)) this.staged.whole.add(db);
+      } else if (!this.segments.some((s) => s.db === db)) this.staged.whole.add(db);
+    }
+    this.marksNow = { reps: false, shards: new Set() };
+  }
+
+  /** A rep was added or changed: reps.json (to save). */
+  repChanged(rep: StoredRep): Low<RepsFile> {
+    this.staged.reps.set(rep.id, rep);
+    this.marksNow.reps = true;
+    return this.reps;
+  }
+
+  /** A rep was removed: reps.json (to save). */
+  repRemoved(id: string): Low<RepsFile> {
+    this.staged.reps.set(id, null);
+    this.marksNow.reps = true;
+    return this.reps;
+  }
+
+  /** A rep's counters or unavailable-since changed (pool.json's per-rep records). */
+  repRecordsChanged(repId: string): void {
+    this.staged.repRecords.add(repId);
+  }
+
+  /**
+   * The batch the group commit starts now: its line appended to the journal (durable when
+   * this resolves). When the journal is long enough, a checkpoint of this very state too.
+   */
+  commit(): Promise<void> {
+    const ops = this.takeStaged();
+    const line = `${JSON.stringify(ops)}\n`;
+    const snapshot = this.journal.bytes + line.length >= this.journalMaxBytes && !this.snapshotting ? this.takeSnapshot() : null;
+    this.appendsInFlight++;
+    const appended = this.journal.append(line).finally(() => {
+      this.appendsInFlight--;
+      this.armQuietCheckpoint();
+    });
+    // The checkpoint holds this batch: it is written only once the batch is durable.
+    if (snapshot)
+      appended.then(
+        () => this.writeSnapshot(snapshot),
+        () => this.dropSnapshot(snapshot),
+      );
+    return appended;
+  }
+
+  private takeStaged(): JournalOp[] {
+    const s = this.staged;
+    this.staged = nothingStaged();
+    const ops: JournalOp[] = [];
+    for (const db of s.whole) {
+      const name = this.names.get(db);
+      if (name === undefined) continue; // a segment trimmed meanwhile
+      ops.push(['F', name, db.data]);
+      this.dirty.add(db);
+    }
+    const pool = this.pool.data;
+    if (s.poolCore) {
+      const { counters: _c, unavailableSince: _u, ...core } = pool;
+      ops.push(['P', core]);
+    }
+    for (const id of s.repRecords) {
+      ops.push(['K', id, Object.hasOwn(pool.counters, id) ? pool.counters[id] : null, pool.unavailableSince[id] ?? null]);
+    }
+    if (s.poolCore || s.repRecords.size) this.dirty.add(this.pool);
+    for (const [id, rep] of s.reps) ops.push(rep ? ['R', rep] : ['r', id]);
+    if (s.reps.size) this.dirty.add(this.reps);
+    for (const [lead, n] of s.leads) {
+      ops.push(['L', n, lead]);
+      this.dirty.add(this.shards[n]);
+    }
+    for (const [n, event] of s.events) {
+      ops.push(['E', n, event]);
+      const segment = this.segments.find((x) => x.n === n);
+      if (segment) this.dirty.add(segment.db);
+    }
+    return ops;
+  }
+
+  // ---- checkpoints --------------------------------------------------------------------
+
+  /** The files changed since the last checkpoint, as they are now, and the journal sealed. */
+  private takeSnapshot(): Snapshot {
+    const dbs = [...this.dirty].filter((db) => this.names.has(db));
+    this.dirty = new Set();
+    const files = dbs.map((db) => ({ name: this.names.get(db)!, text: compact.stringify(db.data) }));
+    return { dbs, files, sealed: this.journal.seal() };
+  }
+
+  private writeSnapshot(snapshot: Snapshot): Promise<void> {
+    const run = (async () => {
+      try {
+        await writeBatch(this.dir, snapshot.files, { fsync: this.fsync });
+        if (snapshot.sealed !== null) await this.journal.removeSealed(snapshot.sealed);
+      } catch {
+        // The sealed journal stays (replayed at the next load); the next checkpoint rewrites these files too.
+        this.dropSnapshot(snapshot);
+      }
+    })();
+    this.snapshotting = run.finally(() => {
+      this.snapshotting = null;
+    });
+    return this.snapshotting;
+  }
+
+  private dropSnapshot(snapshot: Snapshot): void {
+    for (const db of snapshot.dbs) this.dirty.add(db);
+  }
+
+  private armQuietCheckpoint(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      if (!this.checkpointIfQuiet()) this.armQuietCheckpoint();
+    }, QUIET_CHECKPOINT_MS);
+    this.quietTimer.unref();
+  }
+
+  /**
+   * A checkpoint when memory holds exactly what the journal holds (nothing staged, no
+   * append in flight): whether there was nothing left to do.
+   */
+  private checkpointIfQuiet(): boolean {
+    if (this.appendsInFlight > 0 || this.snapshotting || !this.isStagedEmpty()) return false;
+    if (this.dirty.size === 0) return true;
+    void this.writeSnapshot(this.takeSnapshot());
+    return true;
+  }
+
+  private isStagedEmpty(): boolean {
+    const s = this.staged;
+    return !s.whole.size && !s.poolCore && !s.repRecords.size && !s.reps.size && !s.leads.size && !s.events.length;
+  }
+
+  /** Nothing written in the background (a recovering store reloads only then). */
+  get idle(): boolean {
+    return this.appendsInFlight === 0 && !this.snapshotting;
+  }
+
+  /**
+   * At close, once the group commit is flushed: a last checkpoint, so the files alone hold
+   * everything (no journal left). Throws when it cannot be written (the journal stays and
+   * is replayed at the next load).
+   */
+  async close(): Promise<void> {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+    await this.snapshotting;
+    const snapshot = this.takeSnapshot();
+    await writeBatch(this.dir, snapshot.files, { fsync: this.fsync });
+    await this.journal.removeSealed(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Stops the background timer of a files object the store replaced (after a reload). */
+  dispose(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+  }
+
+  /** Writes these files whole, as one atomic batch (load's migrations and folding). */
+  private writeWhole(dbs: Iterable<DataFile>): Promise<void> {
+    const batch = [...new Set(dbs)].map((db) => {
       const name = this.names.get(db);
       if (name === undefined) throw new Error('not a data file of this folder');
       return { name, text: compact.stringify(db.data) };
@@ -279,6 +518,9 @@ export class EmbeddedFiles {
     }
     for (const { n, db } of this.segments) if (!Array.isArray(db.data.events)) throw corrupt(eventsFile(n), '"events" list');
 
+    const replayed = this.replayJournals();
+    for (const db of replayed) toWrite.add(db as Low<unknown>);
+
     const poolBefore = JSON.stringify(this.pool.data);
     this.migratePools();
     if (JSON.stringify(this.pool.data) !== poolBefore) toWrite.add(this.pool as Low<unknown>);
@@ -297,10 +539,126 @@ export class EmbeddedFiles {
       }
     }
     try {
-      await this.commit(toWrite);
+      await this.writeWhole(toWrite);
+      // Folded: the files hold what the journals held (a crash before this replays them again, idempotently).
+      await this.journal.removeSealed(Number.MAX_SAFE_INTEGER);
+      await unlink(join(this.dir, ACTIVE_JOURNAL)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     } catch (err) {
       throw new StoreUnavailableError(`writing the data files in ${this.dir} failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** The journals replayed over the files just read (see journal.ts); the files they changed. */
+  private replayJournals(): Set<DataFile> {
+    let journals: { names: string[]; lines: unknown[] };
+    try {
+      journals = readJournals(this.dir);
+    } catch (err) {
+      if (err instanceof BadJournalError) {
+        throw new StoreCorruptError(`${err.message}. The folder was left untouched; restore it from a backup.`);
+      }
+      throw new StoreUnavailableError(`reading the journal in ${this.dir} failed: ${(err as Error).message}`, { cause: err });
+    }
+    const touched = new Set<DataFile>();
+    const leadIndex = new Map<DataFile, Map<string, number>>();
+    const eventIds = new Map<DataFile, Set<string>>();
+    const byName = (name: string): DataFile | undefined => {
+      const shard = /^leads(?:-(\d+))?\.json$/.exec(name);
+      if (shard) return this.shard(Number(shard[1] ?? 0));
+      const segment = EVENTS_FILE.exec(name);
+      if (segment) return this.segment(Number(segment[1]));
+      return [...this.names].find(([, n]) => n === name)?.[0];
+    };
+    for (const line of journals.lines) {
+      if (!Array.isArray(line)) throw new StoreCorruptError(`a line of the journal in ${this.dir} is not a list of operations`);
+      for (const op of line as JournalOp[]) {
+        switch (op[0]) {
+          case 'F': {
+            const db = byName(op[1]);
+            if (!db) throw new StoreCorruptError(`the journal in ${this.dir} names an unknown file ${op[1]}`);
+            db.data = op[2];
+            leadIndex.delete(db);
+            eventIds.delete(db);
+            touched.add(db);
+            break;
+          }
+          case 'P': {
+            const { counters, unavailableSince } = this.pool.data;
+            this.pool.data = { ...op[1], counters, unavailableSince };
+            touched.add(this.pool);
+            break;
+          }
+          case 'K': {
+            const [, id, counters, since] = op;
+            const data = this.pool.data;
+            if (counters) data.counters[id] = counters;
+            else delete data.counters[id];
+            if (since !== null) data.unavailableSince[id] = since;
+            else delete data.unavailableSince[id];
+            touched.add(this.pool);
+            break;
+          }
+          case 'R':
+          case 'r': {
+            const id = op[0] === 'R' ? op[1].id : op[1];
+            const reps = this.reps.data.reps;
+            const i = reps.findIndex((r) => r.id === id);
+            if (op[0] === 'r') {
+              if (i >= 0) reps.splice(i, 1);
+            } else if (i >= 0) reps[i] = op[1];
+            else reps.push(op[1]);
+            touched.add(this.reps);
+            break;
+          }
+          case 'L': {
+            const [, n, lead] = op;
+            const shard = this.shard(n);
+            let index = leadIndex.get(shard);
+            if (!index) {
+              index = new Map(shard.data.leads.map((l, i) => [l.id, i]));
+              leadIndex.set(shard, index);
+            }
+            const i = index.get(lead.id);
+            if (i === undefined) {
+              index.set(lead.id, shard.data.leads.length);
+              shard.data.leads.push(lead);
+            } else shard.data.leads[i] = lead;
+            touched.add(shard);
+            break;
+          }
+          case 'E': {
+            const [, n, event] = op;
+            const db = this.segment(n);
+            let ids = eventIds.get(db);
+            if (!ids) {
+              ids = new Set(db.data.events.map((e) => e.id));
+              eventIds.set(db, ids);
+            }
+            if (!ids.has(event.id)) {
+              ids.add(event.id);
+              db.data.events.push(event);
+            }
+            touched.add(db);
+            break;
+          }
+          default:
+            throw new StoreCorruptError(`the journal in ${this.dir} holds an unknown operation`);
+        }
+      }
+    }
+    return touched;
+  }
+
+  /** Audit segment n, created (empty) in order when missing (a journal replay). */
+  private segment(n: number): Low<EventsFile> {
+    const found = this.segments.find((s) => s.n === n);
+    if (found) return found.db;
+    const db = this.file<EventsFile>(eventsFile(n), { events: [] });
+    const at = this.segments.findIndex((s) => s.n > n);
+    this.segments.splice(at < 0 ? this.segments.length : at, 0, { n, db });
+    return db;
   }
 
   /** pool.json: every pool complete, `default` present and first, counters under their current names. */
@@ -361,7 +719,7 @@ export class EmbeddedFiles {
       this.segments.push(last);
     }
     last.db.data.events.push(event);
-    this.changedSegments.add(last.db);
+    this.staged.events.push([last.n, event]);
     this.trimEvents(keep);
   }
 
@@ -373,21 +731,22 @@ export class EmbeddedFiles {
       const [gone] = this.segments.splice(0, 1);
       total -= gone.db.data.events.length;
       this.names.delete(gone.db);
-      this.changedSegments.delete(gone.db);
+      this.dirty.delete(gone.db);
       unlink(join(this.dir, eventsFile(gone.n))).catch(() => {});
     }
   }
 
-  /** The segments changed since the last call (the store adds them to its next batch). */
-  takeChangedSegments(): DataFile[] {
-    const out = [...this.changedSegments];
-    this.changedSegments.clear();
-    return out;
-  }
-
-  /** The file holding `lead` (by its acceptance order), created (empty, unread) when new. */
+  /**
+   * The file holding `lead` (by its acceptance order), created (empty, unread) when new.
+   * Marks the lead as changed: the store calls this for each lead it changes, and saves
+   * the file it returns.
+   */
   of(lead: StoredLead): Low<LeadsFile> {
-    return this.shard(shardIndex(lead.seq));
+    const n = shardIndex(lead.seq);
+    const shard = this.shard(n);
+    this.staged.leads.set(lead, n);
+    this.marksNow.shards.add(shard);
+    return shard;
   }
 
   private shard(n: number): Low<LeadsFile> {

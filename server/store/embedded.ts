@@ -63,6 +63,7 @@ import {
 } from './embedded-files.js';
 import { GroupCommit } from './group-commit.js';
 import { newLeadId } from './ids.js';
+import { Journal } from './journal.js';
 import {
   type AssignResult,
   type AttemptResult,
@@ -112,6 +113,8 @@ export interface EmbeddedStoreOptions {
   fsync?: boolean;
   /** Audit events kept at least (LEADPOOL_AUDIT_MAX_EVENTS). */
   auditMaxEvents?: number;
+  /** Journal bytes after which a checkpoint rewrites the files (embedded-files.ts); tests make it small. */
+  journalMaxBytes?: number;
 }
 
 /** An event as a store call records it: the id and time are the store's, the actor defaults to the call's. */
@@ -121,7 +124,7 @@ export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   private files: EmbeddedFiles;
   private readonly commit = new GroupCommit<DataFile>(
-    (files) => this.files.commit(files),
+    () => this.files.commit(),
     (err) => this.failed(err),
   );
   /** Set when a write failed, until the files are reloaded: every call is refused meanwhile. */
@@ -131,6 +134,7 @@ export class EmbeddedStore implements Store {
   private closed = false;
   private readonly recoveryIntervalMs: number;
   private readonly fsync: boolean;
+  private readonly journalMaxBytes?: number;
   private readonly auditMax: number;
   /** Events per segment file: a tenth of the bound (retention steps by one segment), 500 at most. */
   private readonly eventsPerSegment: number;
@@ -166,7 +170,8 @@ export class EmbeddedStore implements Store {
     options: EmbeddedStoreOptions = {},
   ) {
     this.fsync = options.fsync ?? false;
-    this.files = new EmbeddedFiles(dir, clock, this.fsync);
+    this.journalMaxBytes = options.journalMaxBytes;
+    this.files = new EmbeddedFiles(dir, clock, this.fsync, this.journalMaxBytes);
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1_000;
     this.auditMax = Math.max(1, options.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS);
     this.eventsPerSegment = Math.min(500, Math.max(1, Math.ceil(this.auditMax / 10)));
@@ -208,6 +213,10 @@ export class EmbeddedStore implements Store {
     this.closed = true;
     this.stopRecovery();
     await this.commit.flushed();
+    // The last checkpoint: the files alone hold everything. If it cannot be written the
+    // journal stays and the next start replays it: nothing is lost either way.
+    if (this.failure === null) await this.files.close().catch(() => {});
+    this.files.dispose();
   }
 
   async healthy(): Promise<boolean> {
@@ -240,13 +249,15 @@ export class EmbeddedStore implements Store {
 
   /** Once the folder takes writes again: the last durable state, reloaded from the files. */
   private async recover(): Promise<void> {
-    if (this.recovering || this.failure === null || !this.commit.idle) return;
+    if (this.recovering || this.failure === null || !this.commit.idle || !this.files.idle) return;
     this.recovering = true;
     try {
       await probeWritable(this.dir, this.files.fileNames());
-      const files = new EmbeddedFiles(this.dir, this.clock, this.fsync);
-      await files.load(); // rolls a committed batch forward, removes leftover temp files
+      Journal.probe(this.dir);
+      const files = new EmbeddedFiles(this.dir, this.clock, this.fsync, this.journalMaxBytes);
+      await files.load(); // rolls a committed batch forward, removes leftover temp files, folds the journal
       if (this.closed) return;
+      this.files.dispose();
       this.files = files;
       this.rebuild();
       this.failure = null;
@@ -278,7 +289,8 @@ export class EmbeddedStore implements Store {
 
   /** Writes these files and the audit segments changed since the last save, in one batch. */
   private save(...dbs: DataFile[]): Promise<void> {
-    return this.commit.write([...dbs, ...this.files.takeChangedSegments()]);
+    this.files.stage(dbs);
+    return this.commit.write(dbs);
   }
 
   /** Records an audit event, in memory now and on disk with the next save (the same batch as its change). */
@@ -358,7 +370,10 @@ export class EmbeddedStore implements Store {
 
   private counters(repId: string): RepCounters {
     const all = this.files.pool.data.counters;
-    if (!Object.hasOwn(all, repId)) all[repId] = { lastClaimAt: 0, recentClaims: [] };
+    if (!Object.hasOwn(all, repId)) {
+      all[repId] = { lastClaimAt: 0, recentClaims: [] };
+      this.files.repRecordsChanged(repId);
+    }
     return all[repId];
   }
 
@@ -436,6 +451,7 @@ export class EmbeddedStore implements Store {
     const c = this.counters(repId);
     c.lastClaimAt = now;
     c.recentClaims = recordClaim(c.recentClaims, claimWindowToKeep(this.poolList().map((p) => p.settings)), now);
+    this.files.repRecordsChanged(repId);
   }
 
   private reopen(lead: StoredLead): void {
@@ -476,11 +492,13 @@ export class EmbeddedStore implements Store {
     if (isAvailable(after)) {
       if (!Object.hasOwn(since, repId)) return false;
       delete since[repId];
+      this.files.repRecordsChanged(repId);
       return true;
     }
     if (!isAvailable(before) || Object.hasOwn(since, repId)) return false;
     const now = this.clock();
     since[repId] = now;
+    this.files.repRecordsChanged(repId);
     const rep = this.reps.get(repId);
     const jobs: Job[] = [];
     for (const poolId of rep?.pools ?? []) {
@@ -750,7 +768,7 @@ export class EmbeddedStore implements Store {
     this.byTokenHash.set(rep.tokenHash, rep.id);
     this.files.reps.data.reps.push(copy);
     this.record('rep.created', { repId: rep.id, data: { name: copy.name, pools: [...copy.pools] } }, managerBy(audit));
-    await this.save(this.files.reps);
+    await this.save(this.files.repChanged(copy));
   }
 
   async updateRep(id: string, patch: Partial<StoredRep>, audit?: AuditContext): Promise<StoredRep | null> {
@@ -764,7 +782,7 @@ export class EmbeddedStore implements Store {
     if (allowed.pools) rep.pools = this.existingPools(allowed.pools);
     this.record('rep.updated', { repId: id, data: { fields: changedFields(allowed) } }, managerBy(audit));
     const copy = structuredClone(rep);
-    await this.save(this.files.reps);
+    await this.save(this.files.repChanged(rep));
     return copy;
   }
 
@@ -775,7 +793,7 @@ export class EmbeddedStore implements Store {
     rep.tokenHash = tokenHash;
     this.byTokenHash.set(tokenHash, id);
     this.record('rep.token', { repId: id }, managerBy(audit));
-    await this.save(this.files.reps);
+    await this.save(this.files.repChanged(rep));
     return true;
   }
 
@@ -788,10 +806,11 @@ export class EmbeddedStore implements Store {
     this.files.reps.data.reps = this.files.reps.data.reps.filter((r) => r.id !== id);
     delete this.files.pool.data.counters[id];
     delete this.files.pool.data.unavailableSince[id];
+    this.files.repRecordsChanged(id);
     for (const pool of this.poolList()) delete pool.rotation[id];
     this.tabs.delete(id);
     const released: Lead[] = [];
-    const touched = new Set<DataFile>([this.files.reps, this.files.pool]);
+    const touched = new Set<DataFile>([this.files.repRemoved(id), this.files.pool]);
     for (const lead of this.leads.values()) {
       if (lead.status === 'claimed' && lead.claimedBy === id) {
         this.reopen(lead);
@@ -877,7 +896,7 @@ export class EmbeddedStore implements Store {
     }
     const after = this.presenceOf(repId);
     const moved = this.presenceMoved(repId, before, after);
-    if (rep && before === 'away') await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
+    if (rep && before === 'away') await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
     else if (moved) await this.save(this.files.pool);
     return { repId, before, after };
   }
@@ -909,7 +928,7 @@ export class EmbeddedStore implements Store {
     if (rep) rep.away = away;
     const after = this.presenceOf(repId);
     const moved = this.presenceMoved(repId, before, after);
-    if (rep) await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
+    if (rep) await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
     return { repId, before, after };
   }
 
@@ -922,7 +941,7 @@ export class EmbeddedStore implements Store {
     const after = this.presenceOf(repId);
     // off shift starts the reclaim clock like away
     const moved = this.presenceMoved(repId, before, after);
-    if (changed) await this.save(this.files.reps, ...(moved ? [this.files.pool] : []));
+    if (changed) await this.save(this.files.repChanged(rep!), ...(moved ? [this.files.pool] : []));
     return { repId, before, after };
   }
 
