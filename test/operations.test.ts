@@ -4,7 +4,7 @@
 // change turns out to have happened, JSON logs (a request id per request, no token, no
 // contact field, LOG_LEVEL), and a graceful shutdown under load (every 201 durable,
 // clients disconnected so that they reconnect elsewhere).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
@@ -163,9 +163,10 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
     const { manager, feed } = pool(server);
     await postLead(feed);
     expect((await api(server.url).get('/healthz')).status).toBe(200);
-    // something in the way of the batch's temp file: the write fails (also as root)
-    const blocker = join(server.dataDir, 'pool.json.tmp');
-    mkdirSync(blocker);
+    // something in the way of the journal: the append fails (also as root)
+    const journal = join(server.dataDir, 'journal.ndjson');
+    renameSync(journal, `${journal}.aside`);
+    mkdirSync(journal);
     const refused = await feed.post('/api/leads', leadInput({ externalId: 'refused-1' }));
     expect(refused.status).toBe(503);
     expect(refused.body.error).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be reached; nothing was changed' });
@@ -180,7 +181,8 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
 
     await sleep(1500); // the recovery loop tries (every second) and still fails
     expect((await api(server.url).get('/healthz')).status).toBe(503);
-    rmSync(blocker, { recursive: true });
+    rmSync(journal, { recursive: true });
+    renameSync(`${journal}.aside`, journal);
     await eventually(async () => (await api(server.url).get('/healthz')).status === 200, 5000, 100);
     expect((await manager.get('/api/leads?limit=1000')).body.leads.map((l: Lead) => l.externalId)).not.toContain('refused-1');
     expect((await feed.post('/api/leads', leadInput({ externalId: 'refused-1' }))).status).toBe(201);
@@ -324,26 +326,31 @@ describe('late outcomes: what a store result names', () => {
 });
 
 describe('LEADPOOL_FSYNC', () => {
-  it('off by default; on, every batch waits for the disk (files and folder fsynced); both keep what they acknowledged', async () => {
+  it('off by default; on, every batch waits for the disk (the journal fdatasynced, a checkpoint fsynced); both keep what they acknowledged', async () => {
     expect(loadConfig({}).fsync).toBe(false);
     for (const on of ['on', 'true', '1']) expect(loadConfig({ LEADPOOL_FSYNC: on }).fsync).toBe(true);
     for (const off of ['off', 'false', '0', '']) expect(loadConfig({ LEADPOOL_FSYNC: off }).fsync).toBe(false);
     expect(() => loadConfig({ LEADPOOL_FSYNC: 'yes please' })).toThrow(/LEADPOOL_FSYNC/);
 
     const handle = await open(join(tempDir(), 'probe'), 'w');
-    const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void> };
+    const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void>; datasync(): Promise<void> };
     await handle.close();
     const sync = vi.spyOn(proto, 'sync');
+    const datasync = vi.spyOn(proto, 'datasync');
     try {
       for (const fsync of [false, true]) {
         const dir = tempDir();
         const store = new EmbeddedStore(dir, Date.now, { fsync });
         await store.init();
         sync.mockClear();
+        datasync.mockClear();
         const { lead } = await store.insertLead(draft());
-        // a lead batch writes its shard, pool.json and its audit segment: three files, a manifest, the folder twice
-        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 6 : 0);
+        // a lead batch is one journal append
+        expect(datasync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 1 : 0);
+        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(0);
         await store.close();
+        // the checkpoint at close writes the shard, pool.json and the audit segment: three files, a manifest, the folder twice
+        expect(sync.mock.calls.length, `fsync ${fsync}`).toBe(fsync ? 6 : 0);
         const again = new EmbeddedStore(dir, Date.now, { fsync });
         await again.init();
         expect((await again.getLead(lead.id))?.id).toBe(lead.id);
@@ -351,6 +358,7 @@ describe('LEADPOOL_FSYNC', () => {
       }
     } finally {
       sync.mockRestore();
+      datasync.mockRestore();
     }
   });
 });

@@ -118,6 +118,21 @@ describe('embedded store: a failed write leaves no trace', () => {
     expect((await store.getLead(again.lead.id))?.externalId).toBe('x1');
   });
 
+  it('a refused change is never written later: no checkpoint after the failure (quiet time passes) writes what memory still held', async () => {
+    const dir = tempDir();
+    let store = await open(dir);
+    await store.insertLead(draft({ externalId: 'kept' }));
+    const unblock = blockJournal(dir);
+    await unavailable(store.insertLead(draft({ externalId: 'refused' })));
+    await sleep(3_000); // longer than the quiet time after which a store checkpoints
+    expect(readFileSync(join(dir, 'leads.json'), 'utf8')).not.toContain('refused');
+    unblock();
+    await until(() => store.healthy(), 'the store to recover');
+    expect((await store.listLeads({})).map((l) => l.externalId)).toEqual(['kept']);
+    store = await reopen(store, dir);
+    expect((await store.listLeads({})).map((l) => l.externalId)).toEqual(['kept']);
+  });
+
   it('a refused claim leaves the lead open and not held; a refused createRep leaves no rep; after recovery both work and persist', async () => {
     const dir = tempDir();
     let store = await open(dir);

@@ -176,6 +176,20 @@ describe('embedded store journal: what was acknowledged is what a crash leaves',
   });
 });
 
+describe('embedded store journal: what was acknowledged is what a crash leaves (cases)', () => {
+  it('a rep that went away, then offline, then opened a tab is available after a crash too', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await store.createRep(makeRep('a'));
+    await store.tabOpened('a', 't1');
+    await store.setAway('a', true);
+    await store.tabClosed('a', 't1');
+    await store.tabOpened('a', 't2');
+    expect((await store.getRep('a'))?.away).toBe(false);
+    expect(contents(await afterCrash(dir))).toEqual(contents(live(store)));
+  });
+});
+
 describe('embedded store journal: edge cases', () => {
   it('a torn last line (a crash in the middle of an append) is dropped; the lines before it are kept', async () => {
     const dir = tempDir();

@@ -229,6 +229,11 @@ export class EmbeddedFiles {
   private dirty = new Set<DataFile>();
   private readonly journal: Journal;
   private appendsInFlight = 0;
+  /**
+   * An append failed: memory holds changes that were refused, so nothing of it is ever
+   * written again (no checkpoint, no append); the store reloads the folder instead.
+   */
+  private failed = false;
   private snapshotting: Promise<void> | null = null;
   private quietTimer: NodeJS.Timeout | null = null;
 
@@ -312,14 +317,22 @@ export class EmbeddedFiles {
    * this resolves). When the journal is long enough, a checkpoint of this very state too.
    */
   commit(): Promise<void> {
+    if (this.failed) return Promise.reject(new Error('an earlier journal append failed'));
     const ops = this.takeStaged();
     const line = `${JSON.stringify(ops)}\n`;
     const snapshot = this.journal.bytes + line.length >= this.journalMaxBytes && !this.snapshotting ? this.takeSnapshot() : null;
     this.appendsInFlight++;
-    const appended = this.journal.append(line).finally(() => {
-      this.appendsInFlight--;
-      this.armQuietCheckpoint();
-    });
+    const appended = this.journal.append(line).then(
+      () => {
+        this.appendsInFlight--;
+        this.armQuietCheckpoint();
+      },
+      (err: unknown) => {
+        this.appendsInFlight--;
+        this.failed = true;
+        throw err;
+      },
+    );
     // The checkpoint holds this batch: it is written only once the batch is durable.
     if (snapshot)
       appended.then(
@@ -406,6 +419,7 @@ export class EmbeddedFiles {
    * append in flight): whether there was nothing left to do.
    */
   private checkpointIfQuiet(): boolean {
+    if (this.failed) return true;
     if (this.appendsInFlight > 0 || this.snapshotting || !this.isStagedEmpty()) return false;
     if (this.dirty.size === 0) return true;
     void this.writeSnapshot(this.takeSnapshot());
@@ -431,6 +445,7 @@ export class EmbeddedFiles {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = null;
     await this.snapshotting;
+    if (this.failed) return;
     const snapshot = this.takeSnapshot();
     await writeBatch(this.dir, snapshot.files, { fsync: this.fsync });
     await this.journal.removeSealed(Number.MAX_SAFE_INTEGER);

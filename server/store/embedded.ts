@@ -885,6 +885,8 @@ export class EmbeddedStore implements Store {
     this.check();
     const before = this.presenceOf(repId);
     const rep = this.reps.get(repId);
+    // Away is cleared by a tab opening, also the flag left by a rep that went away and then offline.
+    const wasAway = rep?.away === true;
     if (rep) {
       let set = this.tabs.get(repId);
       if (!set) {
@@ -896,7 +898,7 @@ export class EmbeddedStore implements Store {
     }
     const after = this.presenceOf(repId);
     const moved = this.presenceMoved(repId, before, after);
-    if (rep && before === 'away') await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
+    if (rep && wasAway) await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
     else if (moved) await this.save(this.files.pool);
     return { repId, before, after };
   }
