@@ -15,6 +15,8 @@ import type { ReadModels } from './reads.js';
 const CHECK_EVERY_MS = 30_000;
 /** A boundary is checked this long after it, so the check reads the new side. */
 const AFTER_BOUNDARY_MS = 5;
+/** Reps read at a time by the periodic pass. */
+const SYNC_PAGE = 250;
 
 export class ShiftKeeper {
   private timer: NodeJS.Timeout | null = null;
@@ -59,16 +61,23 @@ export class ShiftKeeper {
     if (!this.stopped && change !== null && change + AFTER_BOUNDARY_MS < this.dueAt) this.wake(change + AFTER_BOUNDARY_MS - Date.now());
   }
 
-  /** Every rep's flag now; resolves to the next instant worth a check. */
+  /**
+   * Every rep's flag now; resolves to the next instant worth a check. Read a page at a
+   * time, so a team of thousands does not hold the event loop (and everyone's races) at once.
+   */
   async syncAll(): Promise<number> {
     const now = Date.now();
     let next = now + CHECK_EVERY_MS;
-    for (const rep of await this.store.listReps()) {
-      await this.syncOne(rep, now);
-      const change = nextShiftChange(rep.schedule, now);
-      if (change !== null) next = Math.min(next, change + AFTER_BOUNDARY_MS);
+    for (let offset = 0; ; offset += SYNC_PAGE) {
+      const { reps, total } = await this.store.listRepsPage(offset, SYNC_PAGE);
+      for (const rep of reps) {
+        await this.syncOne(rep, now);
+        const change = nextShiftChange(rep.schedule, now);
+        if (change !== null) next = Math.min(next, change + AFTER_BOUNDARY_MS);
+      }
+      if (offset + SYNC_PAGE >= total || reps.length === 0) return next;
+      await new Promise((r) => setImmediate(r));
     }
-    return next;
   }
 
   private async syncOne(rep: StoredRep, now: number): Promise<void> {
