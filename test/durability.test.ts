@@ -186,5 +186,5 @@ describe('durability (embedded store, child process)', () => {
     expect(second?.message).toMatch(/server exited with [1-9]/);
     expect(second?.message).toContain('leads');
     expect(readFileSync(file, 'utf8')).toBe('[1, 2, 3]');
-  });
+  }, 90_000); // three server starts
 });

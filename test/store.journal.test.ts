@@ -35,8 +35,13 @@ async function open(dir: string, journalMaxBytes?: number): Promise<EmbeddedStor
   return store;
 }
 
-/** The folder as a crash would leave it now: a copy, read by a fresh EmbeddedFiles (journal replayed). */
-async function afterCrash(dir: string): Promise<EmbeddedFiles> {
+/**
+ * The folder as a crash would leave it now: a copy, read by a fresh EmbeddedFiles (journal
+ * replayed). Copied once no checkpoint is being written: a crash stops every write at one
+ * instant, a copy file by file beside a write in flight would not.
+ */
+async function afterCrash(dir: string, store?: EmbeddedStore): Promise<EmbeddedFiles> {
+  if (store) await live(store).checkpointsSettled();
   const copy = tempDir();
   cpSync(dir, copy, { recursive: true });
   const files = new EmbeddedFiles(copy);
@@ -157,7 +162,7 @@ describe('embedded store journal: what was acknowledged is what a crash leaves',
         const dir = tempDir();
         const store = await open(dir, journalMaxBytes);
         await run(store, steps);
-        const crashed = await afterCrash(dir);
+        const crashed = await afterCrash(dir, store);
         expect(contents(crashed)).toEqual(contents(live(store)));
         await store.close();
         stores.splice(stores.indexOf(store), 1);
@@ -172,7 +177,7 @@ describe('embedded store journal: what was acknowledged is what a crash leaves',
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.createRep(makeRep(`r${i}`))));
     const leads = await Promise.all(Array.from({ length: 50 }, (_, i) => store.insertLead(draft({ externalId: `e${i}` }))));
     await Promise.all(leads.slice(0, 20).map((l, i) => store.claim(l.lead.id, `r${i}`)));
-    expect(contents(await afterCrash(dir))).toEqual(contents(live(store)));
+    expect(contents(await afterCrash(dir, store))).toEqual(contents(live(store)));
   });
 });
 
@@ -186,7 +191,7 @@ describe('embedded store journal: what was acknowledged is what a crash leaves (
     await store.tabClosed('a', 't1');
     await store.tabOpened('a', 't2');
     expect((await store.getRep('a'))?.away).toBe(false);
-    expect(contents(await afterCrash(dir))).toEqual(contents(live(store)));
+    expect(contents(await afterCrash(dir, store))).toEqual(contents(live(store)));
   });
 });
 
@@ -239,7 +244,7 @@ describe('embedded store journal: edge cases', () => {
     expect(await store.healthy()).toBe(true);
     expect(readdirSync(dir).some((f) => /^journal-\d+\.ndjson$/.test(f))).toBe(true); // sealed, kept
     rmSync(inTheWay, { recursive: true }); // (a copy of the folder could not hold it)
-    expect(contents(await afterCrash(dir))).toEqual(contents(live(store)));
+    expect(contents(await afterCrash(dir, store))).toEqual(contents(live(store)));
     for (let i = 30; i < 60; i++) await store.insertLead(draft({ externalId: `e${i}` }));
     await store.close();
     stores.splice(stores.indexOf(store), 1);

@@ -431,6 +431,11 @@ export class EmbeddedFiles {
     return !s.whole.size && !s.poolCore && !s.repRecords.size && !s.reps.size && !s.leads.size && !s.events.length;
   }
 
+  /** Resolves once no checkpoint is being written (tests copy the folder only then). */
+  async checkpointsSettled(): Promise<void> {
+    while (this.snapshotting) await this.snapshotting;
+  }
+
   /** Nothing written in the background (a recovering store reloads only then). */
   get idle(): boolean {
     return this.appendsInFlight === 0 && !this.snapshotting;
