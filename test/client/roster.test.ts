@@ -1,7 +1,8 @@
+// @vitest-environment happy-dom
 // The manager's reps for large teams (issue #14): one rep's change applied in place, counts
 // kept by the events, a rep's open lead count following the lead events without reading
 // the rep list again, and pages of a filtered list.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createManagerModel } from '../../client/src/state/managerModel';
 import { createRoster } from '../../client/src/state/roster';
 import { connected, dashboard, fakeHttp, fullLead, rep } from './fixtures';
@@ -114,5 +115,51 @@ describe('the manager model with many reps', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(model.roster.size.value).toBe(1500);
     expect(api.get).toHaveBeenCalledWith('/api/reps?limit=1000&offset=1000');
+  });
+});
+
+describe('rep pickers and rules in a large pool', () => {
+  it('assigning searches by name instead of listing every rep; a rule adds reps by name', async () => {
+    const { cleanup, fireEvent, render, screen, within } = await import('@testing-library/preact');
+    const { h } = await import('preact');
+    const { ManagerView } = await import('../../client/src/components/ManagerView');
+    const { RulesEditor } = await import('../../client/src/components/RulesEditor');
+    const api = fakeHttp();
+    api.post.mockResolvedValueOnce({ lead: { ...fullLead('l1'), status: 'claimed', claimedBy: 'rep_13' } });
+    const model = createManagerModel(api.http, connected());
+    model.applyDashboard(dashboard({ reps: many(300), open: [fullLead('l1')], recent: [] }));
+    render(h(ManagerView, { model }));
+    const row = document.querySelector('tr[data-lead-id="l1"]') as HTMLElement;
+    expect(row.querySelectorAll('option')).toHaveLength(0);
+    const box = within(row).getByRole('combobox');
+    fireEvent.input(box, { target: { value: 'rep 001' } });
+    expect(row.querySelectorAll('datalist option')).toHaveLength(11); // Rep 0001, Rep 0010 to Rep 0019
+    fireEvent.input(box, { target: { value: 'Rep 0013 (offline)' } });
+    fireEvent.click(within(row).getByRole('button', { name: 'Assign anyway' }));
+    await vi.waitFor(() => expect(api.post).toHaveBeenCalledWith('/api/leads/l1/assign', { repId: 'rep_13' }));
+    cleanup();
+
+    const saved: unknown[] = [];
+    render(
+      h(RulesEditor, {
+        rules: [{ name: 'VIP', when: {}, to: { reps: ['rep_5'] } }],
+        reps: [],
+        roster: model.roster,
+        poolId: 'default',
+        onSave: async (r) => {
+          saved.push(r);
+          return { ok: true };
+        },
+      }),
+    );
+    const picks = screen.getByRole('group', { name: 'Or these reps' });
+    expect(
+      within(picks)
+        .getAllByRole('checkbox')
+        .map((c) => c.parentElement?.textContent),
+    ).toEqual(['Rep 0005']);
+    fireEvent.input(screen.getByRole('combobox', { name: 'Add a rep' }), { target: { value: 'Rep 0042' } });
+    expect(within(screen.getByRole('group', { name: 'Or these reps' })).getAllByRole('checkbox')).toHaveLength(2);
+    cleanup();
   });
 });

@@ -16,6 +16,7 @@ import { PoolsOverview } from './PoolsOverview';
 import { PoolsPanel } from './PoolsPanel';
 import { PresenceBoard } from './PresenceBoard';
 import { ReportsPanel } from './ReportsPanel';
+import { SELECT_MAX } from './RepPicker';
 import { RepsPanel } from './RepsPanel';
 import { RulesEditor } from './RulesEditor';
 import { SettingsForm } from './SettingsForm';
@@ -194,7 +195,9 @@ export function ManagerView({
             <RulesEditor
               key={poolId}
               rules={model.rules.value}
-              reps={model.poolReps.value}
+              reps={roster.counts(poolId).members > SELECT_MAX ? [] : model.poolReps.value}
+              roster={roster}
+              poolId={poolId}
               poolName={named}
               onSave={model.setRules}
               onPreview={model.previewRules}

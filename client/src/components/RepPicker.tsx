@@ -53,15 +53,21 @@ export function RepPicker({
     );
   }
   const listId = `${id ?? 'rep-picker'}-matches`;
-  const matches = text.trim()
-    ? roster
-        .query({ poolId, text, limit: SUGGESTIONS + 1 })
-        .reps.filter((r) => r.id !== exclude)
-        .slice(0, SUGGESTIONS)
-    : [];
+  const find = (typed: string) =>
+    typed.trim()
+      ? roster
+          .query({ poolId, text: typed, limit: SUGGESTIONS + 1 })
+          .reps.filter((r) => r.id !== exclude)
+          .slice(0, SUGGESTIONS)
+      : [];
+  const matches = find(text);
   const pick = (typed: string) => {
     setText(typed);
-    const hit = matches.find((r) => shown(r, withPresence) === typed || r.name === typed);
+    // A suggestion picked reads "Name (presence)": its name finds it.
+    const name = withPresence ? typed.replace(/ \([a-z-]+\)$/, '') : typed;
+    const hit = roster
+      .query({ poolId, text: name })
+      .reps.find((r) => r.id !== exclude && (shown(r, withPresence) === typed || r.name === typed));
     onChange(hit?.id ?? '');
   };
   return (
