@@ -58,7 +58,7 @@ describe('manager dashboard', () => {
     expect(within(feed).getAllByText('Claimed').length).toBe(1);
   });
 
-  it('updates live from events: presence, new lead, claim (and refreshes counts)', async () => {
+  it('updates live from events: presence, new lead, claim (counts from the events, no list read)', async () => {
     vi.useFakeTimers();
     try {
       render(<ManagerView model={model} />);
@@ -75,7 +75,10 @@ describe('manager dashboard', () => {
       });
       await vi.advanceTimersByTimeAsync(500);
       expect(within(screen.getByRole('region', { name: 'Leads' })).queryByText('Nova Energy')).toBeNull();
-      expect(api.get).toHaveBeenCalledWith('/api/reps');
+      // The claim itself counts for Jonas; the rep list is not read again.
+      const team = screen.getByRole('region', { name: 'Team' });
+      expect(within(team).getByText('1 open leads of 10', { selector: `[data-rep-id="rep_2"] *` })).toBeTruthy();
+      expect(api.get).not.toHaveBeenCalledWith(expect.stringMatching(/^\/api\/reps/));
     } finally {
       vi.useRealTimers();
     }

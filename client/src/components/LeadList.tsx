@@ -6,10 +6,11 @@ import {
   type LeadExplanation,
   type LeadListPage,
   type PoolOverview,
-  type Rep,
 } from '../../../shared/protocol';
 import { saveCsv } from '../lib/download';
 import { formatAge, formatTime } from '../lib/format';
+import type { Roster } from '../state/roster';
+import { RepPicker } from './RepPicker';
 
 /** What the Leads tab needs of the manager's model (managerModel.ts). */
 interface LeadListModel {
@@ -53,7 +54,7 @@ const who = (lead: Lead) => lead.name ?? lead.email ?? lead.phone ?? lead.compan
  * (its fields, why it waits, its timeline from the audit trail, assign and release); CSV
  * export of what the filters select.
  */
-export function LeadList({ model, reps, pools }: { model: LeadListModel; reps: Rep[]; pools: PoolOverview[] }) {
+export function LeadList({ model, roster, pools }: { model: LeadListModel; roster: Roster; pools: PoolOverview[] }) {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [page, setPage] = useState<LeadListPage | null>(null);
   const [busy, setBusy] = useState(false);
@@ -127,16 +128,16 @@ export function LeadList({ model, reps, pools }: { model: LeadListModel; reps: R
             </select>
           </label>
         )}
-        <label class="field">
+        <label class="field" for="lead-filter-rep">
           <span>Held by</span>
-          <select value={filters.repId} onChange={set('repId')}>
-            <option value="">Anyone</option>
-            {reps.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
+          <RepPicker
+            id="lead-filter-rep"
+            roster={roster}
+            value={filters.repId}
+            onChange={(repId) => setFilters({ ...filters, repId })}
+            emptyLabel="Anyone"
+            withPresence={false}
+          />
         </label>
         <label class="field">
           <span>Source</span>
@@ -223,7 +224,14 @@ export function LeadList({ model, reps, pools }: { model: LeadListModel; reps: R
         </div>
       )}
       {opened && (
-        <LeadPage key={opened.id} lead={opened} model={model} reps={reps} onClose={() => setOpenId(null)} onChanged={() => void search()} />
+        <LeadPage
+          key={opened.id}
+          lead={opened}
+          model={model}
+          roster={roster}
+          onClose={() => setOpenId(null)}
+          onChanged={() => void search()}
+        />
       )}
     </section>
   );
@@ -289,13 +297,13 @@ function eventText(e: AuditEvent, repName: (id: string | undefined) => string): 
 function LeadPage({
   lead,
   model,
-  reps,
+  roster,
   onClose,
   onChanged,
 }: {
   lead: Lead;
   model: LeadListModel;
-  reps: Rep[];
+  roster: Roster;
   onClose(): void;
   onChanged(): void;
 }) {
@@ -315,7 +323,6 @@ function LeadPage({
     onChanged();
     await load();
   };
-  const poolReps = reps.filter((r) => (r.pools ?? ['default']).includes(lead.poolId));
   return (
     <div class="dialog-backdrop">
       <div class="dialog lead-page" role="dialog" aria-modal="true" aria-labelledby="lead-page-title">
@@ -379,16 +386,17 @@ function LeadPage({
         </section>
         {(lead.status === 'open' || lead.status === 'claimed') && (
           <div class="row dialog-actions">
-            <label class="field-inline">
+            <label class="field-inline" for="lead-page-assign">
               <span>Assign to</span>
-              <select value={repId} onChange={(e) => setRepId((e.currentTarget as HTMLSelectElement).value)}>
-                <option value="">Choose a rep</option>
-                {poolReps.map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
+              <RepPicker
+                id="lead-page-assign"
+                roster={roster}
+                poolId={lead.poolId}
+                value={repId}
+                onChange={setRepId}
+                emptyLabel="Choose a rep"
+                withPresence={false}
+              />
             </label>
             <button
               type="button"

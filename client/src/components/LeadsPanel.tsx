@@ -1,12 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Lead, Rep, RulesPreview } from '../../../shared/protocol';
+import type { Roster } from '../state/roster';
 import { Age } from './Age';
 import { OverdueBadge } from './OverdueBadge';
+import { RepPicker } from './RepPicker';
 
 interface Props {
   open: Lead[];
   claimed: Lead[];
-  reps: Rep[];
+  /** Every rep (roster.ts): looked up by id, and searched when assigning. */
+  roster: Roster;
+  /** The pool whose leads these are: its reps are the ones offered. */
+  poolId?: string;
   repName(id: string | undefined): string;
   onAssign(leadId: string, repId: string): Promise<boolean>;
   onRelease(leadId: string): Promise<boolean>;
@@ -20,7 +25,7 @@ interface Props {
 }
 
 /** "Rule “Spanish” · eligible: Esa (offline)": why a waiting lead waits, from the rule it matched and who that rule reaches. */
-function RoutingNote({ lead, reps, routing }: { lead: Lead; reps: Rep[]; routing?: RulesPreview | null }) {
+function RoutingNote({ lead, roster, routing }: { lead: Lead; roster: Roster; routing?: RulesPreview | null }) {
   const item = routing?.items.find((i) => i.leadId === lead.id);
   const rule = item ? (item.rule ? `Rule “${item.rule}”` : 'No rule matched') : null;
   // The rules as saved now route it to item.eligible (the store rerouted it so); an escalated lead is everyone's.
@@ -30,7 +35,7 @@ function RoutingNote({ lead, reps, routing }: { lead: Lead; reps: Rep[]; routing
       ? 'every rep of the pool'
       : eligible
           .map((id) => {
-            const rep = reps.find((r) => r.id === id);
+            const rep = roster.get(id);
             return rep ? `${rep.name} (${rep.presence})` : id;
           })
           .join(', ');
@@ -50,11 +55,11 @@ function presenceWarning(rep: Rep | undefined): string | null {
     : `${rep.name} is offline: nobody works the lead until they open Leadpool again.`;
 }
 
-function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAssign: Props['onAssign'] }) {
+function AssignControl({ lead, roster, poolId, onAssign }: { lead: Lead; roster: Roster; poolId?: string; onAssign: Props['onAssign'] }) {
   const [repId, setRepId] = useState('');
   const [busy, setBusy] = useState(false);
   const id = `assign-${lead.id}`;
-  const warning = presenceWarning(reps.find((r) => r.id === repId));
+  const warning = presenceWarning(roster.get(repId));
   return (
     <form
       class={`assign${warning ? ' assign-warned' : ''}`}
@@ -69,16 +74,7 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
       <label class="sr-only" for={id}>
         Assign {lead.company ?? lead.name ?? 'lead'} to
       </label>
-      <select id={id} value={repId} onChange={(e) => setRepId(e.currentTarget.value)}>
-        <option value="">Choose rep…</option>
-        {reps
-          .filter((r) => r.id !== lead.claimedBy)
-          .map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name} ({r.presence})
-            </option>
-          ))}
-      </select>
+      <RepPicker id={id} roster={roster} poolId={poolId} value={repId} onChange={setRepId} exclude={lead.claimedBy} />
       <button
         type="submit"
         class={`btn btn-sm${warning ? ' btn-warn' : ''}`}
@@ -97,7 +93,19 @@ function AssignControl({ lead, reps, onAssign }: { lead: Lead; reps: Rep[]; onAs
 }
 
 /** Open and claimed leads, with manual assign and release. */
-export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, poolName, rules, routing, onLoadRouting }: Props) {
+export function LeadsPanel({
+  open,
+  claimed,
+  roster,
+  poolId,
+  repName,
+  onAssign,
+  onRelease,
+  poolName,
+  rules,
+  routing,
+  onLoadRouting,
+}: Props) {
   const [tab, setTab] = useState<'open' | 'claimed'>('open');
   const routed = (rules?.length ?? 0) > 0;
   // The rule each waiting lead matched: asked again when a waiting lead is not in the last answer, or the rules changed.
@@ -147,7 +155,7 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, 
                   <td>
                     <span class="cell-main">{l.company ?? l.name ?? l.id}</span>
                     <span class="cell-sub muted">{[l.industry, l.country, l.source].filter(Boolean).join(' · ')}</span>
-                    {tab === 'open' && routed && <RoutingNote lead={l} reps={reps} routing={routing} />}
+                    {tab === 'open' && routed && <RoutingNote lead={l} roster={roster} routing={routing} />}
                   </td>
                   <td class="cell-contact">
                     <span class="cell-main">{l.name ?? ''}</span>
@@ -176,7 +184,7 @@ export function LeadsPanel({ open, claimed, reps, repName, onAssign, onRelease, 
                   </td>
                   <td class="cell-action">
                     <div class="row-tight">
-                      <AssignControl lead={l} reps={reps} onAssign={onAssign} />
+                      <AssignControl lead={l} roster={roster} poolId={poolId} onAssign={onAssign} />
                       {tab === 'claimed' && (
                         <button type="button" class="btn btn-sm btn-ghost" onClick={() => void onRelease(l.id)}>
                           Release

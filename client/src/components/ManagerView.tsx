@@ -16,6 +16,7 @@ import { PoolsOverview } from './PoolsOverview';
 import { PoolsPanel } from './PoolsPanel';
 import { PresenceBoard } from './PresenceBoard';
 import { ReportsPanel } from './ReportsPanel';
+import { SELECT_MAX } from './RepPicker';
 import { RepsPanel } from './RepsPanel';
 import { RulesEditor } from './RulesEditor';
 import { SettingsForm } from './SettingsForm';
@@ -43,12 +44,12 @@ export function ManagerView({
   const [tab, setTab] = useState('live');
   const conn = model.connection.value;
   const cap = model.settings.value?.maxActivePerRep ?? DEFAULT_SETTINGS.maxActivePerRep;
-  const reps = model.reps.value;
+  // Reps are read a page at a time by the panels (roster.ts): nothing here walks every rep.
+  const roster = model.roster;
   const pools = model.poolRows.value;
   const multi = pools.length > 1;
   const pool = model.pool.value;
   const poolId = model.poolId.value;
-  const poolReps = model.poolReps.value;
   const named = multi && pool ? pool.name : undefined;
   return (
     <div class="app">
@@ -78,7 +79,7 @@ export function ManagerView({
           stats={model.stats.value}
           figures={model.figures.value}
           pool={multi ? pools.find((p) => p.id === poolId) : null}
-          poolReps={poolReps.length}
+          poolReps={roster.counts(poolId).members}
         />
         <Tabs
           label="Dashboard sections"
@@ -88,7 +89,7 @@ export function ManagerView({
             { id: 'live', label: 'Live' },
             { id: 'pools', label: 'Pools', badge: multi ? pools.length : undefined },
             { id: 'leads', label: 'Leads' },
-            { id: 'reps', label: 'Reps', badge: reps.length },
+            { id: 'reps', label: 'Reps', badge: roster.size.value },
             { id: 'feeds', label: 'Feeds' },
             { id: 'forms', label: 'Forms' },
             { id: 'webhooks', label: 'Webhooks' },
@@ -106,7 +107,8 @@ export function ManagerView({
                   <LeadsPanel
                     open={model.openLeads.value}
                     claimed={model.claimedLeads.value}
-                    reps={poolReps}
+                    roster={roster}
+                    poolId={poolId}
                     repName={model.repName}
                     poolName={named}
                     onAssign={model.assign}
@@ -117,15 +119,15 @@ export function ManagerView({
                   />
                   <LiveFeed items={model.feed.value} repName={model.repName} poolName={multi ? model.poolName : undefined} />
                 </div>
-                <PresenceBoard reps={poolReps} defaultCap={cap} />
+                <PresenceBoard roster={roster} poolId={poolId} defaultCap={cap} />
               </div>
             </div>
           )}
-          {tab === 'leads' && <LeadList model={model} reps={reps} pools={pools} />}
+          {tab === 'leads' && <LeadList model={model} roster={roster} pools={pools} />}
           {tab === 'pools' && (
             <PoolsPanel
               pools={pools}
-              reps={reps}
+              members={(id) => roster.counts(id).members}
               selected={poolId}
               onSelect={model.selectPool}
               onCreate={model.createPool}
@@ -135,7 +137,7 @@ export function ManagerView({
           )}
           {tab === 'reps' && (
             <RepsPanel
-              reps={reps}
+              roster={roster}
               pools={pools}
               selectedPool={poolId}
               defaultCap={cap}
@@ -193,7 +195,9 @@ export function ManagerView({
             <RulesEditor
               key={poolId}
               rules={model.rules.value}
-              reps={poolReps}
+              reps={roster.counts(poolId).members > SELECT_MAX ? [] : model.poolReps.value}
+              roster={roster}
+              poolId={poolId}
               poolName={named}
               onSave={model.setRules}
               onPreview={model.previewRules}

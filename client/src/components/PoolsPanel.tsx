@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
-import { DEFAULT_MODE, DEFAULT_POOL, MODES, type Mode, POOL_ID_PATTERN, type PoolOverview, type Rep } from '../../../shared/protocol';
+import { DEFAULT_MODE, DEFAULT_POOL, MODES, type Mode, POOL_ID_PATTERN, type PoolOverview } from '../../../shared/protocol';
 import type { PoolRow as PoolRowData, Result } from '../state/managerModel';
 import { MODE_INFO } from './ModeControl';
 import { PoolsOverview } from './PoolsOverview';
 
 interface Props {
   pools: PoolRowData[];
-  reps: Rep[];
+  /** How many reps a pool has. */
+  members(poolId: string): number;
   selected: string;
   onSelect(id: string): void;
   onCreate(input: { id: string; name: string; mode: Mode }): Promise<Result>;
@@ -225,7 +226,7 @@ function PoolRow({ pool, members, onRename, onDelete }: { pool: PoolOverview; me
 }
 
 /** Pools: the live overview, create (id, name, mode), rename, delete. */
-export function PoolsPanel({ pools, reps, selected, onSelect, onCreate, onRename, onDelete }: Props) {
+export function PoolsPanel({ pools, members, selected, onSelect, onCreate, onRename, onDelete }: Props) {
   return (
     <div class="stack-lg">
       <PoolsOverview pools={pools} selected={selected} onSelect={onSelect} />
@@ -247,13 +248,7 @@ export function PoolsPanel({ pools, reps, selected, onSelect, onCreate, onRename
         </div>
         <ul class="rep-list">
           {pools.map((p) => (
-            <PoolRow
-              key={p.id}
-              pool={p}
-              members={reps.filter((r) => (r.pools ?? [DEFAULT_POOL]).includes(p.id)).length}
-              onRename={onRename}
-              onDelete={onDelete}
-            />
+            <PoolRow key={p.id} pool={p} members={members(p.id)} onRename={onRename} onDelete={onDelete} />
           ))}
         </ul>
       </section>

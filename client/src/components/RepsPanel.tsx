@@ -2,12 +2,18 @@ import { useState } from 'preact/hooks';
 import { DEFAULT_POOL, type PoolOverview, type Rep } from '../../../shared/protocol';
 import { viewLink } from '../lib/token';
 import type { RepInput, RepLink } from '../state/managerModel';
+import type { Roster } from '../state/roster';
 import { CopyButton } from './CopyButton';
 import { RepForm } from './RepForm';
+import { RepPager } from './RepPager';
 import { shiftText } from './ScheduleEditor';
 
+/** Reps listed at once in the Reps tab. */
+export const REPS_PAGE = 50;
+
 interface Props {
-  reps: Rep[];
+  /** Every rep (roster.ts): listed a page at a time, in name order, filterable. */
+  roster: Roster;
   /** Every pool: with more than one, each rep's pools show and are edited here. */
   pools?: PoolOverview[];
   /** A new rep's pools before any choice (the pool the dashboard shows). */
@@ -213,7 +219,7 @@ function RepRow({
 
 /** Create reps (their link is shown once), edit and remove them. */
 export function RepsPanel({
-  reps,
+  roster,
   pools = [],
   selectedPool = DEFAULT_POOL,
   defaultCap,
@@ -225,6 +231,11 @@ export function RepsPanel({
   onNewLink,
   onDismissLink,
 }: Props) {
+  const [text, setText] = useState('');
+  const [offset, setOffset] = useState(0);
+  const count = roster.size.value;
+  const page = roster.query({ text, offset, limit: REPS_PAGE });
+  if (offset > 0 && offset >= page.total) setOffset(Math.max(0, Math.floor((page.total - 1) / REPS_PAGE) * REPS_PAGE));
   return (
     <div class="stack-lg">
       <section class="panel" aria-labelledby="new-rep-title">
@@ -248,15 +259,31 @@ export function RepsPanel({
       <section class="panel" aria-labelledby="reps-title">
         <div class="panel-head">
           <h2 id="reps-title">Reps</h2>
-          <span class="pill">{reps.length}</span>
+          <span class="pill">{count}</span>
         </div>
-        {reps.length === 0 ? (
+        {count === 0 ? (
           <p class="muted pad">No reps yet.</p>
         ) : (
-          <ul class="rep-list">
-            {[...reps]
-              .sort((a, b) => a.name.localeCompare(b.name))
-              .map((r) => (
+          <>
+            {count > REPS_PAGE && (
+              <div class="pad-x">
+                <RepPager
+                  label="Reps"
+                  text={text}
+                  onText={(t) => {
+                    setText(t);
+                    setOffset(0);
+                  }}
+                  offset={offset}
+                  limit={REPS_PAGE}
+                  total={page.total}
+                  onOffset={setOffset}
+                />
+              </div>
+            )}
+            {page.total === 0 && <p class="muted pad">No rep matches “{text}”.</p>}
+            <ul class="rep-list">
+              {page.reps.map((r) => (
                 <RepRow
                   key={r.id}
                   rep={r}
@@ -270,7 +297,8 @@ export function RepsPanel({
                   onDismissLink={onDismissLink}
                 />
               ))}
-          </ul>
+            </ul>
+          </>
         )}
       </section>
     </div>

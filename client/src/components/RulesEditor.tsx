@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Rep, Rule, RulesPreview } from '../../../shared/protocol';
 import { splitList } from '../lib/format';
+import type { Roster } from '../state/roster';
+import { RepPicker, SELECT_MAX } from './RepPicker';
 
 type ListKey = 'country' | 'language' | 'industry' | 'source' | 'tags';
 type ToKey = 'countries' | 'languages' | 'skills' | 'teams';
@@ -56,6 +58,8 @@ function RuleCard({
   index,
   count,
   reps,
+  roster,
+  poolId,
   onChange,
   onMove,
   onRemove,
@@ -64,11 +68,17 @@ function RuleCard({
   index: number;
   count: number;
   reps: Rep[];
+  /** A pool too large to list (more than SELECT_MAX reps): the rule's reps are listed, and others found by name. */
+  roster?: Roster;
+  poolId?: string;
   onChange(r: Rule): void;
   onMove(delta: number): void;
   onRemove(): void;
 }) {
   const id = `rule-${index}`;
+  const large = !!roster && roster.counts(poolId).members > SELECT_MAX;
+  // A large pool: only the reps this rule names (unchecking one removes it).
+  const listed = large ? (rule.to.reps ?? []).map((repId) => roster?.get(repId) ?? { id: repId, name: repId }) : reps;
   const listInput = (group: 'when' | 'to', key: string, label: string, hint: string) => {
     const value = ((rule[group] as Record<string, string[] | undefined>)[key] ?? []).join(', ');
     return (
@@ -157,10 +167,26 @@ function RuleCard({
         <fieldset>
           <legend>Offer it to reps with any of</legend>
           <div class="form-grid">{TO_FIELDS.map((f) => listInput('to', f.key, f.label, f.hint))}</div>
-          {reps.length > 0 && (
+          {large && roster && (
+            <label class="field" for={`${id}-add-rep`}>
+              <span>Add a rep</span>
+              <RepPicker
+                id={`${id}-add-rep`}
+                roster={roster}
+                poolId={poolId}
+                value=""
+                withPresence={false}
+                onChange={(repId) => {
+                  const cur = rule.to.reps ?? [];
+                  if (repId && !cur.includes(repId)) onChange({ ...rule, to: { ...rule.to, reps: [...cur, repId] } });
+                }}
+              />
+            </label>
+          )}
+          {listed.length > 0 && (
             <div class="checks" role="group" aria-label="Or these reps">
               <span class="small muted">Or these reps:</span>
-              {reps.map((r) => (
+              {listed.map((r) => (
                 <label class="check" key={r.id}>
                   <input
                     type="checkbox"
@@ -284,13 +310,18 @@ function PreviewResult({ preview }: { preview: RulesPreview }) {
 export function RulesEditor({
   rules,
   reps,
+  roster,
+  poolId,
   poolName,
   onSave,
   onPreview,
 }: {
   rules: Rule[];
-  /** The reps of the pool whose rules these are. */
+  /** The reps of the pool whose rules these are (with `roster`, only needed for a pool of up to SELECT_MAX reps). */
   reps: Rep[];
+  /** Every rep: a pool larger than SELECT_MAX picks its reps by name instead of a box per rep. */
+  roster?: Roster;
+  poolId?: string;
   /** Named when there are several pools (each has its own rules). */
   poolName?: string;
   onSave(r: Rule[]): Promise<{ ok: true } | { ok: false; message: string }>;
@@ -417,6 +448,8 @@ export function RulesEditor({
                 index={i}
                 count={draft.length}
                 reps={reps}
+                roster={roster}
+                poolId={poolId}
                 onChange={(next) => update(draft.map((x, j) => (j === i ? next : x)))}
                 onMove={(d) => {
                   const next = [...draft];

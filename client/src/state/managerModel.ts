@@ -46,6 +46,7 @@ import { modeSwitchImpact } from '../lib/modeImpact';
 import { type ReportRange, reportQuery } from '../lib/reportRange';
 import type { ConnectionState, ManagerSocket } from '../lib/socket';
 import { createNotices } from './notices';
+import { createRoster, repPools } from './roster';
 import { createWebhooksModel } from './webhooksModel';
 
 /** A dashboard alert: a stranded (lead:stranded) or overdue (lead:overdue) lead. */
@@ -86,6 +87,8 @@ export type PoolRow = PoolOverview & { oldestAt: number | null };
 const LIST_LIMIT = 1000;
 
 const FEED_MAX = 100;
+/** Reps read at once when a snapshot comes without them (GET /api/reps allows up to 1000). */
+const REP_PAGE = 1000;
 const KNOWN_MAX = 2000;
 
 function feedFromLead(lead: Lead): FeedItem {
@@ -167,7 +170,14 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const feeds = signal<Feed[] | null>(null);
   /** Hosted lead forms; null until loaded. */
   const forms = signal<HostedForm[] | null>(null);
-  const reps = signal<Rep[]>([]);
+  /** Every rep, by id, changed in place by events (roster.ts); `reps` and `poolReps` walk it all, so views page it instead. */
+  const roster = createRoster();
+  const reps = computed<Rep[]>(() => {
+    roster.version.value;
+    return roster.list();
+  });
+  /** Set once the server sends rep:changed: its coalesced whole list (reps:changed) is then only a repeat. */
+  let repDeltas = false;
   /** Every lead the dashboard knows of (open ones, recent ones, and those seen live). */
   const leads = signal<Map<string, Lead>>(new Map());
   const feed = signal<FeedItem[]>([]);
@@ -221,8 +231,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     return pools.value.map((p) => (p.id === id ? { ...p, waiting: f.waiting, claimed: f.claimed, oldestAt: f.oldestAt } : p));
   });
   /** The reps of the selected pool. */
-  const poolReps = computed(() => reps.value.filter((r) => (r.pools ?? [DEFAULT_POOL]).includes(poolId.value)));
-  const repName = (id: string | undefined) => (id ? (reps.value.find((r) => r.id === id)?.name ?? 'a removed rep') : '');
+  const poolReps = computed(() => reps.value.filter((r) => repPools(r).includes(poolId.value)));
+  const repName = (id: string | undefined) => (id ? (roster.get(id)?.name ?? 'a removed rep') : '');
   const poolName = (id: string) => pools.value.find((p) => p.id === id)?.name ?? id;
   /** " for Sales" when there are several pools, else nothing (the v1 wording). */
   const inPool = (id: string) => (pools.value.length > 1 ? ` for ${poolName(id)}` : '');
@@ -240,8 +250,30 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     feeds.value = list.some((x) => x.id === f.id) ? list.map((x) => (x.id === f.id ? f : x)) : [...list, f];
   };
 
-  const upsert = (lead: Lead) => {
+  /** The rep holding a lead (status claimed), if any. */
+  const holder = (l: Lead | undefined) => (l?.status === 'claimed' ? l.claimedBy : undefined);
+  /**
+   * A rep's open lead count (activeCount) follows the lead events: the rep that held the lead
+   * before (as this dashboard knew it, or `heldBy` when the event says) holds one less, the
+   * one holding it now one more. The same change heard twice (an answer, then its broadcast)
+   * counts once, since the lead is already known as changed.
+   */
+  const countHolders = (was: Lead | undefined, lead: Lead, heldBy?: string) => {
+    const before = was ? holder(was) : heldBy;
+    const now = holder(lead);
+    if (before === now) return;
+    const add = (id: string | undefined, n: number) => {
+      const r = roster.get(id);
+      if (r) roster.patch(r.id, { activeCount: Math.max(0, (r.activeCount ?? 0) + n) });
+    };
+    batch(() => {
+      add(before, -1);
+      add(now, 1);
+    });
+  };
+  const upsert = (lead: Lead, heldBy?: string) => {
     touched.set(lead.id, ++tick);
+    countHolders(leads.value.get(lead.id), lead, heldBy);
     const next = new Map(leads.value);
     next.set(lead.id, lead);
     // Long sessions: forget the oldest finished leads (open and claimed ones always stay).
@@ -255,7 +287,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
   const pushFeed = (kind: FeedKind, lead: Lead, at: string, release?: ReleaseInfo) => {
     const key = `${lead.id}:${kind}:${at}`;
     if (feed.value.some((f) => f.key === key)) return;
-    const known = (id: string | undefined) => (id ? reps.value.find((r) => r.id === id)?.name : undefined);
+    const known = (id: string | undefined) => roster.get(id)?.name;
     const names = release ? { by: known(release.releasedBy.repId), from: known(release.previousOwner) } : undefined;
     feed.value = [{ key, at, kind, lead, ...(release ? { release, names } : {}) }, ...feed.value].slice(0, FEED_MAX);
   };
@@ -297,17 +329,23 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     return true;
   };
 
-  // activeCount changes with every claim: refresh the reps (coalesced) after lead events.
-  let repsTimer: ReturnType<typeof setTimeout> | null = null;
-  const refreshRepsSoon = () => {
-    if (repsTimer) return;
-    repsTimer = setTimeout(() => {
-      repsTimer = null;
-      api.get<{ reps: Rep[] }>('/api/reps').then(
-        (r) => (reps.value = r.reps),
-        () => {},
-      );
-    }, 400);
+  /**
+   * A snapshot without its reps (a server that leaves them out for large teams): they are read
+   * page by page (GET /api/reps?limit&offset), each page added as it comes.
+   */
+  let repPagesRead = 0;
+  const loadRepPages = async () => {
+    const run = ++repPagesRead;
+    for (let offset: number | null = 0; offset !== null && run === repPagesRead; ) {
+      const page: { reps?: Rep[]; next?: number | null } | undefined = await api
+        .get<{ reps: Rep[]; next: number | null }>(`/api/reps?limit=${REP_PAGE}&offset=${offset}`)
+        .catch(() => undefined);
+      if (!Array.isArray(page?.reps) || run !== repPagesRead) return;
+      batch(() => {
+        for (const r of page.reps ?? []) if (!roster.get(r.id)) roster.put(r);
+      });
+      offset = page.next ?? null;
+    }
   };
 
   const run = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -340,6 +378,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     feeds,
     forms,
     reps,
+    roster,
     poolReps,
     leads,
     feed,
@@ -372,7 +411,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       return modeSwitchImpact(p.mode, next, {
         poolName: pools.value.length > 1 ? p.name : undefined,
         waiting: figures.value.waiting,
-        availableReps: poolReps.value.filter((r) => r.presence === 'available').length,
+        availableReps: roster.counts(p.id).available,
         rules: p.rules.length,
       });
     },
@@ -399,7 +438,8 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
               }),
             ];
         pools.value = stamped(withFigures(list, s.stats));
-        reps.value = s.reps;
+        repPagesRead++;
+        roster.replace(Array.isArray(s.reps) ? s.reps : []);
         const map = new Map<string, Lead>();
         for (const l of s.recent) map.set(l.id, l);
         for (const l of s.open) map.set(l.id, l);
@@ -415,6 +455,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       });
       // The snapshot holds at most 500 open and 50 recent leads: read the shown pool's lists in full.
       void loadPoolLeads(poolId.peek());
+      if (!Array.isArray(s.reps)) void loadRepPages();
     },
     leadCreated(lead: Lead): void {
       batch(() => {
@@ -428,23 +469,21 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
         upsert(lead);
         pushFeed('claimed', lead, lead.claimedAt ?? new Date().toISOString());
       });
-      refreshRepsSoon();
     },
     leadReleased(released: LeadReleased | Lead): void {
       const { releasedBy, reason, previousOwner, ...lead } = released as LeadReleased;
       const release = reason ? { releasedBy, reason, previousOwner } : undefined;
       batch(() => {
-        upsert(lead);
+        upsert(lead, previousOwner);
         pushFeed('released', lead, new Date().toISOString(), release);
       });
-      refreshRepsSoon();
     },
     leadClosed(lead: Lead): void {
       batch(() => {
-        upsert(lead);
+        // A lead closes from its owner's hands.
+        upsert(lead, lead.claimedBy);
         pushFeed('closed', lead, lead.closedAt ?? new Date().toISOString());
       });
-      refreshRepsSoon();
     },
     leadUpdated(lead: Lead): void {
       batch(() => {
@@ -453,16 +492,17 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
       });
     },
     repPresence({ repId, presence }: RepPresenceChanged): void {
-      reps.value = reps.value.map((r) => (r.id === repId ? { ...r, presence } : r));
+      roster.patch(repId, { presence });
     },
+    /** The whole list, coalesced: applied from a server that sends no rep:changed (it carries nothing new otherwise). */
     repsChanged({ reps: next }: RepsChanged): void {
-      reps.value = next;
+      if (!repDeltas) roster.replace(next);
     },
     /** One rep's change (rep:changed): replaced in place, appended when new, dropped when deleted. */
     repChanged({ repId, rep }: RepChange): void {
-      const i = reps.value.findIndex((r) => r.id === repId);
-      if (!rep) reps.value = i < 0 ? reps.value : reps.value.filter((r) => r.id !== repId);
-      else reps.value = i < 0 ? [...reps.value, rep] : reps.value.map((r, k) => (k === i ? rep : r));
+      repDeltas = true;
+      if (rep) roster.put(rep);
+      else roster.remove(repId);
     },
     modeChanged({ mode: m, poolId: id }: ModeChanged): void {
       updatePool(id ?? DEFAULT_POOL, (p) => ({ ...p, mode: m }));
@@ -507,7 +547,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     },
     async createRep(input: RepInput): Promise<{ rep: Rep; token: string } | undefined> {
       const r = await run('Rep not created', () => api.post<{ rep: Rep; token: string }>('/api/reps', input));
-      if (r && !reps.value.some((x) => x.id === r.rep.id)) reps.value = [...reps.value, r.rep];
+      if (r && !roster.get(r.rep.id)) roster.put(r.rep);
       if (r) addLink({ repId: r.rep.id, name: r.rep.name, token: r.token, kind: 'created' });
       return r;
     },
@@ -527,7 +567,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
     async updateRep(id: string, patch: RepInput): Promise<boolean> {
       const r = await run('Rep not saved', () => api.patch<{ rep: Rep }>(`/api/reps/${encodeURIComponent(id)}`, patch));
       if (r) {
-        reps.value = reps.value.map((x) => (x.id === id ? r.rep : x));
+        roster.put(r.rep);
         notices.push('success', `${r.rep.name} saved`);
       }
       return !!r;
@@ -539,7 +579,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
         return true;
       });
       if (ok) {
-        reps.value = reps.value.filter((x) => x.id !== id);
+        roster.remove(id);
         links.value = links.value.filter((l) => l.repId !== id);
         notices.push('info', `${name} removed`);
       }
@@ -607,7 +647,7 @@ export function createManagerModel(api: Http, connection: Signal<ConnectionState
         await api.del(`/api/pools/${path(id)}`);
         batch(() => {
           pools.value = pools.value.filter((p) => p.id !== id);
-          reps.value = reps.value.map((r) => (r.pools?.includes(id) ? { ...r, pools: r.pools.filter((p) => p !== id) } : r));
+          for (const r of roster.list()) if (r.pools?.includes(id)) roster.patch(r.id, { pools: r.pools.filter((p) => p !== id) });
           if (feeds.value) feeds.value = feeds.value.map((f) => ({ ...f, pools: f.pools.filter((p) => p !== id) }));
           if (selected.value === id) selected.value = DEFAULT_POOL;
         });
