@@ -50,6 +50,7 @@ const SCRIPT_NAMES = [
   'statusCounts',
   'openSummary',
   'readLeads',
+  'repView',
   'claim',
   'pull',
   'release',
@@ -78,7 +79,16 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
  * Scripts sent without an operation id: those that only read, and the migrations and the
  * install run at every connection (idempotent: running one twice changes nothing more).
  */
-const READ_ONLY = new Set<ScriptName>(['migrateV1', 'migratePools', 'install', 'statusCounts', 'openSummary', 'readLeads', 'indexTimes']);
+const READ_ONLY = new Set<ScriptName>([
+  'migrateV1',
+  'migratePools',
+  'install',
+  'statusCounts',
+  'openSummary',
+  'readLeads',
+  'repView',
+  'indexTimes',
+]);
 /** Whether a script changes something: its call passes an op key, last in KEYS. */
 export const isOperation = (name: ScriptName) => !READ_ONLY.has(name);
 

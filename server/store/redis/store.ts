@@ -67,6 +67,7 @@ import {
   type PullResult,
   type ReleaseResult,
   type Releaser,
+  type RepView,
   type SecretName,
   type Store,
   type StoredDelivery,
@@ -1035,6 +1036,23 @@ export class RedisStore implements Store {
     return (await this.readLeads(ids))
       .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+  }
+
+  async repView(repId: string, expectedPools: string[]): Promise<RepView | null> {
+    let pools = expectedPools;
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.run('repView', { scope: { pools, reps: [repId] }, args: [repId] });
+      if (!read) return null;
+      // The rep is in pools that were not passed (it joined one since the caller looked): read them too.
+      if (read.missing.length && attempt < MAX_ATTEMPTS) {
+        pools = [...pools, ...read.missing];
+        continue;
+      }
+      const held = read.held
+        .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+        .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+      return { rep: read.rep, pools: read.pools, held };
+    }
   }
 
   async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {
