@@ -407,6 +407,7 @@ const REPLIES = {
       ),
     })
     .transform((r): StrandEvent[] => r.events),
+  heartbeat: z.object({ dead: z.boolean(), reps: luaList(z.string()) }),
   sweepPresence: z
     .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
     .transform((r): PresenceChange[] => r.changes),

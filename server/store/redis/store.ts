@@ -826,8 +826,15 @@ export class RedisStore implements Store {
     return out;
   }
 
+  /**
+   * Every 5 s on every node: the heartbeat alone while every node is alive (one small
+   * script, no rep keys); the sweep, for the reps with a tab on a dead node only, when
+   * there is something to drop.
+   */
   async sweepPresence(): Promise<PresenceChange[]> {
-    const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
+    const beat = await this.run('heartbeat', { scope: {}, args: [this.nodeId, String(NODE_STALE_MS)] });
+    if (!beat.dead && beat.reps.length === 0) return [];
+    const repIds = beat.reps;
     return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] }, { actor: SYSTEM });
   }
 
