@@ -264,6 +264,10 @@ export class RedisStore implements Store {
       // Fail fast while disconnected: a command must not wait in a queue for a Redis that
       // may come back in a minute (docs/API.md, Durability); the caller answers 503 at once.
       disableOfflineQueue: true,
+      // This store times its commands itself (COMMAND_TIMEOUT_MS for reads, replyWaitMs and
+      // the op key for changes): no per-command timer of node-redis (its default, 5 s, arms
+      // an AbortSignal.timeout for every command, a cost on every connect and claim).
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: 2_000,
         // Reconnect forever, quickly at first, then once a second.
