@@ -9,6 +9,7 @@ import type { EventPage, Lead } from '../shared/protocol.js';
 import { type Api, api } from './support/api.js';
 import {
   closeAllSockets,
+  connectManager,
   connectRep,
   createReps,
   emitAck,
@@ -197,6 +198,22 @@ describe('three processes on one Redis', () => {
       .body.lead;
     await Promise.all([t1, t2].map((t) => t.rec.waitFor(EV.leadOffered, (v) => v.id === southLead2.id, { timeoutMs: 10_000 })));
     for (const t of [t1, t2]) expect(t.rec.of(EV.leadOffered).map((v) => v.id)).not.toContain(northLead.id);
+  }, 30_000);
+
+  it('a rep connecting on one node is offered at once a lead posted on another; managers on every node see it online, then offline', async () => {
+    const watchers = await Promise.all([0, 2].map((n) => connectManager(nodes[n].url, managerToken)));
+    const [handle] = await createReps(managers[0], 1, { pools: ['north'] });
+    const tab = await connectRep(nodes[1].url, handle.token); // resolved by its pool:state
+    const lead = (await managers[0].post('/api/pools/north/leads', { email: `fresh-${randomBytes(3).toString('hex')}@example.test` })).body
+      .lead;
+    expect(await tab.rec.waitFor(EV.leadOffered, (v) => v.id === lead.id, { timeoutMs: 10_000 })).toMatchObject({ poolId: 'north' });
+    const presence = (presence: string) => (p: { repId: string; presence: string }) => p.repId === handle.rep.id && p.presence === presence;
+    for (const w of watchers) await w.rec.waitFor(EV.repPresence, presence('available'), { timeoutMs: 10_000 });
+    expect((await managers[2].get(`/api/reps/${handle.rep.id}`)).body.rep.presence).toBe('available');
+    tab.socket.close();
+    for (const w of watchers) await w.rec.waitFor(EV.repPresence, presence('offline'), { timeoutMs: 10_000 });
+    expect((await managers[0].get(`/api/reps/${handle.rep.id}`)).body.rep.presence).toBe('offline');
+    for (const w of watchers) w.socket.close();
   }, 30_000);
 
   it('a feed key revoked or rotated on one node is refused at once on the others', async () => {

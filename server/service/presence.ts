@@ -2,7 +2,7 @@
 // The store keeps presence cluster-wide; a change is told to managers and may let
 // round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
-import type { Presence } from '../../shared/protocol.js';
+import type { Mode, Presence } from '../../shared/protocol.js';
 import { isAvailable } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
 import type { PresenceChange, Store } from '../store/types.js';
@@ -32,6 +32,14 @@ export class PresenceCommands {
     return change.after;
   }
 
+  /**
+   * Records the tab only: a connecting tab runs changed() itself once its snapshot is out,
+   * giving it the rep's pools as just read (no reads of its own on the way).
+   */
+  recordTab(repId: string, tabId: string): Promise<PresenceChange> {
+    return this.store.tabOpened(repId, tabId);
+  }
+
   async tabClosed(repId: string, tabId: string): Promise<void> {
     const closing = this.store.tabClosed(repId, tabId).then((change) => this.changed(change));
     this.closingTabs.add(closing);
@@ -47,8 +55,11 @@ export class PresenceCommands {
     await Promise.allSettled([...this.closingTabs]);
   }
 
-  /** A rep's presence may have changed (also from the heartbeat's sweep): tell managers, maybe assign. */
-  async changed(change: PresenceChange): Promise<void> {
+  /**
+   * A rep's presence may have changed (also from the heartbeat's sweep): tell managers, maybe
+   * assign. `repPools`: the rep's pools and their modes, when the caller has just read them.
+   */
+  async changed(change: PresenceChange, repPools?: { id: string; mode: Mode }[]): Promise<void> {
     if (change.before === change.after) return;
     this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
     this.followUps.countsChanged();
@@ -60,9 +71,15 @@ export class PresenceCommands {
       }
       return;
     }
-    // One round of reads (this runs on every first tab of a rep): a pass only when a pool of the rep assigns.
-    const [rep, pools] = await Promise.all([this.store.getRep(change.repId), this.store.listPools()]);
-    const due = pools.filter((p) => p.mode === 'round-robin' && rep?.pools.includes(p.id)).map((p) => p.id);
+    // A pass only when a pool of the rep assigns. This runs on every first tab of a rep:
+    // one round of reads, none when the caller knows the rep's pools.
+    const mine = repPools ?? (await this.poolsOf(change.repId));
+    const due = mine.filter((p) => p.mode === 'round-robin').map((p) => p.id);
     if (due.length) await this.roundRobin.distributeAll(due);
+  }
+
+  private async poolsOf(repId: string): Promise<{ id: string; mode: Mode }[]> {
+    const [rep, pools] = await Promise.all([this.store.getRep(repId), this.store.listPools()]);
+    return pools.filter((p) => rep?.pools.includes(p.id));
   }
 }

@@ -61,21 +61,17 @@ export class ReadModels {
     repId: string,
     known?: { presence: Promise<Presence>; pools: string[] },
   ): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
-    // A connecting tab knows its pools and is recording its presence meanwhile: one round
-    // of reads beside that, and no read of every online rep's presence (that made
-    // connecting cost O(online reps)).
-    const [rep, pools, held, presence, guessed] = await Promise.all([
-      this.store.getRep(repId),
-      this.store.listPools(),
-      this.store.heldLeads(repId),
-      known ? known.presence.then((p) => ({ [repId]: p })) : this.store.onlinePresence(),
-      Promise.all((known?.pools ?? []).map(async (id) => [id, await this.store.openLeads(id)] as const)),
+    // One read of the store for the rep, its pools, their open leads and its held leads
+    // (Redis: one script). A connecting tab knows its pools and is recording its presence
+    // meanwhile, so no read of every online rep's presence (that made connecting cost
+    // O(online reps)).
+    const [view, presence] = await Promise.all([
+      this.store.repView(repId, known?.pools ?? []),
+      known ? known.presence : this.store.onlinePresence().then((online): Presence => online[repId] ?? 'offline'),
     ]);
-    if (!rep) return null;
-    const mine = pools.filter((p) => rep.pools.includes(p.id));
-    const read = new Map(guessed);
-    const open = await Promise.all(mine.map((p) => read.get(p.id) ?? this.store.openLeads(p.id)));
-    return { rep, states: mine.map((pool, i) => poolState(rep, pool, open[i], held, presence[repId] ?? 'offline')) };
+    if (!view) return null;
+    const { rep, held } = view;
+    return { rep, states: view.pools.map(({ pool, open }) => poolState(rep, pool, open, held, presence)) };
   }
 
   /** The pools a rep is in, or null when it does not exist. */

@@ -22,7 +22,8 @@ export const OFFLINE_GRACE_MS = 2000;
 export class Stranding {
   private running = new Map<string, Promise<void>>();
   private again = new Set<string>();
-  private graceTimers = new Set<NodeJS.Timeout>();
+  /** Per pool: its grace timer, and when the latest rep of it that went offline meanwhile is due. */
+  private graceTimers = new Map<string, { timer: NodeJS.Timeout; latestDue: number }>();
 
   constructor(
     private readonly store: Store,
@@ -43,16 +44,33 @@ export class Stranding {
       this.poolsChanged(poolIds);
       return;
     }
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(timer);
-      this.poolsChanged(poolIds);
-    }, OFFLINE_GRACE_MS);
+    // One timer per pool however many of its reps go offline (a whole team's tabs closing
+    // at once): it checks the pool when the first grace ends, then again when the latest
+    // one that went offline meanwhile ends, so each is checked after its own grace.
+    for (const poolId of new Set(poolIds)) this.afterGrace(poolId, Date.now() + OFFLINE_GRACE_MS);
+  }
+
+  private afterGrace(poolId: string, due: number): void {
+    const pending = this.graceTimers.get(poolId);
+    if (pending) {
+      pending.latestDue = Math.max(pending.latestDue, due);
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        const { latestDue } = this.graceTimers.get(poolId)!;
+        this.graceTimers.delete(poolId);
+        this.poolsChanged([poolId]);
+        if (latestDue > due) this.afterGrace(poolId, latestDue);
+      },
+      Math.max(0, due - Date.now()),
+    );
     timer.unref();
-    this.graceTimers.add(timer);
+    this.graceTimers.set(poolId, { timer, latestDue: due });
   }
 
   stop(): void {
-    for (const t of this.graceTimers) clearTimeout(t);
+    for (const { timer } of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
   }
 

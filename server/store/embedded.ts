@@ -86,6 +86,7 @@ import {
   type PullResult,
   type ReleaseResult,
   type Releaser,
+  type RepView,
   type SecretName,
   type Store,
   type StoredDelivery,
@@ -1141,6 +1142,20 @@ export class EmbeddedStore implements Store {
   async heldLeads(repId: string): Promise<Lead[]> {
     this.check();
     return [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead);
+  }
+
+  /** One moment in memory: read in one synchronous pass. */
+  async repView(repId: string, _expectedPools: string[]): Promise<RepView | null> {
+    this.check();
+    const rep = this.reps.get(repId);
+    if (!rep) return null;
+    return {
+      rep: structuredClone(rep),
+      pools: this.poolList()
+        .filter((p) => rep.pools.includes(p.id))
+        .map((p) => ({ pool: publicPool(p), open: this.openIn(p.id).map(publicLead) })),
+      held: [...(this.held.get(repId) ?? [])].sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : 1)).map(publicLead),
+    };
   }
 
   async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {

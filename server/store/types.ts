@@ -158,6 +158,13 @@ export interface StrandEvent {
   previousEligible: string[] | '*';
 }
 
+/** Store.repView: a rep, its pools with their open leads, its held leads. */
+export interface RepView {
+  rep: StoredRep;
+  pools: { pool: PoolRecord; open: Lead[] }[];
+  held: Lead[];
+}
+
 export interface PresenceChange {
   repId: string;
   before: Presence;
@@ -391,6 +398,14 @@ export interface Store {
   searchLeads(query: LeadSearch): Promise<LeadPage>;
   /** Leads this rep holds (status claimed) in every pool, oldest claim first. */
   heldLeads(repId: string): Promise<Lead[]>;
+  /**
+   * What a rep's pool:state snapshots are built from, read at one moment (a connecting tab:
+   * one round trip on Redis): the rep, the pools it is in (creation order) each with its
+   * open leads (oldest first), and the leads it holds (heldLeads). `expectedPools` are the
+   * pools the caller believes the rep is in (Redis passes their keys; when the rep is in
+   * others it reads once more). null when the rep does not exist.
+   */
+  repView(repId: string, expectedPools: string[]): Promise<RepView | null>;
   /**
    * Leads that arrived in [from, to) (store-clock ms; either end open), in one pool or in
    * all, oldest first: read through an index by createdAt (reports), never a scan of every lead.

@@ -201,15 +201,17 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     guard.watch(socket, principalOf(socket), knownEvents(socket));
 
     // Reconnect = snapshot: the tab's presence is recorded while the rep's pools are read,
-    // their rooms joined and the snapshot read (after joining: nothing is missed in between;
-    // an offer may arrive twice, which a client ignores); pool:state, one per pool, carries
-    // the presence with this tab open. Every step waits for the one before it only where it
-    // must: connecting costs the fewest round trips to the store.
-    const presenceNow = presence.tabOpened(repId, tabId);
+    // their rooms joined (on this node only: this socket is here) and the snapshot read in
+    // one store call (after joining: nothing is missed in between; an offer may arrive
+    // twice, which a client ignores); pool:state, one per pool, carries the presence with
+    // this tab open. What the presence change sets off (managers told, round-robin) runs
+    // after the snapshot is out, with the pools just read: connecting costs three round
+    // trips to the store, token lookup included.
+    const recorded = presence.recordTab(repId, tabId);
     const snapshot = reads.repPools(repId).then(async (pools) => {
       if (!pools) return null;
       socket.join(pools.map(poolRoom));
-      const read = await reads.poolStatesFor(repId, { presence: presenceNow, pools });
+      const read = await reads.poolStatesFor(repId, { presence: recorded.then((change) => change.after), pools });
       if (!read) return null;
       // Its pools changed while the first read was made: follow the second.
       const rooms = new Set(read.rep.pools.map(poolRoom));
@@ -217,14 +219,17 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
       socket.join([...rooms]);
       return read.states;
     });
-    // Settled only once both are, so a tab closing at once is recorded after its opening.
-    const opened = Promise.allSettled([presenceNow, snapshot]).then(([recorded, read]) => {
-      if (recorded.status === 'rejected' || read.status === 'rejected') {
-        log.error('rep connect failed', recorded.status === 'rejected' ? recorded.reason : (read as PromiseRejectedResult).reason);
-        return void socket.disconnect(true);
-      }
-      if (!read.value) return void socket.disconnect(true);
-      for (const state of read.value) socket.emit(EV.poolState, state);
+    // Settled only once both are, and what the change sets off ran, so a tab closing at
+    // once is recorded (and told) after its opening.
+    const opened = Promise.allSettled([recorded, snapshot]).then(async ([change, read]) => {
+      if (change.status === 'rejected' || read.status === 'rejected') {
+        log.error('rep connect failed', change.status === 'rejected' ? change.reason : (read as PromiseRejectedResult).reason);
+        socket.disconnect(true);
+      } else if (!read.value) socket.disconnect(true);
+      else for (const state of read.value) socket.emit(EV.poolState, state);
+      if (change.status === 'rejected') return;
+      const repPools = read.status === 'fulfilled' && read.value ? read.value.map((s) => ({ id: s.poolId, mode: s.mode })) : undefined;
+      await presence.changed(change.value, repPools).catch((err) => log.error('rep presence change failed', err));
     });
     socket.on('disconnect', () => {
       opened.finally(() => presence.tabClosed(repId, tabId)).catch((err) => log.error('rep disconnect failed', err));

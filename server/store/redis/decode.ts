@@ -324,6 +324,27 @@ const REPLIES = {
     oldestCreatedAt: oldest === false ? null : new Date(oldest).toISOString(),
   })),
   readLeads: z.object({ leads: luaList(lead) }).transform((r) => r.leads),
+  repView: z.union([
+    z.object({ rep: z.literal(false) }).transform(() => null),
+    z
+      .object({
+        rep,
+        pools: luaList(z.object({ id: z.string(), order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) })),
+        missing: luaList(z.string()),
+        held: luaList(lead),
+      })
+      .transform(({ rep, pools, missing, held }) => ({
+        rep,
+        missing,
+        held,
+        pools: pools
+          .sort((a, b) => a.order - b.order)
+          .map((p) => ({
+            pool: parse(poolRecord(p.id), { config: p.config, settings: p.settings }, `the stored pool ${p.id} is damaged`),
+            open: p.open,
+          })),
+      })),
+  ]),
   indexTimes: z.object({ indexed: z.number() }),
   claim: z.union([won, failure(CLAIM_CODES)]),
   pull: z.union([won, failure(PULL_CODES)]),
@@ -386,6 +407,7 @@ const REPLIES = {
       ),
     })
     .transform((r): StrandEvent[] => r.events),
+  heartbeat: z.object({ dead: z.boolean(), reps: luaList(z.string()) }),
   sweepPresence: z
     .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
     .transform((r): PresenceChange[] => r.changes),

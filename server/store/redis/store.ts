@@ -67,6 +67,7 @@ import {
   type PullResult,
   type ReleaseResult,
   type Releaser,
+  type RepView,
   type SecretName,
   type Store,
   type StoredDelivery,
@@ -263,6 +264,10 @@ export class RedisStore implements Store {
       // Fail fast while disconnected: a command must not wait in a queue for a Redis that
       // may come back in a minute (docs/API.md, Durability); the caller answers 503 at once.
       disableOfflineQueue: true,
+      // This store times its commands itself (COMMAND_TIMEOUT_MS for reads, replyWaitMs and
+      // the op key for changes): no per-command timer of node-redis (its default, 5 s, arms
+      // an AbortSignal.timeout for every command, a cost on every connect and claim).
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: 2_000,
         // Reconnect forever, quickly at first, then once a second.
@@ -825,8 +830,15 @@ export class RedisStore implements Store {
     return out;
   }
 
+  /**
+   * Every 5 s on every node: the heartbeat alone while every node is alive (one small
+   * script, no rep keys); the sweep, for the reps with a tab on a dead node only, when
+   * there is something to drop.
+   */
   async sweepPresence(): Promise<PresenceChange[]> {
-    const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
+    const beat = await this.run('heartbeat', { scope: {}, args: [this.nodeId, String(NODE_STALE_MS)] });
+    if (!beat.dead && beat.reps.length === 0) return [];
+    const repIds = beat.reps;
     return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] }, { actor: SYSTEM });
   }
 
@@ -1035,6 +1047,23 @@ export class RedisStore implements Store {
     return (await this.readLeads(ids))
       .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
       .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+  }
+
+  async repView(repId: string, expectedPools: string[]): Promise<RepView | null> {
+    let pools = expectedPools;
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.run('repView', { scope: { pools, reps: [repId] }, args: [repId] });
+      if (!read) return null;
+      // The rep is in pools that were not passed (it joined one since the caller looked): read them too.
+      if (read.missing.length && attempt < MAX_ATTEMPTS) {
+        pools = [...pools, ...read.missing];
+        continue;
+      }
+      const held = read.held
+        .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+        .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+      return { rep: read.rep, pools: read.pools, held };
+    }
   }
 
   async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {

@@ -1,0 +1,77 @@
+// Presence across processes on one Redis: the heartbeat (server/store/redis/lua/heartbeat.lua)
+// only refreshes this node while every node is alive, and the sweep drops the tabs of a node
+// whose heartbeat is stale or gone, for those reps only.
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../server/store/redis/store.js';
+import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { makeRep } from './support/store-harness.js';
+
+let redis: TestRedis;
+let raw: ReturnType<typeof createClient>;
+beforeAll(async () => {
+  redis = await startRedis();
+  raw = createClient({ url: redis.url });
+  await raw.connect();
+});
+afterAll(async () => {
+  await raw?.close();
+  await redis?.stop();
+});
+
+const opened: RedisStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+async function open(keyPrefix: string, nodeId: string): Promise<RedisStore> {
+  const store = new RedisStore({ url: redis.url, keyPrefix, nodeId });
+  opened.push(store);
+  await store.init();
+  return store;
+}
+
+/** Two processes on one store; reps `solo` (a tab on b only) and `both` (a tab on each node). */
+async function twoNodesWithTabs(): Promise<{ a: RedisStore; b: RedisStore; nodes: string }> {
+  const prefix = randomPrefix('presence');
+  const [a, b] = [await open(prefix, 'node-a'), await open(prefix, 'node-b')];
+  await a.createRep(makeRep('solo'));
+  await a.createRep(makeRep('both'));
+  await b.tabOpened('solo', 't1');
+  await b.tabOpened('both', 't2');
+  await a.tabOpened('both', 't3');
+  return { a, b, nodes: `${prefix}:{default}:nodes` };
+}
+
+describe('Redis presence heartbeat', () => {
+  it('every node alive: the sweep changes nothing and keeps every tab', async () => {
+    const { a, b } = await twoNodesWithTabs();
+    expect(await a.sweepPresence()).toEqual([]);
+    expect(await b.sweepPresence()).toEqual([]);
+    expect(await a.onlinePresence()).toEqual({ solo: 'available', both: 'available' });
+  });
+
+  it('a node whose heartbeat is stale: its tabs are dropped, a rep with a tab elsewhere stays online', async () => {
+    const { a, nodes } = await twoNodesWithTabs();
+    await raw.zAdd(nodes, { score: 1, value: 'node-b' });
+    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
+    expect(await a.onlinePresence()).toEqual({ both: 'available' });
+    expect(await raw.zScore(nodes, 'node-b')).toBeNull();
+    expect(await a.sweepPresence()).toEqual([]);
+  });
+
+  it('a node missing from the heartbeats (its entry removed): its tabs are dropped too', async () => {
+    const { a, nodes } = await twoNodesWithTabs();
+    await raw.zRem(nodes, 'node-b');
+    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
+    expect(await a.onlinePresence()).toEqual({ both: 'available' });
+  });
+
+  it('a stale node without tabs is forgotten', async () => {
+    const prefix = randomPrefix('presence');
+    const a = await open(prefix, 'node-a');
+    await raw.zAdd(`${prefix}:{default}:nodes`, { score: 1, value: 'gone' });
+    expect(await a.sweepPresence()).toEqual([]);
+    expect(await raw.zScore(`${prefix}:{default}:nodes`, 'gone')).toBeNull();
+  });
+});
