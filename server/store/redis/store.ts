@@ -249,6 +249,8 @@ export class RedisStore implements Store {
   private answered: string[] = [];
   private forgetting: NodeJS.Timeout | null = null;
   private readonly auditMax: number;
+  /** sweepPresence ran once: later probes skip the look for tabs of unknown nodes while no node is stale. */
+  private probedOnce = false;
 
   constructor(opts: RedisStoreOptions) {
     this.auditMax = opts.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS;
@@ -825,9 +827,27 @@ export class RedisStore implements Store {
     return out;
   }
 
+  /**
+   * The heartbeat: a probe that passes no rep (a live cluster's heartbeat costs no rep), then,
+   * only when a node went silent, a sweep passing the reps that have a tab of it
+   * (lua/sweepPresence.lua). This process's first probe also looks for tabs of nodes no longer
+   * in `nodes` (left by a sweep before this one).
+   */
   async sweepPresence(): Promise<PresenceChange[]> {
-    const repIds = await this.call(() => this.client.hKeys(this.k.tabn));
-    return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] }, { actor: SYSTEM });
+    const stale = String(NODE_STALE_MS);
+    const probe = await this.run(
+      'sweepPresence',
+      { scope: {}, args: [this.nodeId, stale, this.probedOnce ? 'probe' : 'full'] },
+      { actor: SYSTEM },
+    );
+    this.probedOnce = true;
+    if (probe.reps.length === 0) return probe.changes;
+    const swept = await this.run(
+      'sweepPresence',
+      { scope: { reps: probe.reps }, args: [this.nodeId, stale, 'sweep', ...probe.reps] },
+      { actor: SYSTEM },
+    );
+    return swept.changes;
   }
 
   // ---- leads --------------------------------------------------------------------------
