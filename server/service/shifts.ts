@@ -18,6 +18,8 @@ const AFTER_BOUNDARY_MS = 5;
 
 export class ShiftKeeper {
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (infinity: none set, or a check running that sets the next). */
+  private timerAt = Number.POSITIVE_INFINITY;
   private running = false;
   /** A wake-up came while a check ran: check again right after it. */
   private again = false;
@@ -45,9 +47,13 @@ export class ShiftKeeper {
   /** One rep's schedule may have changed (created, edited): its flag now. */
   async syncRep(repId: string): Promise<void> {
     const rep = await this.store.getRep(repId);
-    if (rep) await this.syncOne(rep, Date.now());
-    // Its next boundary may come before the timer's.
-    if (!this.stopped) this.wake(0);
+    if (!rep) return;
+    const now = Date.now();
+    await this.syncOne(rep, now);
+    // Its next boundary may come before the timer's: the timer moves up to it. Not a check of
+    // every rep now (that made each rep change cost the whole team).
+    const change = nextShiftChange(rep.schedule, now);
+    if (change !== null && !this.stopped && change + AFTER_BOUNDARY_MS < this.timerAt) this.wake(change + AFTER_BOUNDARY_MS - now);
   }
 
   /** Every rep's flag now; resolves to the next instant worth a check. */
@@ -78,7 +84,14 @@ export class ShiftKeeper {
 
   private wake(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
+    this.timerAt = Date.now() + Math.max(0, delayMs);
+    this.timer = setTimeout(
+      () => {
+        this.timerAt = Number.POSITIVE_INFINITY;
+        void this.tick();
+      },
+      Math.max(0, delayMs),
+    );
     this.timer.unref();
   }
 
@@ -97,6 +110,7 @@ export class ShiftKeeper {
       next = Date.now() + 1000;
     }
     this.running = false;
-    if (!this.stopped) this.wake(this.again ? 0 : Math.min(next - Date.now(), CHECK_EVERY_MS));
+    // A boundary syncRep set meanwhile (timerAt) may come first.
+    if (!this.stopped) this.wake(this.again ? 0 : Math.min(Math.min(next, this.timerAt) - Date.now(), CHECK_EVERY_MS));
   }
 }

@@ -782,8 +782,20 @@ export class RedisStore implements Store {
     return { reps: rows.map(decodeRep).filter((r) => r !== null), total };
   }
 
-  async heldCounts(poolId?: string): Promise<Record<string, number>> {
+  async heldCounts(poolId?: string, repIds?: readonly string[]): Promise<Record<string, number>> {
     const index = poolId === undefined ? this.k.claimed : this.keys.pool(poolId).held;
+    if (repIds) {
+      // Those reps only: one ZLEXCOUNT each, not every claimed lead.
+      if (repIds.length === 0) return {};
+      const multi = this.client.multi();
+      for (const id of repIds) multi.zLexCount(index, ...claimedRange(id));
+      const rows = (await this.call(() => multi.exec())) as unknown as number[];
+      const counts: Record<string, number> = {};
+      repIds.forEach((id, i) => {
+        if (Number(rows[i]) > 0) counts[id] = Number(rows[i]);
+      });
+      return counts;
+    }
     const members = await this.call(() => this.client.zRange(index, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
@@ -811,9 +823,16 @@ export class RedisStore implements Store {
     return { repId, ...(await this.run('setOffShift', { scope: { reps: [repId] }, args: [repId, String(offShift)] })) };
   }
 
-  async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
-    const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
-    const repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
+  async onlinePresence(only?: readonly string[]): Promise<Record<string, Exclude<Presence, 'offline'>>> {
+    let repIds: string[];
+    if (only) {
+      // Those reps only: their tab counts, not every online rep's.
+      const counts = only.length ? await this.call(() => this.client.hmGet(this.k.tabn, [...only])) : [];
+      repIds = only.filter((_, i) => Number(counts[i]) > 0);
+    } else {
+      const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
+      repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
+    }
     if (repIds.length === 0) return {};
     const multi = this.client.multi();
     for (const id of repIds) multi.hmGet(this.keys.rep(id)[0], ['away', 'offShift']);
