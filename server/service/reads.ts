@@ -150,13 +150,15 @@ export class ReadModels {
   }
 
   async stats(): Promise<LiveStats> {
-    const [pools, reps, presence, newest, counts] = await Promise.all([
+    const [pools, presence, newest, counts] = await Promise.all([
       this.store.listPools(),
-      this.store.listReps(),
       this.store.onlinePresence(),
       this.store.listLeads({ limit: STATS_RECENT }),
       this.store.statusCounts(),
     ]);
+    // Only the online reps are read (their pools: reps online per pool), not the team.
+    const online = await Promise.all(Object.keys(presence).map((id) => this.store.getRep(id)));
+    const reps = online.filter((r) => r !== null);
     return statsOf(counts, await this.poolNumbers(pools, reps, presence), newest, presence);
   }
 
