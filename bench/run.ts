@@ -339,7 +339,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
     const all = new Promise<void>((r) => (release = r));
     const t0 = now();
     const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
-    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status} ${JSON.stringify(r.body)}`);
     waitingFor = r.body.lead.id;
     if (complete(waitingFor)) release();
     const timedOut = await Promise.race([all.then(() => false), sleep(15_000).then(() => true)]);
@@ -353,7 +353,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
   const ingestStart = performance.now();
   await pool(INGEST, IN_FLIGHT, async () => {
     const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
-    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status} ${JSON.stringify(r.body)}`);
   });
   const ingestPerSec = INGEST / ((performance.now() - ingestStart) / 1000);
   // Wait (bounded) for the offers still on their way, then count.

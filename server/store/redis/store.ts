@@ -396,7 +396,13 @@ export class RedisStore implements Store {
       return await Promise.race([
         fn(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StoreUnavailableError('Redis did not answer in time')), COMMAND_TIMEOUT_MS);
+          // The timer may fire late, after this process was busy (a fan-out to thousands of
+          // tabs) while the answer waited unread: it rejects only after the pending I/O was
+          // read (setImmediate runs after the poll phase), so a read fails when Redis was slow.
+          timer = setTimeout(
+            () => setImmediate(() => reject(new StoreUnavailableError('Redis did not answer in time'))),
+            COMMAND_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch (err) {
