@@ -15,11 +15,13 @@ import type { ReadModels } from './reads.js';
 const CHECK_EVERY_MS = 30_000;
 /** A boundary is checked this long after it, so the check reads the new side. */
 const AFTER_BOUNDARY_MS = 5;
+/** Reps read at a time by the periodic pass. */
+const SYNC_PAGE = 250;
 
 export class ShiftKeeper {
   private timer: NodeJS.Timeout | null = null;
-  /** When the timer fires (infinity: none set, or a check running that sets the next). */
-  private timerAt = Number.POSITIVE_INFINITY;
+  /** When the timer fires (ms). */
+  private dueAt = Number.POSITIVE_INFINITY;
   private running = false;
   /** A wake-up came while a check ran: check again right after it. */
   private again = false;
@@ -42,30 +44,40 @@ export class ShiftKeeper {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.dueAt = Number.POSITIVE_INFINITY;
   }
 
-  /** One rep's schedule may have changed (created, edited): its flag now. */
+  /**
+   * One rep's schedule may have changed (created, edited): its flag now, and the timer
+   * brought forward to its next boundary if that comes first. Only this rep is read: a
+   * team of thousands is not swept for each rep created.
+   */
   async syncRep(repId: string): Promise<void> {
     const rep = await this.store.getRep(repId);
     if (!rep) return;
     const now = Date.now();
     await this.syncOne(rep, now);
-    // Its next boundary may come before the timer's: the timer moves up to it. Not a check of
-    // every rep now (that made each rep change cost the whole team).
     const change = nextShiftChange(rep.schedule, now);
-    if (change !== null && !this.stopped && change + AFTER_BOUNDARY_MS < this.timerAt) this.wake(change + AFTER_BOUNDARY_MS - now);
+    if (!this.stopped && change !== null && change + AFTER_BOUNDARY_MS < this.dueAt) this.wake(change + AFTER_BOUNDARY_MS - Date.now());
   }
 
-  /** Every rep's flag now; resolves to the next instant worth a check. */
+  /**
+   * Every rep's flag now; resolves to the next instant worth a check. Read a page at a
+   * time, so a team of thousands does not hold the event loop (and everyone's races) at once.
+   */
   async syncAll(): Promise<number> {
     const now = Date.now();
     let next = now + CHECK_EVERY_MS;
-    for (const rep of await this.store.listReps()) {
-      await this.syncOne(rep, now);
-      const change = nextShiftChange(rep.schedule, now);
-      if (change !== null) next = Math.min(next, change + AFTER_BOUNDARY_MS);
+    for (let offset = 0; ; offset += SYNC_PAGE) {
+      const { reps, total } = await this.store.listRepsPage(offset, SYNC_PAGE);
+      for (const rep of reps) {
+        await this.syncOne(rep, now);
+        const change = nextShiftChange(rep.schedule, now);
+        if (change !== null) next = Math.min(next, change + AFTER_BOUNDARY_MS);
+      }
+      if (offset + SYNC_PAGE >= total || reps.length === 0) return next;
+      await new Promise((r) => setImmediate(r));
     }
-    return next;
   }
 
   private async syncOne(rep: StoredRep, now: number): Promise<void> {
@@ -84,10 +96,10 @@ export class ShiftKeeper {
 
   private wake(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timerAt = Date.now() + Math.max(0, delayMs);
+    this.dueAt = Date.now() + Math.max(0, delayMs);
     this.timer = setTimeout(
       () => {
-        this.timerAt = Number.POSITIVE_INFINITY;
+        this.dueAt = Number.POSITIVE_INFINITY;
         void this.tick();
       },
       Math.max(0, delayMs),
@@ -110,7 +122,6 @@ export class ShiftKeeper {
       next = Date.now() + 1000;
     }
     this.running = false;
-    // A boundary syncRep set meanwhile (timerAt) may come first.
-    if (!this.stopped) this.wake(this.again ? 0 : Math.min(Math.min(next, this.timerAt) - Date.now(), CHECK_EVERY_MS));
+    if (!this.stopped) this.wake(this.again ? 0 : Math.min(next - Date.now(), CHECK_EVERY_MS));
   }
 }
