@@ -339,7 +339,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
     const all = new Promise<void>((r) => (release = r));
     const t0 = now();
     const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
-    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status} ${JSON.stringify(r.body)}`);
     waitingFor = r.body.lead.id;
     if (complete(waitingFor)) release();
     const timedOut = await Promise.race([all.then(() => false), sleep(15_000).then(() => true)]);
@@ -353,7 +353,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
   const ingestStart = performance.now();
   await pool(INGEST, IN_FLIGHT, async () => {
     const r = await http('POST', `${urls[0]}/api/leads`, t.feedKey, nextLead());
-    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status}`);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${t.kind}: POST /api/leads answered ${r.status} ${JSON.stringify(r.body)}`);
   });
   const ingestPerSec = INGEST / ((performance.now() - ingestStart) / 1000);
   // Wait (bounded) for the offers still on their way, then count.
@@ -434,6 +434,7 @@ const kb = (v: number) => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
 
 async function compare(store: string, processes: number, redisUrl: string | undefined, save: () => void): Promise<void> {
+  if (SCALE.length === 0) return; // `--reps 0`: no floor comparison
   const workerCount = Number(opt.workers ?? (Math.max(...SCALE) >= 5000 ? 4 : 2));
   const workers = Array.from({ length: opt.smoke ? 1 : workerCount }, () => new Worker());
   const [lp, floor] = [await startTarget('leadpool', processes, redisUrl), await startTarget('floor', processes, redisUrl)];
@@ -642,8 +643,9 @@ async function main(): Promise<void> {
     if (redis && STORES.includes('redis')) await compare('redis', 1, redis.url, save);
     if (redis && STORES.includes('redis3') && !opt.smoke) await compare('redis ×3', 3, redis.url, save);
     if (REP_COST.length) {
-      await repCost('embedded', undefined);
-      if (redis) await repCost('redis', redis.url);
+      // Each store only when listed (`--stores redis` measures Redis alone).
+      if (STORES.includes('embedded')) await repCost('embedded', undefined);
+      if (redis && STORES.some((s) => s.startsWith('redis'))) await repCost('redis', redis.url);
       save();
     }
     if (redis && CLAIM_SECONDS) {

@@ -316,6 +316,7 @@ describe('late outcomes: what a store result names', () => {
   it('results that changed nothing are not resynced', () => {
     expect(changedNothing({ popped: 0, events: [] })).toBe(true);
     expect(changedNothing([])).toBe(true);
+    expect(changedNothing({ changes: [], reps: ['rep_a'] })).toBe(true); // a heartbeat probe
     expect(changedNothing(null)).toBe(true);
     expect(changedNothing({ before: 'available', after: 'available' })).toBe(true);
     expect(changedNothing({ before: 'offline', after: 'available' })).toBe(false);

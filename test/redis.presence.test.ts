@@ -1,6 +1,6 @@
-// Presence across processes on one Redis: the heartbeat (server/store/redis/lua/heartbeat.lua)
-// only refreshes this node while every node is alive, and the sweep drops the tabs of a node
-// whose heartbeat is stale or gone, for those reps only.
+// Presence across processes on one Redis: the heartbeat (server/store/redis/lua/sweepPresence.lua,
+// its probe) only refreshes this node while every node is alive, and the sweep drops the tabs
+// of a node whose heartbeat is stale or gone, for those reps only.
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';

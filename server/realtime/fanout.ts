@@ -135,4 +135,14 @@ export class Fanout {
   hasManagers(): boolean {
     return this.managers.sockets.size > 0;
   }
+
+  /** Whether a manager dashboard is connected to any node (asks the others only when this one has none; unsure: true). */
+  async managersAnywhere(): Promise<boolean> {
+    if (this.hasManagers()) return true;
+    try {
+      return (await this.managers.fetchSockets()).length > 0;
+    } catch {
+      return true;
+    }
+  }
 }

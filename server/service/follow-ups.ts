@@ -58,12 +58,14 @@ export class FollowUps {
    * audience is the pool's room, or nobody).
    */
   async membersFor(lead: Lead, mode: Mode): Promise<Set<string> | undefined> {
-    if (mode !== 'hybrid' || (lead.eligible ?? '*') === '*') return undefined;
-    return this.reads.membersOf(lead.poolId);
+    const eligible = lead.eligible ?? '*';
+    if (mode !== 'hybrid' || eligible === '*') return undefined;
+    // Only the lead's own reps are read (a claim costs its audience, not the team).
+    return this.reads.membersAmong(lead.poolId, eligible);
   }
 
-  /** Sends a fresh pool:state of this pool to every online rep in it (mode switch, settings, rules). */
-  async refreshReps(poolId: string): Promise<void> {
-    for await (const { repId, state } of this.reads.poolStatesOfOnlineReps(poolId)) this.fanout.poolState(repId, state);
+  /** Sends a fresh pool:state of this pool to every online rep in it (mode switch, settings, rules), or to those of `only`. */
+  async refreshReps(poolId: string, only?: readonly string[]): Promise<void> {
+    for await (const { repId, state } of this.reads.poolStatesOfOnlineReps(poolId, only)) this.fanout.poolState(repId, state);
   }
 }

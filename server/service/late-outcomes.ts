@@ -73,6 +73,7 @@ export function changedNothing(result: unknown): boolean {
   if (typeof result !== 'object') return false;
   const r = result as Record<string, unknown>;
   if (Array.isArray(r.events) && typeof r.popped === 'number') return r.events.length === 0;
+  if (Array.isArray(r.changes) && Array.isArray(r.reps)) return r.changes.length === 0; // sweepPresence
   if (typeof r.before === 'string' && typeof r.after === 'string' && Object.keys(r).length <= 3) return r.before === r.after;
   return false;
 }

@@ -156,6 +156,10 @@ export class PoolCommands {
    * One rep was created, changed or removed (`before`/`after` null when it was not / is no
    * longer there): as `reroute`, over only the waiting leads whose deciding rule targets
    * that rep before or after the change; no rules, nothing to route (every lead is `*`).
+   * Only the reps those leads are routed to are read, not the team: under its deciding rule
+   * a lead's reps are those of its list that still meet the rule (in the pool), and the rep
+   * if it meets it now; `*` under a rule means nobody met it. A lead whenNobodyEligible
+   * opened (its `*` says nothing of who meets the rule) is routed over every rep of the pool.
    */
   async rerouteForRep(poolId: string, before: StoredRep | null, after: StoredRep | null): Promise<void> {
     const pool = await this.store.getPool(poolId);
@@ -163,20 +167,59 @@ export class PoolCommands {
     const inPool: StoredRep[] = [];
     for (const rep of [before, after]) if (rep?.pools.includes(poolId)) inPool.push(rep);
     if (inPool.length === 0) return;
-    const affected = (await this.store.openLeads(poolId)).filter((lead) => {
-      if (lead.escalatedAt) return false;
+    const affected = (await this.store.openLeads(poolId)).flatMap((lead) => {
+      if (lead.escalatedAt) return [];
       const rule = pool.rules.find((r) => ruleMatches(r, lead));
-      return rule !== undefined && inPool.some((rep) => repMatchesTarget(rule.to, rep));
+      return rule !== undefined && inPool.some((rep) => repMatchesTarget(rule.to, rep)) ? [{ lead, rule }] : [];
     });
     if (affected.length === 0) return;
-    const members = (await this.store.listReps()).filter((r) => r.pools.includes(poolId));
+    const repId = inPool[0].id;
+    const now = after?.pools.includes(poolId) ? after : null;
+    const listed = new Set<string>();
+    for (const { lead } of affected) if (Array.isArray(lead.eligible)) for (const id of lead.eligible) if (id !== repId) listed.add(id);
+    const [read, allReps] = await Promise.all([
+      Promise.all([...listed].map((id) => this.store.getRep(id))),
+      affected.some(({ lead }) => lead.stranded) ? this.store.listReps() : null,
+    ]);
+    const members = new Map<string, StoredRep>();
+    for (const rep of read) if (rep?.pools.includes(poolId)) members.set(rep.id, rep);
     const changes = affected
-      .map((lead) => ({ lead, eligible: route(lead, pool.rules, members).eligible }))
+      .map(({ lead, rule }) => {
+        if (lead.stranded && allReps)
+          return {
+            lead,
+            eligible: route(
+              lead,
+              pool.rules,
+              allReps.filter((r) => r.pools.includes(poolId)),
+            ).eligible,
+          };
+        const meets = (id: string) => {
+          const rep = id === repId ? now : members.get(id);
+          return rep ? repMatchesTarget(rule.to, rep) : false;
+        };
+        const list = Array.isArray(lead.eligible) ? lead.eligible.filter(meets) : [];
+        if (now && !list.includes(repId) && meets(repId)) list.push(repId);
+        return { lead, eligible: list.length ? list : ('*' as const) };
+      })
       .filter(({ lead, eligible }) => JSON.stringify(lead.eligible ?? '*') !== JSON.stringify(eligible))
       .map(({ lead, eligible }) => ({ leadId: lead.id, eligible }));
     if (changes.length === 0) return;
-    const changed = await this.store.reroute(poolId, changes);
-    if (changed.length && pool.mode === 'hybrid') await this.followUps.refreshReps(poolId);
+    const changed = new Set(await this.store.reroute(poolId, changes));
+    if (changed.size === 0 || pool.mode !== 'hybrid') return;
+    // Fresh snapshots for the reps that gained or lost a lead; every online rep of the pool when a lead was or is everyone's.
+    const touched = new Set<string>();
+    let everyone = false;
+    const nextOf = new Map(changes.map((c) => [c.leadId, c.eligible]));
+    for (const { lead } of affected) {
+      const next = nextOf.get(lead.id);
+      if (next === undefined || !changed.has(lead.id)) continue;
+      for (const list of [lead.eligible ?? '*', next]) {
+        if (list === '*') everyone = true;
+        else for (const id of list) touched.add(id);
+      }
+    }
+    await this.followUps.refreshReps(poolId, everyone ? undefined : [...touched]);
   }
 }
 

@@ -67,7 +67,7 @@ export class ReadModels {
     // O(online reps)).
     const [view, presence] = await Promise.all([
       this.store.repView(repId, known?.pools ?? []),
-      known ? known.presence : this.store.onlinePresence().then((online): Presence => online[repId] ?? 'offline'),
+      known ? known.presence : this.store.onlinePresence([repId]).then((online): Presence => online[repId] ?? 'offline'),
     ]);
     if (!view) return null;
     const { rep, held } = view;
@@ -86,19 +86,19 @@ export class ReadModels {
       this.store.getPool(poolId),
       this.store.openLeads(poolId),
       this.store.heldLeads(repId),
-      this.store.onlinePresence(),
+      this.store.onlinePresence([repId]),
     ]);
     if (!rep || !pool || !rep.pools.includes(poolId)) return null;
     return poolState(rep, pool, open, held, presence[repId] ?? 'offline');
   }
 
-  /** The pool:state of every rep of the pool with a tab open, one rep at a time. */
-  async *poolStatesOfOnlineReps(poolId: string): AsyncGenerator<{ repId: string; state: PoolState }> {
+  /** The pool:state of every rep of the pool with a tab open (of `only`, when given), one rep at a time. */
+  async *poolStatesOfOnlineReps(poolId: string, only?: readonly string[]): AsyncGenerator<{ repId: string; state: PoolState }> {
     const [pool, open, presence, reps] = await Promise.all([
       this.store.getPool(poolId),
       this.store.openLeads(poolId),
-      this.store.onlinePresence(),
-      this.store.listReps(),
+      this.store.onlinePresence(only),
+      only ? Promise.all(only.map((id) => this.store.getRep(id))).then((r) => r.filter((rep) => rep !== null)) : this.store.listReps(),
     ]);
     if (!pool) return;
     for (const rep of reps) {
@@ -109,10 +109,10 @@ export class ReadModels {
     }
   }
 
-  /** The ids of the reps of a pool (hybrid audiences are kept inside it). */
-  async membersOf(poolId: string): Promise<Set<string>> {
-    const reps = await this.store.listReps();
-    return new Set(reps.filter((r) => r.pools.includes(poolId)).map((r) => r.id));
+  /** Those of `repIds` that are reps of the pool (a hybrid audience kept inside it), reading only them. */
+  async membersAmong(poolId: string, repIds: readonly string[]): Promise<Set<string>> {
+    const reps = await Promise.all(repIds.map((id) => this.store.getRep(id)));
+    return new Set(reps.flatMap((r) => (r?.pools.includes(poolId) ? [r.id] : [])));
   }
 
   // ---- managers ----------------------------------------------------------------------------
@@ -146,13 +146,15 @@ export class ReadModels {
   }
 
   async stats(): Promise<LiveStats> {
-    const [pools, reps, presence, newest, counts] = await Promise.all([
+    const [pools, presence, newest, counts] = await Promise.all([
       this.store.listPools(),
-      this.store.listReps(),
       this.store.onlinePresence(),
       this.store.listLeads({ limit: STATS_RECENT }),
       this.store.statusCounts(),
     ]);
+    // Only the online reps are read (their pools: reps online per pool), not the team.
+    const online = await Promise.all(Object.keys(presence).map((id) => this.store.getRep(id)));
+    const reps = online.filter((r) => r !== null);
     return statsOf(counts, await this.poolNumbers(pools, reps, presence), newest, presence);
   }
 
@@ -363,17 +365,20 @@ export class ReadModels {
 
   /** One page of the reps (creation order) and `next`, the offset of the next page (null after the last). */
   async listRepsPage(offset: number, limit: number): Promise<{ reps: Rep[]; total: number; next: number | null }> {
-    const [page, presence, held] = await Promise.all([
-      this.store.listRepsPage(offset, limit),
-      this.store.onlinePresence(),
-      this.store.heldCounts(),
-    ]);
+    const page = await this.store.listRepsPage(offset, limit);
+    // The page's reps only: a page costs its size, not the team's.
+    const ids = page.reps.map((r) => r.id);
+    const [presence, held] = await Promise.all([this.store.onlinePresence(ids), this.store.heldCounts(undefined, ids)]);
     const reps = page.reps.map((r) => publicRep(r, presence[r.id] ?? 'offline', held[r.id] ?? 0));
     return { reps, total: page.total, next: offset + limit < page.total ? offset + limit : null };
   }
 
   async getRep(repId: string): Promise<Rep> {
-    const [rep, presence, held] = await Promise.all([this.store.getRep(repId), this.store.onlinePresence(), this.store.heldCounts()]);
+    const [rep, presence, held] = await Promise.all([
+      this.store.getRep(repId),
+      this.store.onlinePresence([repId]),
+      this.store.heldCounts(undefined, [repId]),
+    ]);
     if (!rep) throw new ApiError('NOT_FOUND', 'no such rep');
     return publicRep(rep, presence[repId] ?? 'offline', held[repId] ?? 0);
   }

@@ -1,6 +1,6 @@
 // Rep commands: create, update, a new token, delete. Managers get the change (rep:changed)
-// at once and the whole list (reps:changed) at most once a second, so onboarding a large
-// team is not quadratic; only the waiting leads the rep can affect are routed again; a
+// at once and the whole list (reps:changed) at most once a second while a dashboard is open,
+// so onboarding a large team is not quadratic; only the waiting leads the rep can affect are routed again; a
 // rep whose pools change has its tabs (on every process) join and leave those pools' rooms
 // at once; a removed rep's tabs close and its leads go back to their pools.
 import { randomUUID } from 'node:crypto';
@@ -134,11 +134,14 @@ export class RepCommands {
     this.fullListTimer = setTimeout(() => {
       this.fullListAt = Date.now();
       this.fullListTimer = null;
+      // Read only while a dashboard is open somewhere: the whole list costs the whole team.
       // A failure (store gone, shutting down) loses only this list: the next change sends another.
-      this.reads.listReps().then(
-        (reps) => this.fanout.toManagers(EV.repsChanged, { reps }),
-        () => {},
-      );
+      this.fanout
+        .managersAnywhere()
+        .then(async (any) => {
+          if (any) this.fanout.toManagers(EV.repsChanged, { reps: await this.reads.listReps() });
+        })
+        .catch(() => {});
     }, wait);
     this.fullListTimer.unref?.();
   }

@@ -351,8 +351,11 @@ export interface Store {
   listReps(): Promise<StoredRep[]>;
   /** One page of listReps (creation order): `limit` reps from position `offset`, and how many there are. */
   listRepsPage(offset: number, limit: number): Promise<{ reps: StoredRep[]; total: number }>;
-  /** How many leads each rep holds (status claimed), by rep id (absent = 0): in one pool, or in all. */
-  heldCounts(poolId?: string): Promise<Record<string, number>>;
+  /**
+   * How many leads each rep holds (status claimed), by rep id (absent = 0): in one pool, or in
+   * all. With `repIds`, those reps' at least (a store may answer more): one rep's read costs one rep.
+   */
+  heldCounts(poolId?: string, repIds?: readonly string[]): Promise<Record<string, number>>;
 
   // ---- presence (cluster-wide: online while any tab is, on any node) ------------------
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
@@ -364,8 +367,11 @@ export interface Store {
    * processes writing the same value change nothing (before === after).
    */
   setOffShift(repId: string, offShift: boolean): Promise<PresenceChange>;
-  /** Presence of every rep that has a tab somewhere; reps not listed are offline. */
-  onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>>;
+  /**
+   * Presence of every rep that has a tab somewhere; reps not listed are offline. With
+   * `repIds`, those reps' at least (a store may answer more): one rep's read costs one rep.
+   */
+  onlinePresence(repIds?: readonly string[]): Promise<Record<string, Exclude<Presence, 'offline'>>>;
   /** Redis: refresh this node's heartbeat and drop the tabs of dead nodes. Embedded: []. */
   sweepPresence(): Promise<PresenceChange[]>;
 

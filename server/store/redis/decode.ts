@@ -407,10 +407,10 @@ const REPLIES = {
       ),
     })
     .transform((r): StrandEvent[] => r.events),
-  heartbeat: z.object({ dead: z.boolean(), reps: luaList(z.string()) }),
-  sweepPresence: z
-    .object({ changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })) })
-    .transform((r): PresenceChange[] => r.changes),
+  sweepPresence: z.object({
+    changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })).transform((c): PresenceChange[] => c),
+    reps: luaList(z.string()),
+  }),
   createWebhook: z.object({ ok }),
   updateWebhook: z.union([
     z.object({ hook: webhookJson }).transform((r) => r.hook),

@@ -61,7 +61,6 @@ const SCRIPT_NAMES = [
   'tabOpened',
   'tabClosed',
   'setAway',
-  'heartbeat',
   'sweepPresence',
   'setOffShift',
   'indexTimes',
@@ -78,8 +77,7 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 /**
  * Scripts sent without an operation id: those that only read, and the migrations and the
- * install run at every connection and the presence heartbeat (idempotent: running one
- * twice changes nothing more).
+ * install run at every connection (idempotent: running one twice changes nothing more).
  */
 const READ_ONLY = new Set<ScriptName>([
   'migrateV1',
@@ -90,7 +88,6 @@ const READ_ONLY = new Set<ScriptName>([
   'readLeads',
   'repView',
   'indexTimes',
-  'heartbeat',
 ]);
 /** Whether a script changes something: its call passes an op key, last in KEYS. */
 export const isOperation = (name: ScriptName) => !READ_ONLY.has(name);

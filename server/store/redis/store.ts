@@ -250,6 +250,8 @@ export class RedisStore implements Store {
   private answered: string[] = [];
   private forgetting: NodeJS.Timeout | null = null;
   private readonly auditMax: number;
+  /** sweepPresence ran once: later probes skip the look for tabs of unknown nodes while no node is stale. */
+  private probedOnce = false;
 
   constructor(opts: RedisStoreOptions) {
     this.auditMax = opts.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS;
@@ -399,7 +401,13 @@ export class RedisStore implements Store {
       return await Promise.race([
         fn(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StoreUnavailableError('Redis did not answer in time')), COMMAND_TIMEOUT_MS);
+          // The timer may fire late, after this process was busy (a fan-out to thousands of
+          // tabs) while the answer waited unread: it rejects only after the pending I/O was
+          // read (setImmediate runs after the poll phase), so a read fails when Redis was slow.
+          timer = setTimeout(
+            () => setImmediate(() => reject(new StoreUnavailableError('Redis did not answer in time'))),
+            COMMAND_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch (err) {
@@ -785,8 +793,20 @@ export class RedisStore implements Store {
     return { reps: rows.map(decodeRep).filter((r) => r !== null), total };
   }
 
-  async heldCounts(poolId?: string): Promise<Record<string, number>> {
+  async heldCounts(poolId?: string, repIds?: readonly string[]): Promise<Record<string, number>> {
     const index = poolId === undefined ? this.k.claimed : this.keys.pool(poolId).held;
+    if (repIds) {
+      // Those reps only: one ZLEXCOUNT each, not every claimed lead.
+      if (repIds.length === 0) return {};
+      const multi = this.client.multi();
+      for (const id of repIds) multi.zLexCount(index, ...claimedRange(id));
+      const rows = (await this.call(() => multi.exec())) as unknown as number[];
+      const counts: Record<string, number> = {};
+      repIds.forEach((id, i) => {
+        if (Number(rows[i]) > 0) counts[id] = Number(rows[i]);
+      });
+      return counts;
+    }
     const members = await this.call(() => this.client.zRange(index, 0, -1));
     const counts: Record<string, number> = {};
     for (const m of members) {
@@ -814,9 +834,16 @@ export class RedisStore implements Store {
     return { repId, ...(await this.run('setOffShift', { scope: { reps: [repId] }, args: [repId, String(offShift)] })) };
   }
 
-  async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {
-    const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
-    const repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
+  async onlinePresence(only?: readonly string[]): Promise<Record<string, Exclude<Presence, 'offline'>>> {
+    let repIds: string[];
+    if (only) {
+      // Those reps only: their tab counts, not every online rep's.
+      const counts = only.length ? await this.call(() => this.client.hmGet(this.k.tabn, [...only])) : [];
+      repIds = only.filter((_, i) => Number(counts[i]) > 0);
+    } else {
+      const tabn = await this.call(() => this.client.hGetAll(this.k.tabn));
+      repIds = Object.keys(tabn).filter((id) => Number(tabn[id]) > 0);
+    }
     if (repIds.length === 0) return {};
     const multi = this.client.multi();
     for (const id of repIds) multi.hmGet(this.keys.rep(id)[0], ['away', 'offShift']);
@@ -831,15 +858,26 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Every 5 s on every node: the heartbeat alone while every node is alive (one small
-   * script, no rep keys); the sweep, for the reps with a tab on a dead node only, when
-   * there is something to drop.
+   * The heartbeat: a probe that passes no rep (a live cluster's heartbeat costs no rep), then,
+   * only when a node went silent, a sweep passing the reps that have a tab of it
+   * (lua/sweepPresence.lua). This process's first probe also looks for tabs of nodes no longer
+   * in `nodes` (left by a sweep before this one).
    */
   async sweepPresence(): Promise<PresenceChange[]> {
-    const beat = await this.run('heartbeat', { scope: {}, args: [this.nodeId, String(NODE_STALE_MS)] });
-    if (!beat.dead && beat.reps.length === 0) return [];
-    const repIds = beat.reps;
-    return this.run('sweepPresence', { scope: { reps: repIds }, args: [this.nodeId, String(NODE_STALE_MS), ...repIds] }, { actor: SYSTEM });
+    const stale = String(NODE_STALE_MS);
+    const probe = await this.run(
+      'sweepPresence',
+      { scope: {}, args: [this.nodeId, stale, this.probedOnce ? 'probe' : 'full'] },
+      { actor: SYSTEM },
+    );
+    this.probedOnce = true;
+    if (probe.reps.length === 0) return probe.changes;
+    const swept = await this.run(
+      'sweepPresence',
+      { scope: { reps: probe.reps }, args: [this.nodeId, stale, 'sweep', ...probe.reps] },
+      { actor: SYSTEM },
+    );
+    return swept.changes;
   }
 
   // ---- leads --------------------------------------------------------------------------
