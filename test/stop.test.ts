@@ -52,7 +52,8 @@ describe('stopping npm start', () => {
       expect(await until(() => healthy(port), 60_000)).toBe(true);
       npm.kill('SIGTERM');
       expect(await until(async () => !(await healthy(port)), 10_000)).toBe(true);
-      expect(output).toContain('SIGTERM: shutting down');
+      // The log line reaches this pipe on its own schedule: wait for it rather than race it.
+      expect(await until(async () => output.includes('SIGTERM: shutting down'), 10_000), output).toBe(true);
     } finally {
       npm.kill('SIGKILL');
     }
