@@ -4,6 +4,7 @@
 //   POST /api/reps   a token for a rep (kept in a Map; Redis: a hash, so every process knows it)
 //   /rep connect     token looked up (one HGET on Redis), `pool:state` with the open leads
 //   POST /api/leads  an id, kept open, `lead:offered` to every connected rep
+//   POST /api/pools/default/leads/import   the same for each row of the bench's CSV
 //   lead:claim       first wins (a Map; Redis: SET NX), ack, `lead:gone` to the others
 //   GET /metrics     the two memory figures the bench reads (same names as prom-client's)
 // Run: `tsx bench/floor-server.ts` (PORT, REDIS_URL, FLOOR_PREFIX, LEADPOOL_MANAGER_TOKEN,
@@ -46,10 +47,9 @@ app.post('/api/reps', async (req, res) => {
   res.status(201).json({ rep: { id, name: req.body?.name }, token });
 });
 
-app.post('/api/leads', (req, res) => {
-  if (bearer(req.headers.authorization) !== feedKey) return void res.status(401).end();
+function offer(input: Record<string, unknown>): Lead {
   const lead: Lead = {
-    ...req.body,
+    ...input,
     id: `lead_${randomUUID().slice(0, 16)}`,
     poolId: POOL,
     status: 'open',
@@ -58,7 +58,28 @@ app.post('/api/leads', (req, res) => {
   // Redis: no shared open set (the bench claims every lead, so snapshots are empty anyway).
   if (!redis) open.set(lead.id, lead);
   reps.emit(EV.leadOffered, lead);
-  res.status(201).json({ lead, duplicate: false });
+  return lead;
+}
+
+app.post('/api/leads', (req, res) => {
+  if (bearer(req.headers.authorization) !== feedKey) return void res.status(401).end();
+  res.status(201).json({ lead: offer(req.body), duplicate: false });
+});
+
+// The bench's CSV (bench/run.ts leadsCsv: a header, no quoting): each row a lead as POST /api/leads takes it.
+app.post('/api/pools/:poolId/leads/import', express.text({ type: 'text/csv', limit: '10mb' }), (req, res) => {
+  if (bearer(req.headers.authorization) !== managerToken) return void res.status(401).end();
+  const [header, ...rows] = String(req.body).split('\n');
+  const fields = header.split(',');
+  let created = 0;
+  for (const row of rows) {
+    if (!row) continue;
+    const cells = row.split(',');
+    const input = Object.fromEntries(fields.flatMap((f, i) => (cells[i] ? [[f, cells[i]]] : [])));
+    offer(input);
+    created++;
+  }
+  res.json({ created, duplicates: 0, disqualified: 0, rejected: [] });
 });
 
 app.get('/metrics', (_req, res) => {
