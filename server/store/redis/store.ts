@@ -263,6 +263,10 @@ export class RedisStore implements Store {
       // Fail fast while disconnected: a command must not wait in a queue for a Redis that
       // may come back in a minute (docs/API.md, Durability); the caller answers 503 at once.
       disableOfflineQueue: true,
+      // No per-command timeout of node-redis: every call here has its own deadline (call,
+      // sendOp, findOut, healthy), and node-redis arms an AbortSignal timer per command,
+      // which cost a claim more CPU than its decoding (issue #14).
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: 2_000,
         // Reconnect forever, quickly at first, then once a second.
