@@ -89,7 +89,12 @@ app.get('/metrics', (_req, res) => {
 
 reps.use(async (socket, next) => {
   const token = (socket.handshake.auth as { token?: unknown })?.token;
-  const repId = typeof token !== 'string' ? undefined : redis ? await redis.hGet(`${prefix}:tokens`, token) : tokens.get(token);
+  let repId: string | null | undefined;
+  try {
+    repId = typeof token !== 'string' ? undefined : redis ? await redis.hGet(`${prefix}:tokens`, token) : tokens.get(token);
+  } catch {
+    return next(new Error('store unavailable'));
+  }
   if (!repId) return next(new Error('unauthorized'));
   socket.data.repId = repId;
   next();
@@ -103,7 +108,13 @@ reps.on('connection', (socket) => {
     if (typeof ack !== 'function') return;
     const leadId = payload?.leadId;
     if (typeof leadId !== 'string') return ack({ ok: false, error: { code: 'INVALID', message: 'leadId' } });
-    const won = redis ? (await redis.set(`${prefix}:claim:${leadId}`, socket.data.repId, { NX: true })) === 'OK' : !claimed.has(leadId);
+    let won: boolean;
+    try {
+      won = redis ? (await redis.set(`${prefix}:claim:${leadId}`, socket.data.repId, { NX: true })) === 'OK' : !claimed.has(leadId);
+    } catch {
+      // (unanswered, a rejection here would end the process: a third of the bench's sockets)
+      return ack({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: 'store' } });
+    }
     if (!won) return ack({ ok: false, error: { code: 'ALREADY_CLAIMED', message: 'claimed' } });
     claimed.add(leadId);
     const lead = { ...(open.get(leadId) ?? { id: leadId, poolId: POOL }), status: 'claimed', claimedBy: socket.data.repId };
@@ -115,8 +126,9 @@ reps.on('connection', (socket) => {
 
 async function main(): Promise<void> {
   if (redisUrl) {
-    redis = createClient({ url: redisUrl });
-    const pub = createClient({ url: redisUrl, RESP: 2 });
+    // No per-command timeout, as Leadpool's clients (server/store/redis/store.ts): no timer per command.
+    redis = createClient({ url: redisUrl, commandOptions: { timeout: 0 } });
+    const pub = createClient({ url: redisUrl, RESP: 2, commandOptions: { timeout: 0 } });
     const sub = pub.duplicate();
     for (const c of [redis, pub, sub]) c.on('error', () => {});
     await Promise.all([redis.connect(), pub.connect(), sub.connect()]);

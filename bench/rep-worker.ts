@@ -5,8 +5,8 @@
 //   claims {policy, k}   what to do with each new lead: `race` = k of this process's sockets
 //                        claim it as soon as offered; `one` = the process chosen by the lead id
 //                        claims it once; `collect` = its id is kept for `offered`; `none`
-//   offered {count}      the ids of the next `count` leads offered here (collected), in order of
-//                        arrival, once they have come (fewer after 60 s without a new one)
+//   offered {count}      the ids of the next `count` leads offered to every socket here
+//                        (collected), once they have come (fewer after 60 s without a new one)
 //   report               per lead: offers received, the last arrival (epoch ms, high
 //                        resolution, comparable across processes), claim acks and their latency
 //   storm {leadIds, k}   claim throughput: k of this process's sockets claim each lead, a
@@ -65,17 +65,18 @@ let leads = new Map<string, LeadTrack>();
 
 const send = (m: unknown) => process.send?.(m);
 
-// `collect`: each lead's id once (the first of this process's sockets to be offered it), in
-// arrival order; a lead is forgotten once every socket here was offered it.
+// `collect`: each lead's id once every socket of this process was offered it (so claiming
+// starts after the fan-out, and a lost offer shows), in order of completion.
 const collected: string[] = [];
 const offersSeen = new Map<string, number>();
 let collectWaiter: { count: number; resolve: (ids: string[]) => void } | null = null;
 
 function collect(id: string): void {
   const n = (offersSeen.get(id) ?? 0) + 1;
-  if (n === 1) collected.push(id);
-  if (n >= sockets.length) offersSeen.delete(id);
-  else offersSeen.set(id, n);
+  if (n >= sockets.length) {
+    offersSeen.delete(id);
+    collected.push(id);
+  } else offersSeen.set(id, n);
   if (collectWaiter && collected.length >= collectWaiter.count) {
     collectWaiter.resolve(collected.splice(0, collectWaiter.count));
     collectWaiter = null;

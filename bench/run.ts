@@ -42,7 +42,7 @@ const HELP = `npm run bench -- [options]
   --stores LIST       embedded,redis,redis3 (default: all; redis* need redis-server)
   --rep-cost LIST     team sizes for the cost of one rep (default 500; --full 500,10000; 0 = skip)
   --claims SECONDS    Redis claim throughput through three processes (default 5; 0 = skip)
-  --contested N       N contested claims through three processes, counting double wins
+  --contested N       N contested claims through three processes (16 racers per lead), counting double wins
   --extras 0|1        also the 10,000-row CSV import and the 100,000-lead search (default 1; 0 with --smoke)
   --workers N         client processes (default: 2, 4 from 5,000 reps)
   --prof              the servers write V8 CPU profiles to bench/out/prof (--cpu-prof)
