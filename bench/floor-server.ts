@@ -4,6 +4,7 @@
 //   POST /api/reps   a token for a rep (kept in a Map; Redis: a hash, so every process knows it)
 //   /rep connect     token looked up (one HGET on Redis), `pool:state` with the open leads
 //   POST /api/leads  an id, kept open, `lead:offered` to every connected rep
+//   POST /api/pools/default/leads/import   the same for each row of the bench's CSV
 //   lead:claim       first wins (a Map; Redis: SET NX), ack, `lead:gone` to the others
 //   GET /metrics     the two memory figures the bench reads (same names as prom-client's)
 // Run: `tsx bench/floor-server.ts` (PORT, REDIS_URL, FLOOR_PREFIX, LEADPOOL_MANAGER_TOKEN,
@@ -46,10 +47,9 @@ app.post('/api/reps', async (req, res) => {
   res.status(201).json({ rep: { id, name: req.body?.name }, token });
 });
 
-app.post('/api/leads', (req, res) => {
-  if (bearer(req.headers.authorization) !== feedKey) return void res.status(401).end();
+function offer(input: Record<string, unknown>): Lead {
   const lead: Lead = {
-    ...req.body,
+    ...input,
     id: `lead_${randomUUID().slice(0, 16)}`,
     poolId: POOL,
     status: 'open',
@@ -58,7 +58,28 @@ app.post('/api/leads', (req, res) => {
   // Redis: no shared open set (the bench claims every lead, so snapshots are empty anyway).
   if (!redis) open.set(lead.id, lead);
   reps.emit(EV.leadOffered, lead);
-  res.status(201).json({ lead, duplicate: false });
+  return lead;
+}
+
+app.post('/api/leads', (req, res) => {
+  if (bearer(req.headers.authorization) !== feedKey) return void res.status(401).end();
+  res.status(201).json({ lead: offer(req.body), duplicate: false });
+});
+
+// The bench's CSV (bench/run.ts leadsCsv: a header, no quoting): each row a lead as POST /api/leads takes it.
+app.post('/api/pools/:poolId/leads/import', express.text({ type: 'text/csv', limit: '10mb' }), (req, res) => {
+  if (bearer(req.headers.authorization) !== managerToken) return void res.status(401).end();
+  const [header, ...rows] = String(req.body).split('\n');
+  const fields = header.split(',');
+  let created = 0;
+  for (const row of rows) {
+    if (!row) continue;
+    const cells = row.split(',');
+    const input = Object.fromEntries(fields.flatMap((f, i) => (cells[i] ? [[f, cells[i]]] : [])));
+    offer(input);
+    created++;
+  }
+  res.json({ created, duplicates: 0, disqualified: 0, rejected: [] });
 });
 
 app.get('/metrics', (_req, res) => {
@@ -68,7 +89,12 @@ app.get('/metrics', (_req, res) => {
 
 reps.use(async (socket, next) => {
   const token = (socket.handshake.auth as { token?: unknown })?.token;
-  const repId = typeof token !== 'string' ? undefined : redis ? await redis.hGet(`${prefix}:tokens`, token) : tokens.get(token);
+  let repId: string | null | undefined;
+  try {
+    repId = typeof token !== 'string' ? undefined : redis ? await redis.hGet(`${prefix}:tokens`, token) : tokens.get(token);
+  } catch {
+    return next(new Error('store unavailable'));
+  }
   if (!repId) return next(new Error('unauthorized'));
   socket.data.repId = repId;
   next();
@@ -82,7 +108,13 @@ reps.on('connection', (socket) => {
     if (typeof ack !== 'function') return;
     const leadId = payload?.leadId;
     if (typeof leadId !== 'string') return ack({ ok: false, error: { code: 'INVALID', message: 'leadId' } });
-    const won = redis ? (await redis.set(`${prefix}:claim:${leadId}`, socket.data.repId, { NX: true })) === 'OK' : !claimed.has(leadId);
+    let won: boolean;
+    try {
+      won = redis ? (await redis.set(`${prefix}:claim:${leadId}`, socket.data.repId, { NX: true })) === 'OK' : !claimed.has(leadId);
+    } catch {
+      // (unanswered, a rejection here would end the process: a third of the bench's sockets)
+      return ack({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: 'store' } });
+    }
     if (!won) return ack({ ok: false, error: { code: 'ALREADY_CLAIMED', message: 'claimed' } });
     claimed.add(leadId);
     const lead = { ...(open.get(leadId) ?? { id: leadId, poolId: POOL }), status: 'claimed', claimedBy: socket.data.repId };
@@ -94,8 +126,9 @@ reps.on('connection', (socket) => {
 
 async function main(): Promise<void> {
   if (redisUrl) {
-    redis = createClient({ url: redisUrl });
-    const pub = createClient({ url: redisUrl, RESP: 2 });
+    // No per-command timeout, as Leadpool's clients (server/store/redis/store.ts): no timer per command.
+    redis = createClient({ url: redisUrl, commandOptions: { timeout: 0 } });
+    const pub = createClient({ url: redisUrl, RESP: 2, commandOptions: { timeout: 0 } });
     const sub = pub.duplicate();
     for (const c of [redis, pub, sub]) c.on('error', () => {});
     await Promise.all([redis.connect(), pub.connect(), sub.connect()]);

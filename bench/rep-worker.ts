@@ -4,20 +4,24 @@
 //                        (io() until its first pool:state)
 //   claims {policy, k}   what to do with each new lead: `race` = k of this process's sockets
 //                        claim it as soon as offered; `one` = the process chosen by the lead id
-//                        claims it once; `none`
+//                        claims it once; `collect` = its id is kept for `offered`; `none`
+//   offered {count}      the ids of the next `count` leads offered to every socket here
+//                        (collected), once they have come (fewer after 60 s without a new one)
 //   report               per lead: offers received, the last arrival (epoch ms, high
 //                        resolution, comparable across processes), claim acks and their latency
 //   storm {leadIds, k}   claim throughput: k of this process's sockets claim each lead, a
 //                        window of claims in flight; answers attempts, wins per lead, time
 //   close                closes every socket
 // In race/one mode a lead whose offers and claims are all done here is announced (`done`).
+// A message with a `seq` is answered with it, so answers may come in any order.
 import { io as connect, type Socket } from 'socket.io-client';
 import { EV } from '../shared/events.js';
 
 type Msg =
   | { type: 'connect'; reps: { url: string; token: string }[]; inFlight: number }
-  | { type: 'claims'; policy: 'race' | 'one' | 'none'; k: number; worker: number; workers: number }
+  | { type: 'claims'; policy: 'race' | 'one' | 'collect' | 'none'; k: number; worker: number; workers: number }
   | { type: 'report' }
+  | { type: 'offered'; count: number }
   | { type: 'storm'; leadIds: string[]; perLead: number; inFlight: number }
   | { type: 'close' };
 
@@ -31,6 +35,10 @@ export interface Connected {
   type: 'connected';
   times: number[];
   failed: number;
+}
+export interface Offered {
+  type: 'offered';
+  ids: string[];
 }
 export interface Stormed {
   type: 'stormed';
@@ -57,6 +65,45 @@ let leads = new Map<string, LeadTrack>();
 
 const send = (m: unknown) => process.send?.(m);
 
+// `collect`: each lead's id once every socket of this process was offered it (so claiming
+// starts after the fan-out, and a lost offer shows), in order of completion.
+const collected: string[] = [];
+const offersSeen = new Map<string, number>();
+let collectWaiter: { count: number; resolve: (ids: string[]) => void } | null = null;
+
+function collect(id: string): void {
+  const n = (offersSeen.get(id) ?? 0) + 1;
+  if (n >= sockets.length) {
+    offersSeen.delete(id);
+    collected.push(id);
+  } else offersSeen.set(id, n);
+  if (collectWaiter && collected.length >= collectWaiter.count) {
+    collectWaiter.resolve(collected.splice(0, collectWaiter.count));
+    collectWaiter = null;
+  }
+}
+
+async function offered(count: number): Promise<string[]> {
+  let last = collected.length;
+  for (;;) {
+    if (collected.length >= count) return collected.splice(0, count);
+    const ids = await new Promise<string[] | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), 60_000);
+      collectWaiter = {
+        count,
+        resolve: (ids) => {
+          clearTimeout(timer);
+          resolve(ids);
+        },
+      };
+    });
+    if (ids) return ids;
+    collectWaiter = null;
+    if (collected.length === last) return collected.splice(0, collected.length);
+    last = collected.length;
+  }
+}
+
 /** A stable small hash of a lead id: which process claims it under the `one` policy. */
 const owner = (id: string) => {
   let h = 0;
@@ -81,6 +128,7 @@ function claim(socket: Socket, id: string, t: LeadTrack): void {
 }
 
 function onOffered(lead: { id: string }): void {
+  if (policy.policy === 'collect') return void collect(lead.id);
   const at = now();
   let t = leads.get(lead.id);
   const first = !t;
@@ -162,11 +210,14 @@ async function storm(leadIds: string[], perLead: number, inFlight: number) {
   return { attempts, errors, wins, ms: performance.now() - start };
 }
 
-process.on('message', async (m: Msg) => {
+process.on('message', async (m: Msg & { seq?: number }) => {
+  const send = (answer: object) => process.send?.(m.seq === undefined ? answer : { ...answer, seq: m.seq });
   if (m.type === 'connect') send({ type: 'connected', ...(await open(m.reps, m.inFlight)) });
   else if (m.type === 'claims') {
     policy = m;
     send({ type: 'ok' });
+  } else if (m.type === 'offered') {
+    send({ type: 'offered', ids: await offered(m.count) });
   } else if (m.type === 'report') {
     const out = [...leads].map(([leadId, t]) => ({
       leadId,

@@ -25,7 +25,7 @@ import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { scaleChart } from './chart.js';
 import { benchCsvImport } from './csv-import.js';
 import { benchLeadSearch } from './lead-search.js';
-import type { Connected, Stormed, WorkerReport } from './rep-worker.js';
+import type { Connected, Offered, Stormed, WorkerReport } from './rep-worker.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // The smoke run (the test suite's) writes apart, so it never overwrites a real run's report.
@@ -42,7 +42,7 @@ const HELP = `npm run bench -- [options]
   --stores LIST       embedded,redis,redis3 (default: all; redis* need redis-server)
   --rep-cost LIST     team sizes for the cost of one rep (default 500; --full 500,10000; 0 = skip)
   --claims SECONDS    Redis claim throughput through three processes (default 5; 0 = skip)
-  --contested N       N contested claims through three processes, counting double wins
+  --contested N       N contested claims through three processes (16 racers per lead), counting double wins
   --extras 0|1        also the 10,000-row CSV import and the 100,000-lead search (default 1; 0 with --smoke)
   --workers N         client processes (default: 2, 4 from 5,000 reps)
   --prof              the servers write V8 CPU profiles to bench/out/prof (--cpu-prof)
@@ -273,19 +273,25 @@ const nextLead = () => {
 
 class Worker {
   private readonly child: ChildProcess;
-  private waiting: ((m: unknown) => void)[] = [];
+  /** Answers by the `seq` of their question: a worker answers some (storm, offered) out of order. */
+  private waiting = new Map<number, (m: unknown) => void>();
+  private seq = 0;
   onDone: (leadId: string, last: number) => void = () => {};
   constructor() {
     this.child = fork(join(ROOT, 'bench/rep-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: 'inherit' });
-    this.child.on('message', (m: { type: string; leadId: string; last: number }) => {
+    this.child.on('message', (m: { type: string; leadId: string; last: number; seq?: number }) => {
       if (m.type === 'done') this.onDone(m.leadId, m.last);
-      else this.waiting.shift()?.(m);
+      else if (m.seq !== undefined) {
+        this.waiting.get(m.seq)?.(m);
+        this.waiting.delete(m.seq);
+      }
     });
   }
-  ask<T = { type: string }>(m: unknown): Promise<T> {
+  ask<T = { type: string }>(m: object): Promise<T> {
     return new Promise((res) => {
-      this.waiting.push(res as (m: unknown) => void);
-      this.child.send(m as object);
+      const seq = this.seq++;
+      this.waiting.set(seq, res as (m: unknown) => void);
+      this.child.send({ ...m, seq });
     });
   }
   stop(): void {
@@ -543,52 +549,122 @@ async function repCost(store: string, redisUrl: string | undefined): Promise<voi
 // ---- Redis claim rate through three processes -------------------------------------------------------
 
 const claimRows: string[][] = [];
-const STORM_REPS = 48;
-const PER_LEAD = 2;
+const STORM_WORKERS = 2;
+/** The claim rate: 48 reps; each lead claimed by 2 sockets of each worker (4 racers). */
+const RATE_STORM = { reps: 48, perLead: 2 };
+/**
+ * `--contested`: 16 reps, every one of them (8 sockets of each worker) claims every lead, so
+ * each lead created and fanned out carries 16 contested attempts.
+ */
+const CONTESTED_STORM = { reps: 16, perLead: 8 };
+/** Leads per import (one CSV file, one of the three processes in turn). */
+const STORM_BATCH = 2000;
+
+const CSV_FIELDS = ['name', 'email', 'company', 'companySize', 'country', 'language', 'industry', 'jobTitle', 'source'] as const;
+/** `n` new leads as CSV for the import route; no cell holds `,`, `"` or a line break (the floor splits lines at commas). */
+function leadsCsv(n: number): string {
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v).replace(/[",\r\n]/g, ' '));
+  const lines = [CSV_FIELDS.join(',')];
+  for (let i = 0; i < n; i++) {
+    const lead = nextLead();
+    lines.push(CSV_FIELDS.map((f) => cell(lead[f])).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function importCsv(url: string, token: string, csv: string): Promise<{ created: number }> {
+  const res = await fetch(`${url}/api/pools/default/leads/import`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(120_000),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
 
 /**
- * Claims per second with many racers over many leads: `STORM_REPS` reps spread over three
- * processes and the workers; each lead claimed by PER_LEAD sockets of every worker at once.
- * Runs batches of leads until `seconds` have passed or `attempts` claims were made.
+ * Claims with many racers over many leads, through three processes on one Redis: the reps
+ * spread over the processes and the workers; each lead claimed by `perLead` sockets of every
+ * worker at once, a window of leads in flight. Leads come in batches through the CSV import
+ * (the processes in turn); the workers collect their ids as offered. The rate counts only the
+ * time claiming. `seconds`: batches one after the other until that time has passed (the rate);
+ * `attempts`: until that many claims were made, the next batch imported while one is claimed
+ * (`--contested`), every lead checked for exactly one winner.
  */
 async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: number; attempts?: number }): Promise<void> {
-  const workers = [new Worker(), new Worker()];
+  const contested = Boolean(limit.attempts);
+  const shape = contested ? CONTESTED_STORM : RATE_STORM;
+  const workers = Array.from({ length: STORM_WORKERS }, () => new Worker());
   const t = await startTarget(kind, 3, redisUrl);
   const urls = t.procs.map((p) => p.url);
   try {
-    await addReps(t, STORM_REPS);
+    await addReps(t, shape.reps);
     const shares = workers.map((_, w) => t.tokens.flatMap((token, i) => (i % workers.length === w ? [{ url: urls[i % 3], token }] : [])));
-    await Promise.all(workers.map((w, i) => w.ask<Connected>({ type: 'connect', reps: shares[i], inFlight: 16 })));
-    const perBatch = limit.attempts ? Math.min(5000, Math.ceil(limit.attempts / (PER_LEAD * workers.length))) : 2000;
+    const connected = await Promise.all(workers.map((w, i) => w.ask<Connected>({ type: 'connect', reps: shares[i], inFlight: 16 })));
+    await Promise.all(workers.map((w, i) => w.ask({ type: 'claims', policy: 'collect', k: 0, worker: i, workers: workers.length })));
+    const racers = connected.reduce((n, c) => n + Math.min(shape.perLead, c.times.length), 0);
+    const leadsWanted = contested ? Math.ceil(limit.attempts! / racers) : Number.POSITIVE_INFINITY;
+    let leadsAsked = 0;
+    let imports = 0;
+    let lostOffers = 0;
+    const nextBatch = async (): Promise<string[]> => {
+      const n = Math.min(STORM_BATCH, leadsWanted - leadsAsked);
+      leadsAsked += n;
+      const { created } = await importCsv(urls[imports++ % urls.length], t.managerToken, leadsCsv(n));
+      if (created !== n) throw new Error(`${kind}: an import of ${n} leads created ${created}`);
+      const lists = await Promise.all(workers.map((w) => w.ask<Offered>({ type: 'offered', count: n })));
+      lostOffers += n - lists[0].ids.length;
+      return lists[0].ids;
+    };
     let attempts = 0;
     let errors = 0;
+    let leads = 0;
     let doubleWins = 0;
     let unwon = 0;
     let stormMs = 0;
     const started = performance.now();
-    while ((limit.attempts && attempts < limit.attempts) || (limit.seconds && performance.now() - started < limit.seconds * 1000)) {
-      const ids: string[] = [];
-      await pool(perBatch, IN_FLIGHT, async () => {
-        const r = await http('POST', `${urls[ids.length % 3]}/api/leads`, t.feedKey, nextLead());
-        ids.push(r.body.lead.id);
-      });
+    const seconds = () => (performance.now() - started) / 1000;
+    let pending: Promise<string[]> | null = nextBatch();
+    while (pending) {
+      const ids: string[] = await pending;
+      pending = null;
+      // Contested: the next batch is imported (and offered) while this one is claimed.
+      if (contested && leadsAsked < leadsWanted) pending = nextBatch();
+      pending?.catch(() => {}); // awaited in the next turn
       const storms = await Promise.all(
-        workers.map((w) => w.ask<Stormed>({ type: 'storm', leadIds: ids, perLead: PER_LEAD, inFlight: 64 })),
+        workers.map((w) => w.ask<Stormed>({ type: 'storm', leadIds: ids, perLead: shape.perLead, inFlight: 64 })),
       );
       stormMs += Math.max(...storms.map((s) => s.ms));
       attempts += storms.reduce((n, s) => n + s.attempts, 0);
       errors += storms.reduce((n, s) => n + s.errors, 0);
+      leads += ids.length;
       for (const id of ids) {
         const w = storms.reduce((n, s) => n + (s.wins[id] ?? 0), 0);
         if (w > 1) doubleWins++;
         if (w === 0) unwon++;
       }
-      if (limit.attempts) process.stdout.write(`\r${kind}: ${attempts} contested claims, ${doubleWins} double wins`);
-      if (!limit.attempts && !limit.seconds) break;
+      if (contested)
+        process.stdout.write(
+          `\r${kind}: ${attempts} contested claims on ${leads} leads (${racers} racers each), ${doubleWins} double wins, ${unwon} unwon, ${(attempts / seconds()).toFixed(0)}/s, ${seconds().toFixed(0)} s`,
+        );
+      else if (limit.seconds && seconds() < limit.seconds) pending = nextBatch();
     }
-    if (limit.attempts) console.log('');
+    if (contested) console.log('');
     const rate = attempts / (stormMs / 1000);
-    const row = [kind, String(attempts), `${rate.toFixed(0)} claims/s`, String(doubleWins), String(unwon), String(errors)];
+    const wall = seconds();
+    const row = [
+      kind,
+      String(racers),
+      String(attempts),
+      String(leads),
+      `${rate.toFixed(0)} claims/s`,
+      String(doubleWins),
+      String(unwon),
+      String(errors + lostOffers),
+      `${wall.toFixed(0)} s (${(attempts / wall).toFixed(0)}/s)`,
+    ];
     console.log(`claim storm: ${row.join(', ')}`);
     claimRows.push(row);
     if (doubleWins) process.exitCode = 1;
@@ -694,7 +770,7 @@ function render(machine: string): string {
     );
   if (claimRows.length)
     parts.push(
-      `Claims through three processes on Redis (${STORM_REPS} reps, ${PER_LEAD * 2} racers per lead):\n\n${table(['server', 'claims', 'rate', 'double wins', 'leads nobody won', 'errors'], claimRows)}`,
+      `Claims through three processes on Redis (rate: ${RATE_STORM.reps} reps; contested: ${CONTESTED_STORM.reps} reps; rate: claims per second of claiming; wall: with the imports of the leads):\n\n${table(['server', 'racers per lead', 'claims', 'leads', 'rate', 'double wins', 'leads nobody won', 'errors', 'wall'], claimRows)}`,
     );
   if (standaloneRows.length) parts.push(table(['bench', 'measure', 'value'], standaloneRows));
   return parts.join('\n\n');

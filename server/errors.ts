@@ -76,6 +76,18 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL');
 }
 
-export const refusal = (code: ErrorCode): ApiError => new ApiError(code);
+/**
+ * A domain refusal (ALREADY_CLAIMED, COOLDOWN, ...): an answer, not a fault, so it carries no
+ * stack; capturing one costs more than the rest of a lost claim's answer (issue #14).
+ */
+export const refusal = (code: ErrorCode): ApiError => {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ApiError(code);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+};
 
 export const noSuchPool = (poolId: string): ApiError => new ApiError('NOT_FOUND', `no such pool: ${poolId}`);

@@ -76,6 +76,9 @@ export async function createClusterAdapter(url: string, opts: ClusterAdapterOpti
     url,
     RESP: 2 as const,
     disableOfflineQueue: true,
+    // No per-command timeout: a publish's failure is swallowed anyway, and node-redis arms an
+    // AbortSignal timer per command, a cost paid on every broadcast (issue #14).
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: 2_000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),

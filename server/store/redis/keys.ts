@@ -200,9 +200,24 @@ export class Keys {
     this.globalList = GLOBAL_KEYS.map((k) => this.global[k]);
   }
 
+  /** Each pool's keys in POOL_KEYS order, as scripts get them (built once per pool: every claim passes them). */
+  private readonly poolLists = new Map<string, string[]>();
+
   /** A pool's keys by name. */
   pool(poolId: string): Record<PoolKey, string> {
     return Object.fromEntries(POOL_KEYS.map((k) => [k, `${this.base}pool:${poolId}:${k}`])) as Record<PoolKey, string>;
+  }
+
+  private poolList(poolId: string): string[] {
+    let list = this.poolLists.get(poolId);
+    if (!list) {
+      const p = this.pool(poolId);
+      list = POOL_KEYS.map((k) => p[k]);
+      // Bounded: a deleted pool's entry is only dropped with the rest.
+      if (this.poolLists.size >= 10_000) this.poolLists.clear();
+      this.poolLists.set(poolId, list);
+    }
+    return list;
   }
 
   /** rep hash, counters hash, one-second action bucket, eligibility index. */
@@ -223,16 +238,20 @@ export class Keys {
     const pools = scope.pools ?? [];
     const reps = scope.reps ?? [];
     return {
-      keys: [
-        ...this.globalList,
-        ...pools.flatMap((id) => {
-          const p = this.pool(id);
-          return POOL_KEYS.map((k) => p[k]);
-        }),
-        ...reps.flatMap((id) => this.rep(id)),
-      ],
+      keys: [...this.globalAndPools(pools), ...reps.flatMap((id) => this.rep(id))],
       args: [String(pools.length), ...pools, audit],
     };
+  }
+
+  /** The global keys, then each pool's: the same for every call given the same (cached) pool list. */
+  private lastPools: readonly string[] | null = null;
+  private lastGlobalAndPools: string[] = [];
+  private globalAndPools(pools: readonly string[]): string[] {
+    if (pools !== this.lastPools) {
+      this.lastGlobalAndPools = [...this.globalList, ...pools.flatMap((id) => this.poolList(id))];
+      this.lastPools = pools;
+    }
+    return this.lastGlobalAndPools;
   }
 
   /** migrateV1's KEYS: (old, new) pairs of the renamed columns, then the dropped keys. */

@@ -26,8 +26,9 @@ if not allPoolsPassed() then return fail('RETRY') end
 local id, rep = ARGS[1], ARGS[2]
 local repKey, ctrKey, rlKey = repKeys(1)
 local now = nowMs()
-local l = limits(rep, repKey, ctrKey, rlKey, now)
-if not l then return fail('NOT_FOUND') end
+-- limits() in two halves: the rep's state is read only past the lead's own checks
+local actions = countAction(repKey, rlKey, now)
+if not actions then return fail('NOT_FOUND') end
 local st = redis.call('HGET', K.status, id)
 if not st then return fail('NOT_FOUND') end
 -- nil when the lead's pool is gone (only closed and disqualified leads outlive their pool)
@@ -36,6 +37,7 @@ local mode = p and poolMode(p)
 if mode == 'blind-pull' or mode == 'round-robin' then return fail('MODE_FORBIDS') end
 if st == 'claimed' then return fail('ALREADY_CLAIMED') end
 if st ~= 'open' then return fail('NOT_OPEN') end
+local l = repState(rep, repKey, ctrKey, actions)
 if not p or not mayClaim(id, rep, l.pools, p.id, mode) then return fail('NOT_ELIGIBLE') end
 local f = checkLimits(l, p, now)
 if f then return fail(f) end

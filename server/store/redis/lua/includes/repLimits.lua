@@ -20,9 +20,10 @@ local function parseClaims(s)
   return out
 end
 
--- server/store/embedded.ts limitsOf (policy.ts RepState without heldInPool): nil when the
--- rep is gone; else counts this action in the rep's one-second bucket
-local function limits(rep, repKey, ctrKey, rlKey, now)
+-- The first half of limits: nil when the rep is gone; else counts this action in the rep's
+-- one-second bucket and answers the count. claim.lua reads the rest (repState) only once
+-- the lead's own checks passed: a lost race reads no more than it must (issue #14).
+local function countAction(repKey, rlKey, now)
   if redis.call('EXISTS', repKey) == 0 then return nil end
   local second = math.floor(now / 1000)
   local b = redis.call('HMGET', rlKey, 'second', 'count')
@@ -34,6 +35,11 @@ local function limits(rep, repKey, ctrKey, rlKey, now)
     count = 1
   end
   redis.call('PEXPIRE', rlKey, 2000)
+  return count
+end
+
+-- The second half: the rep's state for the checks, `count` its actions in this second.
+local function repState(rep, repKey, ctrKey, count)
   local r = redis.call('HMGET', repKey, 'away', 'maxActive', 'offShift')
   local c = redis.call('HMGET', ctrKey, 'lastClaimAt', 'recentClaims', 'lastWinAt', 'wins')
   return {
@@ -47,6 +53,14 @@ local function limits(rep, repKey, ctrKey, rlKey, now)
     recentClaims = parseClaims(c[2] or c[4]),
     actions = count,
   }
+end
+
+-- server/store/embedded.ts limitsOf (policy.ts RepState without heldInPool): nil when the
+-- rep is gone; else counts this action in the rep's one-second bucket
+local function limits(rep, repKey, ctrKey, rlKey, now)
+  local count = countAction(repKey, rlKey, now)
+  if not count then return nil end
+  return repState(rep, repKey, ctrKey, count)
 end
 
 -- server/domain/policy.ts capReached: with the rep's maxActive, its held leads in all pools;
