@@ -78,7 +78,7 @@ export function toApiError(err: unknown): ApiError {
 
 /**
  * A domain refusal (ALREADY_CLAIMED, COOLDOWN, ...): an answer, not a fault, so it carries no
- * stack; capturing one costs more than the rest of a lost claim's answer (issue #14).
+ * stack; capturing one costs more than the rest of a lost claim's answer.
  */
 export const refusal = (code: ErrorCode): ApiError => {
   const limit = Error.stackTraceLimit;

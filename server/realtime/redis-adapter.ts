@@ -77,7 +77,7 @@ export async function createClusterAdapter(url: string, opts: ClusterAdapterOpti
     RESP: 2 as const,
     disableOfflineQueue: true,
     // No per-command timeout: a publish's failure is swallowed anyway, and node-redis arms an
-    // AbortSignal timer per command, a cost paid on every broadcast (issue #14).
+    // AbortSignal timer per command, a cost paid on every broadcast.
     commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: 2_000,

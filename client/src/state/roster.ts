@@ -1,4 +1,4 @@
-// The manager's reps, kept for teams of thousands (issue #14): one map by id changed in place
+// The manager's reps, kept for teams of thousands: one map by id changed in place
 // by each event (rep:changed, rep:presence, a lead changing hands), a version signal that
 // tells the views, per-pool counts kept up to date by those same changes, and pages of a
 // filtered list read from a name order that is sorted again only when a rep is added,

@@ -22,7 +22,7 @@ end
 
 -- The first half of limits: nil when the rep is gone; else counts this action in the rep's
 -- one-second bucket and answers the count. claim.lua reads the rest (repState) only once
--- the lead's own checks passed: a lost race reads no more than it must (issue #14).
+-- the lead's own checks passed: a lost race reads no more than it must.
 local function countAction(repKey, rlKey, now)
   if redis.call('EXISTS', repKey) == 0 then return nil end
   local second = math.floor(now / 1000)
