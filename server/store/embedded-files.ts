@@ -381,8 +381,7 @@ export class EmbeddedFiles {
   private takeSnapshot(): Snapshot {
     const dbs = [...this.dirty].filter((db) => this.names.has(db));
     this.dirty = new Set();
-    const files = dbs.map((db) => ({ name: this.names.get(db)!, text: compact.stringify(db.data) }));
-    return { dbs, files, sealed: this.journal.seal() };
+    return { dbs, files: this.batchOf(dbs), sealed: this.journal.seal() };
   }
 
   private writeSnapshot(snapshot: Snapshot): Promise<void> {
@@ -464,12 +463,16 @@ export class EmbeddedFiles {
 
   /** Writes these files whole, as one atomic batch (load's migrations and folding). */
   private writeWhole(dbs: Iterable<DataFile>): Promise<void> {
-    const batch = [...new Set(dbs)].map((db) => {
+    return writeBatch(this.dir, this.batchOf([...new Set(dbs)]), { fsync: this.fsync });
+  }
+
+  /** These files' names and whole content now (the content is taken here, synchronously). */
+  private batchOf(dbs: DataFile[]): BatchFile[] {
+    return dbs.map((db) => {
       const name = this.names.get(db);
       if (name === undefined) throw new Error('not a data file of this folder');
       return { name, text: compact.stringify(db.data) };
     });
-    return writeBatch(this.dir, batch, { fsync: this.fsync });
   }
 
   /**
