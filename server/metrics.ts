@@ -154,17 +154,19 @@ export function instrumentStore<S extends Store>(store: S): S {
       if (!fn) {
         const op = prop;
         const labels = { store: target.kind, op };
+        // The labelled child once: observe(labels, v) hashes the labels on every call.
+        const duration = storeDuration.labels(labels);
         fn = (...args: unknown[]) => {
           const start = performance.now();
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (!(result instanceof Promise)) return result;
           return result.then(
             (v) => {
-              storeDuration.observe(labels, since(start));
+              duration.observe(since(start));
               return v;
             },
             (err: unknown) => {
-              storeDuration.observe(labels, since(start));
+              duration.observe(since(start));
               const kind = errorKind(err);
               if (kind) storeErrors.inc({ ...labels, kind });
               throw err;

@@ -144,23 +144,31 @@ const settings = z
 // Rules were validated on the way in (shared/schemas.ts RuleSchema) and are not re-validated.
 const rules = json.pipe(z.custom<Rule[]>(Array.isArray, 'a JSON array'));
 
-/** A pool's config hash (name, createdAt, mode, rules JSON) and settings hash, as a PoolRecord. */
-const poolRecord = (id: string) =>
-  z
-    .object({
-      config: z.object({ name: z.string(), createdAt: z.string(), mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
+/**
+ * A pool's config hash (name, createdAt, mode, rules JSON) and settings hash, as a PoolRecord
+ * without its id (poolOf adds it). One schema for every pool: building one per read made zod
+ * compile its fast path on every connect.
+ */
+const poolFields = z
+  .object({
+    config: z.object({ name: z.string(), createdAt: z.string(), mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
+    settings,
+  })
+  .transform(
+    ({ config, settings }): Omit<PoolRecord, 'id'> => ({
+      name: config.name,
+      mode: config.mode,
       settings,
-    })
-    .transform(
-      ({ config, settings }): PoolRecord => ({
-        id,
-        name: config.name,
-        mode: config.mode,
-        settings,
-        createdAt: config.createdAt,
-        rules: config.rules,
-      }),
-    );
+      createdAt: config.createdAt,
+      rules: config.rules,
+    }),
+  );
+
+/** The PoolRecord of pool `id` from its two stored hashes. */
+const poolOf = (id: string, stored: { config: unknown; settings: unknown }): PoolRecord => ({
+  id,
+  ...parse(poolFields, stored, `the stored pool ${id} is damaged`),
+});
 
 /** A feed as stored (JSON; written by RedisStore, or re-encoded by a script's cjson). */
 const feed: z.ZodType<StoredFeed> = json.pipe(
@@ -340,7 +348,7 @@ const REPLIES = {
         pools: pools
           .sort((a, b) => a.order - b.order)
           .map((p) => ({
-            pool: parse(poolRecord(p.id), { config: p.config, settings: p.settings }, `the stored pool ${p.id} is damaged`),
+            pool: poolOf(p.id, p),
             open: p.open,
           })),
       })),
@@ -467,7 +475,7 @@ export function decodeRep(fields: unknown): StoredRep | null {
 /** A pool's config and settings hashes, read with HGETALL: null when the pool has no config (gone). */
 export function decodePool(id: string, configFields: unknown, settingsFields: unknown): PoolRecord | null {
   if (isObject(configFields) && Object.keys(configFields).length === 0) return null;
-  return parse(poolRecord(id), { config: configFields, settings: settingsFields }, `the stored pool ${id} is damaged`);
+  return poolOf(id, { config: configFields, settings: settingsFields });
 }
 
 /** A form's JSON read with HGET: null when absent. */

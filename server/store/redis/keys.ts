@@ -9,7 +9,8 @@
 // for no gain: the tag's text means nothing to Redis). Pools live under `pool:<poolId>:`.
 //
 // KEYS of every store script, in this order (includes/keys.lua binds them by name): the
-// fixed global keys (GLOBAL_KEYS), then one block of POOL_KEYS per pool the call concerns,
+// global keys the script uses (GLOBAL_KEYS order; scripts.ts finds them in its source, and
+// naming one it was not passed is an error), then one block of POOL_KEYS per pool the call concerns,
 // then one block of REP_KEYS per rep it concerns. ARGV[1] is the number of pool blocks and
 // ARGV[2..] their pool ids, in order; the script's own arguments follow (ARGS in Lua). No
 // key name is ever built inside a script.
@@ -117,7 +118,7 @@ export const GLOBAL_KEYS = [
   'search', // zset (lex): "<token><SEP><leadId>" for every search token of every lead (server/domain/search.ts searchTokens)
   'dups', // hash: lead id -> how many later posts duplicated it
 ] as const;
-type GlobalKey = (typeof GLOBAL_KEYS)[number];
+export type GlobalKey = (typeof GLOBAL_KEYS)[number];
 
 /** How long an operation's reply (or tombstone) stays at its op key: far longer than a call waits to find out. */
 export const OP_TTL_MS = 10 * 60_000;
@@ -192,12 +193,10 @@ export interface Scope {
 export class Keys {
   readonly base: string;
   readonly global: Record<GlobalKey, string>;
-  readonly globalList: string[];
 
   constructor(prefix: string) {
     this.base = `${prefix}:{${HASH_TAG}}:`;
     this.global = Object.fromEntries(GLOBAL_KEYS.map((k) => [k, this.base + k])) as Record<GlobalKey, string>;
-    this.globalList = GLOBAL_KEYS.map((k) => this.global[k]);
   }
 
   /** Each pool's keys in POOL_KEYS order, as scripts get them (built once per pool: every claim passes them). */
@@ -232,26 +231,26 @@ export class Keys {
 
   /**
    * KEYS and the leading ARGV (pool count, pool ids, the audit context: JSON, '' for reads)
-   * of a store script (includes/keys.lua, includes/audit.lua).
+   * of a store script (includes/keys.lua, includes/audit.lua): first the global keys the
+   * script uses (scripts.ts globalKeysOf), then the pools' and reps' blocks.
    */
-  script(scope: Scope = {}, audit = ''): { keys: string[]; args: string[] } {
+  script(globalKeys: readonly GlobalKey[], scope: Scope = {}, audit = ''): { keys: string[]; args: string[] } {
     const pools = scope.pools ?? [];
     const reps = scope.reps ?? [];
     return {
-      keys: [...this.globalAndPools(pools), ...reps.flatMap((id) => this.rep(id))],
+      keys: [...this.globalAndPools(globalKeys, pools), ...reps.flatMap((id) => this.rep(id))],
       args: [String(pools.length), ...pools, audit],
     };
   }
 
-  /** The global keys, then each pool's: the same for every call given the same (cached) pool list. */
-  private lastPools: readonly string[] | null = null;
-  private lastGlobalAndPools: string[] = [];
-  private globalAndPools(pools: readonly string[]): string[] {
-    if (pools !== this.lastPools) {
-      this.lastGlobalAndPools = [...this.globalList, ...pools.flatMap((id) => this.poolList(id))];
-      this.lastPools = pools;
-    }
-    return this.lastGlobalAndPools;
+  /** A script's global keys, then each pool's: built again only when its pool list (cached by the store) changes. */
+  private readonly lastGlobalAndPools = new WeakMap<readonly GlobalKey[], { pools: readonly string[]; keys: string[] }>();
+  private globalAndPools(globalKeys: readonly GlobalKey[], pools: readonly string[]): string[] {
+    const last = this.lastGlobalAndPools.get(globalKeys);
+    if (last?.pools === pools) return last.keys;
+    const keys = [...globalKeys.map((k) => this.global[k]), ...pools.flatMap((id) => this.poolList(id))];
+    this.lastGlobalAndPools.set(globalKeys, { pools, keys });
+    return keys;
   }
 
   /** migrateV1's KEYS: (old, new) pairs of the renamed columns, then the dropped keys. */

@@ -350,9 +350,10 @@ export class RedisStore implements Store {
       try {
         await this.sendRaw('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
         await this.migratePools();
-        decodeReply('indexTimes', await this.sendRaw('indexTimes', this.keys.script().keys, this.keys.script().args));
+        const index = this.keys.script(SCRIPTS.indexTimes.globalKeys);
+        decodeReply('indexTimes', await this.sendRaw('indexTimes', index.keys, index.args));
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
-        const { keys, args } = this.keys.script({ pools: [DEFAULT_POOL] });
+        const { keys, args } = this.keys.script(SCRIPTS.install.globalKeys, { pools: [DEFAULT_POOL] });
         const reply = await this.sendRaw('install', keys, [...args, randomUUID(), new Date().toISOString(), ...defaults]);
         if (isNoMigrate(reply)) throw new Error('the Redis store holds v1 data that was not migrated to pools');
         const res = decodeReply('install', reply);
@@ -381,7 +382,7 @@ export class RedisStore implements Store {
     if (Number(installed) !== 1 || Number(layout) === 1) return;
     for (let attempt = 1; ; attempt++) {
       const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
-      const { keys, args } = this.keys.script({ pools: [DEFAULT_POOL], reps });
+      const { keys, args } = this.keys.script(SCRIPTS.migratePools.globalKeys, { pools: [DEFAULT_POOL], reps });
       const reply = await this.sendRaw('migratePools', [...keys, ...this.keys.v1PoolKeys()], [...args, new Date().toISOString(), ...reps]);
       if (!isRetry(reply)) {
         decodeReply('migratePools', reply);
@@ -561,7 +562,7 @@ export class RedisStore implements Store {
     const context = isOperation(name) ? JSON.stringify({ ...audit, actor: audit.actor ?? MANAGER, max: this.auditMax }) : '';
     for (let attempt = 1; ; attempt++) {
       const { scope, args } = typeof plan === 'function' ? await plan() : plan;
-      const { keys, args: lead } = this.keys.script(scope, context);
+      const { keys, args: lead } = this.keys.script(SCRIPTS[name].globalKeys, scope, context);
       const reply = isOperation(name)
         ? await this.sendOp(name, keys, [...lead, ...args])
         : await this.sendRaw(name, keys, [...lead, ...args]);

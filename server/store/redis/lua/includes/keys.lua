@@ -1,12 +1,14 @@
 --[[
   Binds the KEYS and ARGV of a store script by name (server/store/redis/keys.ts Keys.script).
-  KEYS: the global keys (GLOBAL_KEY_NAMES order), then one block of POOL_KEY_NAMES per pool,
+  KEYS: the global keys the script uses (GLOBAL_KEY_NAMES, generated per script), then one block of POOL_KEY_NAMES per pool,
   then four keys per rep (REP_KEY_NAMES). ARGV[1] is the number of pool blocks, ARGV[2..]
   their pool ids, then the audit context (AUDIT_ARG); the script's own arguments follow, as ARGS. No key name is ever built
   inside a script.
 ]]
 local K = {}
 for i, name in ipairs(GLOBAL_KEY_NAMES) do K[name] = KEYS[i] end
+-- Only the global keys this script uses are passed (scripts.ts globalKeysOf): any other is an error, not a nil key.
+setmetatable(K, { __index = function(_, name) error('global key ' .. tostring(name) .. ' was not passed to this script') end })
 
 -- The passed pools: POOLS[i] and POOL[id] are { id = pool id, <pool key name> = key }.
 local NPOOLS = tonumber(ARGV[1])
@@ -33,7 +35,7 @@ end
 
 -- status -> the sorted set of the leads in that status, over all pools / in a pool
 local STATUS_SET = {}
-for status, name in pairs(STATUS_KEY_NAMES) do STATUS_SET[status] = K[name] end
+for status, name in pairs(STATUS_KEY_NAMES) do STATUS_SET[status] = rawget(K, name) end
 local function poolStatusSet(p, status) return p[STATUS_KEY_NAMES[status]] end
 
 -- false on an empty store (fresh install or Redis wiped): write scripts then answer
