@@ -21,7 +21,18 @@ import { join } from 'node:path';
 import { CLOSING_OUTCOMES, DEFAULT_MODE, DEFAULT_POOL, DEFAULT_POOL_NAME, DEFAULT_SETTINGS, type Lead } from '../../../shared/protocol.js';
 import { DEFAULT_AUDIT_MAX_EVENTS } from '../audit.js';
 import { DELIVERIES_KEPT_PER_WEBHOOK } from '../types.js';
-import { GLOBAL_KEYS, type GlobalKey, LAYOUT, LEAD_COLUMNS, OP_TTL_MS, POOL_KEYS, REP_KEYS, SEP, STATUS_KEYS, V1_POOL_KEYS } from './keys.js';
+import {
+  GLOBAL_KEYS,
+  type GlobalKey,
+  LAYOUT,
+  LEAD_COLUMNS,
+  OP_TTL_MS,
+  POOL_KEYS,
+  REP_KEYS,
+  SEP,
+  STATUS_KEYS,
+  V1_POOL_KEYS,
+} from './keys.js';
 
 const SCRIPT_NAMES = [
   'migrateV1',
@@ -197,14 +208,16 @@ function globalKeysOf(name: string, files: string[]): GlobalKey[] {
   const used = new Set<GlobalKey>();
   for (const text of files) {
     for (const [, key] of text.matchAll(/\bK\.([A-Za-z_]\w*)/g)) {
-      if (!(GLOBAL_KEYS as readonly string[]).includes(key)) throw new Error(`lua/${name}.lua: K.${key} is no global key (keys.ts GLOBAL_KEYS)`);
+      if (!(GLOBAL_KEYS as readonly string[]).includes(key))
+        throw new Error(`lua/${name}.lua: K.${key} is no global key (keys.ts GLOBAL_KEYS)`);
       used.add(key as GlobalKey);
     }
     // The binding itself (its helpers are named above): it indexes K to bind it.
     if (text === KEYS_BINDING) continue;
     if (text.includes('STATUS_SET')) for (const key of STATUS_SET_KEYS) used.add(key);
     const indexed = [...text.matchAll(/\bK\[([^\]]*)\]/g)].map((m) => m[1]);
-    if (indexed.length && indexed.every((i) => i === 'c') && text.includes('in ipairs(LEAD_COLUMNS)')) for (const key of LEAD_COLUMNS) used.add(key);
+    if (indexed.length && indexed.every((i) => i === 'c') && text.includes('in ipairs(LEAD_COLUMNS)'))
+      for (const key of LEAD_COLUMNS) used.add(key);
     else if (indexed.length) return [...GLOBAL_KEYS];
   }
   return GLOBAL_KEYS.filter((key) => used.has(key));
