@@ -17,7 +17,11 @@ export interface FeedPrincipal {
  * Who holds a token. A feed is `feed: null` for the deployment's own key
  * (LEADPOOL_FEED_KEY, or generated), which posts into every pool.
  */
-export type Principal = { role: 'manager' } | { role: 'feed'; feed: FeedPrincipal | null } | { role: 'rep'; repId: string };
+/** A rep comes with its pools as they were when it signed in (a tab joins their rooms at once). */
+export type Principal =
+  | { role: 'manager' }
+  | { role: 'feed'; feed: FeedPrincipal | null }
+  | { role: 'rep'; repId: string; pools: string[] };
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -183,8 +187,8 @@ export class Credentials {
   }
 
   private readonly repOf = async (hash: string): Promise<Principal | null> => {
-    const repId = await this.store.repIdByTokenHash(hash);
-    return repId ? { role: 'rep', repId } : null;
+    const rep = await this.store.repByTokenHash(hash);
+    return rep ? { role: 'rep', repId: rep.id, pools: rep.pools } : null;
   };
 
   private readonly feedOf = async (hash: string): Promise<Principal | null> => {

@@ -111,8 +111,8 @@ describe('embedded store: migration of v1 data', () => {
 
   it('rep tokens still match (token hashes unchanged)', async () => {
     const store = await migrated();
-    expect(await store.repIdByTokenHash(sha('v1-token-rep_ada'))).toBe('rep_ada');
-    expect(await store.repIdByTokenHash(sha('v1-token-rep_bob'))).toBe('rep_bob');
+    expect((await store.repByTokenHash(sha('v1-token-rep_ada')))?.id ?? null).toBe('rep_ada');
+    expect((await store.repByTokenHash(sha('v1-token-rep_bob')))?.id ?? null).toBe('rep_bob');
   });
 
   it('the manager token and the feed key are unchanged', async () => {

@@ -129,8 +129,8 @@ describe('a v1 Redis becomes the pool default', () => {
     expect(reps.map((r) => r.id)).toEqual(['rep_ada', 'rep_bob']);
     for (const rep of reps) expect(rep.pools).toEqual([DEFAULT_POOL]);
     expect(reps[1]).toMatchObject({ name: 'Bob', maxActive: 3, weight: 2, languages: ['es'], countries: ['ES'] });
-    expect(await store.repIdByTokenHash(sha('v1-token-rep_ada'))).toBe('rep_ada');
-    expect(await store.repIdByTokenHash(sha('v1-token-rep_bob'))).toBe('rep_bob');
+    expect((await store.repByTokenHash(sha('v1-token-rep_ada')))?.id ?? null).toBe('rep_ada');
+    expect((await store.repByTokenHash(sha('v1-token-rep_bob')))?.id ?? null).toBe('rep_bob');
   });
 
   it('the manager and feed secrets are kept', async () => {

@@ -1034,12 +1034,12 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.getRep('a')).toEqual(rep);
     });
 
-    it('repIdByTokenHash finds a rep by its token hash, null for an unknown hash', async () => {
+    it('repByTokenHash finds a rep by its token hash, null for an unknown hash', async () => {
       await setup();
       const rep = repA();
       await store.createRep(rep);
-      expect(await store.repIdByTokenHash(rep.tokenHash)).toBe('a');
-      expect(await store.repIdByTokenHash('nope')).toBeNull();
+      expect((await store.repByTokenHash(rep.tokenHash))?.id ?? null).toBe('a');
+      expect((await store.repByTokenHash('nope'))?.id ?? null).toBeNull();
     });
 
     it('listReps lists the reps in creation order', async () => {
@@ -1070,17 +1070,17 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.createRep(rep);
       await reps('b');
       expect(await store.setRepToken('a', sha('token-a-2'))).toBe(true);
-      expect(await store.repIdByTokenHash(sha('token-a-2'))).toBe('a');
-      expect(await store.repIdByTokenHash(rep.tokenHash)).toBeNull();
-      expect(await store.repIdByTokenHash(sha('token-b'))).toBe('b');
+      expect((await store.repByTokenHash(sha('token-a-2')))?.id ?? null).toBe('a');
+      expect((await store.repByTokenHash(rep.tokenHash))?.id ?? null).toBeNull();
+      expect((await store.repByTokenHash(sha('token-b')))?.id ?? null).toBe('b');
       expect(await store.getRep('a')).toEqual({ ...rep, tokenHash: sha('token-a-2') });
       // Rotating again, and deleting after a rotation, leave no hash behind.
       expect(await store.setRepToken('a', sha('token-a-3'))).toBe(true);
-      expect(await store.repIdByTokenHash(sha('token-a-2'))).toBeNull();
+      expect((await store.repByTokenHash(sha('token-a-2')))?.id ?? null).toBeNull();
       await store.deleteRep('a');
-      expect(await store.repIdByTokenHash(sha('token-a-3'))).toBeNull();
+      expect((await store.repByTokenHash(sha('token-a-3')))?.id ?? null).toBeNull();
       expect(await store.setRepToken('a', sha('token-a-4'))).toBe(false);
-      expect(await store.repIdByTokenHash(sha('token-a-4'))).toBeNull();
+      expect((await store.repByTokenHash(sha('token-a-4')))?.id ?? null).toBeNull();
     });
 
     describe('deleteRep', () => {
@@ -1111,7 +1111,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       it('a deleted rep is forgotten: no rep, no token, not listed, holds nothing, offline', async () => {
         await aHoldsTwo();
         expect(await store.getRep('a')).toBeNull();
-        expect(await store.repIdByTokenHash(sha('token-a'))).toBeNull();
+        expect((await store.repByTokenHash(sha('token-a')))?.id ?? null).toBeNull();
         expect((await store.listReps()).map((r) => r.id)).toEqual(['b']);
         expect(await store.heldCounts()).toEqual({ b: 1 });
         expect(await store.onlinePresence()).toEqual({});

@@ -155,7 +155,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     unblock();
     await until(() => store.healthy(), 'recovery after createRep');
     expect(await store.getRep('b')).toBeNull();
-    expect(await store.repIdByTokenHash(sha('token-b'))).toBeNull();
+    expect((await store.repByTokenHash(sha('token-b')))?.id ?? null).toBeNull();
     expect((await store.listReps()).map((r) => r.id)).toEqual(['a']);
 
     // the same calls once the folder takes writes again
@@ -163,7 +163,7 @@ describe('embedded store: a failed write leaves no trace', () => {
     await store.createRep(makeRep('b'));
     store = await reopen(store, dir);
     expect(await store.getLead(lead.id)).toMatchObject({ status: 'claimed', claimedBy: 'a' });
-    expect(await store.repIdByTokenHash(sha('token-b'))).toBe('b');
+    expect((await store.repByTokenHash(sha('token-b')))?.id ?? null).toBe('b');
   });
 
   it('while failed every call is refused; what is never persisted (open tabs) survives the reload', async () => {
@@ -416,12 +416,12 @@ describe.skipIf(!mountable)('embedded store on a real file system that fails (tm
     execFileSync('mount', ['-o', 'remount,rw', mount]);
     await until(() => store.healthy(), 'recovery once writable');
     expect(await store.getRep('b')).toBeNull();
-    expect(await store.repIdByTokenHash(sha('token-b'))).toBeNull();
+    expect((await store.repByTokenHash(sha('token-b')))?.id ?? null).toBeNull();
     expect(await store.getLead(lead.id)).toMatchObject({ status: 'open' });
     await store.createRep(makeRep('b'));
     expect(await store.claim(lead.id, 'b')).toMatchObject({ ok: true });
     store = await reopen(store, dir);
-    expect(await store.repIdByTokenHash(sha('token-b'))).toBe('b');
+    expect((await store.repByTokenHash(sha('token-b')))?.id ?? null).toBe('b');
     expect(await store.getLead(lead.id)).toMatchObject({ status: 'claimed', claimedBy: 'b' });
   });
 });

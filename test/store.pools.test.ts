@@ -127,6 +127,39 @@ describe.each(factories)('Store pools: $name', ({ make }) => {
     });
   });
 
+  describe('signing in', () => {
+    // A connecting tab joins its pools' rooms with what the token lookup answers, before it
+    // reads its snapshot: the pools must be the rep's own after every change.
+    const signIn = async (token: string) => (await store.repByTokenHash(sha(token)))?.pools ?? null;
+
+    it('repByTokenHash answers the rep and its pools, kept as they change', async () => {
+      await setup();
+      await rep('r', ['a', 'b']);
+      expect(await store.repByTokenHash(sha('token-r'))).toEqual({ id: 'r', pools: ['a', 'b'] });
+      await store.updateRep('r', { pools: ['b', 'default'] });
+      expect(await signIn('token-r')).toEqual(['b', 'default']);
+      await store.updateRep('r', { name: 'Renamed' });
+      expect(await signIn('token-r')).toEqual(['b', 'default']);
+      await store.deletePool('b');
+      expect(await signIn('token-r')).toEqual(['default']);
+      await store.setRepToken('r', sha('token-r-2'));
+      expect(await signIn('token-r')).toBeNull();
+      expect(await signIn('token-r-2')).toEqual(['default']);
+      await store.updateRep('r', { pools: [] });
+      expect(await store.repByTokenHash(sha('token-r-2'))).toEqual({ id: 'r', pools: [] });
+      await store.deleteRep('r');
+      expect(await store.repByTokenHash(sha('token-r-2'))).toBeNull();
+      expect(await store.repByTokenHash(sha('nobody'))).toBeNull();
+    });
+
+    it('a rep created without pools signs in to the pool default', async () => {
+      await setup();
+      const { pools: _none, ...noPools } = makeRep('d');
+      await store.createRep(noPools as StoredRep);
+      expect(await signIn('token-d')).toEqual(['default']);
+    });
+  });
+
   describe('leads belong to a pool', () => {
     it('a lead records its pool and its feed', async () => {
       await setup();

@@ -74,11 +74,6 @@ export class ReadModels {
     return { rep, states: view.pools.map(({ pool, open }) => poolState(rep, pool, open, held, presence)) };
   }
 
-  /** The pools a rep is in, or null when it does not exist. */
-  async repPools(repId: string): Promise<string[] | null> {
-    return (await this.store.getRep(repId))?.pools ?? null;
-  }
-
   /** The pool:state of one rep in one pool, or null when the rep or the pool is gone or the rep is not in it. */
   async poolStateFor(repId: string, poolId: string): Promise<PoolState | null> {
     const [rep, pool, open, held, presence] = await Promise.all([

@@ -840,9 +840,11 @@ export class EmbeddedStore implements Store {
     return rep ? structuredClone(rep) : null;
   }
 
-  async repIdByTokenHash(tokenHash: string): Promise<string | null> {
+  async repByTokenHash(tokenHash: string): Promise<{ id: string; pools: string[] } | null> {
     this.check();
-    return this.byTokenHash.get(tokenHash) ?? null;
+    const id = this.byTokenHash.get(tokenHash);
+    const rep = id === undefined ? undefined : this.reps.get(id);
+    return rep ? { id: rep.id, pools: [...rep.pools] } : null;
   }
 
   async listReps(): Promise<StoredRep[]> {

@@ -341,13 +341,14 @@ export interface Store {
   ): Promise<StoredRep | null>;
   /**
    * Token rotation: the rep's token becomes `tokenHash`; the old one no longer finds the rep
-   * (repIdByTokenHash), at once. false when the rep does not exist.
+   * (repByTokenHash), at once. false when the rep does not exist.
    */
   setRepToken(id: string, tokenHash: string, audit?: AuditContext): Promise<boolean>;
   /** Removes the rep; the leads it holds go back to the pool as open. */
   deleteRep(id: string, audit?: AuditContext): Promise<{ rep: StoredRep; released: Lead[] } | null>;
   getRep(id: string): Promise<StoredRep | null>;
-  repIdByTokenHash(tokenHash: string): Promise<string | null>;
+  /** The rep a token hash signs in, with its pools (a connecting tab joins their rooms before reading its snapshot); null when none. */
+  repByTokenHash(tokenHash: string): Promise<{ id: string; pools: string[] } | null>;
   listReps(): Promise<StoredRep[]>;
   /** One page of listReps (creation order): `limit` reps from position `offset`, and how many there are. */
   listRepsPage(offset: number, limit: number): Promise<{ reps: StoredRep[]; total: number }>;

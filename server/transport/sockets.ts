@@ -114,6 +114,9 @@ interface Connecting {
   data: Partial<RepSocketData>;
 }
 
+/** A rep socket's pools as its token lookup answered them, from authentication to its connection handler. */
+const signedInPools = new WeakMap<object, string[]>();
+
 /** The budget key of a principal: each rep on its own, the manager token as one. */
 const principalOf = (socket: { data: Partial<RepSocketData> }) => (socket.data.repId ? `rep:${socket.data.repId}` : 'manager');
 
@@ -141,7 +144,10 @@ function authenticate(credentials: Credentials, role: 'rep' | 'manager', guard: 
       .then((who) => {
         if (!who) return next(connectError('unauthorized'));
         if (who.role !== role) return next(connectError('forbidden'));
-        if (who.role === 'rep') socket.data.repId = who.repId;
+        if (who.role === 'rep') {
+          socket.data.repId = who.repId;
+          signedInPools.set(socket, who.pools);
+        }
         if (!guard.admits(principalOf(socket)))
           return next(connectError('rate limited', { retryAfterMs: guard.penaltyLeft(principalOf(socket)) }));
         next();
@@ -200,25 +206,30 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     });
     guard.watch(socket, principalOf(socket), knownEvents(socket));
 
-    // Reconnect = snapshot: the tab's presence is recorded while the rep's pools are read,
-    // their rooms joined (on this node only: this socket is here) and the snapshot read in
-    // one store call (after joining: nothing is missed in between; an offer may arrive
-    // twice, which a client ignores); pool:state, one per pool, carries the presence with
-    // this tab open. What the presence change sets off (managers told, round-robin) runs
-    // after the snapshot is out, with the pools just read: connecting costs three round
-    // trips to the store, token lookup included.
+    // Reconnect = snapshot, in two round trips to the store, token lookup included. The
+    // lookup answered the rep's pools: their rooms are joined (on this node only: this
+    // socket is here) before the presence is recorded and the snapshot read, together (after
+    // joining: nothing is missed in between; an offer may arrive twice, which a client
+    // ignores). Rooms then follow the pools the read found; a pool the rep joined meanwhile
+    // is joined, then read again. pool:state, one per pool, carries the presence with this
+    // tab open. What the presence change sets off (managers told, round-robin) runs after the
+    // snapshot is out, with the pools just read.
     const recorded = presence.recordTab(repId, tabId);
-    const snapshot = reads.repPools(repId).then(async (pools) => {
-      if (!pools) return null;
-      socket.join(pools.map(poolRoom));
-      const read = await reads.poolStatesFor(repId, { presence: recorded.then((change) => change.after), pools });
-      if (!read) return null;
-      // Its pools changed while the first read was made: follow the second.
-      const rooms = new Set(read.rep.pools.map(poolRoom));
-      for (const room of pools.map(poolRoom)) if (!rooms.has(room)) socket.leave(room);
-      socket.join([...rooms]);
-      return read.states;
-    });
+    const presenceNow = recorded.then((change) => change.after);
+    const snapshot = (async () => {
+      let joined = signedInPools.get(socket) ?? [];
+      socket.join(joined.map(poolRoom));
+      for (let attempt = 1; ; attempt++) {
+        const read = await reads.poolStatesFor(repId, { presence: presenceNow, pools: joined });
+        if (!read) return null;
+        const now = read.rep.pools;
+        for (const id of joined) if (!now.includes(id)) socket.leave(poolRoom(id));
+        const added = now.filter((id) => !joined.includes(id));
+        joined = now;
+        socket.join(added.map(poolRoom));
+        if (added.length === 0 || attempt >= 2) return read.states;
+      }
+    })();
     // Settled only once both are, and what the change sets off ran, so a tab closing at
     // once is recorded (and told) after its opening.
     const opened = Promise.allSettled([recorded, snapshot]).then(async ([change, read]) => {

@@ -354,6 +354,7 @@ const REPLIES = {
       })),
   ]),
   indexTimes: z.object({ indexed: z.number() }),
+  indexTokenPools: z.object({ indexed: z.number() }),
   claim: z.union([won, failure(CLAIM_CODES)]),
   pull: z.union([won, failure(PULL_CODES)]),
   release: z.union([
@@ -470,6 +471,13 @@ export function isNoMigrate(reply: unknown): boolean {
 export function decodeRep(fields: unknown): StoredRep | null {
   if (isObject(fields) && Object.keys(fields).length === 0) return null;
   return parse(rep, fields, 'a stored rep is damaged');
+}
+
+const tokenPools = json.pipe(luaList(z.string()));
+
+/** A `tokenpools` entry (the rep's pools JSON, as its hash holds it). */
+export function decodeTokenPools(value: string): string[] {
+  return parse(tokenPools, value, 'a stored tokenpools entry is damaged');
 }
 
 /** A pool's config and settings hashes, read with HGETALL: null when the pool has no config (gone). */

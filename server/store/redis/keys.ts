@@ -117,6 +117,11 @@ export const GLOBAL_KEYS = [
   'unavail', // hash: rep id -> ms since it is unavailable (reclaimAfterOfflineMs); absent = available
   'search', // zset (lex): "<token><SEP><leadId>" for every search token of every lead (server/domain/search.ts searchTokens)
   'dups', // hash: lead id -> how many later posts duplicated it
+  // hash: token hash -> the rep's `pools` JSON, beside `tokens`: a connecting tab reads both
+  // in one round trip and joins its pools' rooms before it reads its snapshot. Kept by every
+  // script that changes a rep's token or pools (includes/eligibility.lua syncTokenPools),
+  // filled for older stores by indexTokenPools.lua.
+  'tokenpools',
 ] as const;
 export type GlobalKey = (typeof GLOBAL_KEYS)[number];
 

@@ -75,6 +75,7 @@ const SCRIPT_NAMES = [
   'sweepPresence',
   'setOffShift',
   'indexTimes',
+  'indexTokenPools',
   'strand',
   'createWebhook',
   'updateWebhook',
@@ -99,6 +100,7 @@ const READ_ONLY = new Set<ScriptName>([
   'readLeads',
   'repView',
   'indexTimes',
+  'indexTokenPools',
 ]);
 /** Whether a script changes something: its call passes an op key, last in KEYS. */
 export const isOperation = (name: ScriptName) => !READ_ONLY.has(name);

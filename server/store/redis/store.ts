@@ -89,6 +89,7 @@ import {
   decodePool,
   decodeRep,
   decodeReply,
+  decodeTokenPools,
   decodeWebhook,
   isNoInstall,
   isNoMigrate,
@@ -350,6 +351,7 @@ export class RedisStore implements Store {
       try {
         await this.sendRaw('migrateV1', this.keys.migrationV1(), [String(Object.keys(V1_RENAMED_COLUMNS).length)]);
         await this.migratePools();
+        await this.indexTokenPools();
         const index = this.keys.script(SCRIPTS.indexTimes.globalKeys);
         decodeReply('indexTimes', await this.sendRaw('indexTimes', index.keys, index.args));
         const defaults = Object.entries(DEFAULT_SETTINGS).flatMap(([k, v]) => [k, JSON.stringify(v)]);
@@ -389,6 +391,22 @@ export class RedisStore implements Store {
         return;
       }
       if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError('the v1 migration kept racing rep changes');
+    }
+  }
+
+  /** Fills `tokenpools` for reps stored before it existed (indexTokenPools.lua); nothing to do once it is full. */
+  private async indexTokenPools(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const [tokens, indexed] = await this.call(() => this.client.multi().hLen(this.k.tokens).hLen(this.k.tokenpools).exec());
+      if (Number(indexed) >= Number(tokens)) return;
+      const reps = await this.call(() => this.client.zRange(this.k.reps, 0, -1));
+      const { keys, args } = this.keys.script(SCRIPTS.indexTokenPools.globalKeys, { reps });
+      const reply = await this.sendRaw('indexTokenPools', keys, [...args, ...reps]);
+      if (!isRetry(reply)) {
+        decodeReply('indexTokenPools', reply);
+        return;
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new StoreUnavailableError('filling tokenpools kept racing rep changes');
     }
   }
 
@@ -769,9 +787,16 @@ export class RedisStore implements Store {
     return decodeRep(await this.call(() => this.client.hGetAll(this.keys.rep(id)[0])));
   }
 
-  async repIdByTokenHash(tokenHash: string): Promise<string | null> {
-    const id = await this.call(() => this.client.hGet(this.k.tokens, tokenHash));
-    return id ?? null;
+  async repByTokenHash(tokenHash: string): Promise<{ id: string; pools: string[] } | null> {
+    // One round trip: the rep's pools sit beside its token (keys.ts tokenpools).
+    const [id, pools] = await this.call(() =>
+      Promise.all([this.client.hGet(this.k.tokens, tokenHash), this.client.hGet(this.k.tokenpools, tokenHash)]),
+    );
+    if (!id) return null;
+    if (pools) return { id, pools: decodeTokenPools(pools) };
+    // Not filled yet (indexTokenPools runs at the next connection): the rep itself.
+    const rep = await this.getRep(id);
+    return rep ? { id, pools: rep.pools } : null;
   }
 
   async listReps(): Promise<StoredRep[]> {

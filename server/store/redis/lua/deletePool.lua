@@ -37,6 +37,7 @@ for i, rep in ipairs(ARGS) do
       if id ~= p.id then kept[#kept + 1] = id end
     end
     redis.call('HSET', repKey, 'pools', jsonList(kept))
+    syncTokenPools(repKey)
     repIds[#repIds + 1] = rep
   end
 end

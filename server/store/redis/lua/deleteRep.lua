@@ -21,7 +21,10 @@ local rep = ARGS[1]
 local repKey, ctrKey, rlKey, eligKey = repKeys(1)
 if redis.call('EXISTS', repKey) == 0 then return fail('NOT_FOUND') end
 local out = hashOf(repKey)
-if out.tokenHash then redis.call('HDEL', K.tokens, cjson.decode(out.tokenHash)) end
+if out.tokenHash then
+  redis.call('HDEL', K.tokens, cjson.decode(out.tokenHash))
+  redis.call('HDEL', K.tokenpools, cjson.decode(out.tokenHash))
+end
 redis.call('ZREM', K.reps, rep)
 redis.call('DEL', repKey, ctrKey, rlKey)
 for _, p in ipairs(POOLS) do

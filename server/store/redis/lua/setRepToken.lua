@@ -12,6 +12,7 @@
 ]]
 --- @include "keys"
 --- @include "common"
+--- @include "eligibility"
 --- @include "audit"
 
 if not installed() then return fail('NOINSTALL') end
@@ -21,9 +22,13 @@ if redis.call('EXISTS', repKey) == 0 then return fail('NOT_FOUND') end
 local old = redis.call('HGET', repKey, 'tokenHash')
 if old then
   local oldHash = cjson.decode(old)
-  if redis.call('HGET', K.tokens, oldHash) == rep then redis.call('HDEL', K.tokens, oldHash) end
+  if redis.call('HGET', K.tokens, oldHash) == rep then
+    redis.call('HDEL', K.tokens, oldHash)
+    redis.call('HDEL', K.tokenpools, oldHash)
+  end
 end
 redis.call('HSET', repKey, 'tokenHash', cjson.encode(tokenHash))
 redis.call('HSET', K.tokens, tokenHash, rep)
+syncTokenPools(repKey)
 audit('rep.token', { repId = rep })
 return reply({ ok = true })

@@ -18,6 +18,7 @@ if not installed() then return fail('NOINSTALL') end
 local repKey = repKeys(1)
 if redis.call('EXISTS', repKey) == 0 then return fail('NOT_FOUND') end
 if #ARGS > 1 then redis.call('HSET', repKey, unpack(repPairs(2, nil))) end
+syncTokenPools(repKey)
 local fields = {}
 for i = 2, #ARGS, 2 do fields[#fields + 1] = ARGS[i] end
 audit('rep.updated', { repId = ARGS[1], data = { fields = fields } })

@@ -15,6 +15,12 @@ local function repPools(repKey)
   return set
 end
 
+-- The rep's `tokenpools` entry (keys.ts): its token hash -> its pools JSON, as its hash holds them.
+local function syncTokenPools(repKey)
+  local r = redis.call('HMGET', repKey, 'tokenHash', 'pools')
+  if r[1] then redis.call('HSET', K.tokenpools, cjson.decode(r[1]), r[2] or DEFAULT_POOL_JSON) end
+end
+
 -- server/domain/view.ts mayClaim: the rep is in the lead's pool and, in hybrid, the lead is
 -- routed to it or to everyone. pools: the rep's (repPools); mode: the lead's pool's.
 local function mayClaim(id, rep, pools, poolId, mode)
