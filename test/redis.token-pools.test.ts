@@ -29,7 +29,14 @@ it('a store without tokenpools signs reps in to their pools, and gets it filled 
   };
   let store = await open();
   const createdAt = new Date().toISOString();
-  await store.createPool({ id: 'west', name: 'West', mode: 'shark-tank', settings: structuredClone(DEFAULT_SETTINGS), rules: [], createdAt });
+  await store.createPool({
+    id: 'west',
+    name: 'West',
+    mode: 'shark-tank',
+    settings: structuredClone(DEFAULT_SETTINGS),
+    rules: [],
+    createdAt,
+  });
   await store.createRep(makeRep('a', { pools: ['west', 'default'] }));
   await store.createRep(makeRep('b', { pools: [] }));
   await store.createRep(makeRep('c'));

@@ -4,7 +4,8 @@
 // tabs join or leave rooms, works unchanged across nodes through the Redis adapter.
 // Every per-lead payload for reps is built by domain/view.ts. The service talks to
 // reps and managers only through this class, never through Socket.IO itself.
-import type { Server } from 'socket.io';
+import { randomUUID } from 'node:crypto';
+import type { Namespace, Server } from 'socket.io';
 import { EV, type ManagerServerToClient, type MineChanged, type PoolWaiting } from '../../shared/events.js';
 import type { GoneReason, Lead, Mode, PoolState, RevokedReason, Settings } from '../../shared/protocol.js';
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
@@ -26,13 +27,50 @@ function audienceRooms(lead: Pick<Lead, 'eligible' | 'poolId'>, mode: Mode, memb
   return (members ? eligible.filter((id) => members.has(id)) : eligible).map(repRoom);
 }
 
+/** How often a node with a dashboard open says so to the others, and how long they believe it. */
+const MANAGERS_ANNOUNCE_MS = 5_000;
+const MANAGERS_BELIEVED_MS = 3 * MANAGERS_ANNOUNCE_MS;
+/** What a node says to the others on /manager (serverSideEmit, acked): whether a dashboard is open on it. */
+const MANAGERS_PRESENT = 'managers:present';
+type ManagersPresent = { node: string; present: boolean };
+
+/** How long a node's first dashboard waits for the other nodes' acks before its snapshot. */
+const MANAGERS_ACK_WAIT_MS = 2_000;
+
 export class Fanout {
   private readonly reps: RepNamespace;
   private readonly managers: ManagerNamespace;
+  // Managers' events (a lead created or claimed, a rep's presence) are published to every
+  // node only while a dashboard is open somewhere: with none open, that was a publish and
+  // a decode on every node for nobody. A node learns of the others' dashboards from their
+  // announcements (MANAGERS_ANNOUNCE_MS, believed MANAGERS_BELIEVED_MS); a node's first
+  // dashboard waits for every node's ack before its snapshot is read (managerArrived), so
+  // any change a node makes after that is published, and any before is in the snapshot.
+  // Unsure (just started, or an announcement lost) means publish.
+  private readonly nodeId = randomUUID();
+  /** Other nodes with a dashboard open, and until when that is believed (ms). */
+  private readonly managerNodes = new Map<string, number>();
+  /** Until then this node cannot know of the others' dashboards: it has not heard a full round. */
+  private readonly unsureUntil: number;
+  private announcer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(io: Server) {
+  /** `cluster`: other processes share the rooms (Redis adapter); alone, this node's dashboards are all there are. */
+  constructor(
+    io: Server,
+    private readonly cluster = false,
+  ) {
     this.reps = repNamespace(io);
     this.managers = managerNamespace(io);
+    this.unsureUntil = cluster ? Date.now() + MANAGERS_ANNOUNCE_MS + 1_000 : 0;
+    if (!cluster) return;
+    // Inter-server events are not in the /manager event map (shared/events.ts): the untyped namespace.
+    (this.managers as unknown as Namespace).on(MANAGERS_PRESENT, ({ node, present }: ManagersPresent, ack?: (seen: true) => void) => {
+      if (node !== this.nodeId) {
+        if (present) this.managerNodes.set(node, Date.now() + MANAGERS_BELIEVED_MS);
+        else this.managerNodes.delete(node);
+      }
+      ack?.(true);
+    });
   }
 
   // ---- reps ----------------------------------------------------------------------------
@@ -128,7 +166,7 @@ export class Fanout {
   // ---- managers ------------------------------------------------------------------------
 
   toManagers<K extends keyof ManagerServerToClient>(event: K, ...args: Parameters<ManagerServerToClient[K]>): void {
-    this.managers.emit(event, ...args);
+    if (this.managersAnywhere()) this.managers.emit(event, ...args);
   }
 
   /** Whether a manager dashboard is connected to this node (live stats are worth computing). */
@@ -136,13 +174,59 @@ export class Fanout {
     return this.managers.sockets.size > 0;
   }
 
-  /** Whether a manager dashboard is connected to any node (asks the others only when this one has none; unsure: true). */
-  async managersAnywhere(): Promise<boolean> {
-    if (this.hasManagers()) return true;
-    try {
-      return (await this.managers.fetchSockets()).length > 0;
-    } catch {
-      return true;
+  /** Whether a manager dashboard may be open on any node (unsure: true). */
+  managersAnywhere(): boolean {
+    if (this.hasManagers() || Date.now() < this.unsureUntil) return true;
+    const now = Date.now();
+    for (const [node, until] of this.managerNodes) {
+      if (until > now) return true;
+      this.managerNodes.delete(node);
     }
+    return false;
+  }
+
+  /**
+   * A dashboard connected to this node: before its snapshot is read, every other node knows
+   * (the first one waits for their acks, at most MANAGERS_ACK_WAIT_MS); while any is open,
+   * the others are reminded.
+   */
+  async managerArrived(): Promise<void> {
+    if (!this.cluster) return;
+    if (!this.announcer) {
+      this.announcer = setInterval(() => {
+        if (this.hasManagers()) this.announce(true).catch(() => {});
+        else {
+          clearInterval(this.announcer!);
+          this.announcer = null;
+          this.announce(false).catch(() => {});
+        }
+      }, MANAGERS_ANNOUNCE_MS);
+      this.announcer.unref();
+    }
+    await this.announce(true).catch(() => {});
+  }
+
+  /** Tells every other node whether a dashboard is open here; resolves when all acked or after MANAGERS_ACK_WAIT_MS. */
+  private async announce(present: boolean): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        (this.managers as unknown as Namespace).serverSideEmitWithAck(MANAGERS_PRESENT, {
+          node: this.nodeId,
+          present,
+        } satisfies ManagersPresent),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, MANAGERS_ACK_WAIT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops the reminders (shutdown). */
+  close(): void {
+    if (this.announcer) clearInterval(this.announcer);
+    this.announcer = null;
   }
 }

@@ -36,6 +36,8 @@ export interface Service {
   reads: ReadModels;
   /** Changes the store reported late (Redis: answered "outcome unknown", then found to have happened). */
   late: LateOutcomes;
+  /** A manager dashboard connected to this process: resolves once every process will tell it what changes (then read its snapshot). */
+  managerArrived(): Promise<void>;
   /** Starts the background work (due jobs, presence heartbeat, working hours). */
   start(): void;
   stop(): void;
@@ -84,7 +86,9 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
       shifts.stop();
       stranding.stop();
       late.stop();
+      fanout.close();
     },
     drain: () => presence.drain(),
+    managerArrived: () => fanout.managerArrived(),
   };
 }

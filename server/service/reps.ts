@@ -136,11 +136,10 @@ export class RepCommands {
       this.fullListTimer = null;
       // Read only while a dashboard is open somewhere: the whole list costs the whole team.
       // A failure (store gone, shutting down) loses only this list: the next change sends another.
-      this.fanout
-        .managersAnywhere()
-        .then(async (any) => {
-          if (any) this.fanout.toManagers(EV.repsChanged, { reps: await this.reads.listReps() });
-        })
+      if (!this.fanout.managersAnywhere()) return;
+      this.reads
+        .listReps()
+        .then((reps) => this.fanout.toManagers(EV.repsChanged, { reps }))
         .catch(() => {});
     }, wait);
     this.fullListTimer.unref?.();

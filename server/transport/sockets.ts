@@ -318,8 +318,11 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     });
     guard.watch(socket, principalOf(socket), knownEvents(socket));
 
-    reads
-      .dashboardState()
+    // Every process publishes managers' events once it knows a dashboard is open: the
+    // snapshot is read after that, so no change falls between the two.
+    service
+      .managerArrived()
+      .then(() => reads.dashboardState())
       .then((state) => socket.emit(EV.dashboardState, state))
       .catch((err) => {
         log.error('dashboard snapshot failed', err);

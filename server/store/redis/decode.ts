@@ -24,7 +24,6 @@ import {
   type Settings,
   WEBHOOK_EVENTS,
 } from '../../../shared/protocol.js';
-import { mergeSettings } from '../../domain/settings.js';
 import type {
   ClaimedDelivery,
   ClaimFailure,
