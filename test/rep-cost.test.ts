@@ -37,7 +37,7 @@ function counted(store: Store): { store: Store; calls: string[] } {
 /** A fan-out that sends nothing (no Socket.IO) and has no manager connected. */
 const answers: Record<string, () => unknown> = {
   hasManagers: () => false,
-  managersAnywhere: async () => false,
+  managersAnywhere: () => false,
   connectedRepIds: async () => [],
 };
 const silentFanout = new Proxy({} as Fanout, { get: (_, name) => answers[String(name)] ?? (() => {}) });
