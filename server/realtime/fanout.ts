@@ -27,14 +27,14 @@ function audienceRooms(lead: Pick<Lead, 'eligible' | 'poolId'>, mode: Mode, memb
   return (members ? eligible.filter((id) => members.has(id)) : eligible).map(repRoom);
 }
 
-/** How often a node with a dashboard open says so to the others, and how long they believe it. */
-const MANAGERS_ANNOUNCE_MS = 5_000;
-const MANAGERS_BELIEVED_MS = 3 * MANAGERS_ANNOUNCE_MS;
-/** What a node says to the others on /manager (serverSideEmit, acked): whether a dashboard is open on it. */
+/** What a node says to the others on /manager (serverSideEmit, acked with the other's own). */
 const MANAGERS_PRESENT = 'managers:present';
 type ManagersPresent = { node: string; present: boolean };
 
-/** How long a node's first dashboard waits for the other nodes' acks before its snapshot. */
+/** How often a node with a dashboard open says so to the others, and how long they believe it. */
+const MANAGERS_ANNOUNCE_MS = 5_000;
+const MANAGERS_BELIEVED_MS = 3 * MANAGERS_ANNOUNCE_MS;
+/** How long a node waits for the other nodes' acks (a node's first dashboard waits that long at most). */
 const MANAGERS_ACK_WAIT_MS = 2_000;
 
 export class Fanout {
@@ -42,17 +42,20 @@ export class Fanout {
   private readonly managers: ManagerNamespace;
   // Managers' events (a lead created or claimed, a rep's presence) are published to every
   // node only while a dashboard is open somewhere: with none open, that was a publish and
-  // a decode on every node for nobody. A node learns of the others' dashboards from their
-  // announcements (MANAGERS_ANNOUNCE_MS, believed MANAGERS_BELIEVED_MS); a node's first
-  // dashboard waits for every node's ack before its snapshot is read (managerArrived), so
-  // any change a node makes after that is published, and any before is in the snapshot.
-  // Unsure (just started, or an announcement lost) means publish.
+  // a decode on every node for nobody. Nodes tell each other whether one is open here
+  // (exchange: each ack carries the answering node's own state): at start, on a node's
+  // dashboard arriving, every MANAGERS_ANNOUNCE_MS while one is open, and once when the
+  // last one left. A dashboard's snapshot is read only after every node acked its
+  // arrival (managerArrived), so a change any node makes after that is published, and
+  // one made before is in the snapshot. Unsure (not every node answered yet) means publish.
   private readonly nodeId = randomUUID();
   /** Other nodes with a dashboard open, and until when that is believed (ms). */
   private readonly managerNodes = new Map<string, number>();
-  /** Until then this node cannot know of the others' dashboards: it has not heard a full round. */
-  private readonly unsureUntil: number;
-  private announcer: ReturnType<typeof setInterval> | null = null;
+  /** Until every other node has answered once, this one cannot know. */
+  private unsure: boolean;
+  /** Whether the others were last told that a dashboard is open here. */
+  private told = false;
+  private readonly ticker: ReturnType<typeof setInterval> | null = null;
 
   /** `cluster`: other processes share the rooms (Redis adapter); alone, this node's dashboards are all there are. */
   constructor(
@@ -61,16 +64,63 @@ export class Fanout {
   ) {
     this.reps = repNamespace(io);
     this.managers = managerNamespace(io);
-    this.unsureUntil = cluster ? Date.now() + MANAGERS_ANNOUNCE_MS + 1_000 : 0;
+    this.unsure = cluster;
     if (!cluster) return;
     // Inter-server events are not in the /manager event map (shared/events.ts): the untyped namespace.
-    (this.managers as unknown as Namespace).on(MANAGERS_PRESENT, ({ node, present }: ManagersPresent, ack?: (seen: true) => void) => {
-      if (node !== this.nodeId) {
-        if (present) this.managerNodes.set(node, Date.now() + MANAGERS_BELIEVED_MS);
-        else this.managerNodes.delete(node);
-      }
-      ack?.(true);
+    this.interServer().on(MANAGERS_PRESENT, (said: ManagersPresent, ack?: (own: ManagersPresent) => void) => {
+      this.heard(said, true);
+      ack?.({ node: this.nodeId, present: this.hasManagers() });
     });
+    this.exchange().catch(() => {});
+    this.ticker = setInterval(() => {
+      if (this.hasManagers() || this.told || this.unsure) this.exchange().catch(() => {});
+    }, MANAGERS_ANNOUNCE_MS);
+    this.ticker.unref();
+  }
+
+  private interServer(): Namespace {
+    return this.managers as unknown as Namespace;
+  }
+
+  /**
+   * What another node said. Its announcements (in the order it sent them) set and clear it;
+   * an answer only adds: an answer sent before an announcement may arrive after it.
+   */
+  private heard({ node, present }: ManagersPresent, announced: boolean): void {
+    if (node === this.nodeId) return;
+    if (present) this.managerNodes.set(node, Date.now() + MANAGERS_BELIEVED_MS);
+    else if (announced) this.managerNodes.delete(node);
+  }
+
+  /** Tells every other node whether a dashboard is open here and hears theirs; resolves when all answered, or after MANAGERS_ACK_WAIT_MS. */
+  private exchange(): Promise<void> {
+    const present = this.hasManagers();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, MANAGERS_ACK_WAIT_MS);
+      this.interServer().serverSideEmit(
+        MANAGERS_PRESENT,
+        { node: this.nodeId, present } satisfies ManagersPresent,
+        (err: Error | null, answers: ManagersPresent[]) => {
+          for (const answer of answers ?? []) this.heard(answer, false);
+          if (!err) {
+            this.unsure = false;
+            this.told = present;
+          }
+          clearTimeout(timer);
+          resolve();
+        },
+      );
+    });
+  }
+
+  /** A dashboard connected to this node: resolves once every other node knows (or after MANAGERS_ACK_WAIT_MS). */
+  async managerArrived(): Promise<void> {
+    if (this.cluster) await this.exchange();
+  }
+
+  /** Stops telling the others (shutdown). */
+  close(): void {
+    if (this.ticker) clearInterval(this.ticker);
   }
 
   // ---- reps ----------------------------------------------------------------------------
@@ -176,57 +226,12 @@ export class Fanout {
 
   /** Whether a manager dashboard may be open on any node (unsure: true). */
   managersAnywhere(): boolean {
-    if (this.hasManagers() || Date.now() < this.unsureUntil) return true;
+    if (this.hasManagers() || this.unsure) return true;
     const now = Date.now();
     for (const [node, until] of this.managerNodes) {
       if (until > now) return true;
       this.managerNodes.delete(node);
     }
     return false;
-  }
-
-  /**
-   * A dashboard connected to this node: before its snapshot is read, every other node knows
-   * (the first one waits for their acks, at most MANAGERS_ACK_WAIT_MS); while any is open,
-   * the others are reminded.
-   */
-  async managerArrived(): Promise<void> {
-    if (!this.cluster) return;
-    if (!this.announcer) {
-      this.announcer = setInterval(() => {
-        if (this.hasManagers()) this.announce(true).catch(() => {});
-        else {
-          clearInterval(this.announcer!);
-          this.announcer = null;
-          this.announce(false).catch(() => {});
-        }
-      }, MANAGERS_ANNOUNCE_MS);
-      this.announcer.unref();
-    }
-    await this.announce(true).catch(() => {});
-  }
-
-  /** Tells every other node whether a dashboard is open here; resolves when all acked or after MANAGERS_ACK_WAIT_MS. */
-  private async announce(present: boolean): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        (this.managers as unknown as Namespace).serverSideEmitWithAck(MANAGERS_PRESENT, {
-          node: this.nodeId,
-          present,
-        } satisfies ManagersPresent),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, MANAGERS_ACK_WAIT_MS);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Stops the reminders (shutdown). */
-  close(): void {
-    if (this.announcer) clearInterval(this.announcer);
-    this.announcer = null;
   }
 }
