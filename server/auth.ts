@@ -2,7 +2,7 @@
 // start and kept as hashes in the store), rep tokens and per-source feed keys (hashes
 // only, looked up in the store on every request and connection: no cache, so a deleted
 // rep, a revoked or a rotated feed key is refused at once on every process).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.js';
 import type { SecretName, Store } from './store/types.js';
 
@@ -23,7 +23,8 @@ export type Principal =
   | { role: 'feed'; feed: FeedPrincipal | null }
   | { role: 'rep'; repId: string; pools: string[] };
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+// One-shot: no Hash object per request and connection.
+export const hashToken = (token: string): string => oneShotHash('sha256', token, 'hex');
 
 export const newToken = (kind: 'm' | 'f' | 'r'): string => `lp${kind}_${randomBytes(24).toString('base64url')}`;
 
