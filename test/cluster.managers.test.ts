@@ -18,6 +18,7 @@ let nodes: TestServer[];
 let managers: Api[];
 let feeds: Api[];
 let startedAt: number;
+let env: Record<string, string>;
 const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
 const feedKey = `feed_${randomBytes(12).toString('hex')}`;
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   redis = await startRedis();
   raw = createClient({ url: redis.url });
   await raw.connect();
-  const env = { REDIS_URL: redis.url, LEADPOOL_REDIS_PREFIX: randomPrefix('mgr'), LEADPOOL_LOG: 'silent' };
+  env = { REDIS_URL: redis.url, LEADPOOL_REDIS_PREFIX: randomPrefix('mgr'), LEADPOOL_LOG: 'silent' };
   nodes = await Promise.all([0, 1].map(() => startServer({ env, managerToken, feedKey })));
   startedAt = Date.now();
   managers = nodes.map((n) => api(n.url, managerToken));
@@ -75,4 +76,17 @@ it('no dashboard: nothing for managers is published; the first dashboard hears w
   dashboard.socket.close();
   await sleep(6_000);
   expect(await publishesDuring(postFive(1))).toBe(quiet);
+}, 60_000);
+
+it('a node started while a dashboard is open elsewhere learns of it at once: what it does is heard', async () => {
+  const dashboard = await connectManager(nodes[0].url, managerToken);
+  const late = await startServer({ env, managerToken, feedKey });
+  nodes.push(late); // stopped with the others
+  const lead = await postLead(api(late.url, feedKey));
+  expect(await dashboard.rec.waitFor(EV.leadCreated, (l) => l.id === lead.id, { timeoutMs: 5_000 })).toMatchObject({ id: lead.id });
+  // and it keeps telling: past its first exchange, still heard
+  await sleep(1_500);
+  const next = await postLead(api(late.url, feedKey));
+  await dashboard.rec.waitFor(EV.leadCreated, (l) => l.id === next.id, { timeoutMs: 5_000 });
+  dashboard.socket.close();
 }, 60_000);
