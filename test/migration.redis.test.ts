@@ -5,12 +5,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
 import type { Store } from '../server/store/types.js';
 import { DEFAULT_POOL, DEFAULT_SETTINGS, type Lead } from '../shared/protocol.js';
-import { startRedis, type TestRedis } from './support/redis.js';
+import { useRedisWithClient } from './support/redis.js';
 import { restoreDump } from './support/redis-dump.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'v1');
@@ -21,17 +20,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** The v1 lead ids, in the order ext-1, ext-2, ... (lead-ids.json lists them for ext-1 … ext-6). */
 const LEAD_IDS: string[] = (JSON.parse(readFileSync(join(FIXTURES, 'lead-ids.json'), 'utf8')) as { redis: string[] }).redis;
 
-let redis: TestRedis;
-let raw: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.stop();
-});
+const db = useRedisWithClient();
 
 const opened: RedisStore[] = [];
 afterEach(async () => {
@@ -41,13 +30,13 @@ afterEach(async () => {
 // Each test starts from the v1 dump alone (this file's own redis-server, keys of PREFIX only).
 beforeEach(async () => {
   const keys: string[] = [];
-  for await (const batch of raw.scanIterator({ MATCH: `${PREFIX}:*`, COUNT: 1000 })) keys.push(...batch);
-  if (keys.length) await raw.del(keys);
-  await restoreDump(redis.url, join(FIXTURES, 'redis-dump.json'));
+  for await (const batch of db.raw.scanIterator({ MATCH: `${PREFIX}:*`, COUNT: 1000 })) keys.push(...batch);
+  if (keys.length) await db.raw.del(keys);
+  await restoreDump(db.redis.url, join(FIXTURES, 'redis-dump.json'));
 });
 
 async function open(nodeId = 'node-a'): Promise<RedisStore> {
-  const store = new RedisStore({ url: redis.url, keyPrefix: PREFIX, nodeId });
+  const store = new RedisStore({ url: db.redis.url, keyPrefix: PREFIX, nodeId });
   opened.push(store);
   await store.init();
   return store;
@@ -164,9 +153,9 @@ describe('a v1 Redis becomes the pool default', () => {
   it('the v1 keys are gone and the layout is marked', async () => {
     await open();
     for (const old of ['owner', 'note', 'created', 'pool', 'settings', 'ext', 'email', 'phone'])
-      expect(await raw.exists(`${BASE}${old}`)).toBe(0);
-    expect(await raw.get(`${BASE}layout`)).toBe('2');
-    expect(await raw.zRange(`${BASE}pools`, 0, -1)).toEqual([DEFAULT_POOL]);
+      expect(await db.raw.exists(`${BASE}${old}`)).toBe(0);
+    expect(await db.raw.get(`${BASE}layout`)).toBe('2');
+    expect(await db.raw.zRange(`${BASE}pools`, 0, -1)).toEqual([DEFAULT_POOL]);
   });
 
   it('a second process started later changes nothing (idempotent)', async () => {
@@ -187,7 +176,7 @@ describe('a v1 Redis becomes the pool default', () => {
     for (const s of snaps) expect(s).toEqual(snaps[0]);
     expect(snaps[0]!.leads).toHaveLength(7);
     expect(snaps[0]!.open).toEqual(LEAD_IDS.slice(3, 6));
-    expect(await raw.zCard(`${BASE}pool:default:leads`)).toBe(7);
-    expect(await raw.zCard(`${BASE}pool:default:held`)).toBe(2);
+    expect(await db.raw.zCard(`${BASE}pool:default:leads`)).toBe(7);
+    expect(await db.raw.zCard(`${BASE}pool:default:held`)).toBe(2);
   });
 });

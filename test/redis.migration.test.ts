@@ -5,24 +5,13 @@
 // moved to the pool default (migratePools.lua). test/migration.redis.test.ts migrates a whole
 // v1 key dump.
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
 import type { StoredRep } from '../server/store/types.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
-import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { randomPrefix, useRedisWithClient } from './support/redis.js';
 
-let redis: TestRedis;
-let raw: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.stop();
-});
+const db = useRedisWithClient();
 
 const opened: RedisStore[] = [];
 afterEach(async () => {
@@ -30,7 +19,7 @@ afterEach(async () => {
 });
 
 async function open(keyPrefix: string): Promise<RedisStore> {
-  const store = new RedisStore({ url: redis.url, keyPrefix, nodeId: 'node-a' });
+  const store = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
   await store.init();
   opened.push(store);
   return store;
@@ -53,10 +42,10 @@ const rep = (id: string): StoredRep => ({
 
 /** Moves a hash field to its old name, as a store written before v1 has it. */
 async function renameField(key: string, from: string, to: string): Promise<void> {
-  const value = await raw.hGet(key, from);
+  const value = await db.raw.hGet(key, from);
   if (value === null) throw new Error(`${key} has no field ${from}`);
-  await raw.hSet(key, to, value);
-  await raw.hDel(key, from);
+  await db.raw.hSet(key, to, value);
+  await db.raw.hDel(key, from);
 }
 
 describe('Redis layout v1 migration', () => {
@@ -79,23 +68,23 @@ describe('Redis layout v1 migration', () => {
     await store.close();
 
     // The layout before v1.
-    await raw.rename(`${base}claimedBy`, `${base}owner`);
-    await raw.rename(`${base}outcomeNote`, `${base}note`);
-    await raw.rename(`${base}createdAt`, `${base}created`);
-    await raw.xAdd(`${base}events`, '*', { type: 'installed' });
+    await db.raw.rename(`${base}claimedBy`, `${base}owner`);
+    await db.raw.rename(`${base}outcomeNote`, `${base}note`);
+    await db.raw.rename(`${base}createdAt`, `${base}created`);
+    await db.raw.xAdd(`${base}events`, '*', { type: 'installed' });
 
     const again = await open(prefix);
     expect(await Promise.all([held, closed, open1].map((l) => again.getLead(l.id)))).toEqual(before);
     expect((await again.listLeads({ repId: 'a' })).map((l) => l.id).sort()).toEqual([held.id, closed.id].sort());
     expect((await again.heldLeads('a')).map((l) => l.id)).toEqual([held.id]);
-    for (const old of ['owner', 'note', 'created', 'events']) expect(await raw.exists(`${base}${old}`)).toBe(0);
-    for (const now of ['claimedBy', 'outcomeNote', 'createdAt']) expect(await raw.exists(`${base}${now}`)).toBe(1);
+    for (const old of ['owner', 'note', 'created', 'events']) expect(await db.raw.exists(`${base}${old}`)).toBe(0);
+    for (const now of ['claimedBy', 'outcomeNote', 'createdAt']) expect(await db.raw.exists(`${base}${now}`)).toBe(1);
 
     // Writes after the migration land in the new columns.
     const released = await again.release(held.id, { repId: 'a' });
     expect(released).toMatchObject({ ok: true, previousOwner: 'a', lead: { id: held.id, status: 'open' } });
-    expect(await raw.hExists(`${base}claimedBy`, held.id)).toBe(0);
-    expect(await raw.hGet(`${base}claimedBy`, closed.id)).toBe('a');
+    expect(await db.raw.hExists(`${base}claimedBy`, held.id)).toBe(0);
+    expect(await db.raw.hGet(`${base}claimedBy`, closed.id)).toBe('a');
   });
 
   it('is idempotent and never overwrites a column that already has the new name', async () => {
@@ -106,12 +95,12 @@ describe('Redis layout v1 migration', () => {
     const { lead } = await store.insertLead({ email: 'x@example.com', poolId: DEFAULT_POOL, status: 'open', eligible: '*' });
     await store.claim(lead.id, 'a');
     await store.close();
-    await raw.hSet(`${base}owner`, lead.id, 'stale');
+    await db.raw.hSet(`${base}owner`, lead.id, 'stale');
 
     await open(prefix);
     const third = await open(prefix);
     expect((await third.getLead(lead.id))!.claimedBy).toBe('a');
-    expect(await raw.hGet(`${base}owner`, lead.id)).toBe('stale');
+    expect(await db.raw.hGet(`${base}owner`, lead.id)).toBe('stale');
   });
 
   it('carries the old counters over: cooldown and window (lastWinAt, wins)', async () => {
@@ -133,7 +122,7 @@ describe('Redis layout v1 migration', () => {
     await again.patchSettings(DEFAULT_POOL, { claimCooldownMs: 0 });
     expect((await again.claim(second.id, 'a')).ok).toBe(true);
     // the claim wrote the new counter names and dropped the old ones
-    const ctr = await raw.hGetAll(`${base}ctr:a`);
+    const ctr = await db.raw.hGetAll(`${base}ctr:a`);
     expect(ctr.lastWinAt).toBeUndefined();
     expect(ctr.wins).toBeUndefined();
     expect(ctr.recentClaims?.split(',')).toHaveLength(2);
@@ -149,15 +138,15 @@ describe('Redis layout v1 migration', () => {
     await store.close();
     // The layout before pools: turns in each rep's counters (a: the name before v1), no
     // layout marker.
-    await raw.hSet(`${base}ctr:a`, 'rr', '5');
-    await raw.hSet(`${base}ctr:b`, { rrScore: '4', lastAssignedAt: '1000' });
-    await raw.del(`${base}layout`);
+    await db.raw.hSet(`${base}ctr:a`, 'rr', '5');
+    await db.raw.hSet(`${base}ctr:b`, { rrScore: '4', lastAssignedAt: '1000' });
+    await db.raw.del(`${base}layout`);
 
     const again = await open(prefix);
-    expect(await raw.get(`${base}layout`)).toBe('2');
-    expect(await raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '5', b: '4' });
-    expect(await raw.hGetAll(`${base}pool:default:rrAt`)).toEqual({ b: '1000' });
-    for (const id of ['a', 'b']) expect(await raw.hGetAll(`${base}ctr:${id}`)).toEqual({});
+    expect(await db.raw.get(`${base}layout`)).toBe('2');
+    expect(await db.raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '5', b: '4' });
+    expect(await db.raw.hGetAll(`${base}pool:default:rrAt`)).toEqual({ b: '1000' });
+    for (const id of ['a', 'b']) expect(await db.raw.hGetAll(`${base}ctr:${id}`)).toEqual({});
     // b is behind in the rotation: it goes next, then a and b alternate from the front
     const leads = [];
     for (let i = 0; i < 3; i++) {
@@ -166,6 +155,6 @@ describe('Redis layout v1 migration', () => {
     const order = [];
     for (let i = 0; i < 3; i++) order.push((await again.autoAssign(DEFAULT_POOL, ['a', 'b']))?.lead.claimedBy);
     expect(order).toEqual(['b', 'a', 'b']);
-    expect(await raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '6', b: '6' });
+    expect(await db.raw.hGetAll(`${base}pool:default:rrScore`)).toEqual({ a: '6', b: '6' });
   });
 });

@@ -1,23 +1,12 @@
 // Presence across processes on one Redis: the heartbeat (server/store/redis/lua/sweepPresence.lua,
 // its probe) only refreshes this node while every node is alive, and the sweep drops the tabs
 // of a node whose heartbeat is stale or gone, for those reps only.
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
-import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { makeRep } from './support/store-harness.js';
 
-let redis: TestRedis;
-let raw: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.stop();
-});
+const db = useRedisWithClient();
 
 const opened: RedisStore[] = [];
 afterEach(async () => {
@@ -25,7 +14,7 @@ afterEach(async () => {
 });
 
 async function open(keyPrefix: string, nodeId: string): Promise<RedisStore> {
-  const store = new RedisStore({ url: redis.url, keyPrefix, nodeId });
+  const store = new RedisStore({ url: db.redis.url, keyPrefix, nodeId });
   opened.push(store);
   await store.init();
   return store;
@@ -53,16 +42,16 @@ describe('Redis presence heartbeat', () => {
 
   it('a node whose heartbeat is stale: its tabs are dropped, a rep with a tab elsewhere stays online', async () => {
     const { a, nodes } = await twoNodesWithTabs();
-    await raw.zAdd(nodes, { score: 1, value: 'node-b' });
+    await db.raw.zAdd(nodes, { score: 1, value: 'node-b' });
     expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
     expect(await a.onlinePresence()).toEqual({ both: 'available' });
-    expect(await raw.zScore(nodes, 'node-b')).toBeNull();
+    expect(await db.raw.zScore(nodes, 'node-b')).toBeNull();
     expect(await a.sweepPresence()).toEqual([]);
   });
 
   it('a node missing from the heartbeats (its entry removed): its tabs are dropped too', async () => {
     const { a, nodes } = await twoNodesWithTabs();
-    await raw.zRem(nodes, 'node-b');
+    await db.raw.zRem(nodes, 'node-b');
     expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
     expect(await a.onlinePresence()).toEqual({ both: 'available' });
   });
@@ -70,8 +59,8 @@ describe('Redis presence heartbeat', () => {
   it('a stale node without tabs is forgotten', async () => {
     const prefix = randomPrefix('presence');
     const a = await open(prefix, 'node-a');
-    await raw.zAdd(`${prefix}:{default}:nodes`, { score: 1, value: 'gone' });
+    await db.raw.zAdd(`${prefix}:{default}:nodes`, { score: 1, value: 'gone' });
     expect(await a.sweepPresence()).toEqual([]);
-    expect(await raw.zScore(`${prefix}:{default}:nodes`, 'gone')).toBeNull();
+    expect(await db.raw.zScore(`${prefix}:{default}:nodes`, 'gone')).toBeNull();
   });
 });

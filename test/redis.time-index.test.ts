@@ -1,27 +1,16 @@
 // The Redis store's time index (`bytime`, keys.ts): a store written before it existed gets
 // it filled at the next connection (indexTimes.lua), so range reports see every lead.
-import { createClient } from 'redis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
-import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { draft } from './support/store-harness.js';
 
-let redis: TestRedis;
-let raw: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.stop();
-});
+const db = useRedisWithClient();
 
 it('a store without the time index gets it filled at the next start', async () => {
   const keyPrefix = randomPrefix();
   const open = async () => {
-    const s = new RedisStore({ url: redis.url, keyPrefix, nodeId: 'node-a' });
+    const s = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
     await s.init();
     return s;
   };
@@ -31,13 +20,13 @@ it('a store without the time index gets it filled at the next start', async () =
   await store.close();
   // As an older version left it: no index.
   const bytime = `${keyPrefix}:{default}:bytime`;
-  expect(await raw.zCard(bytime)).toBe(3);
-  await raw.del(bytime);
+  expect(await db.raw.zCard(bytime)).toBe(3);
+  await db.raw.del(bytime);
 
   store = await open();
   try {
-    expect(await raw.zCard(bytime)).toBe(3);
-    expect((await raw.zScore(bytime, leads[0].id))!).toBe(Date.parse(leads[0].createdAt));
+    expect(await db.raw.zCard(bytime)).toBe(3);
+    expect((await db.raw.zScore(bytime, leads[0].id))!).toBe(Date.parse(leads[0].createdAt));
     expect((await store.leadsCreatedBetween({ from: Date.parse(leads[0].createdAt) })).map((l) => l.id)).toEqual(leads.map((l) => l.id));
   } finally {
     await store.close();

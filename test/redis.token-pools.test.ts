@@ -1,29 +1,18 @@
 // The Redis store's `tokenpools` (keys.ts: token hash -> the rep's pools, read beside its
 // token when a tab connects): a store written before it existed still signs reps in to
 // their pools, and gets it filled at the next connection (indexTokenPools.lua).
-import { createClient } from 'redis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RedisStore } from '../server/store/redis/store.js';
 import { DEFAULT_SETTINGS } from '../shared/protocol.js';
-import { randomPrefix, startRedis, type TestRedis } from './support/redis.js';
+import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { makeRep, sha } from './support/store-harness.js';
 
-let redis: TestRedis;
-let raw: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.stop();
-});
+const db = useRedisWithClient();
 
 it('a store without tokenpools signs reps in to their pools, and gets it filled at the next start', async () => {
   const keyPrefix = randomPrefix();
   const open = async () => {
-    const s = new RedisStore({ url: redis.url, keyPrefix, nodeId: 'node-a' });
+    const s = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
     await s.init();
     return s;
   };
@@ -41,18 +30,18 @@ it('a store without tokenpools signs reps in to their pools, and gets it filled 
   await store.createRep(makeRep('b', { pools: [] }));
   await store.createRep(makeRep('c'));
   const tokenpools = `${keyPrefix}:{default}:tokenpools`;
-  expect(await raw.hLen(tokenpools)).toBe(3);
+  expect(await db.raw.hLen(tokenpools)).toBe(3);
 
   // As an older version left it: no tokenpools. The lookup falls back to the rep itself.
-  await raw.del(tokenpools);
+  await db.raw.del(tokenpools);
   expect(await store.repByTokenHash(sha('token-a'))).toEqual({ id: 'a', pools: ['west', 'default'] });
   expect(await store.repByTokenHash(sha('token-b'))).toEqual({ id: 'b', pools: [] });
   await store.close();
 
   store = await open();
   try {
-    expect(await raw.hLen(tokenpools)).toBe(3);
-    expect(JSON.parse((await raw.hGet(tokenpools, sha('token-a')))!)).toEqual(['west', 'default']);
+    expect(await db.raw.hLen(tokenpools)).toBe(3);
+    expect(JSON.parse((await db.raw.hGet(tokenpools, sha('token-a')))!)).toEqual(['west', 'default']);
     expect(await store.repByTokenHash(sha('token-a'))).toEqual({ id: 'a', pools: ['west', 'default'] });
     expect(await store.repByTokenHash(sha('token-b'))).toEqual({ id: 'b', pools: [] });
     expect(await store.repByTokenHash(sha('token-c'))).toEqual({ id: 'c', pools: ['default'] });

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestRedis {
   url: string;
@@ -145,4 +147,23 @@ export async function startRedis(): Promise<TestRedis> {
 /** A random key prefix so tests sharing one redis-server never see each other's keys. */
 export function randomPrefix(tag = 't'): string {
   return `${tag}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * A test file's own redis-server and a plain client on it (to read and damage keys as an
+ * older version or a crash would leave them): started before the file's tests, stopped after.
+ * Read `redis` and `raw` inside tests and hooks (they are set by then).
+ */
+export function useRedisWithClient(): { redis: TestRedis; raw: ReturnType<typeof createClient> } {
+  const db = {} as { redis: TestRedis; raw: ReturnType<typeof createClient> };
+  beforeAll(async () => {
+    db.redis = await startRedis();
+    db.raw = createClient({ url: db.redis.url });
+    await db.raw.connect();
+  });
+  afterAll(async () => {
+    await db.raw?.close();
+    await db.redis?.stop();
+  });
+  return db;
 }
