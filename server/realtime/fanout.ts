@@ -66,7 +66,7 @@ export class Fanout {
     this.managers = managerNamespace(io);
     this.unsure = cluster;
     if (!cluster) return;
-    // Inter-server events are not in the /manager event map (shared/events.ts): the untyped namespace.
+    // Inter-server events are not in the typed /manager event map: the untyped namespace.
     this.interServer().on(MANAGERS_PRESENT, (said: ManagersPresent, ack?: (own: ManagersPresent) => void) => {
       this.heard(said, true);
       ack?.({ node: this.nodeId, present: this.hasManagers() });
