@@ -120,6 +120,23 @@ describe('RedisStore: a change whose reply is late or lost', () => {
     expect(seen.held).toEqual({ a: 1 });
   });
 
+  it("a connecting tab's reply is lost: the change is found out at the op key (stored without the view), the view read again", async () => {
+    const p = await proxy();
+    const { store, keyPrefix } = await openStore({ url: p.url });
+    const lead = await seed(store);
+    await store.tabOpened('b', 't0', { pools: [DEFAULT_POOL] }); // the script is cached in Redis: EVALSHA runs it
+    p.swallowReplies();
+    const opened = store.tabOpened('a', 't1', { pools: [DEFAULT_POOL] });
+    await sleep(300); // ran in Redis; its reply dropped
+    p.cut();
+    const answer = await opened;
+    expect(answer).toMatchObject({ repId: 'a', before: 'offline', after: 'available' });
+    expect(answer.view?.rep.id).toBe('a');
+    expect(answer.view?.pools.map((v) => v.open.map((l) => l.id))).toEqual([[lead.id]]);
+    const { store: other } = await openStore({ keyPrefix });
+    expect(await other.onlinePresence(['a'])).toEqual({ a: 'available' });
+  });
+
   it('the connection drops before the script reached Redis: tombstoned, STORE_UNAVAILABLE, and the late script does nothing', async () => {
     const p = await proxy();
     const { store, keyPrefix } = await openStore({ url: p.url });

@@ -1,5 +1,6 @@
 // Store.repView, on both stores: what a rep's pool:state snapshots are built from, in one
-// read (a connecting tab: one Redis script), whichever pools the caller expected the rep in.
+// read, whichever pools the caller expected the rep in; and Store.tabOpened with a read: a
+// connecting tab records its presence and reads that view in one step (Redis: one script).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POOL, DEFAULT_SETTINGS } from '../shared/protocol.js';
 import { draft, makeRep, storeFactories } from './support/store-harness.js';
@@ -28,5 +29,35 @@ describe.each(storeFactories())('Store.repView: $name', ({ make }) => {
   it('null for a rep that does not exist', async () => {
     const { store } = await make();
     expect(await store.repView('nobody', [DEFAULT_POOL])).toBeNull();
+  });
+
+  it('tabOpened with a read: the presence change and the view of that moment, whichever pools were expected', async () => {
+    const { store } = await make();
+    const createdAt = new Date().toISOString();
+    await store.createPool({ id: 'sales', name: 'sales', mode: 'shark-tank', settings: DEFAULT_SETTINGS, rules: [], createdAt });
+    await store.createRep(makeRep('r', { pools: ['sales'] }));
+    const waiting = (await store.insertLead(draft({ poolId: 'sales' }))).lead;
+    await store.setAway('r', true);
+    // Expected in the default pool only: it is in sales (joined since), read too.
+    const first = await store.tabOpened('r', 't1', { pools: [DEFAULT_POOL] });
+    expect(first).toMatchObject({ repId: 'r', before: 'offline', after: 'available' });
+    expect(first.view).toEqual(await store.repView('r', ['sales']));
+    expect(first.view?.rep.away).toBe(false);
+    expect(first.view?.pools.map((p) => [p.pool.id, p.open.map((l) => l.id)])).toEqual([['sales', [waiting.id]]]);
+    const second = await store.tabOpened('r', 't2', { pools: ['sales'] });
+    expect(second).toMatchObject({ before: 'available', after: 'available' });
+    expect(second.view).toEqual(first.view);
+    // Without a read: the change alone.
+    expect(await store.tabOpened('r', 't3')).toEqual({ repId: 'r', before: 'available', after: 'available' });
+  });
+
+  it('tabOpened with a read for a rep that does not exist: no change, no view', async () => {
+    const { store } = await make();
+    expect(await store.tabOpened('nobody', 't1', { pools: [DEFAULT_POOL] })).toEqual({
+      repId: 'nobody',
+      before: 'offline',
+      after: 'offline',
+      view: null,
+    });
   });
 });

@@ -2,10 +2,10 @@
 // The store keeps presence cluster-wide; a change is told to managers and may let
 // round-robin assign in any pool of the rep.
 import { EV } from '../../shared/events.js';
-import type { Mode, Presence } from '../../shared/protocol.js';
+import type { Mode } from '../../shared/protocol.js';
 import { isAvailable } from '../domain/policy.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { PresenceChange, Store } from '../store/types.js';
+import type { PresenceChange, RepView, Store } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import type { RoundRobin } from './round-robin.js';
 import type { Stranding } from './stranding.js';
@@ -25,19 +25,13 @@ export class PresenceCommands {
     await this.changed(await this.store.setAway(repId, away));
   }
 
-  /** Records the tab; answers the rep's presence with it open. */
-  async tabOpened(repId: string, tabId: string): Promise<Presence> {
-    const change = await this.store.tabOpened(repId, tabId);
-    await this.changed(change);
-    return change.after;
-  }
-
   /**
-   * Records the tab only: a connecting tab runs changed() itself once its snapshot is out,
-   * giving it the rep's pools as just read (no reads of its own on the way).
+   * Records the tab and reads the rep's view in the same step (`pools`: those the rep is
+   * believed in). Only that: a connecting tab runs changed() itself once its snapshot is
+   * out, giving it the rep's pools as just read (no reads of its own on the way).
    */
-  recordTab(repId: string, tabId: string): Promise<PresenceChange> {
-    return this.store.tabOpened(repId, tabId);
+  recordTab(repId: string, tabId: string, pools: string[]): Promise<PresenceChange & { view: RepView | null }> {
+    return this.store.tabOpened(repId, tabId, { pools });
   }
 
   async tabClosed(repId: string, tabId: string): Promise<void> {

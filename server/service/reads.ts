@@ -28,7 +28,7 @@ import { route } from '../domain/routing.js';
 import { nextShiftChange, onShift } from '../domain/schedule.js';
 import { leadView, mayClaim, offersLeads, ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool } from '../errors.js';
-import type { EventFilter, LeadPage, LeadQuery, LeadSearch, PoolRecord, Store, StoredFeed, StoredRep } from '../store/types.js';
+import type { EventFilter, LeadPage, LeadQuery, LeadSearch, PoolRecord, RepView, Store, StoredFeed, StoredRep } from '../store/types.js';
 import { performanceByRep } from './performance.js';
 
 /** The dashboard's `recent`: this many newest leads, any status. */
@@ -57,21 +57,10 @@ export class ReadModels {
    * The pool:state snapshots of one rep, one per pool it is in (pool creation order), or
    * null when the rep does not exist. A rep in no pool gets none.
    */
-  async poolStatesFor(
-    repId: string,
-    known?: { presence: Promise<Presence>; pools: string[] },
-  ): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
-    // One read of the store for the rep, its pools, their open leads and its held leads
-    // (Redis: one script). A connecting tab knows its pools and is recording its presence
-    // meanwhile, so no read of every online rep's presence (that made connecting cost
-    // O(online reps)).
-    const [view, presence] = await Promise.all([
-      this.store.repView(repId, known?.pools ?? []),
-      known ? known.presence : this.store.onlinePresence([repId]).then((online): Presence => online[repId] ?? 'offline'),
-    ]);
-    if (!view) return null;
-    const { rep, held } = view;
-    return { rep, states: view.pools.map(({ pool, open }) => poolState(rep, pool, open, held, presence)) };
+  async poolStatesFor(repId: string): Promise<{ rep: StoredRep; states: PoolState[] } | null> {
+    // One read of the store for the rep, its pools, their open leads and its held leads (Redis: one script).
+    const [view, online] = await Promise.all([this.store.repView(repId, []), this.store.onlinePresence([repId])]);
+    return statesOf(view, online[repId] ?? 'offline');
   }
 
   /** The pool:state of one rep in one pool, or null when the rep or the pool is gone or the rep is not in it. */
@@ -411,6 +400,16 @@ export function publicFeed(feed: StoredFeed): Feed {
 }
 
 /** pool:state of `rep` in `pool`: `open` is the pool's open leads (oldest first), `held` the rep's held leads in every pool. */
+/**
+ * The pool:state snapshots of a rep's view (Store.repView) with its presence: a connecting
+ * tab reads its view and records its presence in one step (Store.tabOpened).
+ */
+export function statesOf(view: RepView | null, presence: Presence): { rep: StoredRep; states: PoolState[] } | null {
+  if (!view) return null;
+  const { rep, held } = view;
+  return { rep, states: view.pools.map(({ pool, open }) => poolState(rep, pool, open, held, presence)) };
+}
+
 function poolState(rep: StoredRep, pool: PoolRecord, open: Lead[], held: Lead[], presence: Presence): PoolState {
   const { mode, settings } = pool;
   const mayTake = open.filter((lead) => mayClaim(lead, rep, mode));

@@ -884,7 +884,9 @@ export class EmbeddedStore implements Store {
     return rep.away ? 'away' : 'available';
   }
 
-  async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
+  tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
+  tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
+  async tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
     this.check();
     const before = this.presenceOf(repId);
     const rep = this.reps.get(repId);
@@ -901,9 +903,11 @@ export class EmbeddedStore implements Store {
     }
     const after = this.presenceOf(repId);
     const moved = this.presenceMoved(repId, before, after);
+    // Read in the same synchronous step as the change: the view is of that moment.
+    const view = read ? this.viewOf(repId) : undefined;
     if (rep && wasAway) await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
     else if (moved) await this.save(this.files.pool);
-    return { repId, before, after };
+    return read ? { repId, before, after, view: view ?? null } : { repId, before, after };
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
@@ -1149,6 +1153,10 @@ export class EmbeddedStore implements Store {
   /** One moment in memory: read in one synchronous pass. */
   async repView(repId: string, _expectedPools: string[]): Promise<RepView | null> {
     this.check();
+    return this.viewOf(repId);
+  }
+
+  private viewOf(repId: string): RepView | null {
     const rep = this.reps.get(repId);
     if (!rep) return null;
     return {

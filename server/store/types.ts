@@ -359,7 +359,13 @@ export interface Store {
   heldCounts(poolId?: string, repIds?: readonly string[]): Promise<Record<string, number>>;
 
   // ---- presence (cluster-wide: online while any tab is, on any node) ------------------
+  /**
+   * With `read`, also the rep's view (as repView, `read.pools` its expected pools) read
+   * right after the tab is recorded: a connecting tab's snapshot, in the same step (Redis:
+   * one script).
+   */
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
+  tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
   tabClosed(repId: string, tabId: string): Promise<PresenceChange>;
   setAway(repId: string, away: boolean): Promise<PresenceChange>;
   /**

@@ -35,6 +35,8 @@ import { poolRoom, repRoom } from '../realtime/fanout.js';
 import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
+import { statesOf } from '../service/reads.js';
+import type { PresenceChange, RepView } from '../store/types.js';
 import { clientText } from './log-text.js';
 import { ActionGate, type SocketGuard } from './socket-guard.js';
 
@@ -208,40 +210,46 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
 
     // Reconnect = snapshot, in two round trips to the store, token lookup included. The
     // lookup answered the rep's pools: their rooms are joined (on this node only: this
-    // socket is here) before the presence is recorded and the snapshot read, together (after
+    // socket is here) before the tab is recorded and the snapshot read, in one step (after
     // joining: nothing is missed in between; an offer may arrive twice, which a client
     // ignores). Rooms then follow the pools the read found; a pool the rep joined meanwhile
     // is joined, then read again. pool:state, one per pool, carries the presence with this
-    // tab open. What the presence change sets off (managers told, round-robin) runs after the
-    // snapshot is out, with the pools just read.
-    const recorded = presence.recordTab(repId, tabId);
-    const presenceNow = recorded.then((change) => change.after);
-    const snapshot = (async () => {
+    // tab open. What the presence change sets off (managers told, round-robin) runs after
+    // the snapshot is out, with the pools just read. Settled only once all that ran, so a
+    // tab closing at once is recorded (and told) after its opening.
+    const opened = (async () => {
       let joined = signedInPools.get(socket) ?? [];
-      socket.join(joined.map(poolRoom));
-      for (let attempt = 1; ; attempt++) {
-        const read = await reads.poolStatesFor(repId, { presence: presenceNow, pools: joined });
-        if (!read) return null;
-        const now = read.rep.pools;
-        for (const id of joined) if (!now.includes(id)) socket.leave(poolRoom(id));
-        const added = now.filter((id) => !joined.includes(id));
-        joined = now;
+      const follow = (pools: string[]) => {
+        for (const id of joined) if (!pools.includes(id)) socket.leave(poolRoom(id));
+        const added = pools.filter((id) => !joined.includes(id));
+        joined = pools;
         socket.join(added.map(poolRoom));
-        if (added.length === 0 || attempt >= 2) return read.states;
-      }
-    })();
-    // Settled only once both are, and what the change sets off ran, so a tab closing at
-    // once is recorded (and told) after its opening.
-    const opened = Promise.allSettled([recorded, snapshot]).then(async ([change, read]) => {
-      if (change.status === 'rejected' || read.status === 'rejected') {
-        log.error('rep connect failed', change.status === 'rejected' ? change.reason : (read as PromiseRejectedResult).reason);
+        return added;
+      };
+      socket.join(joined.map(poolRoom));
+      let change: PresenceChange & { view: RepView | null };
+      try {
+        change = await presence.recordTab(repId, tabId, joined);
+      } catch (err) {
+        log.error('rep connect failed', err);
         socket.disconnect(true);
-      } else if (!read.value) socket.disconnect(true);
-      else for (const state of read.value) socket.emit(EV.poolState, state);
-      if (change.status === 'rejected') return;
-      const repPools = read.status === 'fulfilled' && read.value ? read.value.map((s) => ({ id: s.poolId, mode: s.mode })) : undefined;
-      await presence.changed(change.value, repPools).catch((err) => log.error('rep presence change failed', err));
-    });
+        return;
+      }
+      let read = statesOf(change.view, change.after);
+      try {
+        if (read && follow(read.rep.pools).length) {
+          read = await reads.poolStatesFor(repId);
+          if (read) follow(read.rep.pools);
+        }
+      } catch (err) {
+        log.error('rep connect failed', err);
+        read = null;
+      }
+      if (!read) socket.disconnect(true);
+      else for (const state of read.states) socket.emit(EV.poolState, state);
+      const repPools = read?.states.map((s) => ({ id: s.poolId, mode: s.mode }));
+      await presence.changed(change, repPools).catch((err) => log.error('rep presence change failed', err));
+    })();
     socket.on('disconnect', () => {
       opened.finally(() => presence.tabClosed(repId, tabId)).catch((err) => log.error('rep disconnect failed', err));
     });

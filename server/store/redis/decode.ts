@@ -247,6 +247,29 @@ const PULL_CODES = [
 const won = z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ ok: true as const, lead, mode }));
 const presenceChange = z.object({ before: presence, after: presence });
 
+/** includes/repView.lua repViewOf: null when the rep does not exist; its pools in creation order. */
+const repViewReply = z.union([
+  z.object({ rep: z.literal(false) }).transform(() => null),
+  z
+    .object({
+      rep,
+      pools: luaList(z.object({ id: z.string(), order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) })),
+      missing: luaList(z.string()),
+      held: luaList(lead),
+    })
+    .transform(({ rep, pools, missing, held }) => ({
+      rep,
+      missing,
+      held,
+      pools: pools
+        .sort((a, b) => a.order - b.order)
+        .map((p) => ({
+          pool: poolOf(p.id, p),
+          open: p.open,
+        })),
+    })),
+]);
+
 /** A webhook as stored (StoredWebhook JSON; cjson turns an empty list into {}). */
 const webhook = z
   .object({
@@ -353,27 +376,7 @@ const REPLIES = {
     oldestCreatedAt: oldest === false ? null : new Date(oldest).toISOString(),
   })),
   readLeads: z.object({ leads: luaList(lead) }).transform((r) => r.leads),
-  repView: z.union([
-    z.object({ rep: z.literal(false) }).transform(() => null),
-    z
-      .object({
-        rep,
-        pools: luaList(z.object({ id: z.string(), order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) })),
-        missing: luaList(z.string()),
-        held: luaList(lead),
-      })
-      .transform(({ rep, pools, missing, held }) => ({
-        rep,
-        missing,
-        held,
-        pools: pools
-          .sort((a, b) => a.order - b.order)
-          .map((p) => ({
-            pool: poolOf(p.id, p),
-            open: p.open,
-          })),
-      })),
-  ]),
+  repView: repViewReply,
   indexTimes: z.object({ indexed: z.number() }),
   indexTokenPools: z.object({ indexed: z.number() }),
   claim: z.union([won, failure(CLAIM_CODES)]),
@@ -419,7 +422,11 @@ const REPLIES = {
       ]),
     ),
   }),
-  tabOpened: presenceChange,
+  // A connecting tab's read comes with the change; a replayed operation answers the change alone.
+  tabOpened: z.union([
+    presenceChange.transform((change) => ({ ...change, view: undefined })),
+    z.tuple([presenceChange, repViewReply]).transform(([change, view]) => ({ ...change, view })),
+  ]),
   tabClosed: presenceChange,
   setAway: presenceChange,
   setOffShift: presenceChange,

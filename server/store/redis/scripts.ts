@@ -234,7 +234,12 @@ function globalKeysOf(name: string, files: string[]): GlobalKey[] {
   return GLOBAL_KEYS.filter((key) => used.has(key));
 }
 
-/** A script that changes something, run at most once per op key (the last KEY). */
+/**
+ * A script that changes something, run at most once per op key (the last KEY). Its body
+ * may return a second JSON value: a read made in the same step, answered with the reply as
+ * `[reply, read]` but not stored (a replayed operation answers the stored reply alone, and
+ * its caller reads again).
+ */
 function operation(body: string): string {
   return [
     "-- Operation (server/store/redis/scripts.ts): the last KEY is this call's op key. A reply or a",
@@ -245,8 +250,9 @@ function operation(body: string): string {
     'local function OP_BODY()',
     body.trimEnd(),
     'end',
-    'local OP_REPLY = OP_BODY()',
+    'local OP_REPLY, OP_READ = OP_BODY()',
     "redis.call('SET', OP_KEY, OP_REPLY, 'PX', OP_TTL_MS)",
+    "if OP_READ then return '[' .. OP_REPLY .. ',' .. OP_READ .. ']' end",
     'return OP_REPLY',
     '',
   ].join('\n');

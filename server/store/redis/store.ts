@@ -844,8 +844,18 @@ export class RedisStore implements Store {
 
   // ---- presence -----------------------------------------------------------------------
 
-  async tabOpened(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.run('tabOpened', { scope: { reps: [repId] }, args: [repId, tabId, this.nodeId] }, byRep(repId))) };
+  tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
+  tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
+  async tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
+    const pools = read?.pools ?? [];
+    const { before, after, view } = await this.run(
+      'tabOpened',
+      { scope: { pools, reps: [repId] }, args: [repId, tabId, this.nodeId, read ? 'view' : ''] },
+      byRep(repId),
+    );
+    if (!read) return { repId, before, after };
+    // A replayed operation (its reply found out after a lost answer) answers without the read.
+    return { repId, before, after, view: view === undefined ? await this.repView(repId, pools) : await this.fullView(repId, pools, view) };
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
@@ -1114,20 +1124,28 @@ export class RedisStore implements Store {
   }
 
   async repView(repId: string, expectedPools: string[]): Promise<RepView | null> {
-    let pools = expectedPools;
-    for (let attempt = 1; ; attempt++) {
-      const read = await this.run('repView', { scope: { pools, reps: [repId] }, args: [repId] });
-      if (!read) return null;
+    return this.fullView(
+      repId,
+      expectedPools,
+      await this.run('repView', { scope: { pools: expectedPools, reps: [repId] }, args: [repId] }),
+    );
+  }
+
+  /** A read of repView.lua made with `pools`, read again while the rep is in pools that were not passed. */
+  private async fullView(repId: string, pools: string[], first: ScriptReply<'repView'>): Promise<RepView | null> {
+    let read = first;
+    for (let attempt = 1; read; attempt++) {
       // The rep is in pools that were not passed (it joined one since the caller looked): read them too.
-      if (read.missing.length && attempt < MAX_ATTEMPTS) {
-        pools = [...pools, ...read.missing];
-        continue;
+      if (!read.missing.length || attempt >= MAX_ATTEMPTS) {
+        const held = read.held
+          .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
+          .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
+        return { rep: read.rep, pools: read.pools, held };
       }
-      const held = read.held
-        .filter((l) => l.status === 'claimed' && l.claimedBy === repId)
-        .sort((a, b) => (a.claimedAt! < b.claimedAt! ? -1 : a.claimedAt! > b.claimedAt! ? 1 : 0));
-      return { rep: read.rep, pools: read.pools, held };
+      pools = [...pools, ...read.missing];
+      read = await this.run('repView', { scope: { pools, reps: [repId] }, args: [repId] });
     }
+    return null;
   }
 
   async leadsCreatedBetween({ poolId, from, to }: CreatedRange): Promise<Lead[]> {

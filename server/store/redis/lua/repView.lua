@@ -1,52 +1,16 @@
 --[[
-  Read-only: what a rep's pool:state snapshots are built from, in one snapshot (a tab
-  connecting reads this in one round trip): the rep, its pools among those passed, their
-  open leads, and the leads it holds.
+  Read-only: what a rep's pool:state snapshots are built from, in one snapshot: the rep, its
+  pools among those passed, their open leads, and the leads it holds (includes/repView.lua).
 
   Input:
     KEYS  the global keys, then the keys of the pools the caller expects the rep in, then
           the rep's four keys
     ARGS[1] rep id
 
-  Output (JSON):
-    { rep = false } when the rep does not exist, else
-    { rep = rep hash, pools = [{ id, order, config, settings, open = [lead] }] (the passed
-      pools the rep is in and that exist), missing = [pool id] (pools of the rep that were
-      not passed: the caller reads again with them), held = [lead] (its claimed leads, any
-      pool; the caller keeps those claimed by it) }
+  Output (JSON): repViewOf's table (includes/repView.lua)
 ]]
 --- @include "keys"
 --- @include "common"
---- @include "leadColumns"
---- @include "eligibility"
+--- @include "repView"
 
-local rep = ARGS[1]
-local repKey = repKeys(1)
-local fields = hashOf(repKey)
-if next(fields) == nil then return reply({ rep = false }) end
-local mine = repPools(repKey)
-
-local pools, passed = {}, {}
-for _, p in ipairs(POOLS) do
-  passed[p.id] = true
-  local order = redis.call('ZSCORE', K.pools, p.id)
-  if mine[p.id] and order then
-    local open = {}
-    for _, id in ipairs(redis.call('ZRANGE', p.open, 0, -1)) do
-      if redis.call('HGET', K.status, id) == 'open' then open[#open + 1] = leadOut(id) end
-    end
-    pools[#pools + 1] = { id = p.id, order = tonumber(order), config = hashOf(p.config), settings = hashOf(p.settings), open = open }
-  end
-end
-local missing = {}
-for id in pairs(mine) do
-  if not passed[id] and redis.call('ZSCORE', K.pools, id) then missing[#missing + 1] = id end
-end
-
-local held = {}
-local min, max = claimedRange(rep)
-for _, m in ipairs(redis.call('ZRANGEBYLEX', K.claimed, min, max)) do
-  local id = string.sub(m, #rep + #SEP + 1)
-  if redis.call('HEXISTS', K.status, id) == 1 then held[#held + 1] = leadOut(id) end
-end
-return reply({ rep = fields, pools = pools, missing = missing, held = held })
+return reply(repViewOf(ARGS[1], repKeys(1)))
