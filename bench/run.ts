@@ -93,6 +93,8 @@ const pick = (given: string | undefined, smoke: string, full: string, quick: str
   given ?? (opt.smoke ? smoke : opt.full ? full : quick);
 const SCALE = list(pick(opt.reps, '4', '500,2000,5000,10000', '500'));
 const ROUNDS = Number(pick(opt.rounds, '1', '3', '2'));
+/** The most reps a warm-up round connects. */
+const WARM_UP_REPS = 2000;
 const LEADS = Number(pick(opt.leads, '3', '100', '50'));
 const INGEST = Number(pick(opt.ingest, '10', '1000', '300'));
 const RACERS = Number(pick(opt.racers, '2', '8', '8'));
@@ -450,10 +452,12 @@ async function compare(store: string, processes: number, redisUrl: string | unde
       await addReps(lp, reps);
       await addReps(floor, reps);
       const results: Record<Kind, RoundResult[]> = { leadpool: [], floor: [] };
-      // Warm-up (not counted), then interleaved rounds: A B A B.
+      // Warm-up (not counted), then interleaved rounds: A B A B. The warm-up is a round of the
+      // same size (up to WARM_UP_REPS: past that both servers are warm from the sizes before),
+      // so the rounds measure code the JIT has optimised, Leadpool's as much as the floor's.
       process.stdout.write(', warm-up');
-      await round(lp, Math.min(reps, 200), workers);
-      await round(floor, Math.min(reps, 200), workers);
+      await round(lp, Math.min(reps, WARM_UP_REPS), workers);
+      await round(floor, Math.min(reps, WARM_UP_REPS), workers);
       for (let i = 0; i < ROUNDS; i++) {
         process.stdout.write(`, round ${i + 1}`);
         results.leadpool.push(await round(lp, reps, workers));
