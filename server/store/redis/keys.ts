@@ -248,13 +248,17 @@ export class Keys {
     };
   }
 
-  /** A script's global keys, then each pool's: built again only when its pool list (cached by the store) changes. */
+  /**
+   * A script's global keys, then each pool's: built again only when its pool list changes
+   * (the same pools in another array, as every connecting tab passes, are the same list).
+   */
   private readonly lastGlobalAndPools = new WeakMap<readonly GlobalKey[], { pools: readonly string[]; keys: string[] }>();
   private globalAndPools(globalKeys: readonly GlobalKey[], pools: readonly string[]): string[] {
     const last = this.lastGlobalAndPools.get(globalKeys);
-    if (last?.pools === pools) return last.keys;
+    if (last && (last.pools === pools || (last.pools.length === pools.length && last.pools.every((id, i) => id === pools[i]))))
+      return last.keys;
     const keys = [...globalKeys.map((k) => this.global[k]), ...pools.flatMap((id) => this.poolList(id))];
-    this.lastGlobalAndPools.set(globalKeys, { pools, keys });
+    this.lastGlobalAndPools.set(globalKeys, { pools: [...pools], keys });
     return keys;
   }
 
