@@ -26,6 +26,7 @@ import {
   type Server,
   setMode,
 } from './support/clients.js';
+import type { Store } from '../server/store/types.js';
 import { findIn, REP_NEVER } from './support/leaks.js';
 import { serversOf, stores } from './support/stores.js';
 
@@ -93,6 +94,33 @@ describe.each(stores)('pools over Socket.IO ($name store)', (factory) => {
     expect(again.stateOf('eu').mine.map((l) => l.id)).toEqual([e1.id]);
     expect(again.stateOf('eu').waiting).toBe(0);
     for (const s of again.states) expect(s.you.activeCount).toBe(2);
+  });
+
+  it('a tab whose rep joined a pool between its sign-in and its snapshot gets that pool too, and its offers', async () => {
+    const { server, p } = await fresh();
+    await createPool(p.manager, 'eu');
+    const waiting = await postLeadTo(p.feed, 'eu');
+    const [rep] = await createReps(p.manager, 1, () => ({ pools: ['default', 'eu'] }));
+    // The sign-in answers the pools as they were a moment before: default only. (On the
+    // class: the server's store is a timing proxy that keeps the method it first found.)
+    const proto = Object.getPrototypeOf(server.leadpool.store) as Pick<Store, 'repByTokenHash'>;
+    const signIn = proto.repByTokenHash;
+    let stale = 0;
+    proto.repByTokenHash = async function (this: Store, hash: string) {
+      const found = await signIn.call(this, hash);
+      stale++;
+      return found && { ...found, pools: ['default'] };
+    };
+    try {
+      const tab = await connectRepTab(server.url, rep.token, 2);
+      expect(stale).toBe(1);
+      expect(tab.states.map((s) => s.poolId)).toEqual(['default', 'eu']);
+      expect(tab.stateOf('eu').leads.map((l) => l.id)).toEqual([waiting.id]);
+      const later = await postLeadTo(p.feed, 'eu');
+      await tab.rec.waitFor(EV.leadOffered, (v) => v.id === later.id);
+    } finally {
+      proto.repByTokenHash = signIn;
+    }
   });
 
   it("isolation: a rep never is offered, claims or pulls another pool's lead, and no payload carries it", async () => {
