@@ -4,6 +4,7 @@
 // of a rep's pools (or a pool deleted) reaches its live tabs at once, on every process;
 // the manager's pool and feed requests; a v1 install answers as v1.
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../server/store/types.js';
 import { EV } from '../shared/events.js';
 import { CONTACT_FIELDS, type Lead, type Mode } from '../shared/protocol.js';
 import type { RepCreate } from '../shared/schemas.js';
@@ -26,7 +27,6 @@ import {
   type Server,
   setMode,
 } from './support/clients.js';
-import type { Store } from '../server/store/types.js';
 import { findIn, REP_NEVER } from './support/leaks.js';
 import { serversOf, stores } from './support/stores.js';
 
