@@ -60,4 +60,29 @@ describe.each(storeFactories())('Store.repView: $name', ({ make }) => {
       view: null,
     });
   });
+
+  it('tabs opened at once (a burst of connects; Redis: one script for them) are each answered as if alone, in order', async () => {
+    const { store } = await make();
+    const createdAt = new Date().toISOString();
+    await store.createPool({ id: 'sales', name: 'sales', mode: 'shark-tank', settings: DEFAULT_SETTINGS, rules: [], createdAt });
+    await store.createRep(makeRep('a', { pools: ['sales'] }));
+    await store.createRep(makeRep('b', { pools: [DEFAULT_POOL] }));
+    const lead = (await store.insertLead(draft({ poolId: 'sales' }))).lead;
+    const [a1, ghost, a2, b1, bNoRead] = await Promise.all([
+      store.tabOpened('a', 't1', { pools: ['sales'] }),
+      store.tabOpened('nobody', 't2', { pools: [DEFAULT_POOL] }),
+      store.tabOpened('a', 't3', { pools: [DEFAULT_POOL] }),
+      store.tabOpened('b', 't4', { pools: [DEFAULT_POOL] }),
+      store.tabOpened('b', 't5'),
+    ]);
+    expect(a1).toMatchObject({ repId: 'a', before: 'offline', after: 'available' });
+    expect(a2).toMatchObject({ repId: 'a', before: 'available', after: 'available' });
+    expect(a1.view?.pools.map((p) => [p.pool.id, p.open.map((l) => l.id)])).toEqual([['sales', [lead.id]]]);
+    expect(a2.view).toEqual(a1.view);
+    expect(ghost).toEqual({ repId: 'nobody', before: 'offline', after: 'offline', view: null });
+    expect(b1).toMatchObject({ repId: 'b', before: 'offline', after: 'available' });
+    expect(b1.view?.pools.map((p) => p.pool.id)).toEqual([DEFAULT_POOL]);
+    expect(bNoRead).toEqual({ repId: 'b', before: 'available', after: 'available' });
+    expect(await store.onlinePresence(['a', 'b', 'nobody'])).toEqual({ a: 'available', b: 'available' });
+  });
 });

@@ -422,10 +422,10 @@ const REPLIES = {
       ]),
     ),
   }),
-  // A connecting tab's read comes with the change; a replayed operation answers the change alone.
+  // One change per tab; connecting tabs' reads come with them, a replayed operation answers the changes alone.
   tabOpened: z.union([
-    presenceChange.transform((change) => ({ ...change, view: undefined })),
-    z.tuple([presenceChange, repViewReply]).transform(([change, view]) => ({ ...change, view })),
+    z.object({ changes: z.array(presenceChange) }).transform(({ changes }) => ({ changes, views: undefined })),
+    z.tuple([z.object({ changes: z.array(presenceChange) }), z.array(repViewReply)]).transform(([{ changes }, views]) => ({ changes, views })),
   ]),
   tabClosed: presenceChange,
   setAway: presenceChange,

@@ -155,6 +155,8 @@ const READ_CHUNK = 1000;
 const DUE_BATCH = 500;
 /** A script answering RETRY (pools or reps changed since they were read) runs at most this many times. */
 const MAX_ATTEMPTS = 10;
+/** The most tabs one call of tabOpened.lua records (each passes its rep's four keys; with reads, its view comes back). */
+const OPEN_TABS_PER_CALL = 64;
 /** listEvents reads at most this many stream entries per page (a rare filter answers a short page with `next`). */
 const EVENTS_SCAN_BUDGET = 20_000;
 /** searchLeads reads at most this many leads per page (a rare filter answers a short page with `next`). */
@@ -242,6 +244,14 @@ export class RedisStore implements Store {
   private resetListeners: (() => void)[] = [];
   private lateListeners: ((outcome: LateOutcome) => void)[] = [];
   private closed = false;
+  /** Tabs whose opening waits for the next call of tabOpened.lua (tabOpened). */
+  private openingTabs: {
+    repId: string;
+    tabId: string;
+    read?: { pools: string[] };
+    resolve: (opened: PresenceChange & { view?: RepView | null }) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private readonly replyWaitMs: number;
   private readonly resolveWithinMs: number;
   private readonly opIds: () => string;
@@ -846,18 +856,41 @@ export class RedisStore implements Store {
 
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
   tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
-  async tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
-    const pools = read?.pools ?? [];
-    const { before, after, view } = await this.run(
-      'tabOpened',
-      { scope: { pools, reps: [repId] }, args: [repId, tabId, this.nodeId, read ? 'view' : ''] },
-      byRep(repId),
-    );
-    if (!read) return { repId, before, after };
-    // A replayed operation (its reply found out after a lost answer) answers without the read.
-    return { repId, before, after, view: view === undefined ? await this.repView(repId, pools) : await this.fullView(repId, pools, view) };
+  tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
+    // Tabs opened in the same turn of the event loop (a burst of connects: their sign-ins
+    // came back together) go to Redis as one call, sent on the next turn.
+    return new Promise((resolve, reject) => {
+      this.openingTabs.push({ repId, tabId, read, resolve, reject });
+      if (this.openingTabs.length === 1) setImmediate(() => this.openTabs());
+    });
   }
 
+  /** Records the tabs waiting (OPEN_TABS_PER_CALL per call), each answered with its change and, when it asked, its rep's view. */
+  private openTabs(): void {
+    while (this.openingTabs.length) {
+      const tabs = this.openingTabs.splice(0, OPEN_TABS_PER_CALL);
+      const pools = [...new Set(tabs.flatMap((t) => t.read?.pools ?? []))];
+      const read = tabs.some((t) => t.read);
+      const opened = this.run(
+        'tabOpened',
+        { scope: { pools, reps: tabs.map((t) => t.repId) }, args: [this.nodeId, read ? 'view' : '', ...tabs.flatMap((t) => [t.repId, t.tabId])] },
+        byRep(tabs[0].repId),
+      );
+      opened.then(
+        ({ changes, views }) =>
+          tabs.forEach((tab, i) => {
+            const change = { repId: tab.repId, before: changes[i].before, after: changes[i].after };
+            if (!tab.read) return tab.resolve(change);
+            // A replayed operation (its reply found out after a lost answer) answers without the reads.
+            const view = views === undefined ? this.repView(tab.repId, pools) : this.fullView(tab.repId, pools, views[i]);
+            view.then((v) => tab.resolve({ ...change, view: v }), tab.reject);
+          }),
+        (err: unknown) => {
+          for (const tab of tabs) tab.reject(err);
+        },
+      );
+    }
+  }
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
     return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] }, byRep(repId))) };
   }

@@ -1,35 +1,43 @@
 --[[
-  A rep's tab connected on a node: the rep is available (no longer away); refreshes the
-  node's heartbeat. A connecting tab also reads its snapshot here, right after, in the same
-  step (one call to Redis instead of two): that read is answered, not stored with the
-  operation (scripts.ts, a body's second value), so a replayed operation answers without it.
+  Tabs of reps connected on a node, in order (one call for the tabs that connected at about
+  the same time: server/store/redis/store.ts batches them): each rep is available (no longer
+  away); refreshes the node's heartbeat. With 'view', each tab also reads its rep's view
+  right after its own change, in the same step: those reads are answered, not stored with
+  the operation (scripts.ts, a body's second value), so a replayed operation answers the
+  changes alone.
 
   Input:
-    KEYS  the global keys, then the keys of the pools the caller expects the rep in (none
-          without a read), then the rep's four keys
-    ARGS[1] rep id
-    ARGS[2] tab id
-    ARGS[3] node id
-    ARGS[4] 'view' to read the rep's view too, else ''
+    KEYS  the global keys, then the keys of the pools the callers expect their reps in (none
+          without 'view'), then the four keys of each tab's rep, in tab order
+    ARGS[1] node id
+    ARGS[2] 'view' to read each rep's view too, else ''
+    ARGS[3..] rep id, tab id: one pair per tab
 
   Output (JSON):
-    { before, after = presence }, and with 'view' also repViewOf's table (includes/repView.lua)
+    { changes = [{ before, after = presence }] } (one per tab, in order), and with 'view'
+    also [repViewOf's table] (includes/repView.lua), one per tab
 ]]
 --- @include "keys"
 --- @include "common"
 --- @include "presence"
 --- @include "repView"
 
-local rep, tab, node, read = ARGS[1], ARGS[2], ARGS[3], ARGS[4]
-local repKey = repKeys(1)
+local node, read = ARGS[1], ARGS[2]
 redis.call('ZADD', K.nodes, nowMs(), node)
-local before = presenceOf(rep, repKey)
-if redis.call('EXISTS', repKey) == 1 then
-  if redis.call('HSET', K.tabs, rep .. SEP .. tab, node) == 1 then redis.call('HINCRBY', K.tabn, rep, 1) end
-  redis.call('HSET', repKey, 'away', 'false')
+local changes, views = {}, {}
+for i = 1, (#ARGS - 2) / 2 do
+  local rep, tab = ARGS[1 + 2 * i], ARGS[2 + 2 * i]
+  local repKey = repKeys(i)
+  local before = presenceOf(rep, repKey)
+  if redis.call('EXISTS', repKey) == 1 then
+    if redis.call('HSET', K.tabs, rep .. SEP .. tab, node) == 1 then redis.call('HINCRBY', K.tabn, rep, 1) end
+    redis.call('HSET', repKey, 'away', 'false')
+  end
+  local after = presenceOf(rep, repKey)
+  presenceMoved(rep, before, after)
+  changes[i] = { before = before, after = after }
+  if read == 'view' then views[i] = repViewOf(rep, repKey) end
 end
-local after = presenceOf(rep, repKey)
-presenceMoved(rep, before, after)
-local change = reply({ before = before, after = after })
-if read == 'view' then return change, reply(repViewOf(rep, repKey)) end
-return change
+local stored = reply({ changes = changes })
+if read == 'view' then return stored, reply(views) end
+return stored
