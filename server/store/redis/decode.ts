@@ -425,7 +425,9 @@ const REPLIES = {
   // One change per tab; connecting tabs' reads come with them, a replayed operation answers the changes alone.
   tabOpened: z.union([
     z.object({ changes: z.array(presenceChange) }).transform(({ changes }) => ({ changes, views: undefined })),
-    z.tuple([z.object({ changes: z.array(presenceChange) }), z.array(repViewReply)]).transform(([{ changes }, views]) => ({ changes, views })),
+    z
+      .tuple([z.object({ changes: z.array(presenceChange) }), z.array(repViewReply)])
+      .transform(([{ changes }, views]) => ({ changes, views })),
   ]),
   tabClosed: presenceChange,
   setAway: presenceChange,

@@ -873,7 +873,10 @@ export class RedisStore implements Store {
       const read = tabs.some((t) => t.read);
       const opened = this.run(
         'tabOpened',
-        { scope: { pools, reps: tabs.map((t) => t.repId) }, args: [this.nodeId, read ? 'view' : '', ...tabs.flatMap((t) => [t.repId, t.tabId])] },
+        {
+          scope: { pools, reps: tabs.map((t) => t.repId) },
+          args: [this.nodeId, read ? 'view' : '', ...tabs.flatMap((t) => [t.repId, t.tabId])],
+        },
         byRep(tabs[0].repId),
       );
       opened.then(
