@@ -880,14 +880,18 @@ export class RedisStore implements Store {
         byRep(tabs[0].repId),
       );
       opened.then(
-        ({ changes, views }) =>
-          tabs.forEach((tab, i) => {
+        ({ changes, views }) => {
+          for (const [i, tab] of tabs.entries()) {
             const change = { repId: tab.repId, before: changes[i].before, after: changes[i].after };
-            if (!tab.read) return tab.resolve(change);
+            if (!tab.read) {
+              tab.resolve(change);
+              continue;
+            }
             // A replayed operation (its reply found out after a lost answer) answers without the reads.
             const view = views === undefined ? this.repView(tab.repId, pools) : this.fullView(tab.repId, pools, views[i]);
             view.then((v) => tab.resolve({ ...change, view: v }), tab.reject);
-          }),
+          }
+        },
         (err: unknown) => {
           for (const tab of tabs) tab.reject(err);
         },
