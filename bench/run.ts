@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { scaleChart } from './chart.js';
 import { benchCsvImport } from './csv-import.js';
@@ -162,8 +163,8 @@ async function request(method: string, url: string, token: string, body?: unknow
 interface Proc {
   url: string;
   child: ChildProcess;
-  /** Live memory after a GC (bench/mem-probe.mjs). */
-  memory(): Promise<{ heapUsed: number; rss: number }>;
+  /** Live memory after a GC, and the CPU time (µs) used before and after that GC (bench/mem-probe.mjs). */
+  memory(): Promise<{ heapUsed: number; rss: number; cpuBeforeGc: number; cpuAfterGc: number }>;
   stop(): Promise<void>;
 }
 
@@ -210,6 +211,21 @@ async function spawnServer(script: string, env: Record<string, string>, tag: str
   };
 }
 
+/** Redis's CPU time so far (user + system, µs: INFO cpu), asked on a connection of the bench's own. */
+const redisClients = new Map<string, ReturnType<typeof createClient>>();
+async function redisCpuMicros(url: string): Promise<number> {
+  let client = redisClients.get(url);
+  if (!client) {
+    client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    redisClients.set(url, client);
+  }
+  const info = await client.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
 type Kind = 'leadpool' | 'floor';
 
 interface Target {
@@ -218,6 +234,8 @@ interface Target {
   managerToken: string;
   feedKey: string;
   tokens: string[];
+  /** The Redis both servers share (Redis targets): its CPU per connect is read from INFO. */
+  redisUrl?: string;
 }
 
 async function startTarget(kind: Kind, processes: number, redisUrl: string | undefined): Promise<Target> {
@@ -243,7 +261,7 @@ async function startTarget(kind: Kind, processes: number, redisUrl: string | und
   const procs: Proc[] = [];
   // One at a time: the first Leadpool process initialises the store.
   for (let i = 0; i < processes; i++) procs.push(await spawnServer(script, env, `${kind}${processes > 1 ? i : ''}`));
-  const t: Target = { kind, procs, managerToken, feedKey, tokens: [] };
+  const t: Target = { kind, procs, managerToken, feedKey, tokens: [], redisUrl };
   if (kind === 'leadpool') {
     const url = procs[0].url;
     await http('PATCH', `${url}/api/pool/settings`, managerToken, { maxActivePerRep: 100_000, maxActionsPerSecond: 0 });
@@ -310,6 +328,9 @@ interface RoundResult {
   ingestPerSec: number;
   heapPerRep: number;
   rssPerRep: number;
+  /** CPU time (µs) per connect while the tabs connected: the server's, and Redis's (NaN on the embedded store). */
+  connectCpu: number;
+  connectRedisCpu: number;
   offers: number;
   expectedOffers: number;
   doubleWins: number;
@@ -321,6 +342,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
   const urls = t.procs.map((p) => p.url);
   const single = t.procs.length === 1;
   const before = single ? await t.procs[0].memory() : null;
+  const redisBefore = single && t.redisUrl ? await redisCpuMicros(t.redisUrl) : null;
   const shares = workers.map((_, w) =>
     t.tokens.slice(0, reps).flatMap((token, i) => (i % W === w ? [{ url: urls[i % urls.length], token }] : [])),
   );
@@ -328,6 +350,7 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
   const connectMs = connected.flatMap((c) => c.times);
   const failedConnects = connected.reduce((n, c) => n + c.failed, 0);
   const live = connectMs.length;
+  const redisAfter = redisBefore !== null ? await redisCpuMicros(t.redisUrl!) : null;
   const after = single ? await t.procs[0].memory() : null;
 
   // Fan-out: one lead at a time, racers claim it as offered; the next lead once every worker is done.
@@ -390,6 +413,9 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
     ingestPerSec,
     heapPerRep: before && after && live ? (after.heapUsed - before.heapUsed) / live : Number.NaN,
     rssPerRep: before && after && live ? (after.rss - before.rss) / live : Number.NaN,
+    // The server's CPU from the end of the first probe's GC to the start of the second's, and Redis's meanwhile.
+    connectCpu: before && after && live ? (after.cpuBeforeGc - before.cpuAfterGc) / live : Number.NaN,
+    connectRedisCpu: redisBefore !== null && redisAfter !== null && live ? (redisAfter - redisBefore) / live : Number.NaN,
     offers,
     expectedOffers: (LEADS + INGEST) * live,
     doubleWins: [...wins.values()].filter((n) => n > 1).length,
@@ -408,6 +434,8 @@ interface Figures {
   ingest: number;
   heapPerRep: number;
   rssPerRep: number;
+  connectCpu: number;
+  connectRedisCpu: number;
   delivery: number;
   doubleWins: number;
 }
@@ -425,6 +453,8 @@ function figures(rounds: RoundResult[]): Figures {
     ingest: p50(rounds.map((r) => r.ingestPerSec)),
     heapPerRep: p50(rounds.map((r) => r.heapPerRep)),
     rssPerRep: p50(rounds.map((r) => r.rssPerRep)),
+    connectCpu: p50(rounds.map((r) => r.connectCpu)),
+    connectRedisCpu: p50(rounds.map((r) => r.connectRedisCpu)),
     delivery: expected ? (100 * offers) / expected : 100,
     doubleWins: rounds.reduce((n, r) => n + r.doubleWins, 0),
   };
@@ -439,6 +469,12 @@ interface Comparison {
 const comparisons: Comparison[] = [];
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} ms` : 'n/a');
 const kb = (v: number) => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 'n/a');
+/** A connect's CPU: the server's, plus Redis's on a Redis target. */
+const connectCpuOf = (f: Figures) => f.connectCpu + (Number.isFinite(f.connectRedisCpu) ? f.connectRedisCpu : 0);
+const cpuText = (f: Figures) =>
+  Number.isFinite(f.connectCpu)
+    ? `${connectCpuOf(f).toFixed(0)} µs${Number.isFinite(f.connectRedisCpu) ? ` (Redis ${f.connectRedisCpu.toFixed(0)})` : ''}`
+    : 'n/a';
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
 
 async function compare(store: string, processes: number, redisUrl: string | undefined, save: () => void): Promise<void> {
@@ -492,6 +528,7 @@ function comparisonRows(c: Comparison): string[][] {
     row('ingest', c.lp.ingest, c.floor.ingest, (v) => `${v.toFixed(0)} leads/s`, '≥ 0.8', true),
     row('heap per rep', c.lp.heapPerRep, c.floor.heapPerRep, kb, '≤ 1.5'),
     row('RSS per rep', c.lp.rssPerRep, c.floor.rssPerRep, kb, ''),
+    ['CPU per connect', cpuText(c.lp), cpuText(c.floor), ratio(connectCpuOf(c.lp), connectCpuOf(c.floor)), ''],
     ['delivery', `${c.lp.delivery.toFixed(2)} %`, `${c.floor.delivery.toFixed(2)} %`, c.lp.delivery === 100 ? 'ok' : 'LOSS', '100 %'],
   ];
 }
@@ -736,6 +773,7 @@ async function main(): Promise<void> {
     if (redis && CONTESTED) await claimStorm('leadpool', redis.url, { attempts: CONTESTED });
     for (const b of STANDALONE) for (const r of await b.run()) standaloneRows.push([b.name, r.what, String(r.value)]);
   } finally {
+    for (const client of redisClients.values()) await client.quit().catch(() => {});
     await redis?.stop();
   }
   const report = render(machine);
@@ -753,10 +791,22 @@ function render(machine: string): string {
     `Mode ${MODE}; per round: ${LEADS} leads fanned out one at a time (${RACERS} racers each), ${INGEST} leads ingested ${IN_FLIGHT} in flight; ${ROUNDS} interleaved round(s) after a warm-up.`,
   );
   if (comparisons.length) {
-    const head = ['store', 'reps', 'connect p50', 'fan-out p50', 'fan-out p99', 'claim p50', 'claim p99', 'ingest', 'heap/rep', 'delivery'];
+    const head = [
+      'store',
+      'reps',
+      'connect p50',
+      'fan-out p50',
+      'fan-out p99',
+      'claim p50',
+      'claim p99',
+      'ingest',
+      'heap/rep',
+      'connect CPU',
+      'delivery',
+    ];
     const rows = comparisons.map((c) => {
       const rows = comparisonRows(c);
-      return [c.store, String(c.reps), ...rows.slice(0, 6).map((r) => r[3]), rows[6][3], `${c.lp.delivery.toFixed(1)} %`];
+      return [c.store, String(c.reps), ...rows.slice(0, 6).map((r) => r[3]), rows[6][3], rows[8][3], `${c.lp.delivery.toFixed(1)} %`];
     });
     parts.push(`Ratios Leadpool / floor (1.00 = the floor; ingest: higher is better):\n\n${table(head, rows)}`);
     parts.push(

@@ -26,14 +26,17 @@ it('the bench runs against the floor and prints its ratios, with every offer del
     )
     .filter((l) => /^\| (embedded|redis) \| \d+ \|/.test(l));
   expect(rows.length, out).toBeGreaterThan(0);
-  // Every ratio cell is a number; the delivery cell is 100 %.
+  // Every ratio cell is a number (connect CPU included); the delivery cell is 100 %.
   for (const row of rows) {
     const cells = row.split('|').map((c) => c.trim());
     expect(
-      cells.slice(3, 10).every((c) => /^\d+\.\d\d$/.test(c)),
+      cells.slice(3, 11).every((c) => /^\d+\.\d\d$/.test(c)),
       row,
     ).toBe(true);
-    expect(cells[10], row).toBe('100.0 %');
+    expect(cells[11], row).toBe('100.0 %');
   }
+  // The CPU a connect costs, the server's and on Redis also Redis's.
+  expect(out).toMatch(/\| CPU per connect \| \d+ µs \| \d+ µs \|/);
+  expect(out).toMatch(/\| CPU per connect \| \d+ µs \(Redis \d+\) \| \d+ µs \(Redis \d+\) \|/);
   expect(out).not.toMatch(/DOUBLE WINS/);
 }, 600_000);
