@@ -5,8 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedisStore } from '../server/store/redis/store.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../server/store/types.js';
 import { DEFAULT_POOL, DEFAULT_SETTINGS, type Lead } from '../shared/protocol.js';
 import { useRedisWithClient } from './support/redis.js';
@@ -22,11 +21,6 @@ const LEAD_IDS: string[] = (JSON.parse(readFileSync(join(FIXTURES, 'lead-ids.jso
 
 const db = useRedisWithClient();
 
-const opened: RedisStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
 // Each test starts from the v1 dump alone (this file's own redis-server, keys of PREFIX only).
 beforeEach(async () => {
   const keys: string[] = [];
@@ -35,12 +29,7 @@ beforeEach(async () => {
   await restoreDump(db.redis.url, join(FIXTURES, 'redis-dump.json'));
 });
 
-async function open(nodeId = 'node-a'): Promise<RedisStore> {
-  const store = new RedisStore({ url: db.redis.url, keyPrefix: PREFIX, nodeId });
-  opened.push(store);
-  await store.init();
-  return store;
-}
+const open = (nodeId?: string) => db.open(PREFIX, nodeId);
 
 /** Every lead by externalId. */
 async function leadsByExt(store: Store): Promise<Record<string, Lead>> {

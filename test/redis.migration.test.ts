@@ -5,25 +5,14 @@
 // moved to the pool default (migratePools.lua). test/migration.redis.test.ts migrates a whole
 // v1 key dump.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RedisStore } from '../server/store/redis/store.js';
+import { describe, expect, it } from 'vitest';
 import type { StoredRep } from '../server/store/types.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
 import { randomPrefix, useRedisWithClient } from './support/redis.js';
 
 const db = useRedisWithClient();
 
-const opened: RedisStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
-async function open(keyPrefix: string): Promise<RedisStore> {
-  const store = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
-  await store.init();
-  opened.push(store);
-  return store;
-}
+const open = (keyPrefix: string) => db.open(keyPrefix);
 
 const rep = (id: string): StoredRep => ({
   id,

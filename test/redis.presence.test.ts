@@ -1,24 +1,14 @@
 // Presence across processes on one Redis: the heartbeat (server/store/redis/lua/sweepPresence.lua,
 // its probe) only refreshes this node while every node is alive, and the sweep drops the tabs
 // of a node whose heartbeat is stale or gone, for those reps only.
-import { afterEach, describe, expect, it } from 'vitest';
-import { RedisStore } from '../server/store/redis/store.js';
+import { describe, expect, it } from 'vitest';
+import type { RedisStore } from '../server/store/redis/store.js';
 import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { makeRep } from './support/store-harness.js';
 
 const db = useRedisWithClient();
 
-const opened: RedisStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
-async function open(keyPrefix: string, nodeId: string): Promise<RedisStore> {
-  const store = new RedisStore({ url: db.redis.url, keyPrefix, nodeId });
-  opened.push(store);
-  await store.init();
-  return store;
-}
+const open = (keyPrefix: string, nodeId: string) => db.open(keyPrefix, nodeId);
 
 /** Two processes on one store; reps `solo` (a tab on b only) and `both` (a tab on each node). */
 async function twoNodesWithTabs(): Promise<{ a: RedisStore; b: RedisStore; nodes: string }> {

@@ -1,7 +1,6 @@
 // The Redis store's time index (`bytime`, keys.ts): a store written before it existed gets
 // it filled at the next connection (indexTimes.lua), so range reports see every lead.
 import { expect, it } from 'vitest';
-import { RedisStore } from '../server/store/redis/store.js';
 import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { draft } from './support/store-harness.js';
 
@@ -9,11 +8,7 @@ const db = useRedisWithClient();
 
 it('a store without the time index gets it filled at the next start', async () => {
   const keyPrefix = randomPrefix();
-  const open = async () => {
-    const s = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
-    await s.init();
-    return s;
-  };
+  const open = () => db.open(keyPrefix);
   let store = await open();
   const leads = [];
   for (let i = 0; i < 3; i++) leads.push((await store.insertLead(draft())).lead);

@@ -2,7 +2,6 @@
 // token when a tab connects): a store written before it existed still signs reps in to
 // their pools, and gets it filled at the next connection (indexTokenPools.lua).
 import { expect, it } from 'vitest';
-import { RedisStore } from '../server/store/redis/store.js';
 import { DEFAULT_SETTINGS } from '../shared/protocol.js';
 import { randomPrefix, useRedisWithClient } from './support/redis.js';
 import { makeRep, sha } from './support/store-harness.js';
@@ -11,11 +10,7 @@ const db = useRedisWithClient();
 
 it('a store without tokenpools signs reps in to their pools, and gets it filled at the next start', async () => {
   const keyPrefix = randomPrefix();
-  const open = async () => {
-    const s = new RedisStore({ url: db.redis.url, keyPrefix, nodeId: 'node-a' });
-    await s.init();
-    return s;
-  };
+  const open = () => db.open(keyPrefix);
   let store = await open();
   const createdAt = new Date().toISOString();
   await store.createPool({

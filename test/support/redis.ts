@@ -7,7 +7,8 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { RedisStore } from '../../server/store/redis/store.js';
 
 export interface TestRedis {
   url: string;
@@ -154,12 +155,28 @@ export function randomPrefix(tag = 't'): string {
  * older version or a crash would leave them): started before the file's tests, stopped after.
  * Read `redis` and `raw` inside tests and hooks (they are set by then).
  */
-export function useRedisWithClient(): { redis: TestRedis; raw: ReturnType<typeof createClient> } {
-  const db = {} as { redis: TestRedis; raw: ReturnType<typeof createClient> };
+export function useRedisWithClient(): {
+  redis: TestRedis;
+  raw: ReturnType<typeof createClient>;
+  /** A Redis store on this file's redis-server, initialised; closed after the test. */
+  open(keyPrefix: string, nodeId?: string): Promise<RedisStore>;
+} {
+  const opened: RedisStore[] = [];
+  const db = {
+    async open(keyPrefix: string, nodeId = 'node-a') {
+      const store = new RedisStore({ url: db.redis.url, keyPrefix, nodeId });
+      opened.push(store);
+      await store.init();
+      return store;
+    },
+  } as ReturnType<typeof useRedisWithClient>;
   beforeAll(async () => {
     db.redis = await startRedis();
     db.raw = createClient({ url: db.redis.url });
     await db.raw.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
   });
   afterAll(async () => {
     await db.raw?.close();
