@@ -33,6 +33,7 @@ import type { Credentials } from '../auth.js';
 import { ApiError, toApiError } from '../errors.js';
 import { poolRoom, repRoom } from '../realtime/fanout.js';
 import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
+import { holdOutgoing } from '../realtime/outgoing-hold.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
 import { statesOf } from '../service/reads.js';
@@ -185,6 +186,8 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     // Only Socket.IO's own errors reach here (the guard answers a client's `error` event
     // as an unknown one); still, their text may quote what the client sent.
     socket.on('error', (err) => log.error(`rep socket ${tabId} error`, clientText(err)));
+    // What the tab is sent waits until its snapshot is out (see below).
+    const hold = holdOutgoing(socket);
     // Its rep's room at once (membership changes reach every tab through it); its pools' rooms below.
     socket.join(repRoom(repId));
 
@@ -210,13 +213,14 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
 
     // Reconnect = snapshot, in two round trips to the store, token lookup included. The
     // lookup answered the rep's pools: their rooms are joined (on this node only: this
-    // socket is here) before the tab is recorded and the snapshot read, in one step (after
-    // joining: nothing is missed in between; an offer may arrive twice, which a client
-    // ignores). Rooms then follow the pools the read found; a pool the rep joined meanwhile
-    // is joined, then read again. pool:state, one per pool, carries the presence with this
-    // tab open. What the presence change sets off (managers told, round-robin) runs after
-    // the snapshot is out, with the pools just read. Settled only once all that ran, so a
-    // tab closing at once is recorded (and told) after its opening.
+    // socket is here) before the tab is recorded and the snapshot read, in one step. What
+    // the tab is sent from joining on is held and follows the snapshot: nothing is missed,
+    // nothing the snapshot predates comes before it (an offer may arrive twice, which a
+    // client ignores). Rooms then follow the pools the read found; a pool the rep joined
+    // meanwhile is joined, then read again. pool:state, one per pool, carries the presence
+    // with this tab open. What the presence change sets off (managers told, round-robin)
+    // runs after the snapshot is out, with the pools just read. Settled only once all that
+    // ran, so a tab closing at once is recorded (and told) after its opening.
     const opened = (async () => {
       let joined = signedInPools.get(socket) ?? [];
       const follow = (pools: string[]) => {
@@ -232,6 +236,7 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
         change = await presence.recordTab(repId, tabId, joined);
       } catch (err) {
         log.error('rep connect failed', err);
+        hold.release();
         socket.disconnect(true);
         return;
       }
@@ -245,8 +250,11 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
         log.error('rep connect failed', err);
         read = null;
       }
+      const states = read?.states ?? [];
+      hold.release(() => {
+        for (const state of states) socket.emit(EV.poolState, state);
+      });
       if (!read) socket.disconnect(true);
-      else for (const state of read.states) socket.emit(EV.poolState, state);
       const repPools = read?.states.map((s) => ({ id: s.poolId, mode: s.mode }));
       await presence.changed(change, repPools).catch((err) => log.error('rep presence change failed', err));
     })();
