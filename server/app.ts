@@ -64,7 +64,7 @@ export async function createLeadpool(config: Config, log: Logger = createLogger(
   io.engine.on('headers', socketIoHeaders);
   const untrackSockets = trackSockets(io, nodeId);
 
-  const service = createService(store, new Fanout(io, cluster !== null), log, {
+  const service = createService(store, new Fanout(io, cluster !== null, (err) => log.error('snapshot refresh failed', err)), log, {
     broadcastReady: () => (cluster ? cluster.ready() : true),
     webhooks: config.webhooks,
   });

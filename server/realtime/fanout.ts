@@ -7,12 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Server } from 'socket.io';
 import { EV, type ManagerServerToClient, type MineChanged, type PoolWaiting } from '../../shared/events.js';
-import type { GoneReason, Lead, Mode, PoolState, RevokedReason, Settings } from '../../shared/protocol.js';
+import type { GoneReason, Lead, Mode, RevokedReason, Settings } from '../../shared/protocol.js';
 import { leadView, offersLeads, ownerView } from '../domain/view.js';
-import { type ManagerNamespace, managerNamespace, type RepNamespace, repNamespace } from './namespaces.js';
-
-export const repRoom = (repId: string): string => `rep:${repId}`;
-export const poolRoom = (poolId: string): string => `pool:${poolId}`;
+import { type ManagerNamespace, managerNamespace, poolRoom, type RepNamespace, repNamespace, repRoom } from './namespaces.js';
+import { type SnapshotReader, Snapshots, type SnapshotTarget } from './snapshots.js';
 
 /**
  * The rooms of the reps that are shown `lead` in `mode` (its pool's), empty when nobody
@@ -57,13 +55,17 @@ export class Fanout {
   private told = false;
   private readonly ticker: ReturnType<typeof setInterval> | null = null;
 
+  private readonly snapshots: Snapshots;
+
   /** `cluster`: other processes share the rooms (Redis adapter); alone, this node's dashboards are all there are. */
   constructor(
     io: Server,
     private readonly cluster = false,
+    onError: (err: unknown) => void = () => {},
   ) {
     this.reps = repNamespace(io);
     this.managers = managerNamespace(io);
+    this.snapshots = new Snapshots(this.reps, cluster, onError);
     this.unsure = cluster;
     if (!cluster) return;
     // Inter-server events are not in the typed /manager event map: the untyped namespace.
@@ -170,9 +172,14 @@ export class Fanout {
     this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId: lead.id, poolId: lead.poolId, reason });
   }
 
-  /** One pool's snapshot (state.poolId) to every tab of the rep. */
-  poolState(repId: string, state: PoolState): void {
-    this.reps.to(repRoom(repId)).emit(EV.poolState, state);
+  /** Fresh pool:state snapshots: to every tab of a rep, or of a pool's online reps (snapshots.ts). */
+  refreshSnapshots(target: SnapshotTarget): Promise<void> {
+    return this.snapshots.refresh(target);
+  }
+
+  /** Where the snapshots are read (the service's read models, which come after this class). */
+  readSnapshotsFrom(reader: SnapshotReader): void {
+    this.snapshots.readFrom(reader);
   }
 
   /** A pool switched mode: its reps' tabs and managers hear of it. */

@@ -17,3 +17,8 @@ export type ManagerNamespace = Namespace<ManagerClientToServer, ManagerServerToC
 
 export const repNamespace = (io: Server): RepNamespace => io.of('/rep') as unknown as RepNamespace;
 export const managerNamespace = (io: Server): ManagerNamespace => io.of('/manager') as unknown as ManagerNamespace;
+
+/** A rep's room: all its tabs, on every node. */
+export const repRoom = (repId: string): string => `rep:${repId}`;
+/** A pool's room: the tabs of the reps in that pool. */
+export const poolRoom = (poolId: string): string => `pool:${poolId}`;

@@ -65,7 +65,7 @@ export class FollowUps {
   }
 
   /** Sends a fresh pool:state of this pool to every online rep in it (mode switch, settings, rules), or to those of `only`. */
-  async refreshReps(poolId: string, only?: readonly string[]): Promise<void> {
-    for await (const { repId, state } of this.reads.poolStatesOfOnlineReps(poolId, only)) this.fanout.poolState(repId, state);
+  refreshReps(poolId: string, only?: readonly string[]): Promise<void> {
+    return this.fanout.refreshSnapshots({ poolId, ...(only ? { only: [...only] } : {}) });
   }
 }

@@ -54,6 +54,7 @@ export interface ServiceOptions {
 
 export function createService(store: Store, fanout: Fanout, log: Logger, options: ServiceOptions = {}): Service {
   const reads = new ReadModels(store);
+  fanout.readSnapshotsFrom(reads);
   const stats = new StatsPush(reads, fanout, log);
   const roundRobin = new RoundRobin(store, fanout, () => stats.schedule());
   const followUps = new FollowUps(store, fanout, reads, stats, new WaitingPush(store, fanout, log), roundRobin, log);
@@ -61,7 +62,7 @@ export function createService(store: Store, fanout: Fanout, log: Logger, options
   const presence = new PresenceCommands(store, fanout, followUps, roundRobin, stranding);
   const pool = new PoolCommands(store, fanout, reads, followUps, roundRobin, stranding);
   const background = new Background(store, fanout, new DueJobs(store, fanout, followUps, stranding), presence, stats, log);
-  const shifts = new ShiftKeeper(store, fanout, reads, presence, log);
+  const shifts = new ShiftKeeper(store, fanout, presence, log);
   const late = new LateOutcomes(store, fanout, reads, followUps, log, options.broadcastReady);
   const leads = new LeadCommands(store, fanout, followUps, stranding);
   const webhooks = new Webhooks(store, log, options.webhooks);

@@ -160,8 +160,7 @@ export class LateOutcomes {
         );
         this.fanout.joinPools(repId, rep.pools);
       }
-      const fresh = await this.reads.poolStatesFor(repId);
-      for (const state of fresh?.states ?? []) this.fanout.poolState(repId, state);
+      await this.fanout.refreshSnapshots({ repId });
     }
     for (const pool of pools) {
       if (!everyPool && !touched.pools.has(pool.id)) continue;

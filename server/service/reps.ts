@@ -77,8 +77,7 @@ export class RepCommands {
     // Its routing fields or its membership changed: the waiting leads of every pool it was or is in.
     for (const poolId of new Set([...before.pools, ...updated.pools])) await this.pool.rerouteForRep(poolId, before, updated);
     // Its cap, eligibility or pools may have changed: a fresh pool:state for each of its pools.
-    const fresh = await this.reads.poolStatesFor(repId);
-    for (const state of fresh?.states ?? []) this.fanout.poolState(repId, state);
+    await this.fanout.refreshSnapshots({ repId });
     await this.roundRobin.distributeAll(updated.pools);
     return rep;
   }

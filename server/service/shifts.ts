@@ -9,7 +9,6 @@ import type { Fanout } from '../realtime/fanout.js';
 import { type Store, type StoredRep, StoreUnavailableError } from '../store/types.js';
 import type { Logger } from './logger.js';
 import type { PresenceCommands } from './presence.js';
-import type { ReadModels } from './reads.js';
 
 /** Longest wait between two checks (a schedule edited on another process is seen within it). */
 const CHECK_EVERY_MS = 30_000;
@@ -30,7 +29,6 @@ export class ShiftKeeper {
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
-    private readonly reads: ReadModels,
     private readonly presence: PresenceCommands,
     private readonly log: Logger,
   ) {}
@@ -90,8 +88,7 @@ export class ShiftKeeper {
       if (!(err instanceof StoreUnavailableError)) this.log.error('shift change follow-up failed', err);
     });
     // The rep's own tabs: `you.presence` and `you.shift` in a fresh pool:state.
-    const fresh = await this.reads.poolStatesFor(rep.id);
-    for (const state of fresh?.states ?? []) this.fanout.poolState(rep.id, state);
+    await this.fanout.refreshSnapshots({ repId: rep.id });
   }
 
   private wake(delayMs: number): void {

@@ -31,8 +31,7 @@ import {
 } from '../../shared/schemas.js';
 import type { Credentials } from '../auth.js';
 import { ApiError, toApiError } from '../errors.js';
-import { poolRoom, repRoom } from '../realtime/fanout.js';
-import { managerNamespace, repNamespace } from '../realtime/namespaces.js';
+import { managerNamespace, poolRoom, repNamespace, repRoom } from '../realtime/namespaces.js';
 import { holdOutgoing } from '../realtime/outgoing-hold.js';
 import type { Service } from '../service/index.js';
 import type { Logger } from '../service/logger.js';
