@@ -39,7 +39,7 @@ const redisStore: StoreFactory = {
 
 export const stores: StoreFactory[] = [embedded, redisStore];
 
-type Started = { server: InProcessServer; p: Pool; url: string };
+export type Started = { server: InProcessServer; p: Pool; url: string };
 
 /**
  * For a `describe.each(stores)` body: registers the hooks that close sockets after each
