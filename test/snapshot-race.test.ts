@@ -1,14 +1,38 @@
 // A tab that connects while leads arrive and go misses none and keeps none that went; so
-// does a tab that gets a fresh pool:state (a mode switch, its rep changed) meanwhile. The documented client replaces a
+// does a tab that gets a fresh pool:state (a mode switch, its rep changed) meanwhile, and
+// a manager's dashboard connecting meanwhile. The documented client replaces a
 // pool with each pool:state and then applies lead:offered and lead:gone: so whatever
 // reaches a tab before its pool:state must be in that snapshot, and whatever is not in it
 // must reach the tab after it. Tabs connect while leads are posted, on one process and,
 // on Redis, through another process too.
 import { describe, expect, it } from 'vitest';
 import { EV } from '../shared/events.js';
-import type { LeadView, PoolState } from '../shared/protocol.js';
-import { barrier, codeOf, connectRep, createReps, emitAck, leadInput, type RepClient } from './support/clients.js';
+import type { DashboardState, Lead, LeadView, PoolState } from '../shared/protocol.js';
+import {
+  barrier,
+  codeOf,
+  connectManager,
+  connectRep,
+  createReps,
+  emitAck,
+  leadInput,
+  type ManagerClient,
+  type RepClient,
+} from './support/clients.js';
 import { type Started, serversOf, stores } from './support/stores.js';
+
+/** The open leads as a dashboard keeps them: dashboard:state replaces them, then lead:created, lead:claimed. */
+function openAsDashboardSees(dashboard: ManagerClient): Set<string> {
+  const open = new Set<string>();
+  for (const { event, payload } of dashboard.rec.events) {
+    if (event === EV.dashboardState) {
+      open.clear();
+      for (const lead of (payload as DashboardState).open) open.add(lead.id);
+    } else if (event === EV.leadCreated && (payload as Lead).status === 'open') open.add((payload as Lead).id);
+    else if (event === EV.leadClaimed) open.delete((payload as Lead).id);
+  }
+  return open;
+}
 
 /** The pool as the client in docs/API.md keeps it: each pool:state replaces it, then the live events. */
 function poolAsClientSees(tab: RepClient): Set<string> {
@@ -49,9 +73,16 @@ async function leadWaves({ server, p }: Started, peer: Started | null) {
     /** Every tab ends with exactly the open leads (a peer's last events may still be on the way through Redis). */
     async seenBy(tabs: RepClient[]): Promise<void> {
       await Promise.all(tabs.map((t) => barrier(t.socket)));
+      for (const tab of tabs) await expect.poll(() => [...poolAsClientSees(tab)].sort(), { timeout: 5000 }).toEqual(this.open());
+    },
+    /** So does every dashboard. */
+    async seenByDashboards(dashboards: ManagerClient[]): Promise<void> {
+      for (const d of dashboards) await expect.poll(() => [...openAsDashboardSees(d)].sort(), { timeout: 5000 }).toEqual(this.open());
+    },
+    open(): string[] {
       const open = posted.filter((id) => !claimed.has(id)).sort();
       expect(open).toHaveLength(posted.length - claimed.size);
-      for (const tab of tabs) await expect.poll(() => [...poolAsClientSees(tab)].sort(), { timeout: 5000 }).toEqual(open);
+      return open;
     },
   };
 }
@@ -73,6 +104,20 @@ describe.each(stores)('a tab while leads come and go ($name store)', (factory) =
     }
     await posting;
     await leads.seenBy(tabs);
+  });
+
+  it('a dashboard connecting: ends with exactly the open leads, whatever came before or after its dashboard:state', async () => {
+    const started = await fresh();
+    const leads = await leadWaves(started, await fresh.peer(started.server));
+    const posting = (async () => {
+      for (let wave = 0; wave < 20; wave++) await leads.wave();
+    })();
+    const dashboards: ManagerClient[] = [];
+    for (let i = 0; i < 10; i++) {
+      dashboards.push(...(await Promise.all([0, 1].map(() => connectManager(started.url, started.server.managerToken)))));
+    }
+    await posting;
+    await leads.seenByDashboards(dashboards);
   });
 
   it('online through mode switches and rep changes: ends with exactly the open leads', async () => {

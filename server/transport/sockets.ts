@@ -334,11 +334,19 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     guard.watch(socket, principalOf(socket), knownEvents(socket));
 
     // Every process publishes managers' events once it knows a dashboard is open: the
-    // snapshot is read after that, so no change falls between the two.
+    // snapshot is read after that, so no change falls between the two. What the dashboard
+    // is sent while it is read is held and follows it (as a rep tab's, above).
     service
       .managerArrived()
-      .then(() => reads.dashboardState())
-      .then((state) => socket.emit(EV.dashboardState, state))
+      .then(async () => {
+        const hold = holdOutgoing(socket);
+        try {
+          const state = await reads.dashboardState();
+          hold.release(() => socket.emit(EV.dashboardState, state));
+        } finally {
+          hold.release();
+        }
+      })
       .catch((err) => {
         log.error('dashboard snapshot failed', err);
         socket.disconnect(true);
