@@ -227,6 +227,7 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
       const [a, b] = await createReps(manager, 2);
       const tabA = await connectRep(server.url, a.token);
       const tabB = await connectRep(server.url, b.token);
+      const dashboard = await connectManager(server.url, server.managerToken);
       // A first claim and release load their scripts into Redis (EVALSHA would answer
       // NOSCRIPT, that answer would be lost too, and the change would not happen).
       const first = await postLead(feed);
@@ -254,11 +255,15 @@ describe('store failures: /healthz follows the store; an outcome unknown is said
 
       const fromA = tabA.rec.mark();
       const fromB = tabB.rec.mark();
+      const fromDashboard = dashboard.rec.mark();
       proxy.accept(); // Redis reachable: the store finds out that the claim happened
       const mine = await tabA.rec.waitFor(EV.poolState, (s) => s.mine.some((l) => l.id === lead.id), { from: fromA, timeoutMs: 15_000 });
       expect(mine.mine.find((l) => l.id === lead.id)).toMatchObject({ status: 'claimed', claimedBy: a.rep.id, email: lead.email });
       const others = await tabB.rec.waitFor(EV.poolState, () => true, { from: fromB, timeoutMs: 15_000 });
       expect(others.leads.map((v) => v.id)).not.toContain(lead.id);
+      const board = await dashboard.rec.waitFor(EV.dashboardState, () => true, { from: fromDashboard, timeoutMs: 15_000 });
+      expect(board.open.map((l) => l.id)).not.toContain(lead.id);
+      expect(board.recent.find((l) => l.id === lead.id)).toMatchObject({ status: 'claimed', claimedBy: a.rep.id });
       expect((await manager.get(`/api/leads/${lead.id}`)).body.lead).toMatchObject({ status: 'claimed', claimedBy: a.rep.id });
       const text = await scrape(server.url, server.managerToken);
       expect(sample(text, 'leadpool_store_late_outcomes_total', { op: 'claim' })).toBe(1);

@@ -65,7 +65,7 @@ export class Fanout {
   ) {
     this.reps = repNamespace(io);
     this.managers = managerNamespace(io);
-    this.snapshots = new Snapshots(this.reps, cluster, onError);
+    this.snapshots = new Snapshots(this.reps, this.managers, cluster, onError);
     this.unsure = cluster;
     if (!cluster) return;
     // Inter-server events are not in the typed /manager event map: the untyped namespace.
@@ -172,7 +172,7 @@ export class Fanout {
     this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId: lead.id, poolId: lead.poolId, reason });
   }
 
-  /** Fresh pool:state snapshots: to every tab of a rep, or of a pool's online reps (snapshots.ts). */
+  /** Fresh snapshots: pool:state to every tab of a rep or of a pool's online reps, or dashboard:state to every dashboard (snapshots.ts). */
   refreshSnapshots(target: SnapshotTarget): Promise<void> {
     return this.snapshots.refresh(target);
   }

@@ -1,21 +1,24 @@
-// Fresh pool:state for tabs already open (a pool's mode, settings or rules changed; a rep's
-// record, shift or pools did): each process sends its own tabs theirs, read after it
-// started holding what they are sent (outgoing-hold.ts), so that nothing sent meanwhile
-// comes before the snapshot it may predate. Only the request crosses processes, one
-// message, not one snapshot per rep through Redis.
+// Fresh snapshots for clients already connected: pool:state for rep tabs (a pool's mode,
+// settings or rules changed; a rep's record, shift or pools did), dashboard:state for
+// dashboards (the store's state was found to differ from what they were told). Each
+// process sends its own clients theirs, read after it started holding what they are sent
+// (outgoing-hold.ts), so that nothing sent meanwhile comes before the snapshot it may
+// predate. Only the request crosses processes, one message, not one snapshot per client
+// through Redis.
 import type { Namespace, Socket } from 'socket.io';
 import { EV } from '../../shared/events.js';
-import type { PoolState } from '../../shared/protocol.js';
-import { poolRoom, type RepNamespace, repRoom } from './namespaces.js';
+import type { DashboardState, PoolState } from '../../shared/protocol.js';
+import { type ManagerNamespace, poolRoom, type RepNamespace, repRoom } from './namespaces.js';
 import { holdOutgoing, type OutgoingHold } from './outgoing-hold.js';
 
-/** Whose snapshots: one rep's (every pool of it), or a pool's online reps (those of `only`, when given). */
-export type SnapshotTarget = { repId: string } | { poolId: string; only?: string[] };
+/** Whose snapshots: one rep's (every pool of it), a pool's online reps (those of `only`, when given), or every dashboard. */
+export type SnapshotTarget = { repId: string } | { poolId: string; only?: string[] } | { dashboards: true };
 
 /** Reads snapshots: the service's read models. */
 export interface SnapshotReader {
   poolStatesFor(repId: string): Promise<{ states: PoolState[] } | null>;
   poolStatesOfOnlineReps(poolId: string, only?: readonly string[]): AsyncIterable<{ repId: string; state: PoolState }>;
+  dashboardState(): Promise<DashboardState>;
 }
 
 /** What a process asks the others (serverSideEmit on /rep). */
@@ -27,6 +30,7 @@ export class Snapshots {
   /** `cluster`: other processes have tabs too (Redis adapter). */
   constructor(
     private readonly reps: RepNamespace,
+    private readonly managers: ManagerNamespace,
     private readonly cluster: boolean,
     onError: (err: unknown) => void,
   ) {
@@ -49,6 +53,7 @@ export class Snapshots {
   }
 
   private async refreshHere(target: SnapshotTarget): Promise<void> {
+    if ('dashboards' in target) return this.refreshDashboardsHere();
     const reader = this.reader;
     const tabs = this.tabsHere(target);
     if (!reader || tabs.size === 0) return;
@@ -80,8 +85,21 @@ export class Snapshots {
     }
   }
 
+  private async refreshDashboardsHere(): Promise<void> {
+    const reader = this.reader;
+    const dashboards = [...this.managers.sockets.values()] as unknown as Socket[];
+    if (!reader || dashboards.length === 0) return;
+    const held = dashboards.map((socket) => ({ socket, hold: holdOutgoing(socket) }));
+    let state: DashboardState | null = null;
+    try {
+      state = await reader.dashboardState();
+    } finally {
+      for (const { socket, hold } of held) hold.release(() => state && socket.emit(EV.dashboardState, state));
+    }
+  }
+
   /** This process's tabs of the target, by rep. */
-  private tabsHere(target: SnapshotTarget): Map<string, Socket[]> {
+  private tabsHere(target: { repId: string } | { poolId: string; only?: string[] }): Map<string, Socket[]> {
     const room = 'repId' in target ? repRoom(target.repId) : poolRoom(target.poolId);
     const only = 'repId' in target || !target.only ? null : new Set(target.only);
     const byRep = new Map<string, Socket[]>();

@@ -167,7 +167,7 @@ export class LateOutcomes {
       await this.followUps.refreshReps(pool.id);
       this.followUps.poolChanged(pool.id, pool.mode);
     }
-    this.fanout.toManagers(EV.dashboardState, await this.reads.dashboardState());
+    await this.fanout.refreshSnapshots({ dashboards: true });
     this.fanout.toManagers(EV.feedsChanged, { feeds: await this.reads.listFeeds() });
   }
 }
