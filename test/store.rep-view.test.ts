@@ -67,9 +67,11 @@ describe.each(storeFactories())('Store.repView: $name', ({ make }) => {
     await store.createPool({ id: 'sales', name: 'sales', mode: 'shark-tank', settings: DEFAULT_SETTINGS, rules: [], createdAt });
     await store.createRep(makeRep('a', { pools: ['sales'] }));
     await store.createRep(makeRep('b', { pools: [DEFAULT_POOL] }));
+    await store.createRep(makeRep('c', { pools: [DEFAULT_POOL, 'sales'] }));
     const lead = (await store.insertLead(draft({ poolId: 'sales' }))).lead;
-    const [a1, ghost, a2, b1, bNoRead] = await Promise.all([
+    const [a1, c1, ghost, a2, b1, bNoRead] = await Promise.all([
       store.tabOpened('a', 't1', { pools: ['sales'] }),
+      store.tabOpened('c', 't6', { pools: [DEFAULT_POOL, 'sales'] }),
       store.tabOpened('nobody', 't2', { pools: [DEFAULT_POOL] }),
       store.tabOpened('a', 't3', { pools: [DEFAULT_POOL] }),
       store.tabOpened('b', 't4', { pools: [DEFAULT_POOL] }),
@@ -79,10 +81,15 @@ describe.each(storeFactories())('Store.repView: $name', ({ make }) => {
     expect(a2).toMatchObject({ repId: 'a', before: 'available', after: 'available' });
     expect(a1.view?.pools.map((p) => [p.pool.id, p.open.map((l) => l.id)])).toEqual([['sales', [lead.id]]]);
     expect(a2.view).toEqual(a1.view);
+    // Two reps of one pool in one call: each view has the pool's open leads (Redis: read once for both).
+    expect(c1.view?.pools.map((p) => [p.pool.id, p.open.map((l) => l.id)])).toEqual([
+      [DEFAULT_POOL, []],
+      ['sales', [lead.id]],
+    ]);
     expect(ghost).toEqual({ repId: 'nobody', before: 'offline', after: 'offline', view: null });
     expect(b1).toMatchObject({ repId: 'b', before: 'offline', after: 'available' });
     expect(b1.view?.pools.map((p) => p.pool.id)).toEqual([DEFAULT_POOL]);
     expect(bNoRead).toEqual({ repId: 'b', before: 'available', after: 'available' });
-    expect(await store.onlinePresence(['a', 'b', 'nobody'])).toEqual({ a: 'available', b: 'available' });
+    expect(await store.onlinePresence(['a', 'b', 'c', 'nobody'])).toEqual({ a: 'available', b: 'available', c: 'available' });
   });
 });

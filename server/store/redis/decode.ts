@@ -247,28 +247,37 @@ const PULL_CODES = [
 const won = z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ ok: true as const, lead, mode }));
 const presenceChange = z.object({ before: presence, after: presence });
 
-/** includes/repView.lua repViewOf: null when the rep does not exist; its pools in creation order. */
-const repViewReply = z.union([
+/** includes/repView.lua: the pools the views of one call name, each read once (id -> its read). */
+const sharedPools = z
+  .record(z.string(), z.object({ order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) }))
+  .transform((pools) => {
+    const out = new Map<string, { order: number; pool: PoolRecord; open: Lead[] }>();
+    for (const [id, p] of Object.entries(pools)) out.set(id, { order: p.order, pool: poolOf(id, p), open: p.open });
+    return out;
+  });
+
+/** includes/repView.lua repViewOf: false when the rep does not exist, else its pools by id. */
+const repViewOf = z.union([
   z.object({ rep: z.literal(false) }).transform(() => null),
-  z
-    .object({
-      rep,
-      pools: luaList(z.object({ id: z.string(), order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) })),
-      missing: luaList(z.string()),
-      held: luaList(lead),
-    })
-    .transform(({ rep, pools, missing, held }) => ({
-      rep,
-      missing,
-      held,
-      pools: pools
-        .sort((a, b) => a.order - b.order)
-        .map((p) => ({
-          pool: poolOf(p.id, p),
-          open: p.open,
-        })),
-    })),
+  z.object({ rep, pools: luaList(z.string()), missing: luaList(z.string()), held: luaList(lead) }),
 ]);
+
+type SharedPools = z.output<typeof sharedPools>;
+
+/** A view with its pools from the call's shared reads, in creation order (the same Lead objects in every view: read-only). */
+function withPools(view: z.output<typeof repViewOf>, shared: SharedPools) {
+  if (!view) return null;
+  const pools = view.pools.map((id) => {
+    const read = shared.get(id);
+    if (!read) throw new RedisReplyError(`a view names the pool ${id} its call did not answer`);
+    return read;
+  });
+  pools.sort((a, b) => a.order - b.order);
+  return { rep: view.rep, missing: view.missing, held: view.held, pools: pools.map(({ pool, open }) => ({ pool, open })) };
+}
+
+/** repView.lua: one view and the pools it names; null when the rep does not exist. */
+const repViewReply = z.object({ view: repViewOf, pools: sharedPools }).transform(({ view, pools }) => withPools(view, pools));
 
 /** A webhook as stored (StoredWebhook JSON; cjson turns an empty list into {}). */
 const webhook = z
@@ -426,8 +435,8 @@ const REPLIES = {
   tabOpened: z.union([
     z.object({ changes: z.array(presenceChange) }).transform(({ changes }) => ({ changes, views: undefined })),
     z
-      .tuple([z.object({ changes: z.array(presenceChange) }), z.array(repViewReply)])
-      .transform(([{ changes }, views]) => ({ changes, views })),
+      .tuple([z.object({ changes: z.array(presenceChange) }), z.object({ views: z.array(repViewOf), pools: sharedPools })])
+      .transform(([{ changes }, { views, pools }]) => ({ changes, views: views.map((view) => withPools(view, pools)) })),
   ]),
   tabClosed: presenceChange,
   setAway: presenceChange,

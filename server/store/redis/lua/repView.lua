@@ -7,10 +7,12 @@
           the rep's four keys
     ARGS[1] rep id
 
-  Output (JSON): repViewOf's table (includes/repView.lua)
+  Output (JSON): { view = repViewOf's table, pools = the pools it names } (includes/repView.lua)
 ]]
 --- @include "keys"
 --- @include "common"
 --- @include "repView"
 
-return reply(repViewOf(ARGS[1], repKeys(1)))
+local shared = {}
+local view = repViewOf(ARGS[1], repKeys(1), shared)
+return reply({ view = view, pools = shared })

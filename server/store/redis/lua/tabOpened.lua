@@ -15,7 +15,8 @@
 
   Output (JSON):
     { changes = [{ before, after = presence }] } (one per tab, in order), and with 'view'
-    also [repViewOf's table] (includes/repView.lua), one per tab
+    also { views = [repViewOf's table] (one per tab), pools = the pools they name, read
+    once } (includes/repView.lua)
 ]]
 --- @include "keys"
 --- @include "common"
@@ -24,7 +25,7 @@
 
 local node, read = ARGS[1], ARGS[2]
 redis.call('ZADD', K.nodes, nowMs(), node)
-local changes, views = {}, {}
+local changes, views, shared = {}, {}, {}
 for i = 1, (#ARGS - 2) / 2 do
   local rep, tab = ARGS[1 + 2 * i], ARGS[2 + 2 * i]
   local repKey = repKeys(i)
@@ -36,8 +37,8 @@ for i = 1, (#ARGS - 2) / 2 do
   local after = presenceOf(rep, repKey)
   presenceMoved(rep, before, after)
   changes[i] = { before = before, after = after }
-  if read == 'view' then views[i] = repViewOf(rep, repKey) end
+  if read == 'view' then views[i] = repViewOf(rep, repKey, shared) end
 end
 local stored = reply({ changes = changes })
-if read == 'view' then return stored, reply(views) end
+if read == 'view' then return stored, reply({ views = views, pools = shared }) end
 return stored
