@@ -41,7 +41,7 @@ export class Snapshots {
     this.reader = reader;
   }
 
-  /** Sends the target's tabs, on every process, a fresh pool:state; resolves once this process's tabs have theirs. */
+  /** Sends the target's clients, on every process, a fresh snapshot; resolves once this process's have theirs. */
   async refresh(target: SnapshotTarget): Promise<void> {
     if (this.cluster) this.interServer().serverSideEmit(REFRESH, target);
     await this.refreshHere(target);
