@@ -211,6 +211,19 @@ async function spawnServer(script: string, env: Record<string, string>, tag: str
   };
 }
 
+/** A process's CPU time so far (user + system, µs), from /proc (0 where there is no /proc). */
+function processCpuMicros(pid: number | undefined): number {
+  try {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return 0;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times: 100 on every Linux port Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** Redis's CPU time so far (user + system, µs: INFO cpu), asked on a connection of the bench's own. */
 const redisClients = new Map<string, ReturnType<typeof createClient>>();
 async function redisCpuMicros(url: string): Promise<number> {
@@ -306,6 +319,9 @@ class Worker {
         this.waiting.delete(m.seq);
       }
     });
+  }
+  get pid(): number | undefined {
+    return this.child.pid;
   }
   ask<T = { type: string }>(m: object): Promise<T> {
     return new Promise((res) => {
@@ -665,6 +681,13 @@ async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: numbe
     let doubleWins = 0;
     let unwon = 0;
     let stormMs = 0;
+    // CPU spent while claiming (µs): the three servers, Redis, the bench's clients.
+    const stormCpuMicros = { servers: 0, redis: 0, clients: 0 };
+    const stormCpu = async () => ({
+      servers: t.procs.reduce((n, p) => n + processCpuMicros(p.child.pid), 0),
+      redis: await redisCpuMicros(redisUrl),
+      clients: workers.reduce((n, w) => n + processCpuMicros(w.pid), 0),
+    });
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let pending: Promise<string[]> | null = nextBatch();
@@ -674,10 +697,13 @@ async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: numbe
       // Contested: the next batch is imported (and offered) while this one is claimed.
       if (contested && leadsAsked < leadsWanted) pending = nextBatch();
       pending?.catch(() => {}); // awaited in the next turn
+      const cpuBefore = stormCpu();
       const storms = await Promise.all(
         workers.map((w) => w.ask<Stormed>({ type: 'storm', leadIds: ids, perLead: shape.perLead, inFlight: 64 })),
       );
       stormMs += Math.max(...storms.map((s) => s.ms));
+      const cpuAfter = stormCpu();
+      for (const k of ['servers', 'redis', 'clients'] as const) stormCpuMicros[k] += (await cpuAfter)[k] - (await cpuBefore)[k];
       attempts += storms.reduce((n, s) => n + s.attempts, 0);
       errors += storms.reduce((n, s) => n + s.errors, 0);
       leads += ids.length;
@@ -701,6 +727,7 @@ async function claimStorm(kind: Kind, redisUrl: string, limit: { seconds?: numbe
       String(attempts),
       String(leads),
       `${rate.toFixed(0)} claims/s`,
+      (['servers', 'redis', 'clients'] as const).map((k) => (stormCpuMicros[k] / attempts).toFixed(0)).join(' / '),
       String(doubleWins),
       String(unwon),
       String(errors + lostOffers),
@@ -824,7 +851,7 @@ function render(machine: string): string {
     );
   if (claimRows.length)
     parts.push(
-      `Claims through three processes on Redis (rate: ${RATE_STORM.reps} reps; contested: ${CONTESTED_STORM.reps} reps; rate: claims per second of claiming; wall: with the imports of the leads):\n\n${table(['server', 'racers per lead', 'claims', 'leads', 'rate', 'double wins', 'leads nobody won', 'errors', 'wall'], claimRows)}`,
+      `Claims through three processes on Redis (rate: ${RATE_STORM.reps} reps; contested: ${CONTESTED_STORM.reps} reps; rate: claims per second of claiming; wall: with the imports of the leads):\n\n${table(['server', 'racers per lead', 'claims', 'leads', 'rate', 'CPU µs per claim (servers / Redis / clients)', 'double wins', 'leads nobody won', 'errors', 'wall'], claimRows)}`,
     );
   if (standaloneRows.length) parts.push(table(['bench', 'measure', 'value'], standaloneRows));
   return parts.join('\n\n');
