@@ -18,6 +18,7 @@ import {
   type Lead,
   type LeadInput,
   MODES,
+  type Mode,
   OUTCOMES,
   type Presence,
   type Rule,
@@ -54,105 +55,154 @@ const json = z.string().transform((s, ctx) => {
   }
 });
 
-/**
- * A hash whose values are JSON (field -> JSON), parsed in one pass: the same as
- * z.record(z.string(), json) at a fraction of its cost (a rep and a pool's settings are read
- * on every connect).
- */
-const jsonFields = z.unknown().transform((fields, ctx) => {
-  if (!isObject(fields)) {
-    ctx.addIssue({ code: 'custom', message: 'not a hash' });
-    return z.NEVER;
-  }
-  const out: Record<string, unknown> = {};
-  for (const field in fields) {
-    const value = fields[field];
-    try {
-      if (typeof value !== 'string') throw new TypeError();
-      out[field] = JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON', path: [field] });
-      return z.NEVER;
-    }
-  }
-  return out;
-});
-
 /** cjson encodes an empty Lua table as {}: every list a script answers goes through here. */
 const luaList = <T extends z.ZodType>(item: T) => z.preprocess((v) => (isObject(v) && Object.keys(v).length === 0 ? [] : v), z.array(item));
-
-/** Store-clock ms as a script answers a time column, as the ISO string of the contract. */
-const time = z
-  .string()
-  .regex(/^\d+$/)
-  .transform((ms) => new Date(Number(ms)).toISOString());
 
 const mode = z.enum(MODES);
 const presence = z.enum(['available', 'away', 'offline', 'off-shift'] satisfies Presence[]);
 
 /** The feed input as insertLead stored it (LeadDraft minus poolId, status and eligible). */
 type LeadDoc = LeadInput & Pick<Lead, 'feedId' | 'disqualifiedReasons'>;
-// Not re-validated field by field: it was validated on the way in (shared/schemas.ts), and a
-// rule tightened since must not make stored leads unreadable.
-const leadDoc = json.pipe(z.custom<LeadDoc>(isObject, 'a JSON object'));
+
+// ---- the hot shapes, decoded by hand ---------------------------------------------------------------
+// A lead, a rep, a pool, and the replies of every connect, claim, pull and new lead are decoded
+// by the plain functions below, not by zod. In a busy server zod's generic code (shared by every
+// schema) runs cold: one connecting tab's reply cost about 200 µs to decode there (30 µs decoded
+// again at once), a tenth of the connect's CPU; these check the same shapes for a fraction. A
+// wrong shape throws ShapeError (where, what was expected), which becomes RedisReplyError like
+// a zod issue. `asSchema` lends each to the zod schemas of the rarer replies.
+
+class ShapeError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    readonly expected: string,
+  ) {
+    super(`expected ${expected}`);
+  }
+}
+const mismatch = (expected: string): never => {
+  throw new ShapeError([], expected);
+};
+type Decode<T> = (value: unknown) => T;
+
+/** `decode` applied to `obj[key]`; a ShapeError below says it was under `key`. */
+function field<T>(obj: Record<string, unknown>, key: string | number, decode: Decode<T>): T {
+  try {
+    return decode(obj[key]);
+  } catch (err) {
+    if (err instanceof ShapeError) err.path.unshift(key);
+    throw err;
+  }
+}
+
+const str: Decode<string> = (v) => (typeof v === 'string' ? v : mismatch('a string'));
+const num: Decode<number> = (v) => (typeof v === 'number' ? v : mismatch('a number'));
+const bool: Decode<boolean> = (v) => (typeof v === 'boolean' ? v : mismatch('a boolean'));
+const hash = (v: unknown): Record<string, unknown> => (isObject(v) ? v : mismatch('an object'));
+const optional =
+  <T>(decode: Decode<T>): Decode<T | undefined> =>
+  (v) =>
+    v === undefined ? undefined : decode(v);
+function oneOf<const T extends string>(values: readonly T[]): Decode<T> {
+  const known = new Set<string>(values);
+  return (v) => (typeof v === 'string' && known.has(v) ? (v as T) : mismatch(`one of ${values.join(', ')}`));
+}
+/** A JSON array of `item`. */
+function arrayOf<T>(item: Decode<T>): Decode<T[]> {
+  return (v) => {
+    if (!Array.isArray(v)) return mismatch('an array');
+    const out: T[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = field(v as unknown as Record<number, unknown>, i, item);
+    return out;
+  };
+}
+/** A list a script answers (cjson encodes an empty Lua table as {}). */
+function luaListOf<T>(item: Decode<T>): Decode<T[]> {
+  const array = arrayOf(item);
+  return (v) => (isObject(v) && Object.keys(v).length === 0 ? [] : array(v));
+}
+const strings = arrayOf(str);
+const luaStrings = luaListOf(str);
+/** A string holding JSON, parsed. */
+const jsonText: Decode<unknown> = (v) => {
+  const text = str(v);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return mismatch('JSON');
+  }
+};
+/** Store-clock ms as a script answers a time column, as the ISO string of the contract. */
+const storeTime: Decode<string> = (v) =>
+  typeof v === 'string' && /^\d+$/.test(v) ? new Date(Number(v)).toISOString() : mismatch('store-clock ms');
+/** A hash whose values are JSON (field -> JSON), parsed. */
+function jsonHash(v: unknown): Record<string, unknown> {
+  const fields = hash(v);
+  const out: Record<string, unknown> = {};
+  for (const key in fields) out[key] = field(fields, key, jsonText);
+  return out;
+}
+
+const modeOf = oneOf(MODES);
+const statusOf = oneOf(LEAD_STATUSES);
+const outcomeOf = oneOf(OUTCOMES);
+const presenceOf = oneOf(['available', 'away', 'offline', 'off-shift'] satisfies Presence[]);
+const strandActionOf = oneOf(['everyone', 'wait', 'moved']);
+/** The reps a lead is open to: "*" or their ids (JSON). */
+const eligibleOf: Decode<'*' | string[]> = (v) => {
+  const value = jsonText(v);
+  return value === '*' ? value : strings(value);
+};
+const strandedOf: Decode<NonNullable<Lead['stranded']>> = (v) => {
+  const s = hash(jsonText(v));
+  return { at: new Date(field(s, 'at', num)).toISOString(), action: field(s, 'action', strandActionOf), poolId: field(s, 'poolId', str) };
+};
+// The doc is not re-validated field by field: it was validated on the way in
+// (shared/schemas.ts), and a rule tightened since must not make stored leads unreadable.
+const leadDocOf: Decode<LeadDoc> = (v) => {
+  const doc = jsonText(v);
+  return isObject(doc) ? (doc as LeadDoc) : mismatch('a JSON object');
+};
 
 /** A lead as the scripts answer it (includes/leadColumns.lua leadOut): its id and columns. */
-const lead = z
-  .object({
-    id: z.string(),
-    doc: leadDoc,
-    poolId: z.string(),
-    status: z.enum(LEAD_STATUSES),
-    createdAt: time,
-    claimedBy: z.string().optional(),
-    claimedAt: time.optional(),
-    outcome: z.enum(OUTCOMES).optional(),
-    outcomeNote: z.string().optional(),
-    closedAt: time.optional(),
-    escalatedAt: time.optional(),
-    eligible: json.pipe(z.union([z.literal('*'), z.array(z.string())])).optional(),
-    claimMode: mode.optional(),
-    overdueAt: time.optional(),
-    stranded: json
-      .pipe(z.object({ at: z.number(), action: z.enum(['everyone', 'wait', 'moved']), poolId: z.string() }))
-      .transform((s) => ({ ...s, at: new Date(s.at).toISOString() }))
-      .optional(),
-  })
-  .transform(({ doc, id, poolId, status, createdAt, ...set }): Lead => {
-    const out: Lead = { ...doc, id, poolId, status, createdAt };
-    if (set.claimedBy !== undefined) out.claimedBy = set.claimedBy;
-    if (set.claimedAt !== undefined) out.claimedAt = set.claimedAt;
-    if (set.outcome !== undefined) out.outcome = set.outcome;
-    if (set.outcomeNote !== undefined) out.outcomeNote = set.outcomeNote;
-    if (set.closedAt !== undefined) out.closedAt = set.closedAt;
-    if (set.escalatedAt !== undefined) out.escalatedAt = set.escalatedAt;
-    if (set.eligible !== undefined) out.eligible = set.eligible;
-    if (set.claimMode !== undefined) out.claimMode = set.claimMode;
-    if (set.overdueAt !== undefined) out.overdueAt = set.overdueAt;
-    if (set.stranded !== undefined) out.stranded = set.stranded;
-    return out;
-  });
+function leadOf(v: unknown): Lead {
+  const c = hash(v);
+  const out: Lead = {
+    ...field(c, 'doc', leadDocOf),
+    id: field(c, 'id', str),
+    poolId: field(c, 'poolId', str),
+    status: field(c, 'status', statusOf),
+    createdAt: field(c, 'createdAt', storeTime),
+  };
+  if (c.claimedBy !== undefined) out.claimedBy = field(c, 'claimedBy', str);
+  if (c.claimedAt !== undefined) out.claimedAt = field(c, 'claimedAt', storeTime);
+  if (c.outcome !== undefined) out.outcome = field(c, 'outcome', outcomeOf);
+  if (c.outcomeNote !== undefined) out.outcomeNote = field(c, 'outcomeNote', str);
+  if (c.closedAt !== undefined) out.closedAt = field(c, 'closedAt', storeTime);
+  if (c.escalatedAt !== undefined) out.escalatedAt = field(c, 'escalatedAt', storeTime);
+  if (c.eligible !== undefined) out.eligible = field(c, 'eligible', eligibleOf);
+  if (c.claimMode !== undefined) out.claimMode = field(c, 'claimMode', modeOf);
+  if (c.overdueAt !== undefined) out.overdueAt = field(c, 'overdueAt', storeTime);
+  if (c.stranded !== undefined) out.stranded = field(c, 'stranded', strandedOf);
+  return out;
+}
+const leadsOf = luaListOf(leadOf);
 
 /** A rep hash: StoredRep field -> JSON (fields beyond StoredRep's are kept). */
-const rep: z.ZodType<StoredRep> = jsonFields.pipe(
-  z.looseObject({
-    id: z.string(),
-    name: z.string(),
-    skills: z.array(z.string()),
-    languages: z.array(z.string()),
-    countries: z.array(z.string()),
-    teams: z.array(z.string()),
-    // absent on a rep no migration reached yet: the pool every v1 rep was in (eligibility.lua repPools)
-    pools: z.array(z.string()).default([DEFAULT_POOL]),
-    maxActive: z.number().nullable(),
-    weight: z.number(),
-    createdAt: z.string(),
-    tokenHash: z.string(),
-    away: z.boolean(),
-    // absent until the shift keeper first writes it (server/service/shifts.ts)
-    offShift: z.boolean().optional(),
-  }),
-);
+function repOf(v: unknown): StoredRep {
+  const r = jsonHash(v);
+  for (const key of ['id', 'name', 'createdAt', 'tokenHash']) field(r, key, str);
+  for (const key of ['skills', 'languages', 'countries', 'teams']) field(r, key, strings);
+  // absent on a rep no migration reached yet: the pool every v1 rep was in (eligibility.lua repPools)
+  if (r.pools === undefined) r.pools = [DEFAULT_POOL];
+  else field(r, 'pools', strings);
+  if (r.maxActive !== null) field(r, 'maxActive', num);
+  field(r, 'weight', num);
+  field(r, 'away', bool);
+  // absent until the shift keeper first writes it (server/service/shifts.ts)
+  field(r, 'offShift', optional(bool));
+  return r as unknown as StoredRep;
+}
 
 /**
  * The settings hash (name -> JSON) over DEFAULT_SETTINGS. Values come only from
@@ -160,36 +210,55 @@ const rep: z.ZodType<StoredRep> = jsonFields.pipe(
  * not re-validated: a rule tightened since must not make the pool unreadable. The values
  * were parsed just now and belong to nobody else: no copy (mergeSettings copies each).
  */
-const settings = jsonFields.transform((stored): Settings => ({ ...DEFAULT_SETTINGS, ...(stored as Partial<Settings>) }));
+const settingsOf = (v: unknown): Settings => ({ ...DEFAULT_SETTINGS, ...(jsonHash(v) as Partial<Settings>) });
 
 // Rules were validated on the way in (shared/schemas.ts RuleSchema) and are not re-validated.
-const rules = json.pipe(z.custom<Rule[]>(Array.isArray, 'a JSON array'));
+const rulesOf: Decode<Rule[]> = (v) => {
+  const rules = jsonText(v);
+  return Array.isArray(rules) ? (rules as Rule[]) : mismatch('a JSON array');
+};
 
-/**
- * A pool's config hash (name, createdAt, mode, rules JSON) and settings hash, as a PoolRecord
- * without its id (poolOf adds it). One schema for every pool: building one per read made zod
- * compile its fast path on every connect.
- */
-const poolFields = z
-  .object({
-    config: z.object({ name: z.string(), createdAt: z.string(), mode: mode.default(DEFAULT_MODE), rules: rules.default([]) }),
-    settings,
-  })
-  .transform(
-    ({ config, settings }): Omit<PoolRecord, 'id'> => ({
-      name: config.name,
-      mode: config.mode,
-      settings,
-      createdAt: config.createdAt,
-      rules: config.rules,
-    }),
-  );
+/** A pool's config hash (name, createdAt, mode, rules JSON) and settings hash, as a PoolRecord. */
+function poolRecordOf(id: string, stored: { config: unknown; settings: unknown }): PoolRecord {
+  const config = field(stored, 'config', hash);
+  const configField = <T>(key: string, decode: Decode<T>) => {
+    try {
+      return field(config, key, decode);
+    } catch (err) {
+      if (err instanceof ShapeError) err.path.unshift('config');
+      throw err;
+    }
+  };
+  return {
+    id,
+    name: configField('name', str),
+    mode: config.mode === undefined ? DEFAULT_MODE : configField('mode', modeOf),
+    settings: field(stored, 'settings', settingsOf),
+    createdAt: configField('createdAt', str),
+    rules: config.rules === undefined ? [] : configField('rules', rulesOf),
+  };
+}
+
+/** A hand-written decoder as a zod schema, for the zod schemas of the rarer replies. */
+function asSchema<T>(decode: Decode<T>): z.ZodType<T> {
+  return z.unknown().transform((v, ctx) => {
+    try {
+      return decode(v);
+    } catch (err) {
+      if (!(err instanceof ShapeError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, path: err.path });
+      return z.NEVER;
+    }
+  });
+}
+
+const lead = asSchema(leadOf);
+const rep = asSchema(repOf);
+const settings = asSchema(settingsOf);
 
 /** The PoolRecord of pool `id` from its two stored hashes. */
-const poolOf = (id: string, stored: { config: unknown; settings: unknown }): PoolRecord => ({
-  id,
-  ...parse(poolFields, stored, `the stored pool ${id} is damaged`),
-});
+const poolOf = (id: string, stored: { config: unknown; settings: unknown }): PoolRecord =>
+  decodeWith(() => poolRecordOf(id, stored), `the stored pool ${id} is damaged`);
 
 /** A feed as stored (JSON; written by RedisStore, or re-encoded by a script's cjson). */
 const feed: z.ZodType<StoredFeed> = json.pipe(
@@ -244,28 +313,73 @@ const PULL_CODES = [
   'POOL_EMPTY',
 ] as const satisfies readonly Extract<PullResult, { ok: false }>['code'][];
 
-const won = z.object({ ok, mode, lead }).transform(({ mode, lead }) => ({ ok: true as const, lead, mode }));
 const presenceChange = z.object({ before: presence, after: presence });
+const presenceChangeOf: Decode<Omit<PresenceChange, 'repId'>> = (v) => {
+  const c = hash(v);
+  return { before: field(c, 'before', presenceOf), after: field(c, 'after', presenceOf) };
+};
+
+/** claim.lua and pull.lua: the lead taken and its pool's mode, or a failure code of `codes`. */
+function wonOr<const C extends string>(codes: readonly C[]) {
+  const codeOf = oneOf(codes);
+  return (v: unknown): { ok: true; lead: Lead; mode: Mode } | { ok: false; code: C } => {
+    const r = hash(v);
+    if (r.ok === undefined) return { ok: false, code: field(r, 'code', codeOf) };
+    if (r.ok !== true) return field(r, 'ok', () => mismatch('true'));
+    return { ok: true, lead: field(r, 'lead', leadOf), mode: field(r, 'mode', modeOf) };
+  };
+}
+
+/** insertLead.lua (and each result of insertLeads.lua): the lead, new or the duplicate found. */
+const DUPLICATE_BY = ['externalId', 'email', 'phone'] as const;
+const duplicateByOf = oneOf(DUPLICATE_BY);
+type Inserted = { duplicate: false; lead: Lead } | { duplicate: true; lead: Lead; by: (typeof DUPLICATE_BY)[number] };
+const insertedOf: Decode<Inserted> = (v) => {
+  const r = hash(v);
+  if (r.duplicate === false) return { duplicate: false, lead: field(r, 'lead', leadOf) };
+  if (r.duplicate === true) return { duplicate: true, lead: field(r, 'lead', leadOf), by: field(r, 'by', duplicateByOf) };
+  return field(r, 'duplicate', () => mismatch('a boolean'));
+};
+const insertLeadOf = (v: unknown): Inserted | { code: 'NO_POOL' } => {
+  const r = hash(v);
+  return r.code === undefined ? insertedOf(r) : { code: field(r, 'code', oneOf(['NO_POOL'])) };
+};
 
 /** includes/repView.lua: the pools the views of one call name, each read once (id -> its read). */
-const sharedPools = z
-  .record(z.string(), z.object({ order: z.number(), config: z.unknown(), settings: z.unknown(), open: luaList(lead) }))
-  .transform((pools) => {
-    const out = new Map<string, { order: number; pool: PoolRecord; open: Lead[] }>();
-    for (const [id, p] of Object.entries(pools)) out.set(id, { order: p.order, pool: poolOf(id, p), open: p.open });
-    return out;
-  });
+type SharedPools = Map<string, { order: number; pool: PoolRecord; open: Lead[] }>;
+function sharedPoolsOf(v: unknown): SharedPools {
+  const pools = hash(v);
+  const out: SharedPools = new Map();
+  for (const id in pools)
+    out.set(
+      id,
+      field(pools, id, (p) => {
+        const read = hash(p);
+        return {
+          order: field(read, 'order', num),
+          pool: poolRecordOf(id, read as { config: unknown; settings: unknown }),
+          open: field(read, 'open', leadsOf),
+        };
+      }),
+    );
+  return out;
+}
 
 /** includes/repView.lua repViewOf: false when the rep does not exist, else its pools by id. */
-const repViewOf = z.union([
-  z.object({ rep: z.literal(false) }).transform(() => null),
-  z.object({ rep, pools: luaList(z.string()), missing: luaList(z.string()), held: luaList(lead) }),
-]);
-
-type SharedPools = z.output<typeof sharedPools>;
+type RepViewRead = { rep: StoredRep; pools: string[]; missing: string[]; held: Lead[] } | null;
+const repViewOf: Decode<RepViewRead> = (v) => {
+  const view = hash(v);
+  if (view.rep === false) return null;
+  return {
+    rep: field(view, 'rep', repOf),
+    pools: field(view, 'pools', luaStrings),
+    missing: field(view, 'missing', luaStrings),
+    held: field(view, 'held', leadsOf),
+  };
+};
 
 /** A view with its pools from the call's shared reads, in creation order (the same Lead objects in every view: read-only). */
-function withPools(view: z.output<typeof repViewOf>, shared: SharedPools) {
+function withPools(view: RepViewRead, shared: SharedPools) {
   if (!view) return null;
   const pools = view.pools.map((id) => {
     const read = shared.get(id);
@@ -277,7 +391,24 @@ function withPools(view: z.output<typeof repViewOf>, shared: SharedPools) {
 }
 
 /** repView.lua: one view and the pools it names; null when the rep does not exist. */
-const repViewReply = z.object({ view: repViewOf, pools: sharedPools }).transform(({ view, pools }) => withPools(view, pools));
+const repViewReplyOf = (v: unknown) => {
+  const r = hash(v);
+  return withPools(field(r, 'view', repViewOf), field(r, 'pools', sharedPoolsOf));
+};
+
+/** tabOpened.lua: one change per tab; connecting tabs' reads come with them, a replayed operation answers the changes alone. */
+const changesOf = (v: unknown) => field(hash(v), 'changes', arrayOf(presenceChangeOf));
+const viewsOf = arrayOf(repViewOf);
+const readsOf = (v: unknown) => {
+  const reads = hash(v);
+  const pools = field(reads, 'pools', sharedPoolsOf);
+  return field(reads, 'views', viewsOf).map((view) => withPools(view, pools));
+};
+const tabOpenedOf = (v: unknown) => {
+  if (!Array.isArray(v)) return { changes: changesOf(v), views: undefined };
+  const reply = v as unknown as Record<number, unknown>;
+  return { changes: field(reply, 0, changesOf), views: field(reply, 1, readsOf) };
+};
 
 /** A webhook as stored (StoredWebhook JSON; cjson turns an empty list into {}). */
 const webhook = z
@@ -362,19 +493,10 @@ const REPLIES = {
     z.object({ ok, rep, released: luaList(lead) }).transform(({ rep, released }) => ({ rep, released })),
     z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
   ]),
-  insertLead: z.union([
-    z.object({ duplicate: z.literal(false), lead }),
-    z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
-    z.object({ code: z.literal('NO_POOL') }),
-  ]),
+  insertLead: insertLeadOf,
   insertLeads: z.union([
     z.object({
-      results: luaList(
-        z.union([
-          z.object({ duplicate: z.literal(false), lead }),
-          z.object({ duplicate: z.literal(true), lead, by: z.enum(['externalId', 'email', 'phone']) }),
-        ]),
-      ),
+      results: asSchema(luaListOf(insertedOf)),
     }),
     z.object({ code: z.literal('NO_POOL') }),
   ]),
@@ -385,11 +507,11 @@ const REPLIES = {
     oldestCreatedAt: oldest === false ? null : new Date(oldest).toISOString(),
   })),
   readLeads: z.object({ leads: luaList(lead) }).transform((r) => r.leads),
-  repView: repViewReply,
+  repView: repViewReplyOf,
   indexTimes: z.object({ indexed: z.number() }),
   indexTokenPools: z.object({ indexed: z.number() }),
-  claim: z.union([won, failure(CLAIM_CODES)]),
-  pull: z.union([won, failure(PULL_CODES)]),
+  claim: wonOr(CLAIM_CODES),
+  pull: wonOr(PULL_CODES),
   release: z.union([
     z.object({ ok, mode, previousOwner: z.string(), lead }).transform(({ mode, previousOwner, lead }) => ({
       ok: true as const,
@@ -431,13 +553,7 @@ const REPLIES = {
       ]),
     ),
   }),
-  // One change per tab; connecting tabs' reads come with them, a replayed operation answers the changes alone.
-  tabOpened: z.union([
-    z.object({ changes: z.array(presenceChange) }).transform(({ changes }) => ({ changes, views: undefined })),
-    z
-      .tuple([z.object({ changes: z.array(presenceChange) }), z.object({ views: z.array(repViewOf), pools: sharedPools })])
-      .transform(([{ changes }, { views, pools }]) => ({ changes, views: views.map((view) => withPools(view, pools)) })),
-  ]),
+  tabOpened: tabOpenedOf,
   tabClosed: presenceChange,
   setAway: presenceChange,
   setOffShift: presenceChange,
@@ -474,10 +590,14 @@ const REPLIES = {
     z.object({ delivery: deliveryJson }).transform((r) => r.delivery),
     z.object({ code: z.literal('NOT_FOUND') }).transform(() => null),
   ]),
-} satisfies Record<ScriptName, z.ZodType>;
+} satisfies Record<ScriptName, z.ZodType | Decode<unknown>>;
 
 /** What each script's reply decodes to. */
-export type ScriptReply<N extends ScriptName> = z.output<(typeof REPLIES)[N]>;
+export type ScriptReply<N extends ScriptName> = (typeof REPLIES)[N] extends z.ZodType
+  ? z.output<(typeof REPLIES)[N]>
+  : (typeof REPLIES)[N] extends Decode<infer T>
+    ? T
+    : never;
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const parsed = schema.safeParse(value);
@@ -485,10 +605,22 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   return parsed.data;
 }
 
+/** A hand-written decoder's result; a wrong shape, as `what` and where (the same words as a zod issue's). */
+function decodeWith<T>(decode: () => T, what: string): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    throw new RedisReplyError(`${what}: ✖ ${err.message}${err.path.length ? `\n  → at ${err.path.join('.')}` : ''}`);
+  }
+}
+
 /** The typed result of a script's reply (its JSON, parsed). */
 export function decodeReply<N extends ScriptName>(name: N, reply: unknown): ScriptReply<N> {
-  // The generic index loses the link between N and its schema; REPLIES[N] is ScriptReply<N>.
-  return parse(REPLIES[name], reply, `Redis script ${name} answered an unexpected reply`) as ScriptReply<N>;
+  const decoder: z.ZodType | Decode<unknown> = REPLIES[name];
+  const what = `Redis script ${name} answered an unexpected reply`;
+  // The generic index loses the link between N and its decoder; REPLIES[N] gives ScriptReply<N>.
+  return (typeof decoder === 'function' ? decodeWith(() => decoder(reply), what) : parse(decoder, reply, what)) as ScriptReply<N>;
 }
 
 /** A write script's answer on an empty store (includes/keys.lua installed). */
@@ -509,14 +641,12 @@ export function isNoMigrate(reply: unknown): boolean {
 /** A rep hash read with HGETALL (getRep, listReps): null when the rep does not exist. */
 export function decodeRep(fields: unknown): StoredRep | null {
   if (isObject(fields) && Object.keys(fields).length === 0) return null;
-  return parse(rep, fields, 'a stored rep is damaged');
+  return decodeWith(() => repOf(fields), 'a stored rep is damaged');
 }
-
-const tokenPools = json.pipe(luaList(z.string()));
 
 /** A `tokenpools` entry (the rep's pools JSON, as its hash holds it). */
 export function decodeTokenPools(value: string): string[] {
-  return parse(tokenPools, value, 'a stored tokenpools entry is damaged');
+  return decodeWith(() => luaStrings(jsonText(value)), 'a stored tokenpools entry is damaged');
 }
 
 /** A pool's config and settings hashes, read with HGETALL: null when the pool has no config (gone). */
