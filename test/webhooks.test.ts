@@ -273,6 +273,23 @@ describe.each(stores)('webhooks: $name', ({ env }) => {
     expect(r.received.length).toBe(expected.length);
   });
 
+  it('without a webhook the outbox keeps up with the trail by jumping to its newest event; a webhook made then gets what follows', async () => {
+    const { server, manager, feed } = await start();
+    const { store } = server.leadpool;
+    for (let i = 0; i < 30; i++) await postLead(feed);
+    const newest = async () => (await store.listEvents({ limit: 1 })).events[0].id;
+    // The idle pass runs every few seconds (and at start): the cursor reaches the newest event.
+    const reached = await newest();
+    await eventually(async () => (await store.outboxCursor()) === reached, 15_000);
+    const r = await receiver();
+    await manager.post<Created>('/api/webhooks', { url: r.url, events: ['lead.created'] });
+    const lead = await postLead(feed);
+    await eventually(() => r.received.length >= 1, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.received.map((x) => x.body.data.lead!.id)).toEqual([lead.id]);
+    expect(await store.outboxCursor()).toBe(await newest());
+  });
+
   it('a disabled webhook gets nothing: its test event fails at once', async () => {
     const { manager } = await start();
     const r = await receiver();

@@ -39,9 +39,8 @@ export const DEFAULT_WEBHOOK_TIMING: WebhookTiming = {
 
 /** Events read per materializer round. */
 const EVENT_BATCH = 500;
-/** Without an enabled webhook: the cursor moves on this often, this many events at a time. */
+/** Without an enabled webhook: the cursor moves on to the newest event this often. */
 const IDLE_ADVANCE_EVERY_MS = 5_000;
-const IDLE_EVENT_BATCH = 10_000;
 /** How often the materializer and the dispatcher look for work. */
 const MATERIALIZE_EVERY_MS = 250;
 const DISPATCH_EVERY_MS = 250;
@@ -182,16 +181,24 @@ export class Webhooks {
   /** Reads the events after the outbox cursor and stores their deliveries with the new cursor (compare-and-set). */
   async materialize(): Promise<void> {
     // Without a webhook there is nothing to deliver: only keep the cursor near the end of
-    // the trail, now and then and in big steps, so a new webhook starts without a backlog.
+    // the trail, now and then, so a new webhook starts without a backlog.
     const idle = !(await this.store.listWebhooks()).some((h) => h.enabled);
     if (idle) {
       if (Date.now() - this.idleAdvancedAt < IDLE_ADVANCE_EVERY_MS) return;
       this.idleAdvancedAt = Date.now();
+      // Jump to the newest event without reading the ones in between (a busy trail would
+      // have every process decode all of it, every few seconds, for nothing).
+      const cursor = await this.store.outboxCursor();
+      const newest = (await this.store.listEvents({ limit: 1 })).events[0]?.id;
+      if (newest === undefined || newest === cursor) return;
+      // Listed after the newest event was read: a webhook created since has a later createdAt, and the next pass delivers.
+      if ((await this.store.listWebhooks()).some((h) => h.enabled)) return;
+      await this.store.addDeliveries([], { expected: cursor, next: newest });
+      return;
     }
-    const batch = idle ? IDLE_EVENT_BATCH : EVENT_BATCH;
     for (let round = 0; round < 20 && !this.stopped; round++) {
       const cursor = await this.store.outboxCursor();
-      const events = await this.store.eventsAfter(cursor, batch);
+      const events = await this.store.eventsAfter(cursor, EVENT_BATCH);
       if (events.length === 0) return;
       // Listed after the events were read: a webhook created since has a later createdAt than all of them.
       const hooks = (await this.store.listWebhooks()).filter((h) => h.enabled);
@@ -199,7 +206,7 @@ export class Webhooks {
       const moved = await this.store.addDeliveries(deliveries, { expected: cursor, next: events[events.length - 1].id });
       if (!moved) return; // another process made these; it goes on from there
       if (deliveries.length) this.kick();
-      if (events.length < batch) return;
+      if (events.length < EVENT_BATCH) return;
     }
   }
 
