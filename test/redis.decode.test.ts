@@ -52,9 +52,10 @@ describe('Redis reply decoders', () => {
       stranded: JSON.stringify({ at: Number(MS), action: 'wait', poolId: 'p2' }),
       overdueAt: MS,
     });
-    expect(decodeReply('claim', { ok: true, mode: 'hybrid', lead })).toEqual({
+    expect(decodeReply('claim', { ok: true, mode: 'hybrid', lead, otherTabs: false })).toEqual({
       ok: true,
       mode: 'hybrid',
+      otherTabs: false,
       lead: {
         name: 'Ada',
         email: 'ada@example.com',
@@ -71,8 +72,9 @@ describe('Redis reply decoders', () => {
         overdueAt: ISO,
       },
     });
-    expect(decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ eligible: '"*"' }) })).toMatchObject({
+    expect(decodeReply('pull', { ok: true, mode: 'shark-tank', lead: columns({ eligible: '"*"' }), otherTabs: true })).toMatchObject({
       lead: { eligible: '*' },
+      otherTabs: true,
     });
   });
 
@@ -84,9 +86,9 @@ describe('Redis reply decoders', () => {
   });
 
   it('a damaged lead names the column', () => {
-    expect(() => decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ createdAt: 'yesterday' }) })).toThrow(
-      /expected store-clock ms\n.*at lead\.createdAt/,
-    );
+    expect(() =>
+      decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ createdAt: 'yesterday' }), otherTabs: false }),
+    ).toThrow(/expected store-clock ms\n.*at lead\.createdAt/);
     expect(() => decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ doc: '[1]' }) })).toThrow(/at lead\.doc/);
     expect(() => decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ status: 'lost' }) })).toThrow(/at lead\.status/);
     expect(() => decodeReply('claim', { ok: true, mode: 'nope', lead: columns() })).toThrow(/at mode/);

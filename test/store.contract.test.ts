@@ -953,6 +953,32 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       expect(await store.tabOpened('a', 't2')).toEqual({ repId: 'a', before: 'available', after: 'available' });
     });
 
+    it('a claim or pull says whether the rep has an open tab besides the acting one (those hear of the lead)', async () => {
+      await setup();
+      await reps('a');
+      const taken = async (tabId?: string) => {
+        const lead = (await store.insertLead(draft())).lead;
+        const result = await store.claim(lead.id, 'a', tabId);
+        if (!result.ok) throw new Error(result.code);
+        return result.otherTabs;
+      };
+      expect(await taken('t1')).toBe(false); // no tab open at all
+      expect(await taken()).toBe(false);
+      await store.tabOpened('a', 't1');
+      expect(await taken('t1')).toBe(false); // its only tab acts
+      expect(await taken('t9')).toBe(true); // a tab not recorded yet acts: t1 must hear of it
+      expect(await taken()).toBe(true); // no acting tab (every tab hears)
+      await store.tabOpened('a', 't2');
+      expect(await taken('t1')).toBe(true);
+      await store.tabClosed('a', 't2');
+      expect(await taken('t1')).toBe(false);
+      await store.insertLead(draft());
+      expect(await store.pull('a', undefined, 't1')).toMatchObject({ ok: true, otherTabs: false });
+      await store.tabOpened('a', 't2');
+      await store.insertLead(draft());
+      expect(await store.pull('a', undefined, 't1')).toMatchObject({ ok: true, otherTabs: true });
+    });
+
     it('setAway makes an online rep away, and the rep is stored away', async () => {
       await setup();
       await reps('a');

@@ -12,7 +12,7 @@ import { ownerView } from '../domain/view.js';
 import { ApiError, noSuchPool, refusal, toApiError } from '../errors.js';
 import { claimDuration, claims, fanoutDuration, leadsIngested, since } from '../metrics.js';
 import type { Fanout } from '../realtime/fanout.js';
-import type { IngestResult, LeadDraft, PoolRecord, Store, StoredRep } from '../store/types.js';
+import type { IngestResult, LeadDraft, PoolRecord, Store, StoredRep, Taken } from '../store/types.js';
 import type { FollowUps } from './follow-ups.js';
 import type { Stranding } from './stranding.js';
 
@@ -155,9 +155,9 @@ export class LeadCommands {
 
   async claim(leadId: string, repId: string, tabId?: string): Promise<Lead> {
     return this.measured('claim', async () => {
-      const result = await this.store.claim(leadId, repId);
+      const result = await this.store.claim(leadId, repId, tabId);
       if (!result.ok) throw refusal(result.code === 'NOT_FOUND' ? await this.claimNotFound(repId) : result.code);
-      await this.claimed(result.lead, result.mode, tabId);
+      await this.claimed(result, tabId);
       return ownerView(result.lead);
     });
   }
@@ -200,18 +200,21 @@ export class LeadCommands {
         const rep = await this.store.getRep(repId);
         if (rep?.pools.length === 1) inPool = rep.pools[0];
       }
-      const result = await this.store.pull(repId, inPool);
+      const result = await this.store.pull(repId, inPool, tabId);
       if (!result.ok) throw refusal(result.code);
-      await this.claimed(result.lead, result.mode, tabId);
+      await this.claimed(result, tabId);
       return ownerView(result.lead);
     });
   }
 
-  /** A claim or pull took `lead`: the rest of its audience, the owner's other tabs and managers hear of it. */
-  private async claimed(lead: Lead, mode: Mode, tabId?: string): Promise<void> {
+  /**
+   * A claim or pull took a lead: the rest of its audience, the owner's other tabs (none: no
+   * broadcast, the usual single tab) and managers hear of it.
+   */
+  private async claimed({ lead, mode, otherTabs }: Taken, tabId?: string): Promise<void> {
     const stored = performance.now();
     this.fanout.gone(lead, mode, 'claimed', lead.claimedBy, await this.followUps.membersFor(lead, mode));
-    this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, poolId: lead.poolId, lead }, tabId);
+    if (otherTabs) this.fanout.mineChanged(lead.claimedBy!, { leadId: lead.id, poolId: lead.poolId, lead }, tabId);
     this.fanout.toManagers(EV.leadClaimed, lead);
     fanoutDuration.observe({ event: 'gone' }, since(stored));
     this.followUps.poolChanged(lead.poolId, mode);

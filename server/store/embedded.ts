@@ -1192,7 +1192,7 @@ export class EmbeddedStore implements Store {
     return changed;
   }
 
-  async claim(leadId: string, repId: string): Promise<ClaimResult> {
+  async claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult> {
     this.check();
     const now = this.clock();
     const lead = this.leads.get(leadId) ?? null;
@@ -1202,10 +1202,16 @@ export class EmbeddedStore implements Store {
     this.claimFor(lead!, repId, now);
     this.record('lead.claimed', { poolId: lead!.poolId, leadId, repId }, { role: 'rep', id: repId });
     await this.save(this.files.of(lead!), this.files.pool);
-    return { ok: true, lead: publicLead(lead!), mode: pool!.mode };
+    return { ok: true, lead: publicLead(lead!), mode: pool!.mode, otherTabs: this.hasOtherTabs(repId, tabId) };
   }
 
-  async pull(repId: string, poolId?: string): Promise<PullResult> {
+  /** Whether the rep has an open tab besides `tabId` (any open tab without it). */
+  private hasOtherTabs(repId: string, tabId: string | undefined): boolean {
+    const tabs = this.tabs.get(repId);
+    return (tabs?.size ?? 0) > (tabId !== undefined && tabs?.has(tabId) ? 1 : 0);
+  }
+
+  async pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
     this.check();
     const now = this.clock();
     const rep = this.repState(repId, poolId ?? null, now, true);
@@ -1234,7 +1240,7 @@ export class EmbeddedStore implements Store {
     this.claimFor(lead, repId, now);
     this.record('lead.pulled', { poolId: lead.poolId, leadId: lead.id, repId }, { role: 'rep', id: repId });
     await this.save(this.files.of(lead), this.files.pool);
-    return { ok: true, lead: publicLead(lead), mode: pool!.mode };
+    return { ok: true, lead: publicLead(lead), mode: pool!.mode, otherTabs: this.hasOtherTabs(repId, tabId) };
   }
 
   async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {

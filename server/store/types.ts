@@ -104,10 +104,15 @@ export type ClaimFailure = Failure<
   | 'WINDOW_CAP'
   | 'RATE_LIMITED'
 >;
-/** A successful claim or pull. `mode` is the mode the race was decided under (for fan-out). */
-export type ClaimResult = { ok: true; lead: Lead; mode: Mode } | ClaimFailure;
+/**
+ * A successful claim or pull. `mode` is the mode the race was decided under (for fan-out);
+ * `otherTabs`: whether the rep has an open tab besides the acting one (those hear of the
+ * lead: mine:changed), read in the same step, so a tab opening later reads the lead itself.
+ */
+export type Taken = { ok: true; lead: Lead; mode: Mode; otherTabs: boolean };
+export type ClaimResult = Taken | ClaimFailure;
 export type PullResult =
-  | { ok: true; lead: Lead; mode: Mode }
+  | Taken
   | Failure<
       | 'POOL_EMPTY'
       | 'CAP_REACHED'
@@ -432,12 +437,12 @@ export interface Store {
   reroute(poolId: string, changes: { leadId: string; eligible: string[] | '*' }[]): Promise<string[]>;
 
   /** The lead's pool decides mode, settings and its per-rep cap; a rep outside that pool: NOT_ELIGIBLE. */
-  claim(leadId: string, repId: string): Promise<ClaimResult>;
+  claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult>;
   /**
    * The oldest open lead the rep may take: in `poolId` (a pool the rep is not in: NOT_ELIGIBLE;
    * unknown: NOT_FOUND), or, without it, across the rep's pools that allow pulling.
    */
-  pull(repId: string, poolId?: string): Promise<PullResult>;
+  pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult>;
   release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult>;
   /** Manual assignment: overrides mode and caps, not pools (NOT_ELIGIBLE); an open or claimed lead may be (re)assigned. */
   assign(leadId: string, repId: string, audit?: AuditContext): Promise<AssignResult>;

@@ -18,7 +18,6 @@ import {
   type Lead,
   type LeadInput,
   MODES,
-  type Mode,
   OUTCOMES,
   type Presence,
   type Rule,
@@ -38,6 +37,7 @@ import type {
   StoredRep,
   StoredWebhook,
   StrandEvent,
+  Taken,
 } from '../types.js';
 import type { ScriptName } from './scripts.js';
 
@@ -319,14 +319,14 @@ const presenceChangeOf: Decode<Omit<PresenceChange, 'repId'>> = (v) => {
   return { before: field(c, 'before', presenceOf), after: field(c, 'after', presenceOf) };
 };
 
-/** claim.lua and pull.lua: the lead taken and its pool's mode, or a failure code of `codes`. */
+/** claim.lua and pull.lua: the lead taken, its pool's mode and whether the rep has other tabs, or a failure code of `codes`. */
 function wonOr<const C extends string>(codes: readonly C[]) {
   const codeOf = oneOf(codes);
-  return (v: unknown): { ok: true; lead: Lead; mode: Mode } | { ok: false; code: C } => {
+  return (v: unknown): Taken | { ok: false; code: C } => {
     const r = hash(v);
     if (r.ok === undefined) return { ok: false, code: field(r, 'code', codeOf) };
     if (r.ok !== true) return field(r, 'ok', () => mismatch('true'));
-    return { ok: true, lead: field(r, 'lead', leadOf), mode: field(r, 'mode', modeOf) };
+    return { ok: true, lead: field(r, 'lead', leadOf), mode: field(r, 'mode', modeOf), otherTabs: field(r, 'otherTabs', bool) };
   };
 }
 

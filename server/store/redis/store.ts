@@ -1205,12 +1205,12 @@ export class RedisStore implements Store {
     return this.readLeads(wanted);
   }
 
-  async claim(leadId: string, repId: string): Promise<ClaimResult> {
-    return this.run('claim', this.everyPool([repId], [leadId, repId]), byRep(repId));
+  async claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult> {
+    return this.run('claim', this.everyPool([repId], [leadId, repId, tabId ?? '']), byRep(repId));
   }
 
-  async pull(repId: string, poolId?: string): Promise<PullResult> {
-    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '']), byRep(repId));
+  async pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
+    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '', tabId ?? '']), byRep(repId));
   }
 
   async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {

@@ -7,9 +7,10 @@
     KEYS  the global keys, then every pool's keys, then the rep's four keys
     ARGS[1] lead id
     ARGS[2] rep id
+    ARGS[3] the claiming tab's id, or ''
 
   Output (JSON):
-    { ok = true, mode, lead }
+    { ok = true, mode, lead, otherTabs = whether the rep has an open tab besides ARGS[3] }
     | { code = NOT_FOUND | MODE_FORBIDS | ALREADY_CLAIMED | NOT_OPEN | NOT_ELIGIBLE | UNAVAILABLE
         | RATE_LIMITED | CAP_REACHED | COOLDOWN | WINDOW_CAP | RETRY (pools changed) | NOINSTALL }
 ]]
@@ -20,6 +21,7 @@
 --- @include "eligibility"
 --- @include "repLimits"
 --- @include "audit"
+--- @include "presence"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -44,4 +46,4 @@ if f then return fail(f) end
 take(id, p, rep, now)
 recordClaim(ctrKey, l.recentClaims, now)
 audit('lead.claimed', { poolId = p.id, leadId = id, repId = rep })
-return reply({ ok = true, mode = mode, lead = leadOut(id) })
+return reply({ ok = true, mode = mode, lead = leadOut(id), otherTabs = hasOtherTabs(rep, ARGS[3]) })

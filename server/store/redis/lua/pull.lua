@@ -7,9 +7,10 @@
     KEYS  the global keys, then every pool's keys, then the rep's four keys
     ARGS[1] rep id
     ARGS[2] pool id, or '' for any of the rep's pools
+    ARGS[3] the pulling tab's id, or ''
 
   Output (JSON):
-    { ok = true, mode, lead }
+    { ok = true, mode, lead, otherTabs = whether the rep has an open tab besides ARGS[3] }
     | { code = NOT_FOUND | NOT_ELIGIBLE | MODE_FORBIDS | UNAVAILABLE | RATE_LIMITED | CAP_REACHED
         | COOLDOWN | WINDOW_CAP | POOL_EMPTY | RETRY (pools changed) | NOINSTALL }
 ]]
@@ -20,6 +21,7 @@
 --- @include "eligibility"
 --- @include "repLimits"
 --- @include "audit"
+--- @include "presence"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -83,4 +85,4 @@ end
 take(found, fp, rep, now)
 recordClaim(ctrKey, l.recentClaims, now)
 audit('lead.pulled', { poolId = fp.id, leadId = found, repId = rep })
-return reply({ ok = true, mode = fmode, lead = leadOut(found) })
+return reply({ ok = true, mode = fmode, lead = leadOut(found), otherTabs = hasOtherTabs(rep, ARGS[3]) })

@@ -19,6 +19,13 @@ end
 
 local function isAvailable(presence) return presence == 'available' end
 
+-- Whether the rep has an open tab besides `tab` ('': any open tab): the tabs that hear of a lead it took.
+local function hasOtherTabs(rep, tab)
+  local n = tonumber(redis.call('HGET', K.tabn, rep) or '0')
+  if tab ~= '' and redis.call('HEXISTS', K.tabs, rep .. SEP .. tab) == 1 then n = n - 1 end
+  return n > 0
+end
+
 -- A presence change: becoming unavailable starts the rep's reclaim clock (its `unavail`
 -- mark and a job runDue spreads over the pools); becoming available stops it.
 local function presenceMoved(rep, before, after)
