@@ -219,6 +219,9 @@ function settleWithin<T>(p: Promise<T>, ms: number): Promise<Settled<T>> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** Redis refused a script call because the script is not in its cache (nothing ran). */
+const isNoScript = (err: unknown) => err instanceof ErrorReply && err.message.startsWith('NOSCRIPT');
+
 /** A script's raw reply as JSON; a tombstone (the op was abandoned before it ran) is a StoreUnavailableError: nothing happened. */
 function opReply(raw: string): unknown {
   if (raw === TOMBSTONE) throw new StoreUnavailableError('the store did not answer in time; nothing was changed');
@@ -259,6 +262,8 @@ export class RedisStore implements Store {
   private resolver: ReturnType<typeof createClient> | null = null;
   /** Op keys whose reply came: removed in batches (their TTL is the backstop). */
   private answered: string[] = [];
+  /** SCRIPT LOADs in flight after a NOSCRIPT, by script: the calls that meet NOSCRIPT meanwhile wait for the same load. */
+  private readonly loadingScripts = new Map<ScriptName, Promise<void>>();
   private forgetting: NodeJS.Timeout | null = null;
   private readonly auditMax: number;
   /** sweepPresence ran once: later probes skip the look for tabs of unknown nodes while no node is stale. */
@@ -448,15 +453,37 @@ export class RedisStore implements Store {
     }
   }
 
-  /** EVALSHA with a NOSCRIPT fallback to EVAL (which also caches the script): the raw reply. */
+  /**
+   * EVALSHA, the raw reply. NOSCRIPT (refused before anything ran, so sending the call again,
+   * same op key, is safe) meets every call in flight at once when the script is not cached
+   * yet: a process's first burst of it, or Redis restarted empty. They share one SCRIPT LOAD
+   * and send EVALSHA again, instead of each sending the whole source with EVAL (thousands of
+   * copies of 10 to 25 KB in a reconnect storm); EVAL only if the script vanished meanwhile.
+   */
   private async evalScript(name: ScriptName, keys: string[], args: string[]): Promise<string> {
     const script = SCRIPTS[name];
+    const call = (command: 'EVALSHA' | 'EVAL') =>
+      this.client.sendCommand([command, command === 'EVAL' ? script.source : script.sha, String(keys.length), ...keys, ...args]);
     try {
-      return String(await this.client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]));
+      return String(await call('EVALSHA'));
     } catch (err) {
-      // NOSCRIPT: refused before anything ran, so sending it again (same op key) is safe.
-      if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return String(await this.client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]));
+      if (!isNoScript(err)) throw err;
+    }
+    let loading = this.loadingScripts.get(name);
+    if (!loading) {
+      loading = this.client.sendCommand(['SCRIPT', 'LOAD', script.source]).then(
+        () => {},
+        () => {}, // the EVAL below carries the source itself
+      );
+      this.loadingScripts.set(name, loading);
+      loading.then(() => this.loadingScripts.delete(name));
+    }
+    await loading;
+    try {
+      return String(await call('EVALSHA'));
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      return String(await call('EVAL'));
     }
   }
 
