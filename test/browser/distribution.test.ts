@@ -39,7 +39,7 @@ describe('distribution v2 in Chromium', () => {
 
     await tab(page, 'Settings');
     await page.getByLabel('Lead SLA (s)').fill('1');
-    await expect(page.getByRole('combobox', { name: 'When nobody available may take a lead' }).inputValue()).resolves.toBe('everyone');
+    await expect.poll(() => page.getByRole('combobox', { name: 'When nobody available may take a lead' }).inputValue()).toBe('everyone');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await eventually(async () => expect((await manager.get('/api/pool')).body.settings.slaMs).toBe(1000));
 

@@ -141,7 +141,8 @@ describe('web app in Chromium', () => {
 
     const page = await openView(browser, `${server.url}/manager#token=${server.managerToken}`);
     const mode = page.getByLabel('Mode', { exact: true });
-    await expect(mode.inputValue()).resolves.toBe('cherry-pick');
+    // Connected comes first; the mode with the dashboard's snapshot, just after.
+    await expect.poll(() => mode.inputValue()).toBe('cherry-pick');
     await mode.selectOption('blind-pull');
     // Leads wait: the switch says what it does and asks first.
     const dialog = page.getByRole('dialog', { name: 'Switch to Blind pull?' });

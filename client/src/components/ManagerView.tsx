@@ -55,7 +55,13 @@ export function ManagerView({
     <div class="app">
       <TopBar who="Manager" notices={model.notices}>
         <PoolSwitcher pools={pools} value={poolId} onChange={model.selectPool} />
-        <ModeControl mode={model.mode.value} disabled={conn !== 'connected'} onChange={model.setMode} impact={model.modeImpact} />
+        {/* Until the first dashboard:state the mode is unknown: nothing to switch from. */}
+        <ModeControl
+          mode={model.mode.value}
+          disabled={conn !== 'connected' || !model.loaded.value}
+          onChange={model.setMode}
+          impact={model.modeImpact}
+        />
         <ConnectionStatus state={model.connection} />
         {onSignOut && (
           <button type="button" class="btn btn-sm btn-ghost" onClick={onSignOut}>
