@@ -2,7 +2,7 @@
 // pool (`pool:<id>`, the tabs of the reps in that pool), a room per tab (Socket.IO's own,
 // named by the tab id) and the /manager namespace. Emitting to rooms, and making a rep's
 // tabs join or leave rooms, works unchanged across nodes through the Redis adapter.
-// Every per-lead payload for reps is built by domain/view.ts. The service talks to
+// Every per-lead payload for reps is built by server/domain/view.ts. The service talks to
 // reps and managers only through this class, never through Socket.IO itself.
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Server } from 'socket.io';
@@ -172,7 +172,7 @@ export class Fanout {
     this.reps.to(repRoom(repId)).emit(EV.leadRevoked, { leadId: lead.id, poolId: lead.poolId, reason });
   }
 
-  /** Fresh snapshots: pool:state to every tab of a rep or of a pool's online reps, or dashboard:state to every dashboard (snapshots.ts). */
+  /** Fresh snapshots: pool:state to every tab of a rep or of a pool's online reps, or dashboard:state to every dashboard (server/realtime/snapshots.ts). */
   refreshSnapshots(target: SnapshotTarget): Promise<void> {
     return this.snapshots.refresh(target);
   }

@@ -2,7 +2,7 @@
 // settings or rules changed; a rep's record, shift or pools did), dashboard:state for
 // dashboards (the store's state was found to differ from what they were told). Each
 // process sends its own clients theirs, read after it started holding what they are sent
-// (outgoing-hold.ts), so that nothing sent meanwhile comes before the snapshot it may
+// (server/realtime/outgoing-hold.ts), so that nothing sent meanwhile comes before the snapshot it may
 // predate. Only the request crosses processes, one message, not one snapshot per client
 // through Redis.
 import type { Namespace, Socket } from 'socket.io';
