@@ -258,9 +258,46 @@ function operation(body: string): string {
   ].join('\n');
 }
 
+/** How many blocks a line opens minus how many it closes (`function`, `if`, `do` ... `end`). */
+const blockBalance = (line: string) => (line.match(/\b(function|if|do)\b/g)?.length ?? 0) - (line.match(/\bend\b/g)?.length ?? 0);
+
+/**
+ * The script without the top-level local functions it never calls, to a fixpoint (a function
+ * only a removed one called goes too). Why: a script runs its whole text on every call, and
+ * each `local function` there makes a closure (binding its upvalues) each time: an include's
+ * helpers that this script does not use cost Redis CPU on every claim. A function is removed
+ * only when its name appears nowhere else in the script, so nothing that calls it can remain.
+ * Top-level functions are written either on one line, or from `local function name(` to a
+ * line `end` with only indented (or blank) lines between; any other shape fails here, at load.
+ */
+export function withoutUnusedFunctions(script: string, name = 'script'): string {
+  let lines = script.split('\n');
+  for (let removed = true; removed; ) {
+    removed = false;
+    const uses = new Map<string, number>();
+    for (const word of lines.join('\n').match(/\b[A-Za-z_]\w*\b/g) ?? []) uses.set(word, (uses.get(word) ?? 0) + 1);
+    const kept: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const fn = /^local function ([A-Za-z_]\w*)\(/.exec(lines[i])?.[1];
+      let end = i;
+      if (fn && blockBalance(lines[i]) !== 0) {
+        for (end = i + 1; end < lines.length && lines[end] !== 'end'; end++)
+          if (lines[end] !== '' && !/^\s/.test(lines[end]))
+            throw new Error(`lua/${name}: local function ${fn} has an unindented line before its \`end\``);
+        if (end === lines.length) throw new Error(`lua/${name}: local function ${fn} has no \`end\` line`);
+      }
+      if (fn && uses.get(fn) === 1) removed = true;
+      else kept.push(...lines.slice(i, end + 1));
+      i = end;
+    }
+    lines = kept; // again: what only a removed function called may be unused now
+  }
+  return lines.join('\n');
+}
+
 function load(name: ScriptName): Script {
   const files: string[] = [];
-  const body = resolve(join(LUA_DIR, `${name}.lua`), new Set(), files);
+  const body = withoutUnusedFunctions(resolve(join(LUA_DIR, `${name}.lua`), new Set(), files), `${name}.lua`);
   const globalKeys = globalKeysOf(name, files);
   const code = isOperation(name) ? operation(body) : body;
   const source = `${header(code, globalKeys)}\n${code}`;
