@@ -26,6 +26,7 @@ import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { scaleChart } from './chart.js';
 import { benchCsvImport } from './csv-import.js';
 import { benchLeadSearch } from './lead-search.js';
+import { benchRedisClaimCeiling, CEILING_HEAD, ceilingShape, ceilingTable, SMOKE_SHAPE } from './redis-claim-ceiling.js';
 import type { Connected, Offered, Stormed, WorkerReport } from './rep-worker.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -42,7 +43,8 @@ const HELP = `npm run bench -- [options]
   --mode M            shark-tank (default) or cherry-pick
   --stores LIST       embedded,redis,redis3 (default: all; redis* need redis-server)
   --rep-cost LIST     team sizes for the cost of one rep (default 500; --full 500,10000; 0 = skip)
-  --claims SECONDS    Redis claim throughput through three processes (default 5; 0 = skip)
+  --claims SECONDS    Redis claim throughput through three processes, then what a claim costs Redis
+                      driven directly (bench/redis-claim-ceiling.ts) (default 5; 0 = skip)
   --contested N       N contested claims through three processes (16 racers per lead), counting double wins
   --extras 0|1        also the 10,000-row CSV import and the 100,000-lead search (default 1; 0 with --smoke)
   --workers N         client processes (default: 2, 4 from 5,000 reps)
@@ -618,6 +620,7 @@ async function repCost(store: string, redisUrl: string | undefined): Promise<voi
 // ---- Redis claim rate through three processes -------------------------------------------------------
 
 const claimRows: string[][] = [];
+const ceilingRows: string[][] = [];
 const STORM_WORKERS = 2;
 /** The claim rate: 48 reps; each lead claimed by 2 sockets of each worker (4 racers). */
 const RATE_STORM = { reps: 48, perLead: 2 };
@@ -817,8 +820,11 @@ async function main(): Promise<void> {
     if (redis && CLAIM_SECONDS) {
       await claimStorm('leadpool', redis.url, { seconds: CLAIM_SECONDS });
       await claimStorm('floor', redis.url, { seconds: CLAIM_SECONDS });
+      ceilingRows.push(...ceilingTable(await benchRedisClaimCeiling(redis.url)));
       save();
     }
+    // The smoke run claims no storm but keeps the ceiling's code running.
+    if (redis && opt.smoke) ceilingRows.push(...ceilingTable(await benchRedisClaimCeiling(redis.url, SMOKE_SHAPE)));
     if (redis && CONTESTED) await claimStorm('leadpool', redis.url, { attempts: CONTESTED });
     for (const b of STANDALONE) for (const r of await b.run()) standaloneRows.push([b.name, r.what, String(r.value)]);
   } finally {
@@ -874,6 +880,10 @@ function render(machine: string): string {
   if (claimRows.length)
     parts.push(
       `Claims through three processes on Redis (rate: ${RATE_STORM.reps} reps; contested: ${CONTESTED_STORM.reps} reps; rate: claims per second of claiming, after a warm-up batch not counted; wall: with the imports of the leads):\n\n${table(['server', 'racers per lead', 'claims', 'leads', 'rate', 'CPU µs per claim (servers / Redis / clients)', 'double wins', 'leads nobody won', 'errors', 'wall'], claimRows)}`,
+    );
+  if (ceilingRows.length)
+    parts.push(
+      `What a claim costs Redis, the bench driving it directly as three servers' store connections would (bench/redis-claim-ceiling.ts: ${ceilingShape(opt.smoke ? SMOKE_SHAPE : undefined)}):\n\n${table(CEILING_HEAD, ceilingRows)}`,
     );
   if (standaloneRows.length) parts.push(table(['bench', 'measure', 'value'], standaloneRows));
   return parts.join('\n\n');

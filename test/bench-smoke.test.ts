@@ -40,5 +40,8 @@ it('the bench runs against the floor and prints its ratios, with every offer del
   // The CPU a connect costs, the server's and on Redis also Redis's.
   expect(out).toMatch(/\| CPU per connect \| \d+ µs \| \d+ µs \|/);
   expect(out).toMatch(/\| CPU per connect \| \d+ µs \(Redis \d+\) \| \d+ µs \(Redis \d+\) \|/);
+  // What a claim costs Redis, driven directly (bench/redis-claim-ceiling.ts): a figure per server.
+  for (const server of ['leadpool', 'floor'])
+    expect(out).toMatch(new RegExp(`\\| ${server} \\| \\d+ \\| [\\d.]+ µs \\| [\\d,]+ claims/s \\| [\\d,]+ claims/s \\|`));
   expect(out).not.toMatch(/DOUBLE WINS/);
 }, 600_000);
