@@ -42,7 +42,7 @@ const poolRead = (order: number, mode = 'shark-tank', open: unknown = {}) => ({
 });
 
 describe('Redis reply decoders', () => {
-  it('a won claim: the lead with its columns as the contract has them, and its mode', () => {
+  it('a won claim (one answer per claim of the call): the lead with its columns as the contract has them, and its mode', () => {
     const lead = columns({
       status: 'claimed',
       claimedBy: 'rep_1',
@@ -52,7 +52,8 @@ describe('Redis reply decoders', () => {
       stranded: JSON.stringify({ at: Number(MS), action: 'wait', poolId: 'p2' }),
       overdueAt: MS,
     });
-    expect(decodeReply('claim', { ok: true, mode: 'hybrid', lead, otherTabs: false })).toEqual({
+    const [won] = decodeReply('claim', [{ ok: true, mode: 'hybrid', lead, otherTabs: false }]);
+    expect(won).toEqual({
       ok: true,
       mode: 'hybrid',
       otherTabs: false,
@@ -79,19 +80,25 @@ describe('Redis reply decoders', () => {
   });
 
   it('a refused claim or pull: its code, and only the codes that action answers', () => {
-    expect(decodeReply('claim', { code: 'ALREADY_CLAIMED' })).toEqual({ ok: false, code: 'ALREADY_CLAIMED' });
+    expect(decodeReply('claim', [{ code: 'ALREADY_CLAIMED' }, { code: 'COOLDOWN' }])).toEqual([
+      { ok: false, code: 'ALREADY_CLAIMED' },
+      { ok: false, code: 'COOLDOWN' },
+    ]);
     expect(decodeReply('pull', { code: 'POOL_EMPTY' })).toEqual({ ok: false, code: 'POOL_EMPTY' });
-    expect(() => decodeReply('claim', { code: 'POOL_EMPTY' })).toThrow(/claim answered an unexpected reply.*\n.*at code/);
-    expect(() => decodeReply('claim', { ok: false })).toThrow(/expected true\n.*at ok/);
+    expect(() => decodeReply('claim', [{ code: 'ALREADY_CLAIMED' }, { code: 'POOL_EMPTY' }])).toThrow(
+      /claim answered an unexpected reply.*\n.*at 1\.code/,
+    );
+    expect(() => decodeReply('claim', [{ ok: false }])).toThrow(/expected true\n.*at 0\.ok/);
+    expect(() => decodeReply('claim', { code: 'ALREADY_CLAIMED' })).toThrow(/expected an array/);
   });
 
   it('a damaged lead names the column', () => {
     expect(() =>
-      decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ createdAt: 'yesterday' }), otherTabs: false }),
-    ).toThrow(/expected store-clock ms\n.*at lead\.createdAt/);
-    expect(() => decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ doc: '[1]' }) })).toThrow(/at lead\.doc/);
-    expect(() => decodeReply('claim', { ok: true, mode: 'shark-tank', lead: columns({ status: 'lost' }) })).toThrow(/at lead\.status/);
-    expect(() => decodeReply('claim', { ok: true, mode: 'nope', lead: columns() })).toThrow(/at mode/);
+      decodeReply('claim', [{ ok: true, mode: 'shark-tank', lead: columns({ createdAt: 'yesterday' }), otherTabs: false }]),
+    ).toThrow(/expected store-clock ms\n.*at 0\.lead\.createdAt/);
+    expect(() => decodeReply('claim', [{ ok: true, mode: 'shark-tank', lead: columns({ doc: '[1]' }) }])).toThrow(/at 0\.lead\.doc/);
+    expect(() => decodeReply('claim', [{ ok: true, mode: 'shark-tank', lead: columns({ status: 'lost' }) }])).toThrow(/at 0\.lead\.status/);
+    expect(() => decodeReply('claim', [{ ok: true, mode: 'nope', lead: columns() }])).toThrow(/at 0\.mode/);
   });
 
   it('a new lead, a duplicate, a lead for no pool', () => {

@@ -510,7 +510,7 @@ const REPLIES = {
   repView: repViewReplyOf,
   indexTimes: z.object({ indexed: z.number() }),
   indexTokenPools: z.object({ indexed: z.number() }),
-  claim: wonOr(CLAIM_CODES),
+  claim: arrayOf(wonOr(CLAIM_CODES)),
   pull: wonOr(PULL_CODES),
   release: z.union([
     z.object({ ok, mode, previousOwner: z.string(), lead }).transform(({ mode, previousOwner, lead }) => ({

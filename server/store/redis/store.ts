@@ -81,6 +81,7 @@ import {
   type StrandEvent,
   UnknownPoolError,
 } from '../types.js';
+import { CallBatcher } from './call-batcher.js';
 import {
   decodeDelivery,
   decodeEvent,
@@ -157,13 +158,16 @@ const DUE_BATCH = 500;
 const MAX_ATTEMPTS = 10;
 /** The most tabs one call of tabOpened.lua records (each passes its rep's four keys; with reads, its view comes back). */
 const OPEN_TABS_PER_CALL = 64;
+/** The most claims one call of claim.lua decides (each passes its rep's four keys). */
+const CLAIMS_PER_CALL = 64;
 /**
- * Calls of tabOpened.lua in flight at once; tabs that connect meanwhile wait for the next
- * call. A call costs Redis about 80 µs before its first tab and 30 µs a tab after, and the
- * server a decode and a round trip: in a reconnect storm the calls fill up by themselves
- * (group commit), while a lone tab is sent at once.
+ * Calls of tabOpened.lua (and of claim.lua) in flight at once; tabs that connect (claims
+ * made) meanwhile wait for the next call. A call of tabOpened.lua costs Redis about 80 µs
+ * before its first tab and 30 µs a tab after, one of claim.lua some 20 µs before its first
+ * claim; and each costs the server a round trip and a decode: in a burst the calls fill up
+ * by themselves (group commit), while a lone one is sent at once.
  */
-const OPEN_TAB_CALLS = 2;
+const BATCHED_CALLS = 2;
 /** listEvents reads at most this many stream entries per page (a rare filter answers a short page with `next`). */
 const EVENTS_SCAN_BUDGET = 20_000;
 /** searchLeads reads at most this many leads per page (a rare filter answers a short page with `next`). */
@@ -176,6 +180,13 @@ const MANAGER: AuditActor = { role: 'manager' };
 const byManager = (audit?: AuditContext): AuditContext => ({ ...audit, actor: audit?.actor ?? MANAGER });
 /** The audit context of a rep's own change. */
 const byRep = (repId: string, audit?: AuditContext): AuditContext => ({ ...audit, actor: audit?.actor ?? { role: 'rep', id: repId } });
+
+/** A tab whose opening waits for a call of tabOpened.lua; `read`: its rep's view is read in the same step. */
+interface OpeningTab {
+  repId: string;
+  tabId: string;
+  read?: { pools: string[] };
+}
 
 /** A script call: the pools and reps whose keys it gets (keys.ts Scope), and its own arguments. */
 interface Call {
@@ -254,17 +265,24 @@ export class RedisStore implements Store {
   private resetListeners: (() => void)[] = [];
   private lateListeners: ((outcome: LateOutcome) => void)[] = [];
   private closed = false;
-  /** Calls of tabOpened.lua in flight (at most OPEN_TAB_CALLS), and whether a turn to send the waiting tabs is scheduled. */
-  private tabCalls = 0;
-  private tabsScheduled = false;
-  /** Tabs whose opening waits for the next call of tabOpened.lua (tabOpened). */
-  private openingTabs: {
-    repId: string;
-    tabId: string;
-    read?: { pools: string[] };
-    resolve: (opened: PresenceChange & { view?: RepView | null }) => void;
-    reject: (err: unknown) => void;
-  }[] = [];
+  /** Tabs opening and claims made at about the same time go to Redis together (call-batcher.ts). */
+  private readonly openingTabs = new CallBatcher<OpeningTab, PresenceChange & { view?: RepView | null }>(
+    OPEN_TABS_PER_CALL,
+    BATCHED_CALLS,
+    (tabs) => this.openTabs(tabs),
+  );
+  private readonly claims = new CallBatcher<{ leadId: string; repId: string; tabId: string }, ClaimResult>(
+    CLAIMS_PER_CALL,
+    BATCHED_CALLS,
+    (claims) =>
+      this.run(
+        'claim',
+        this.everyPool(
+          claims.map((c) => c.repId),
+          claims.flatMap((c) => [c.leadId, c.repId, c.tabId]),
+        ),
+      ),
+  );
   private readonly replyWaitMs: number;
   private readonly resolveWithinMs: number;
   private readonly opIds: () => string;
@@ -895,59 +913,31 @@ export class RedisStore implements Store {
   tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
   tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
     // Tabs opened in the same turn of the event loop (a burst of connects: their sign-ins
-    // came back together), or while OPEN_TAB_CALLS calls are in flight, go to Redis as one call.
-    return new Promise((resolve, reject) => {
-      this.openingTabs.push({ repId, tabId, read, resolve, reject });
-      if (!this.tabsScheduled && this.tabCalls < OPEN_TAB_CALLS) {
-        this.tabsScheduled = true;
-        setImmediate(() => {
-          this.tabsScheduled = false;
-          this.openTabs();
-        });
-      }
+    // came back together), or while calls are in flight, go to Redis as one call.
+    return this.openingTabs.submit({ repId, tabId, read });
+  }
+
+  /** Records these tabs, each answered with its change and, when it asked, its rep's view. */
+  private async openTabs(tabs: OpeningTab[]): Promise<Promise<PresenceChange & { view?: RepView | null }>[]> {
+    const pools = [...new Set(tabs.flatMap((t) => t.read?.pools ?? []))];
+    const read = tabs.some((t) => t.read);
+    const { changes, views } = await this.run(
+      'tabOpened',
+      {
+        scope: { pools, reps: tabs.map((t) => t.repId) },
+        args: [this.nodeId, read ? 'view' : '', ...tabs.flatMap((t) => [t.repId, t.tabId])],
+      },
+      byRep(tabs[0].repId),
+    );
+    return tabs.map(async (tab, i) => {
+      const change = { repId: tab.repId, before: changes[i].before, after: changes[i].after };
+      if (!tab.read) return change;
+      // A replayed operation (its reply found out after a lost answer) answers without the reads.
+      const view = await (views === undefined ? this.repView(tab.repId, pools) : this.fullView(tab.repId, pools, views[i]));
+      return { ...change, view };
     });
   }
 
-  /** Records the tabs waiting (OPEN_TABS_PER_CALL per call), each answered with its change and, when it asked, its rep's view. */
-  private openTabs(): void {
-    while (this.openingTabs.length && this.tabCalls < OPEN_TAB_CALLS) {
-      const tabs = this.openingTabs.splice(0, OPEN_TABS_PER_CALL);
-      this.tabCalls++;
-      const pools = [...new Set(tabs.flatMap((t) => t.read?.pools ?? []))];
-      const read = tabs.some((t) => t.read);
-      const opened = this.run(
-        'tabOpened',
-        {
-          scope: { pools, reps: tabs.map((t) => t.repId) },
-          args: [this.nodeId, read ? 'view' : '', ...tabs.flatMap((t) => [t.repId, t.tabId])],
-        },
-        byRep(tabs[0].repId),
-      );
-      opened.then(
-        ({ changes, views }) => {
-          for (const [i, tab] of tabs.entries()) {
-            const change = { repId: tab.repId, before: changes[i].before, after: changes[i].after };
-            if (!tab.read) {
-              tab.resolve(change);
-              continue;
-            }
-            // A replayed operation (its reply found out after a lost answer) answers without the reads.
-            const view = views === undefined ? this.repView(tab.repId, pools) : this.fullView(tab.repId, pools, views[i]);
-            view.then((v) => tab.resolve({ ...change, view: v }), tab.reject);
-          }
-        },
-        (err: unknown) => {
-          for (const tab of tabs) tab.reject(err);
-        },
-      );
-      opened
-        .catch(() => {})
-        .finally(() => {
-          this.tabCalls--;
-          this.openTabs();
-        });
-    }
-  }
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
     return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] }, byRep(repId))) };
   }
@@ -1255,8 +1245,10 @@ export class RedisStore implements Store {
     return this.readLeads(wanted);
   }
 
-  async claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult> {
-    return this.run('claim', this.everyPool([repId], [leadId, repId, tabId ?? '']), byRep(repId));
+  claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult> {
+    // Claims made in the same turn of the event loop (a race), or while calls are in flight,
+    // are decided by one call, in the order they came.
+    return this.claims.submit({ leadId, repId, tabId: tabId ?? '' });
   }
 
   async pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
