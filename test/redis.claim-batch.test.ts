@@ -1,6 +1,6 @@
 // Claims that reach one server together (a race: every rep clicked at once) are decided by
-// one call of claim.lua (server/store/redis/call-batcher.ts): one after the other, in the
-// order they came, each answered as if it had been called alone, each recorded as its own
+// one call of claim.lua (server/store/redis/call-batcher.ts), pulls by one call of pull.lua:
+// one after the other, in the order they came, each answered as if it had been called alone, each recorded as its own
 // rep's act. What a batch must never change: exactly one winner per lead, every refusal its
 // own code, nothing done twice when the call's reply is lost and found out.
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,26 @@ describe('Redis store: claims decided together', () => {
     const before = await evalshaCalls();
     expect(await store.claim(lead.id, 'r')).toMatchObject({ ok: true, lead: { id: lead.id, claimedBy: 'r' } });
     expect(await evalshaCalls()).toBe(before + 1);
+  });
+
+  it('blind-pull: 6 reps pull at once from 4 leads: one call, the 4 oldest leads to the first 4 reps in turn, POOL_EMPTY after', async () => {
+    const store = await db.open(randomPrefix());
+    await store.setMode(DEFAULT_POOL, 'blind-pull');
+    const reps = Array.from({ length: 6 }, (_, i) => `puller_${i}`);
+    for (const id of reps) await store.createRep(makeRep(id));
+    const leads = [];
+    for (let i = 0; i < 4; i++) leads.push((await store.insertLead(draft())).lead);
+    await store.pull('nobody'); // the script cached, the pools read
+
+    const before = await evalshaCalls();
+    const answers = await Promise.all(reps.map((rep) => store.pull(rep, DEFAULT_POOL, `tab-${rep}`)));
+    expect(await evalshaCalls()).toBe(before + 1);
+    expect(answers.map((r) => (r.ok ? `${r.lead.id} ${r.lead.claimedBy}` : r.code))).toEqual([
+      ...leads.map((lead, i) => `${lead.id} ${reps[i]}`),
+      'POOL_EMPTY',
+      'POOL_EMPTY',
+    ]);
+    const { events } = await store.listEvents({ type: 'lead.pulled', limit: 100 });
+    expect(events.map((e) => [e.leadId, e.actor]).sort()).toEqual(leads.map((lead, i) => [lead.id, { role: 'rep', id: reps[i] }]).sort());
   });
 });

@@ -73,10 +73,9 @@ describe('Redis reply decoders', () => {
         overdueAt: ISO,
       },
     });
-    expect(decodeReply('pull', { ok: true, mode: 'shark-tank', lead: columns({ eligible: '"*"' }), otherTabs: true })).toMatchObject({
-      lead: { eligible: '*' },
-      otherTabs: true,
-    });
+    expect(decodeReply('pull', [{ ok: true, mode: 'shark-tank', lead: columns({ eligible: '"*"' }), otherTabs: true }])).toMatchObject([
+      { lead: { eligible: '*' }, otherTabs: true },
+    ]);
   });
 
   it('a refused claim or pull: its code, and only the codes that action answers', () => {
@@ -84,7 +83,7 @@ describe('Redis reply decoders', () => {
       { ok: false, code: 'ALREADY_CLAIMED' },
       { ok: false, code: 'COOLDOWN' },
     ]);
-    expect(decodeReply('pull', { code: 'POOL_EMPTY' })).toEqual({ ok: false, code: 'POOL_EMPTY' });
+    expect(decodeReply('pull', [{ code: 'POOL_EMPTY' }])).toEqual([{ ok: false, code: 'POOL_EMPTY' }]);
     expect(() => decodeReply('claim', [{ code: 'ALREADY_CLAIMED' }, { code: 'POOL_EMPTY' }])).toThrow(
       /claim answered an unexpected reply.*\n.*at 1\.code/,
     );

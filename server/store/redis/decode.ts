@@ -511,7 +511,7 @@ const REPLIES = {
   indexTimes: z.object({ indexed: z.number() }),
   indexTokenPools: z.object({ indexed: z.number() }),
   claim: arrayOf(wonOr(CLAIM_CODES)),
-  pull: wonOr(PULL_CODES),
+  pull: arrayOf(wonOr(PULL_CODES)),
   release: z.union([
     z.object({ ok, mode, previousOwner: z.string(), lead }).transform(({ mode, previousOwner, lead }) => ({
       ok: true as const,

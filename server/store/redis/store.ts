@@ -158,10 +158,10 @@ const DUE_BATCH = 500;
 const MAX_ATTEMPTS = 10;
 /** The most tabs one call of tabOpened.lua records (each passes its rep's four keys; with reads, its view comes back). */
 const OPEN_TABS_PER_CALL = 64;
-/** The most claims one call of claim.lua decides (each passes its rep's four keys). */
+/** The most claims (pulls) one call of claim.lua (pull.lua) decides (each passes its rep's four keys). */
 const CLAIMS_PER_CALL = 64;
 /**
- * Calls of tabOpened.lua (and of claim.lua) in flight at once; tabs that connect (claims
+ * Calls of tabOpened.lua (and of claim.lua, pull.lua) in flight at once; tabs that connect (claims
  * made) meanwhile wait for the next call. A call of tabOpened.lua costs Redis about 80 µs
  * before its first tab and 30 µs a tab after, one of claim.lua some 20 µs before its first
  * claim; and each costs the server a round trip and a decode: in a burst the calls fill up
@@ -265,11 +265,23 @@ export class RedisStore implements Store {
   private resetListeners: (() => void)[] = [];
   private lateListeners: ((outcome: LateOutcome) => void)[] = [];
   private closed = false;
-  /** Tabs opening and claims made at about the same time go to Redis together (call-batcher.ts). */
+  /** Tabs opening, claims and pulls made at about the same time go to Redis together (call-batcher.ts). */
   private readonly openingTabs = new CallBatcher<OpeningTab, PresenceChange & { view?: RepView | null }>(
     OPEN_TABS_PER_CALL,
     BATCHED_CALLS,
     (tabs) => this.openTabs(tabs),
+  );
+  private readonly pulls = new CallBatcher<{ repId: string; poolId: string; tabId: string }, PullResult>(
+    CLAIMS_PER_CALL,
+    BATCHED_CALLS,
+    (pulls) =>
+      this.run(
+        'pull',
+        this.everyPool(
+          pulls.map((p) => p.repId),
+          pulls.flatMap((p) => [p.repId, p.poolId, p.tabId]),
+        ),
+      ),
   );
   private readonly claims = new CallBatcher<{ leadId: string; repId: string; tabId: string }, ClaimResult>(
     CLAIMS_PER_CALL,
@@ -1251,8 +1263,9 @@ export class RedisStore implements Store {
     return this.claims.submit({ leadId, repId, tabId: tabId ?? '' });
   }
 
-  async pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
-    return this.run('pull', this.everyPool([repId], [repId, poolId ?? '', tabId ?? '']), byRep(repId));
+  pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
+    // As claims: the pulls made together are taken by one call, in the order they came.
+    return this.pulls.submit({ repId, poolId: poolId ?? '', tabId: tabId ?? '' });
   }
 
   async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {
