@@ -1,6 +1,6 @@
 // Claims that reach one server together (a race: every rep clicked at once) are decided by
-// one call of claim.lua (server/store/redis/call-batcher.ts), pulls by one call of pull.lua:
-// one after the other, in the order they came, each answered as if it had been called alone, each recorded as its own
+// one call of claim.lua (server/store/redis/call-batcher.ts), pulls by one call of pull.lua,
+// tabs closing together by one call of tabClosed.lua: one after the other, in the order they came, each answered as if it had been called alone, each recorded as its own
 // rep's act. What a batch must never change: exactly one winner per lead, every refusal its
 // own code, nothing done twice when the call's reply is lost and found out.
 import { describe, expect, it } from 'vitest';
@@ -103,5 +103,36 @@ describe('Redis store: claims decided together', () => {
     ]);
     const { events } = await store.listEvents({ type: 'lead.pulled', limit: 100 });
     expect(events.map((e) => [e.leadId, e.actor]).sort()).toEqual(leads.map((lead, i) => [lead.id, { role: 'rep', id: reps[i] }]).sort());
+  });
+
+  it('tabs that close together: one call; a rep goes offline (one rep.offline, its own) only with its last tab', async () => {
+    const store = await db.open(randomPrefix());
+    for (const id of ['a', 'b', 'c']) await store.createRep(makeRep(id));
+    const tabs = [
+      ['a', 'a1'],
+      ['a', 'a2'],
+      ['b', 'b1'],
+      ['b', 'b2'],
+      ['c', 'c1'],
+    ] as const;
+    for (const [rep, tab] of tabs) await store.tabOpened(rep, tab);
+    await store.tabClosed('a', 'never-opened'); // the script cached
+
+    const before = await evalshaCalls();
+    // a's two tabs, b's first, c's only one
+    const changes = await Promise.all([tabs[0], tabs[1], tabs[2], tabs[4]].map(([rep, tab]) => store.tabClosed(rep, tab)));
+    expect(await evalshaCalls()).toBe(before + 1);
+    expect(changes).toEqual([
+      { repId: 'a', before: 'available', after: 'available' },
+      { repId: 'a', before: 'available', after: 'offline' },
+      { repId: 'b', before: 'available', after: 'available' },
+      { repId: 'c', before: 'available', after: 'offline' },
+    ]);
+    expect(await store.onlinePresence()).toEqual({ b: 'available' });
+    const { events } = await store.listEvents({ type: 'rep.offline', limit: 100 });
+    expect(events.map((e) => [e.repId, e.actor]).sort()).toEqual([
+      ['a', { role: 'rep', id: 'a' }],
+      ['c', { role: 'rep', id: 'c' }],
+    ]);
   });
 });

@@ -554,7 +554,7 @@ const REPLIES = {
     ),
   }),
   tabOpened: tabOpenedOf,
-  tabClosed: presenceChange,
+  tabClosed: luaList(presenceChange),
   setAway: presenceChange,
   setOffShift: presenceChange,
   strand: z

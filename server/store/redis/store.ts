@@ -156,12 +156,12 @@ const READ_CHUNK = 1000;
 const DUE_BATCH = 500;
 /** A script answering RETRY (pools or reps changed since they were read) runs at most this many times. */
 const MAX_ATTEMPTS = 10;
-/** The most tabs one call of tabOpened.lua records (each passes its rep's four keys; with reads, its view comes back). */
+/** The most tabs one call of tabOpened.lua (tabClosed.lua) records (each passes its rep's four keys; with reads, its view comes back). */
 const OPEN_TABS_PER_CALL = 64;
 /** The most claims (pulls) one call of claim.lua (pull.lua) decides (each passes its rep's four keys). */
 const CLAIMS_PER_CALL = 64;
 /**
- * Calls of tabOpened.lua (and of claim.lua, pull.lua) in flight at once; tabs that connect (claims
+ * Calls of tabOpened.lua (and of each of tabClosed.lua, claim.lua, pull.lua) in flight at once; tabs that connect (claims
  * made) meanwhile wait for the next call. A call of tabOpened.lua costs Redis about 80 µs
  * before its first tab and 30 µs a tab after, one of claim.lua some 20 µs before its first
  * claim; and each costs the server a round trip and a decode: in a burst the calls fill up
@@ -265,11 +265,22 @@ export class RedisStore implements Store {
   private resetListeners: (() => void)[] = [];
   private lateListeners: ((outcome: LateOutcome) => void)[] = [];
   private closed = false;
-  /** Tabs opening, claims and pulls made at about the same time go to Redis together (call-batcher.ts). */
+  /** Tabs opening and closing, claims and pulls made at about the same time go to Redis together (call-batcher.ts). */
   private readonly openingTabs = new CallBatcher<OpeningTab, PresenceChange & { view?: RepView | null }>(
     OPEN_TABS_PER_CALL,
     BATCHED_CALLS,
     (tabs) => this.openTabs(tabs),
+  );
+  private readonly closingTabs = new CallBatcher<{ repId: string; tabId: string }, PresenceChange>(
+    OPEN_TABS_PER_CALL,
+    BATCHED_CALLS,
+    async (tabs) => {
+      const changes = await this.run('tabClosed', {
+        scope: { reps: tabs.map((t) => t.repId) },
+        args: tabs.flatMap((t) => [t.repId, t.tabId]),
+      });
+      return tabs.map((t, i) => ({ repId: t.repId, ...changes[i] }));
+    },
   );
   private readonly pulls = new CallBatcher<{ repId: string; poolId: string; tabId: string }, PullResult>(
     CLAIMS_PER_CALL,
@@ -950,8 +961,9 @@ export class RedisStore implements Store {
     });
   }
 
-  async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
-    return { repId, ...(await this.run('tabClosed', { scope: { reps: [repId] }, args: [repId, tabId] }, byRep(repId))) };
+  tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
+    // As opening tabs: the tabs that close together (a proxy restarted, a network cut) go as one call.
+    return this.closingTabs.submit({ repId, tabId });
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {

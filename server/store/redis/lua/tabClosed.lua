@@ -1,26 +1,31 @@
 --[[
-  A rep's tab disconnected.
+  Reps' tabs disconnected, in order (one call for the tabs that closed at about the same
+  time: server/store/redis/store.ts batches them, as it does opening tabs).
 
   Input:
-    KEYS  the global keys, then the rep's four keys
-    ARGS[1] rep id
-    ARGS[2] tab id
+    KEYS  the global keys, then the four keys of each tab's rep, in tab order
+    ARGS  rep id, tab id: one pair per tab
 
   Output (JSON):
-    { before, after = presence }
+    [ { before, after = presence } ] (one per tab, in order)
 ]]
 --- @include "keys"
 --- @include "common"
 --- @include "presence"
 --- @include "audit"
 
-local rep, tab = ARGS[1], ARGS[2]
-local repKey = repKeys(1)
-local before = presenceOf(rep, repKey)
-if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
-  if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
+local changes = {}
+for i = 1, #ARGS / 2 do
+  local rep, tab = ARGS[2 * i - 1], ARGS[2 * i]
+  local repKey = repKeys(i)
+  local before = presenceOf(rep, repKey)
+  if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
+    if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
+  end
+  local after = presenceOf(rep, repKey)
+  presenceMoved(rep, before, after)
+  -- each its own rep's going (the call's context has no one actor)
+  if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, actor = { role = 'rep', id = rep } }) end
+  changes[i] = { before = before, after = after }
 end
-local after = presenceOf(rep, repKey)
-presenceMoved(rep, before, after)
-if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep }) end
-return reply({ before = before, after = after })
+return reply(changes)
