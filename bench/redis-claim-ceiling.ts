@@ -14,8 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { RedisStore } from '../server/store/redis/store.js';
-import type { StoredRep } from '../server/store/types.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
+// (vitest is imported there, not used: the bench already starts its Redis with test/support/redis.ts)
+import { makeRep } from '../test/support/store-harness.js';
 
 /** The shape of the storm through the servers (bench/run.ts RATE_STORM): reps, racers per lead. */
 const REPS = 48;
@@ -77,23 +78,6 @@ async function storm(
   return { micros: (await redisCpuMicros(info)) - before, ms, claims, doubleWins };
 }
 
-function rep(id: string): StoredRep {
-  return {
-    id,
-    name: id,
-    skills: [],
-    languages: [],
-    countries: [],
-    teams: [],
-    pools: [DEFAULT_POOL],
-    maxActive: null,
-    weight: 1,
-    createdAt: new Date().toISOString(),
-    tokenHash: randomUUID(),
-    away: false,
-  };
-}
-
 /** The median pass of each server, Leadpool and floor alternating. */
 export async function benchRedisClaimCeiling(redisUrl: string, shape = SHAPE): Promise<CeilingRow[]> {
   const prefix = `ceiling${randomUUID().slice(0, 8)}`;
@@ -120,7 +104,7 @@ export async function benchRedisClaimCeiling(redisUrl: string, shape = SHAPE): P
   try {
     for (const store of stores) await store.init();
     const repIds = Array.from({ length: REPS }, (_, i) => `rep_ceiling_${i}`);
-    for (const id of repIds) await stores[0].createRep(rep(id));
+    for (const id of repIds) await stores[0].createRep(makeRep(id));
     const random = seeded(11);
     const newLeads = async (n: number): Promise<string[]> => {
       const ids: string[] = [];

@@ -181,6 +181,12 @@ const byManager = (audit?: AuditContext): AuditContext => ({ ...audit, actor: au
 /** The audit context of a rep's own change. */
 const byRep = (repId: string, audit?: AuditContext): AuditContext => ({ ...audit, actor: audit?.actor ?? { role: 'rep', id: repId } });
 
+/** A claim or pull waiting for a call of claim.lua (pull.lua): its rep, its triple of the script's ARGS. */
+interface Taking {
+  repId: string;
+  args: [string, string, string];
+}
+
 /** A tab whose opening waits for a call of tabOpened.lua; `read`: its rep's view is read in the same step. */
 interface OpeningTab {
   repId: string;
@@ -282,30 +288,8 @@ export class RedisStore implements Store {
       return tabs.map((t, i) => ({ repId: t.repId, ...changes[i] }));
     },
   );
-  private readonly pulls = new CallBatcher<{ repId: string; poolId: string; tabId: string }, PullResult>(
-    CLAIMS_PER_CALL,
-    BATCHED_CALLS,
-    (pulls) =>
-      this.run(
-        'pull',
-        this.everyPool(
-          pulls.map((p) => p.repId),
-          pulls.flatMap((p) => [p.repId, p.poolId, p.tabId]),
-        ),
-      ),
-  );
-  private readonly claims = new CallBatcher<{ leadId: string; repId: string; tabId: string }, ClaimResult>(
-    CLAIMS_PER_CALL,
-    BATCHED_CALLS,
-    (claims) =>
-      this.run(
-        'claim',
-        this.everyPool(
-          claims.map((c) => c.repId),
-          claims.flatMap((c) => [c.leadId, c.repId, c.tabId]),
-        ),
-      ),
-  );
+  private readonly pulls = new CallBatcher<Taking, PullResult>(CLAIMS_PER_CALL, BATCHED_CALLS, (pulls) => this.take('pull', pulls));
+  private readonly claims = new CallBatcher<Taking, ClaimResult>(CLAIMS_PER_CALL, BATCHED_CALLS, (claims) => this.take('claim', claims));
   private readonly replyWaitMs: number;
   private readonly resolveWithinMs: number;
   private readonly opIds: () => string;
@@ -1272,12 +1256,23 @@ export class RedisStore implements Store {
   claim(leadId: string, repId: string, tabId?: string): Promise<ClaimResult> {
     // Claims made in the same turn of the event loop (a race), or while calls are in flight,
     // are decided by one call, in the order they came.
-    return this.claims.submit({ leadId, repId, tabId: tabId ?? '' });
+    return this.claims.submit({ repId, args: [leadId, repId, tabId ?? ''] });
   }
 
   pull(repId: string, poolId?: string, tabId?: string): Promise<PullResult> {
     // As claims: the pulls made together are taken by one call, in the order they came.
-    return this.pulls.submit({ repId, poolId: poolId ?? '', tabId: tabId ?? '' });
+    return this.pulls.submit({ repId, args: [repId, poolId ?? '', tabId ?? ''] });
+  }
+
+  /** Claims (pulls) made together: one call of claim.lua (pull.lua), given every pool and each one's rep's keys and ARGS triple. */
+  private take<N extends 'claim' | 'pull'>(script: N, items: Taking[]): Promise<ScriptReply<N>> {
+    return this.run(
+      script,
+      this.everyPool(
+        items.map((i) => i.repId),
+        items.flatMap((i) => i.args),
+      ),
+    );
   }
 
   async release(leadId: string, by: Releaser, audit?: AuditContext): Promise<ReleaseResult> {

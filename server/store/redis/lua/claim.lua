@@ -21,8 +21,7 @@
 --- @include "leadState"
 --- @include "eligibility"
 --- @include "repLimits"
---- @include "audit"
---- @include "presence"
+--- @include "taking"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -46,15 +45,7 @@ local function claimOne(i, id, rep, tab)
   if not p or not mayClaim(id, rep, l.pools, p.id, mode) then return { code = 'NOT_ELIGIBLE' } end
   local f = checkLimits(l, p, now)
   if f then return { code = f } end
-  take(id, p, rep, now)
-  recordClaim(ctrKey, l.recentClaims, now)
-  -- each claim its own rep's act (the call's context has no one actor)
-  audit('lead.claimed', { poolId = p.id, leadId = id, repId = rep, actor = { role = 'rep', id = rep } })
-  return { ok = true, mode = mode, lead = leadOut(id), otherTabs = hasOtherTabs(rep, tab) }
+  return takenBy(rep, id, p, mode, now, ctrKey, l, tab, 'lead.claimed')
 end
 
-local answers = {}
-for i = 1, #ARGS / 3 do
-  answers[i] = claimOne(i, ARGS[3 * i - 2], ARGS[3 * i - 1], ARGS[3 * i])
-end
-return reply(answers)
+return eachTriple(claimOne)

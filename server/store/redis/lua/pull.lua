@@ -21,8 +21,7 @@
 --- @include "leadState"
 --- @include "eligibility"
 --- @include "repLimits"
---- @include "audit"
---- @include "presence"
+--- @include "taking"
 
 if not installed() then return fail('NOINSTALL') end
 if not allPoolsPassed() then return fail('RETRY') end
@@ -84,15 +83,7 @@ local function pullOne(i, rep, only, tab)
     local f = checkPacing(l, fp, now)
     if f then return { code = f } end
   end
-  take(found, fp, rep, now)
-  recordClaim(ctrKey, l.recentClaims, now)
-  -- each pull its own rep's act (the call's context has no one actor)
-  audit('lead.pulled', { poolId = fp.id, leadId = found, repId = rep, actor = { role = 'rep', id = rep } })
-  return { ok = true, mode = fmode, lead = leadOut(found), otherTabs = hasOtherTabs(rep, tab) }
+  return takenBy(rep, found, fp, fmode, now, ctrKey, l, tab, 'lead.pulled')
 end
 
-local answers = {}
-for i = 1, #ARGS / 3 do
-  answers[i] = pullOne(i, ARGS[3 * i - 2], ARGS[3 * i - 1], ARGS[3 * i])
-end
-return reply(answers)
+return eachTriple(pullOne)
