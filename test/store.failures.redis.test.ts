@@ -120,6 +120,22 @@ describe('RedisStore: a change whose reply is late or lost', () => {
     expect(seen.held).toEqual({ a: 1 });
   });
 
+  it('claims decided together (one call) whose reply is lost: each answered with its own outcome, found out at the op key', async () => {
+    const p = await proxy();
+    const { store, keyPrefix } = await openStore({ url: p.url });
+    const lead = await seed(store);
+    p.swallowReplies();
+    const claims = [store.claim(lead.id, 'a'), store.claim(lead.id, 'b'), store.claim('ld_none', 'a')];
+    await sleep(300); // ran in Redis as one call; its reply dropped
+    p.cut();
+    expect(await Promise.all(claims)).toMatchObject([
+      { ok: true, lead: { id: lead.id, claimedBy: 'a' } },
+      { ok: false, code: 'ALREADY_CLAIMED' },
+      { ok: false, code: 'NOT_FOUND' },
+    ]);
+    expect((await readBack(keyPrefix, lead.id)).held).toEqual({ a: 1 });
+  });
+
   it("a connecting tab's reply is lost: the change is found out at the op key (stored without the view), the view read again", async () => {
     const p = await proxy();
     const { store, keyPrefix } = await openStore({ url: p.url });
