@@ -161,11 +161,11 @@ const OPEN_TABS_PER_CALL = 64;
 /** The most claims (pulls) one call of claim.lua (pull.lua) decides (each passes its rep's four keys). */
 const CLAIMS_PER_CALL = 64;
 /**
- * Calls of tabOpened.lua (and of each of tabClosed.lua, claim.lua, pull.lua) in flight at once; tabs that connect (claims
- * made) meanwhile wait for the next call. A call of tabOpened.lua costs Redis about 80 µs
- * before its first tab and 30 µs a tab after, one of claim.lua some 20 µs before its first
- * claim; and each costs the server a round trip and a decode: in a burst the calls fill up
- * by themselves (group commit), while a lone one is sent at once.
+ * Calls in flight at once of each batched script (tabOpened.lua, tabClosed.lua, claim.lua,
+ * pull.lua); what comes meanwhile waits for the next call. A call of tabOpened.lua costs
+ * Redis about 80 µs before its first tab and 30 µs a tab after, one of claim.lua some 20 µs
+ * before its first claim; and each costs the server a round trip and a decode: in a burst
+ * the calls fill up by themselves (group commit), while a lone one is sent at once.
  */
 const BATCHED_CALLS = 2;
 /** listEvents reads at most this many stream entries per page (a rare filter answers a short page with `next`). */
