@@ -15,13 +15,15 @@
 // unless its id is there), then everything folded into the files and the journals removed.
 // A last line cut short (a crash in the middle of an append) was never acknowledged and is
 // dropped; any other line that cannot be read stops the load (StoreCorruptError).
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, truncateSync } from 'node:fs';
 import { open, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const ACTIVE_JOURNAL = 'journal.ndjson';
 const SEALED_JOURNAL = /^journal-(\d+)\.ndjson$/;
 const sealedName = (n: number) => `journal-${n}.ndjson`;
+/** Lines up to this size are appended synchronously (without LEADPOOL_FSYNC); larger ones (an import) off the event loop. */
+const SYNC_APPEND_MAX_BYTES = 64 * 1024;
 
 /** A journal line that cannot be read although it is not the torn end of the last one. */
 export class BadJournalError extends Error {}
@@ -81,12 +83,28 @@ export class Journal {
   /**
    * One batch, durable when this resolves (in the page cache, so it survives the death of
    * the process; with fsync also an OS crash). A failure cuts the journal back to what it
-   * held, so the refused batch is not replayed at the next load.
+   * held, so the refused batch is not replayed at the next load. The file is opened for
+   * each append, so a journal moved or replaced meanwhile is never written blind.
    */
   async append(line: string): Promise<void> {
     const path = join(this.dir, ACTIVE_JOURNAL);
     const before = this.activeBytes;
     const data = Buffer.from(line, 'utf8');
+    if (!this.fsync && data.length <= SYNC_APPEND_MAX_BYTES) {
+      // A small line into the page cache: open, write, close take microseconds, less than
+      // the three trips through the thread pool and their promises (a connecting tab's
+      // presence is such a line).
+      try {
+        appendFileSync(path, data);
+      } catch (err) {
+        try {
+          truncateSync(path, before);
+        } catch {}
+        throw err;
+      }
+      this.activeBytes += data.length;
+      return;
+    }
     let fh: Awaited<ReturnType<typeof open>> | undefined;
     try {
       fh = await open(path, 'a');
