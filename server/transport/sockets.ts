@@ -105,7 +105,7 @@ function handlers<M extends EventMap, S>(log: Logger) {
   };
 }
 
-/** Registers `list` on `socket`; the events they handle (the guard answers all others INVALID). */
+/** Registers the handlers of `list` on `socket` (the guard answers every other event INVALID). */
 function register<S>(socket: S & Incoming, list: Handler<S>[]): void {
   for (const { event, listener } of list) socket.on(event, listener as (...args: unknown[]) => void);
 }
