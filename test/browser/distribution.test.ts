@@ -64,6 +64,11 @@ describe('distribution v2 in Chromium', () => {
     // The DE lead may itself have gone overdue before Ada's claim (its SLA is 1 s): count
     // what was dismissed and what must stay, not every alert.
     await eventually(async () => expect(await alerts.getByRole('listitem').filter({ hasText: 'Nobody available' }).count()).toBe(0));
-    expect(await alerts.getByRole('listitem').filter({ hasText: /is overdue/ }).count()).toBeGreaterThanOrEqual(1);
+    expect(
+      await alerts
+        .getByRole('listitem')
+        .filter({ hasText: /is overdue/ })
+        .count(),
+    ).toBeGreaterThanOrEqual(1);
   });
 });
