@@ -87,7 +87,10 @@ describe('embedded store: a failed write leaves no trace', () => {
     expect(await store.healthy()).toBe(true);
 
     const unblock = blockJournal(dir); // every batch is a line of the journal
-    const burst = [store.insertLead(draft({ externalId: 'x1' })), store.insertLead(draft({ externalId: 'x2' }))];
+    // x1 is large: the batch holding it is appended off the event loop (a small one is
+    // written at once, server/store/journal.ts), so it is still being written when x3 comes.
+    const large = 'x'.repeat(70 * 1024);
+    const burst = [store.insertLead(draft({ externalId: 'x1', company: large })), store.insertLead(draft({ externalId: 'x2' }))];
     await new Promise((r) => setImmediate(r)); // the batch holding x1 and x2 is being written
     const behind = store.insertLead(draft({ externalId: 'x3' })); // pending behind it
     // The very first call after the failure (even one run in the failing call's own
