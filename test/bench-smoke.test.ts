@@ -45,3 +45,15 @@ it('the bench runs against the floor and prints its ratios, with every offer del
     expect(out).toMatch(new RegExp(`\\| ${server} \\| \\d+ \\| [\\d.]+ µs \\| [\\d,]+ claims/s \\| [\\d,]+ claims/s \\|`));
   expect(out).not.toMatch(/DOUBLE WINS/);
 }, 600_000);
+
+it('the connect CPU bench (bench/connect-cpu.ts) runs both servers and prints their CPU per connect and the ratio', async () => {
+  const args = ['--import', 'tsx', 'bench/connect-cpu.ts', '--reps', '16', '--rounds', '1', '--warm-up', '1'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  expect(code, out).toBe(0);
+  for (const server of ['leadpool', 'floor']) expect(out).toMatch(new RegExp(`round 2 ${server} +CPU per connect \\d+ µs`));
+  expect(out).toMatch(/CPU per connect: Leadpool \d+ µs, floor \d+ µs, ratio (\d+\.\d\d|Infinity|NaN)/);
+}, 300_000);

@@ -1,0 +1,213 @@
+// What one connecting tab costs the server in CPU, Leadpool against the floor
+// (bench/floor-server.ts), without the noise of the full bench: each server on a core of
+// its own (taskset, where there is one and two cores or more), the rep clients
+// (bench/rep-worker.ts) on the others; rounds of connects then closes, the servers taking
+// turns; the first rounds of each server are warm-up. Prints per round and in the median:
+// the server's CPU per connect (user / system) and per close, and connect p50.
+//
+//   npx tsx bench/connect-cpu.ts [--reps 2000] [--rounds 10] [--warm-up 3] [--redis URL]
+//
+// With --redis both servers use that Redis (a prefix of their own); Redis's CPU is not
+// counted here (`npm run bench` does).
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Connected } from './rep-worker.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { values: opt } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '10' },
+    'warm-up': { type: 'string', default: '3' },
+    redis: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  console.log(
+    readFileSync(import.meta.filename, 'utf8')
+      .split('\n')
+      .slice(0, 11)
+      .join('\n'),
+  );
+  process.exit(0);
+}
+const REPS = Number(opt.reps);
+const ROUNDS = Number(opt.rounds);
+const WARM_UP = Number(opt['warm-up']);
+const WORKERS = 4;
+const IN_FLIGHT = 16;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+const pinnable = availableParallelism() >= 2 && hasTaskset();
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+// This process and the workers it forks: every core but the first, which the server gets.
+if (pinnable) execFileSync('taskset', ['-a', '-p', '-c', `1-${availableParallelism() - 1}`, String(process.pid)], { stdio: 'ignore' });
+
+/** User and system CPU time (µs) of a process so far, from /proc (Linux's USER_HZ is 100). */
+function cpuOf(pid: number): { user: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]) * 1e4, system: Number(fields[12]) * 1e4 };
+}
+
+type Kind = 'leadpool' | 'floor';
+interface Server {
+  kind: Kind;
+  child: ChildProcess;
+  url: string;
+  tokens: string[];
+  dataDir: string;
+}
+
+async function start(kind: Kind): Promise<Server> {
+  const managerToken = `mgr_${randomBytes(12).toString('hex')}`;
+  const prefix = `cpu${randomBytes(4).toString('hex')}`;
+  const dataDir = join(tmpdir(), `leadpool-connect-cpu-${prefix}`);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LEADPOOL_MANAGER_TOKEN: managerToken,
+    LEADPOOL_FEED_KEY: `feed_${randomBytes(12).toString('hex')}`,
+    ...(opt.redis ? { REDIS_URL: opt.redis, LEADPOOL_REDIS_PREFIX: prefix, FLOOR_PREFIX: prefix } : { LEADPOOL_DATA: dataDir }),
+    LOG_LEVEL: 'warn',
+    // The guards are off, as in bench/run.ts: this measures the server, not its budgets.
+    LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0',
+    LEADPOOL_REP_EVENTS_PER_SECOND: '0',
+    LEADPOOL_SOCKET_BYTES_PER_SECOND: '0',
+    LEADPOOL_CONNECTIONS_PER_ADDRESS: '0',
+    LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: '0',
+    LEADPOOL_AUTH_FAILURES_PER_MINUTE: '0',
+  };
+  const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
+  const args = ['--import', 'tsx', script];
+  const child = pinnable
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const url = await new Promise<string>((res, rej) => {
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (m) res(m[1]);
+    });
+    child.once('exit', () => rej(new Error(`${kind} exited:\n${output}`)));
+  });
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${managerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 201) throw new Error(`${kind}: POST ${path} answered ${r.status}`);
+    return (await r.json()) as { token: string };
+  };
+  const tokens: string[] = [];
+  for (let i = 0; i < REPS; i += 8)
+    tokens.push(
+      ...(await Promise.all(Array.from({ length: Math.min(8, REPS - i) }, (_, k) => post('/api/reps', { name: `rep ${i + k}` })))).map(
+        (r) => r.token,
+      ),
+    );
+  return { kind, child, url, tokens, dataDir };
+}
+
+const workers = Array.from({ length: WORKERS }, () =>
+  fork(join(ROOT, 'bench/rep-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: 'inherit' }),
+);
+let seq = 0;
+function ask<T>(worker: ChildProcess, message: object): Promise<T> {
+  return new Promise((resolve) => {
+    const mine = seq++;
+    const onMessage = (answer: { seq?: number }) => {
+      if (answer.seq !== mine) return;
+      worker.off('message', onMessage);
+      resolve(answer as T);
+    };
+    worker.on('message', onMessage);
+    worker.send({ ...message, seq: mine });
+  });
+}
+
+interface Round {
+  user: number;
+  system: number;
+  close: number;
+  p50: number;
+}
+
+/** Every rep connects (IN_FLIGHT at a time per worker), then every socket closes. Per tab. */
+async function round(server: Server): Promise<Round> {
+  const pid = server.child.pid!;
+  const before = cpuOf(pid);
+  const shares = workers.map((_, w) => server.tokens.flatMap((token, i) => (i % WORKERS === w ? [{ url: server.url, token }] : [])));
+  const connected = await Promise.all(workers.map((w, i) => ask<Connected>(w, { type: 'connect', reps: shares[i], inFlight: IN_FLIGHT })));
+  const open = cpuOf(pid);
+  await Promise.all(workers.map((w) => ask(w, { type: 'close' })));
+  await sleep(1500); // the closes reach the server
+  const closed = cpuOf(pid);
+  const failed = connected.reduce((n, c) => n + c.failed, 0);
+  if (failed) throw new Error(`${server.kind}: ${failed} connects failed`);
+  return {
+    user: (open.user - before.user) / REPS,
+    system: (open.system - before.system) / REPS,
+    close: (closed.user + closed.system - open.user - open.system) / REPS,
+    p50: median(connected.flatMap((c) => c.times)),
+  };
+}
+
+const servers = [await start('leadpool'), await start('floor')];
+const results = new Map<Kind, Round[]>(servers.map((s) => [s.kind, []]));
+console.log(
+  `${REPS} reps, ${WORKERS} client processes with ${IN_FLIGHT} connects in flight each, ${ROUNDS} rounds per server after ${WARM_UP} warm-up rounds; ${pinnable ? 'each server on core 0, the clients on the others' : 'not pinned (no taskset or one core)'}${opt.redis ? `; Redis ${opt.redis}` : '; embedded store'}`,
+);
+for (let r = 0; r < WARM_UP + ROUNDS; r++) {
+  for (const server of servers) {
+    const result = await round(server);
+    const counted = r >= WARM_UP;
+    if (counted) results.get(server.kind)!.push(result);
+    console.log(
+      `${counted ? 'round' : 'warm-up'} ${r + 1} ${server.kind.padEnd(8)} CPU per connect ${(result.user + result.system).toFixed(0)} µs (user ${result.user.toFixed(0)}, system ${result.system.toFixed(0)}), per close ${result.close.toFixed(0)} µs, connect p50 ${result.p50.toFixed(1)} ms`,
+    );
+  }
+}
+const summary = (kind: Kind) => {
+  const rounds = results.get(kind)!;
+  return {
+    connect: median(rounds.map((r) => r.user + r.system)),
+    close: median(rounds.map((r) => r.close)),
+    p50: median(rounds.map((r) => r.p50)),
+  };
+};
+const lp = summary('leadpool');
+const floor = summary('floor');
+console.log(`\nmedian of ${ROUNDS} rounds:`);
+console.log(
+  `  CPU per connect: Leadpool ${lp.connect.toFixed(0)} µs, floor ${floor.connect.toFixed(0)} µs, ratio ${(lp.connect / floor.connect).toFixed(2)}`,
+);
+console.log(
+  `  CPU per close:   Leadpool ${lp.close.toFixed(0)} µs, floor ${floor.close.toFixed(0)} µs, ratio ${(lp.close / floor.close).toFixed(2)}`,
+);
+console.log(
+  `  connect p50:     Leadpool ${lp.p50.toFixed(1)} ms, floor ${floor.p50.toFixed(1)} ms, ratio ${(lp.p50 / floor.p50).toFixed(2)}`,
+);
+
+for (const w of workers) w.disconnect();
+for (const s of servers) {
+  s.child.kill('SIGTERM');
+  await new Promise((r) => s.child.once('exit', r));
+  rmSync(s.dataDir, { recursive: true, force: true });
+}
