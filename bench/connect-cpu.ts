@@ -16,6 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Connected } from './rep-worker.js';
+import { GUARDS_OFF } from './server-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
@@ -84,13 +85,7 @@ async function start(kind: Kind): Promise<Server> {
     LEADPOOL_FEED_KEY: `feed_${randomBytes(12).toString('hex')}`,
     ...(opt.redis ? { REDIS_URL: opt.redis, LEADPOOL_REDIS_PREFIX: prefix, FLOOR_PREFIX: prefix } : { LEADPOOL_DATA: dataDir }),
     LOG_LEVEL: 'warn',
-    // The guards are off, as in bench/run.ts: this measures the server, not its budgets.
-    LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0',
-    LEADPOOL_REP_EVENTS_PER_SECOND: '0',
-    LEADPOOL_SOCKET_BYTES_PER_SECOND: '0',
-    LEADPOOL_CONNECTIONS_PER_ADDRESS: '0',
-    LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: '0',
-    LEADPOOL_AUTH_FAILURES_PER_MINUTE: '0',
+    ...GUARDS_OFF,
   };
   const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
   const args = ['--import', 'tsx', script];

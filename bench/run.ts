@@ -28,6 +28,7 @@ import { benchCsvImport } from './csv-import.js';
 import { benchLeadSearch } from './lead-search.js';
 import { benchRedisClaimCeiling, CEILING_HEAD, ceilingShape, ceilingTable, SMOKE_SHAPE } from './redis-claim-ceiling.js';
 import type { Connected, Offered, Stormed, WorkerReport } from './rep-worker.js';
+import { GUARDS_OFF } from './server-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // The smoke run (the test suite's) writes apart, so it never overwrites a real run's report.
@@ -264,15 +265,8 @@ async function startTarget(kind: Kind, processes: number, redisUrl: string | und
     LEADPOOL_MANAGER_TOKEN: managerToken,
     LEADPOOL_FEED_KEY: feedKey,
     ...(redisUrl ? { REDIS_URL: redisUrl, LEADPOOL_REDIS_PREFIX: prefix, FLOOR_PREFIX: prefix } : { LEADPOOL_DATA: dataDir }),
-    // The guards are off: this measures the server, not its budgets.
     LOG_LEVEL: 'warn',
-    LEADPOOL_INGEST_RATE: '0',
-    LEADPOOL_SOCKET_EVENTS_PER_SECOND: '0',
-    LEADPOOL_REP_EVENTS_PER_SECOND: '0',
-    LEADPOOL_SOCKET_BYTES_PER_SECOND: '0',
-    LEADPOOL_CONNECTIONS_PER_ADDRESS: '0',
-    LEADPOOL_PENDING_CONNECTIONS_PER_ADDRESS: '0',
-    LEADPOOL_AUTH_FAILURES_PER_MINUTE: '0',
+    ...GUARDS_OFF,
   };
   const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
   const procs: Proc[] = [];
