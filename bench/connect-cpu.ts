@@ -5,16 +5,19 @@
 // turns; the first rounds of each server are warm-up. Prints per round and in the median:
 // the server's CPU per connect (user / system) and per close, and connect p50.
 //
-//   npx tsx bench/connect-cpu.ts [--reps 2000] [--rounds 10] [--warm-up 3] [--redis URL]
+//   npx tsx bench/connect-cpu.ts [--reps 2000] [--rounds 10] [--warm-up 3] [--redis URL] [--prof]
 //
-// With --redis both servers use that Redis (a prefix of their own); Redis's CPU is not
-// counted here (`npm run bench` does).
+// --prof: each server writes V8 CPU profiles (--cpu-prof) to bench/out/prof/connect-<server>-<time>.
+//
+// With --redis both servers use that Redis (a prefix of their own); what each connect and
+// close costs Redis (INFO cpu) is printed beside the server's, not added to it.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { closeRedisCpuClients, redisCpuMicros } from './redis-cpu.js';
 import type { Connected } from './rep-worker.js';
 import { GUARDS_OFF } from './server-env.js';
 
@@ -25,6 +28,7 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '3' },
     redis: { type: 'string' },
+    prof: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -32,7 +36,7 @@ if (opt.help) {
   console.log(
     readFileSync(import.meta.filename, 'utf8')
       .split('\n')
-      .slice(0, 11)
+      .slice(0, 13)
       .join('\n'),
   );
   process.exit(0);
@@ -88,7 +92,9 @@ async function start(kind: Kind): Promise<Server> {
     ...GUARDS_OFF,
   };
   const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
-  const args = ['--import', 'tsx', script];
+  // One folder per server: every thread writes its own profile (tsx's loader runs in a worker).
+  const prof = opt.prof ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/out/prof', `connect-${kind}-${Date.now()}`)] : [];
+  const args = [...prof, '--import', 'tsx', script];
   const child = pinnable
     ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -142,18 +148,26 @@ interface Round {
   system: number;
   close: number;
   p50: number;
+  /** Redis's CPU per connect and per close (µs); NaN without --redis. */
+  redisConnect: number;
+  redisClose: number;
 }
+
+const redisCpu = () => (opt.redis ? redisCpuMicros(opt.redis) : Promise.resolve(Number.NaN));
 
 /** Every rep connects (IN_FLIGHT at a time per worker), then every socket closes. Per tab. */
 async function round(server: Server): Promise<Round> {
   const pid = server.child.pid!;
+  const redisBefore = await redisCpu();
   const before = cpuOf(pid);
   const shares = workers.map((_, w) => server.tokens.flatMap((token, i) => (i % WORKERS === w ? [{ url: server.url, token }] : [])));
   const connected = await Promise.all(workers.map((w, i) => ask<Connected>(w, { type: 'connect', reps: shares[i], inFlight: IN_FLIGHT })));
   const open = cpuOf(pid);
+  const redisOpen = await redisCpu();
   await Promise.all(workers.map((w) => ask(w, { type: 'close' })));
   await sleep(1500); // the closes reach the server
   const closed = cpuOf(pid);
+  const redisClosed = await redisCpu();
   const failed = connected.reduce((n, c) => n + c.failed, 0);
   if (failed) throw new Error(`${server.kind}: ${failed} connects failed`);
   return {
@@ -161,6 +175,8 @@ async function round(server: Server): Promise<Round> {
     system: (open.system - before.system) / REPS,
     close: (closed.user + closed.system - open.user - open.system) / REPS,
     p50: median(connected.flatMap((c) => c.times)),
+    redisConnect: (redisOpen - redisBefore) / REPS,
+    redisClose: (redisClosed - redisOpen) / REPS,
   };
 }
 
@@ -175,7 +191,7 @@ for (let r = 0; r < WARM_UP + ROUNDS; r++) {
     const counted = r >= WARM_UP;
     if (counted) results.get(server.kind)!.push(result);
     console.log(
-      `${counted ? 'round' : 'warm-up'} ${r + 1} ${server.kind.padEnd(8)} CPU per connect ${(result.user + result.system).toFixed(0)} µs (user ${result.user.toFixed(0)}, system ${result.system.toFixed(0)}), per close ${result.close.toFixed(0)} µs, connect p50 ${result.p50.toFixed(1)} ms`,
+      `${counted ? 'round' : 'warm-up'} ${r + 1} ${server.kind.padEnd(8)} CPU per connect ${(result.user + result.system).toFixed(0)} µs (user ${result.user.toFixed(0)}, system ${result.system.toFixed(0)}), per close ${result.close.toFixed(0)} µs, connect p50 ${result.p50.toFixed(1)} ms${opt.redis ? `; Redis per connect ${result.redisConnect.toFixed(0)} µs, per close ${result.redisClose.toFixed(0)} µs` : ''}`,
     );
   }
 }
@@ -185,6 +201,8 @@ const summary = (kind: Kind) => {
     connect: median(rounds.map((r) => r.user + r.system)),
     close: median(rounds.map((r) => r.close)),
     p50: median(rounds.map((r) => r.p50)),
+    redisConnect: median(rounds.map((r) => r.redisConnect)),
+    redisClose: median(rounds.map((r) => r.redisClose)),
   };
 };
 const lp = summary('leadpool');
@@ -199,6 +217,13 @@ console.log(
 console.log(
   `  connect p50:     Leadpool ${lp.p50.toFixed(1)} ms, floor ${floor.p50.toFixed(1)} ms, ratio ${(lp.p50 / floor.p50).toFixed(2)}`,
 );
+
+if (opt.redis) {
+  console.log(
+    `  Redis per connect: Leadpool ${lp.redisConnect.toFixed(0)} µs, floor ${floor.redisConnect.toFixed(0)} µs; per close: Leadpool ${lp.redisClose.toFixed(0)} µs, floor ${floor.redisClose.toFixed(0)} µs`,
+  );
+  await closeRedisCpuClients();
+}
 
 for (const w of workers) w.disconnect();
 for (const s of servers) {

@@ -21,12 +21,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClient } from 'redis';
 import { fakeLead, seeded } from '../scripts/fake-leads.js';
 import { scaleChart } from './chart.js';
 import { benchCsvImport } from './csv-import.js';
 import { benchLeadSearch } from './lead-search.js';
 import { benchRedisClaimCeiling, CEILING_HEAD, ceilingShape, ceilingTable, SMOKE_SHAPE } from './redis-claim-ceiling.js';
+import { closeRedisCpuClients, redisCpuMicros } from './redis-cpu.js';
 import type { Connected, Offered, Stormed, WorkerReport } from './rep-worker.js';
 import { GUARDS_OFF } from './server-env.js';
 
@@ -228,21 +228,6 @@ function processCpuMicros(pid: number | undefined): number {
 }
 /** Linux's USER_HZ, the unit of /proc/PID/stat's times: 100 on every Linux port Node runs on. */
 const CLOCK_TICKS = 100;
-
-/** Redis's CPU time so far (user + system, µs: INFO cpu), asked on a connection of the bench's own. */
-const redisClients = new Map<string, ReturnType<typeof createClient>>();
-async function redisCpuMicros(url: string): Promise<number> {
-  let client = redisClients.get(url);
-  if (!client) {
-    client = createClient({ url });
-    client.on('error', () => {});
-    await client.connect();
-    redisClients.set(url, client);
-  }
-  const info = await client.info('cpu');
-  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
-}
 
 type Kind = 'leadpool' | 'floor';
 
@@ -822,7 +807,7 @@ async function main(): Promise<void> {
     if (redis && CONTESTED) await claimStorm('leadpool', redis.url, { attempts: CONTESTED });
     for (const b of STANDALONE) for (const r of await b.run()) standaloneRows.push([b.name, r.what, String(r.value)]);
   } finally {
-    for (const client of redisClients.values()) await client.quit().catch(() => {});
+    await closeRedisCpuClients();
     await redis?.stop();
   }
   const report = render(machine);

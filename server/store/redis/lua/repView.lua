@@ -14,5 +14,5 @@
 --- @include "repView"
 
 local shared = {}
-local view = repViewOf(ARGS[1], repKeys(1), shared)
+local view = repViewOf(ARGS[1], hashOf(repKeys(1)), shared)
 return reply({ view = view, pools = shared })

@@ -15,8 +15,12 @@
 
 local rep = ARGS[1]
 local repKey = repKeys(1)
-local before = presenceOf(rep, repKey)
-if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'away', ARGS[2]) end
-local after = presenceOf(rep, repKey)
+local facts = presenceFacts(rep, repKey)
+local before = presenceFrom(facts)
+if facts.exists then
+  redis.call('HSET', repKey, 'away', ARGS[2])
+  facts.away = ARGS[2] == 'true'
+end
+local after = presenceFrom(facts)
 presenceMoved(rep, before, after)
 return reply({ before = before, after = after })

@@ -16,8 +16,12 @@
 
 local rep = ARGS[1]
 local repKey = repKeys(1)
-local before = presenceOf(rep, repKey)
-if redis.call('EXISTS', repKey) == 1 then redis.call('HSET', repKey, 'offShift', ARGS[2]) end
-local after = presenceOf(rep, repKey)
+local facts = presenceFacts(rep, repKey)
+local before = presenceFrom(facts)
+if facts.exists then
+  redis.call('HSET', repKey, 'offShift', ARGS[2])
+  facts.offShift = ARGS[2] == 'true'
+end
+local after = presenceFrom(facts)
 presenceMoved(rep, before, after) -- off shift starts the reclaim clock like away
 return reply({ before = before, after = after })

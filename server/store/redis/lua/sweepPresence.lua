@@ -66,13 +66,15 @@ end
 local changes = {}
 for rep, fields in pairs(gone) do
   local repKey = repKeys(repIndex[rep])
-  local before = presenceOf(rep, repKey)
+  local facts = presenceFacts(rep, repKey)
+  local before = presenceFrom(facts)
   for _, f in ipairs(fields) do
     if redis.call('HDEL', K.tabs, f) == 1 then
-      if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
+      facts.tabs = redis.call('HINCRBY', K.tabn, rep, -1)
+      if facts.tabs <= 0 then redis.call('HDEL', K.tabn, rep) end
     end
   end
-  local after = presenceOf(rep, repKey)
+  local after = presenceFrom(facts)
   presenceMoved(rep, before, after)
   if before ~= after then changes[#changes + 1] = { repId = rep, before = before, after = after } end
   if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, data = { reason = 'node-gone' } }) end

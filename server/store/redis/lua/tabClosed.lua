@@ -18,11 +18,13 @@ local changes = {}
 for i = 1, #ARGS / 2 do
   local rep, tab = ARGS[2 * i - 1], ARGS[2 * i]
   local repKey = repKeys(i)
-  local before = presenceOf(rep, repKey)
+  local facts = presenceFacts(rep, repKey)
+  local before = presenceFrom(facts)
   if redis.call('HDEL', K.tabs, rep .. SEP .. tab) == 1 then
-    if redis.call('HINCRBY', K.tabn, rep, -1) <= 0 then redis.call('HDEL', K.tabn, rep) end
+    facts.tabs = redis.call('HINCRBY', K.tabn, rep, -1)
+    if facts.tabs <= 0 then redis.call('HDEL', K.tabn, rep) end
   end
-  local after = presenceOf(rep, repKey)
+  local after = presenceFrom(facts)
   presenceMoved(rep, before, after)
   -- each its own rep's going (the call's context has no one actor)
   if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, actor = { role = 'rep', id = rep } }) end

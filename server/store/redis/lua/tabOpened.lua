@@ -29,15 +29,22 @@ local changes, views, shared = {}, {}, {}
 for i = 1, (#ARGS - 2) / 2 do
   local rep, tab = ARGS[1 + 2 * i], ARGS[2 + 2 * i]
   local repKey = repKeys(i)
-  local before = presenceOf(rep, repKey)
-  if redis.call('EXISTS', repKey) == 1 then
-    if redis.call('HSET', K.tabs, rep .. SEP .. tab, node) == 1 then redis.call('HINCRBY', K.tabn, rep, 1) end
-    redis.call('HSET', repKey, 'away', 'false')
+  -- With views, the rep's hash is read once, for its presence and its view.
+  local fields = read == 'view' and hashOf(repKey) or nil
+  local facts = presenceFacts(rep, repKey, fields)
+  local before = presenceFrom(facts)
+  if facts.exists then
+    if redis.call('HSET', K.tabs, rep .. SEP .. tab, node) == 1 then facts.tabs = redis.call('HINCRBY', K.tabn, rep, 1) end
+    if facts.away then
+      redis.call('HSET', repKey, 'away', 'false')
+      facts.away = false
+      if fields then fields.away = 'false' end
+    end
   end
-  local after = presenceOf(rep, repKey)
+  local after = presenceFrom(facts)
   presenceMoved(rep, before, after)
   changes[i] = { before = before, after = after }
-  if read == 'view' then views[i] = repViewOf(rep, repKey, shared) end
+  if fields then views[i] = repViewOf(rep, fields, shared) end
 end
 local stored = reply({ changes = changes })
 if read == 'view' then return stored, reply({ views = views, pools = shared }) end

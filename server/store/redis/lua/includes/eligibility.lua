@@ -5,15 +5,15 @@
 --- @include "common"
 
 -- A rep's pools (the `pools` field of its rep hash, JSON; absent = DEFAULT_POOL_LIST, as
--- decode.ts reads it) as a set: pool id -> true.
-local function repPools(repKey)
-  local v = redis.call('HGET', repKey, 'pools')
+-- decode.ts reads it) as a set: pool id -> true. poolSet: of the field as already read.
+local function poolSet(json)
   local list = DEFAULT_POOL_LIST
-  if v then list = cjson.decode(v) end
+  if json then list = cjson.decode(json) end
   local set = {}
   if type(list) == 'table' then for _, id in ipairs(list) do set[id] = true end end
   return set
 end
+local function repPools(repKey) return poolSet(redis.call('HGET', repKey, 'pools')) end
 
 -- The rep's `tokenpools` entry (keys.ts): its token hash -> its pools JSON, as its hash holds them.
 local function syncTokenPools(repKey)

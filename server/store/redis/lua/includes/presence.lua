@@ -7,15 +7,26 @@
 --- @include "common"
 --- @include "due"
 
-local function presenceOf(rep, repKey)
-  if redis.call('EXISTS', repKey) == 0 then return 'offline' end
-  local n = tonumber(redis.call('HGET', K.tabn, rep) or '0')
-  if n <= 0 then return 'offline' end
-  local r = redis.call('HMGET', repKey, 'offShift', 'away')
-  if r[1] == 'true' then return 'off-shift' end
-  if r[2] == 'true' then return 'away' end
+-- What a rep's presence is made of, read in one step: whether its hash exists (every rep
+-- hash has `id`: decode.ts repOf), its open tabs, offShift and away. A script that changes
+-- one of them updates the facts too, and computes the presence after its change from them
+-- (presenceFrom) instead of reading it again. fields: the rep's hash when the caller has just
+-- read it whole (hashOf), else nil.
+local function presenceFacts(rep, repKey, fields)
+  local r = fields and { fields.id, fields.offShift, fields.away } or redis.call('HMGET', repKey, 'id', 'offShift', 'away')
+  if not r[1] then return { exists = false, tabs = 0 } end
+  local tabs = tonumber(redis.call('HGET', K.tabn, rep) or '0')
+  return { exists = true, tabs = tabs, offShift = r[2] == 'true', away = r[3] == 'true' }
+end
+
+local function presenceFrom(facts)
+  if not facts.exists or facts.tabs <= 0 then return 'offline' end
+  if facts.offShift then return 'off-shift' end
+  if facts.away then return 'away' end
   return 'available'
 end
+
+local function presenceOf(rep, repKey) return presenceFrom(presenceFacts(rep, repKey)) end
 
 local function isAvailable(presence) return presence == 'available' end
 

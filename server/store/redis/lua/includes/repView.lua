@@ -2,7 +2,8 @@
   What a rep's pool:state snapshots are built from, read in one step: repView.lua, and
   tabOpened.lua when the connecting tabs ask for it in the same step.
 
-  repViewOf(rep, repKey, shared): { rep = false } when the rep does not exist, else
+  repViewOf(rep, fields, shared), fields: the rep's hash as just read (hashOf):
+    { rep = false } when the rep does not exist, else
     { rep = rep hash, pools = [pool id] (the passed pools the rep is in and that exist),
       missing = [pool id] (pools of the rep that were not passed: the caller reads again
       with them), held = [lead] (its claimed leads, any pool; the caller keeps those
@@ -36,10 +37,9 @@ end
 -- Pools of the call that do not exist (not answered in `shared`).
 local ABSENT_POOLS = {}
 
-local function repViewOf(rep, repKey, shared)
-  local fields = hashOf(repKey)
+local function repViewOf(rep, fields, shared)
   if next(fields) == nil then return { rep = false } end
-  local mine = repPools(repKey)
+  local mine = poolSet(fields.pools)
 
   local pools, passed = {}, {}
   for _, p in ipairs(POOLS) do
