@@ -39,7 +39,7 @@ end
 local d = POOLS[1]
 
 -- v1's single-pool keys become the pool's
-local v1Base = REP_BASE + #repIds * #REP_KEY_NAMES
+local v1Base = REP_BASE + #repIds * REP_KEY_COUNT
 for i, to in ipairs(V1_POOL_TARGETS) do
   local from = KEYS[v1Base + i]
   if redis.call('EXISTS', from) == 1 and redis.call('EXISTS', d[to]) == 0 then redis.call('RENAME', from, d[to]) end

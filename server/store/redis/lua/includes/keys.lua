@@ -1,12 +1,13 @@
 --[[
   Binds the KEYS and ARGV of a store script by name (server/store/redis/keys.ts Keys.script).
-  KEYS: the global keys the script uses (GLOBAL_KEY_NAMES, generated per script), then one block of POOL_KEY_NAMES per pool,
-  then four keys per rep (REP_KEY_NAMES). ARGV[1] is the number of pool blocks, ARGV[2..]
-  their pool ids, then the audit context (AUDIT_ARG); the script's own arguments follow, as ARGS. No key name is ever built
-  inside a script.
+  KEYS: the global keys the script uses (K, generated per script), then one block of
+  POOL_KEY_COUNT keys per pool (poolBlock, generated), then REP_KEY_COUNT keys per rep. ARGV[1] is
+  the number of pool blocks, ARGV[2..] their pool ids, then the audit context (AUDIT_ARG);
+  the script's own arguments follow, as ARGS. No key name is ever built inside a script.
+  K and poolBlock are written out by the constants header (scripts.ts) as table
+  constructors: a script binds its keys on every call, and a constructor costs Redis a
+  fraction of filling a table name by name.
 ]]
-local K = {}
-for i, name in ipairs(GLOBAL_KEY_NAMES) do K[name] = KEYS[i] end
 -- Only the global keys this script uses are passed (scripts.ts globalKeysOf): any other is an error, not a nil key.
 setmetatable(K, { __index = function(_, name) error('global key ' .. tostring(name) .. ' was not passed to this script') end })
 
@@ -14,9 +15,7 @@ setmetatable(K, { __index = function(_, name) error('global key ' .. tostring(na
 local NPOOLS = tonumber(ARGV[1])
 local POOLS, POOL = {}, {}
 for i = 1, NPOOLS do
-  local base = #GLOBAL_KEY_NAMES + (i - 1) * #POOL_KEY_NAMES
-  local p = { id = ARGV[1 + i] }
-  for j, name in ipairs(POOL_KEY_NAMES) do p[name] = KEYS[base + j] end
+  local p = poolBlock(ARGV[1 + i], GLOBAL_KEY_COUNT + (i - 1) * POOL_KEY_COUNT)
   POOLS[i] = p
   POOL[p.id] = p
 end
@@ -26,11 +25,11 @@ local AUDIT_ARG = ARGV[NPOOLS + 2]
 local ARGS = {}
 for i = NPOOLS + 3, #ARGV do ARGS[#ARGS + 1] = ARGV[i] end
 
-local REP_BASE = #GLOBAL_KEY_NAMES + NPOOLS * #POOL_KEY_NAMES
+local REP_BASE = GLOBAL_KEY_COUNT + NPOOLS * POOL_KEY_COUNT
 -- The i-th rep's keys: rep hash, counters, one-second action bucket, eligibility index.
 local function repKeys(i)
-  local base = REP_BASE + (i - 1) * #REP_KEY_NAMES
-  return unpack(KEYS, base + 1, base + #REP_KEY_NAMES)
+  local base = REP_BASE + (i - 1) * REP_KEY_COUNT
+  return unpack(KEYS, base + 1, base + REP_KEY_COUNT)
 end
 
 -- status -> the sorted set of the leads in that status, over all pools / in a pool
