@@ -286,7 +286,9 @@ export class SocketGuard {
         bytes: this.byteBucket(this.limits.socketBytesPerSecond > 0 ? PENDING_BYTES_PER_SECOND : 0),
         refusals: 0,
         refusalsSince: performance.now(),
-        close: () => raw.close(),
+        close() {
+          raw.close();
+        },
       };
       this.conns.set(raw, conn);
       raw.on('packet', (packet) => {
@@ -315,28 +317,17 @@ export class SocketGuard {
     const { data } = packet;
     const size = typeof data === 'string' ? data.length : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
     const header = typeof data === 'string' ? parseHeader(data) : null;
-    const refuse = (code: ErrorCode, reason: keyof typeof MESSAGES) => {
-      eventBudgetRefusals.inc({ namespace: 'engine', event: reason });
-      if (header?.type === '2' && conn.sockets.has(header.nsp)) {
-        const nsp = header.nsp === '/' ? '' : `${header.nsp},`;
-        packet.data = `2${nsp}${header.id}${JSON.stringify([REFUSED, code, MESSAGES[reason]])}`;
-      } else {
-        packet.type = 'noop';
-        conn.close();
-      }
-      this.refused(conn);
-    };
     if (!conn.bytes.take(size)) {
-      refuse('RATE_LIMITED', 'bytes');
+      this.refuseMessage(conn, packet, header, 'RATE_LIMITED', 'bytes');
       return;
     }
     if (typeof data !== 'string') return;
     if (!header) {
-      refuse('INVALID', 'complex');
+      this.refuseMessage(conn, packet, header, 'INVALID', 'complex');
       return;
     }
     if (header.type === '0') {
-      if (moreElementsThan(data, header.body, MAX_CONNECT_ELEMENTS)) refuse('INVALID', 'complex');
+      if (moreElementsThan(data, header.body, MAX_CONNECT_ELEMENTS)) this.refuseMessage(conn, packet, header, 'INVALID', 'complex');
       return;
     }
     // Events for a namespace this connection is not in: Socket.IO would close it after parsing.
@@ -347,8 +338,31 @@ export class SocketGuard {
     }
     const limits = NAMESPACE_LIMITS[header.nsp];
     if (!limits) return;
-    if (size > limits.maxBytes) refuse('INVALID', 'large');
-    else if (moreElementsThan(data, header.body, limits.maxElements)) refuse('INVALID', 'complex');
+    if (size > limits.maxBytes) this.refuseMessage(conn, packet, header, 'INVALID', 'large');
+    else if (moreElementsThan(data, header.body, limits.maxElements)) this.refuseMessage(conn, packet, header, 'INVALID', 'complex');
+  }
+
+  /**
+   * A refused message (inspect): an event of a joined namespace becomes the tiny REFUSED
+   * event that `watch` answers through its ack; anything else is dropped and the connection
+   * closed. (A method, not a closure made per message: tsx names every closure it makes.)
+   */
+  private refuseMessage(
+    conn: Conn,
+    packet: { type: string; data: unknown },
+    header: Header | null,
+    code: ErrorCode,
+    reason: keyof typeof MESSAGES,
+  ): void {
+    eventBudgetRefusals.inc({ namespace: 'engine', event: reason });
+    if (header?.type === '2' && conn.sockets.has(header.nsp)) {
+      const nsp = header.nsp === '/' ? '' : `${header.nsp},`;
+      packet.data = `2${nsp}${header.id}${JSON.stringify([REFUSED, code, MESSAGES[reason]])}`;
+    } else {
+      packet.type = 'noop';
+      conn.close();
+    }
+    this.refused(conn);
   }
 
   /** Counts a refusal of `conn`; past REFUSALS_BEFORE_DISCONNECT in the window it is disconnected and its principals kept out. */

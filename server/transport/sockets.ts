@@ -144,6 +144,18 @@ interface Connecting {
 /** A rep socket's pools as its token lookup answered them, from authentication to its connection handler. */
 const signedInPools = new WeakMap<object, string[]>();
 
+/**
+ * Moves a tab from the rooms of the pools `joined` to those of `pools`; answers the pools it
+ * newly joined. (A function of its own, not a closure made per connect: tsx names every
+ * closure it makes.)
+ */
+function followPools(socket: { join(rooms: string[]): void; leave(room: string): void }, joined: string[], pools: string[]): string[] {
+  for (const id of joined) if (!pools.includes(id)) socket.leave(poolRoom(id));
+  const added = pools.filter((id) => !joined.includes(id));
+  socket.join(added.map(poolRoom));
+  return added;
+}
+
 /** The budget key of a principal: each rep on its own, the manager token as one. */
 const principalOf = (socket: { data: Partial<RepSocketData> }) => (socket.data.repId ? `rep:${socket.data.repId}` : 'manager');
 
@@ -164,7 +176,7 @@ function authenticate(credentials: Credentials, role: 'rep' | 'manager', guard: 
     credentials
       .identify(typeof token === 'string' ? token : undefined, {
         address: socket.handshake.address,
-        retryAfter: (s) => {
+        retryAfter(s) {
           retryAfterMs = s * 1000;
         },
       })
@@ -260,15 +272,8 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     const hold = holdOutgoing(socket);
     // Its rep's room at once (membership changes reach every tab through it); its pools' rooms below.
     socket.join(repRoom(repId));
-    let joined = signedInPools.get(socket) ?? [];
+    const joined = signedInPools.get(socket) ?? [];
     signedInPools.delete(socket);
-    const follow = (pools: string[]) => {
-      for (const id of joined) if (!pools.includes(id)) socket.leave(poolRoom(id));
-      const added = pools.filter((id) => !joined.includes(id));
-      joined = pools;
-      socket.join(added.map(poolRoom));
-      return added;
-    };
     socket.join(joined.map(poolRoom));
     let change: PresenceChange & { view: RepView | null };
     try {
@@ -281,9 +286,10 @@ export function attachSockets(io: Server, service: Service, credentials: Credent
     }
     let read = statesOf(change.view, change.after);
     try {
-      if (read && follow(read.rep.pools).length) {
+      if (read && followPools(socket, joined, read.rep.pools).length) {
+        const now = read.rep.pools;
         read = await reads.poolStatesFor(repId);
-        if (read) follow(read.rep.pools);
+        if (read) followPools(socket, now, read.rep.pools);
       }
     } catch (err) {
       log.error('rep connect failed', err);

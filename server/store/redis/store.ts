@@ -497,10 +497,8 @@ export class RedisStore implements Store {
    */
   private async evalScript(name: ScriptName, keys: string[], args: string[]): Promise<string> {
     const script = SCRIPTS[name];
-    const call = (command: 'EVALSHA' | 'EVAL') =>
-      this.client.sendCommand([command, command === 'EVAL' ? script.source : script.sha, String(keys.length), ...keys, ...args]);
     try {
-      return String(await call('EVALSHA'));
+      return String(await this.sendScript('EVALSHA', script, keys, args));
     } catch (err) {
       if (!isNoScript(err)) throw err;
     }
@@ -515,11 +513,16 @@ export class RedisStore implements Store {
     }
     await loading;
     try {
-      return String(await call('EVALSHA'));
+      return String(await this.sendScript('EVALSHA', script, keys, args));
     } catch (err) {
       if (!isNoScript(err)) throw err;
-      return String(await call('EVAL'));
+      return String(await this.sendScript('EVAL', script, keys, args));
     }
+  }
+
+  // A method, not a closure made per call: tsx names every closure it makes (keepNames).
+  private sendScript(command: 'EVALSHA' | 'EVAL', script: (typeof SCRIPTS)[ScriptName], keys: string[], args: string[]) {
+    return this.client.sendCommand([command, command === 'EVAL' ? script.source : script.sha, String(keys.length), ...keys, ...args]);
   }
 
   /** A read-only or idempotent script (no op key): the reply's JSON; a timeout is a StoreUnavailableError. */
