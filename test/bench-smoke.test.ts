@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
+import { startRedis } from './support/redis.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -46,8 +47,9 @@ it('the bench runs against the floor and prints its ratios, with every offer del
   expect(out).not.toMatch(/DOUBLE WINS/);
 }, 600_000);
 
-it('the connect CPU bench (bench/connect-cpu.ts) runs both servers and prints their CPU per connect and the ratio', async () => {
-  const args = ['--import', 'tsx', 'bench/connect-cpu.ts', '--reps', '16', '--rounds', '1', '--warm-up', '1'];
+/** bench/connect-cpu.ts with `extra` arguments, its output once it exited 0. */
+async function connectCpu(...extra: string[]): Promise<string> {
+  const args = ['--import', 'tsx', 'bench/connect-cpu.ts', '--reps', '16', '--rounds', '1', '--warm-up', '1', ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -56,4 +58,19 @@ it('the connect CPU bench (bench/connect-cpu.ts) runs both servers and prints th
   expect(code, out).toBe(0);
   for (const server of ['leadpool', 'floor']) expect(out).toMatch(new RegExp(`round 2 ${server} +CPU per connect \\d+ µs`));
   expect(out).toMatch(/CPU per connect: Leadpool \d+ µs, floor \d+ µs, ratio (\d+\.\d\d|Infinity|NaN)/);
+  return out;
+}
+
+it('the connect CPU bench (bench/connect-cpu.ts) runs both servers and prints their CPU per connect and the ratio', async () => {
+  await connectCpu();
+}, 300_000);
+
+it('on Redis the connect CPU bench also prints what a connect and a close cost Redis', async () => {
+  const redis = await startRedis();
+  try {
+    const out = await connectCpu('--redis', redis.url);
+    expect(out).toMatch(/Redis per connect: Leadpool -?\d+ µs, floor -?\d+ µs; per close: Leadpool -?\d+ µs, floor -?\d+ µs/);
+  } finally {
+    await redis.stop();
+  }
 }, 300_000);
