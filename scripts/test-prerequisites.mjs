@@ -1,5 +1,6 @@
 // `npm test` runs this first (the `pretest` script): the suites need redis-server (the
-// Redis tests start their own on a free port) and Chromium (the browser tests). When one
+// Redis tests start their own on a free port), Chromium (the browser tests) and valgrind
+// (the smoke run of bench/script-cost.ts, which counts Redis's instructions). When one
 // is missing and this machine allows it (root, with apt-get), it is installed, saying
 // what; otherwise the run stops here with the one line that installs them. Never skipped.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'i
 const missing = [];
 if (!onPath('redis-server')) missing.push('redis-server');
 if (!existsSync(CHROMIUM)) missing.push('chromium');
+if (!onPath('valgrind')) missing.push('valgrind');
 if (missing.length === 0) process.exit(0);
 
 const line = `apt-get install -y ${missing.join(' ')}`;

@@ -74,3 +74,21 @@ it('on Redis the connect CPU bench also prints what a connect and a close cost R
     await redis.stop();
   }
 }, 300_000);
+
+it('the script cost bench (bench/script-cost.ts) counts what the connect and claim scripts cost Redis', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/script-cost.ts', '--calls', '3'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  expect(code, out).toBe(0);
+  for (const call of [
+    'tabOpened.lua, view read, 16 tab(s) per call',
+    'tabClosed.lua, 4 tab(s) per call',
+    'claim (claim.lua through the store)',
+  ])
+    expect(out).toMatch(new RegExp(`\\| ${call.replace(/[().]/g, '\\$&')}[^|]* \\| \\d+\\.\\d \\| \\d+\\.\\d \\|`));
+}, 300_000);
