@@ -81,10 +81,11 @@ for (let tries = 0; ; tries++) {
 }
 
 /** Redis's instructions so far (its main thread), as callgrind counts them. */
-const instructions = () =>
-  Number(
-    /Th 1\s+([\d,]+)/.exec(execFileSync('callgrind_control', ['-e', 'Ir', String(redis.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))![1].replace(/,/g, ''),
-  );
+function instructions(): number {
+  const out = execFileSync('callgrind_control', ['-e', 'Ir', String(redis.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(/Th 1\s+([\d,]+)/.exec(out)![1].replace(/,/g, ''));
+}
+
 /** Redis's instructions for `run`, less what Redis does meanwhile by itself (measured right after, over one reading). */
 async function counted(run: () => Promise<void>): Promise<number> {
   const before = instructions();
