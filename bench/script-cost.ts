@@ -20,8 +20,9 @@ import { createClient } from 'redis';
 import { Keys } from '../server/store/redis/keys.js';
 import { SCRIPTS } from '../server/store/redis/scripts.js';
 import { RedisStore } from '../server/store/redis/store.js';
-import type { StoredRep } from '../server/store/types.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
+// (vitest is imported there, not used: as bench/redis-claim-ceiling.ts does)
+import { draft, makeRep } from '../test/support/store-harness.js';
 
 const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '100' }, help: { type: 'boolean', default: false } } });
 if (opt.help) {
@@ -98,27 +99,7 @@ const keyPrefix = 'cost';
 const store = new RedisStore({ url, keyPrefix, nodeId: 'node-1' });
 await store.init();
 await store.patchSettings(DEFAULT_POOL, { maxActivePerRep: 1_000_000, maxActionsPerSecond: 0 });
-const rep = (id: string): StoredRep => ({
-  id,
-  name: `Rep ${id}`,
-  skills: [],
-  languages: [],
-  countries: [],
-  teams: [],
-  pools: [DEFAULT_POOL],
-  maxActive: null,
-  weight: 1,
-  createdAt: new Date().toISOString(),
-  tokenHash: id.padEnd(64, '0'),
-  away: false,
-});
-const lead = () => ({
-  poolId: DEFAULT_POOL,
-  email: `${Math.random().toString(36).slice(2)}@example.com`,
-  status: 'open' as const,
-  eligible: '*' as const,
-});
-for (let i = 0; i < 16; i++) await store.createRep(rep(`r${i}`));
+for (let i = 0; i < 16; i++) await store.createRep(makeRep(`r${i}`));
 
 const keys = new Keys(keyPrefix);
 const sha = async (name: 'tabOpened' | 'tabClosed') => String(await client.sendCommand(['SCRIPT', 'LOAD', SCRIPTS[name].source]));
@@ -151,9 +132,9 @@ for (const n of [1, 4, 16]) {
   );
 }
 // A rep holding claimed leads: each is read and answered with its view.
-await store.createRep(rep('holder'));
+await store.createRep(makeRep('holder'));
 for (let i = 0; i < 10; i++) {
-  const { lead: l } = await store.insertLead(lead());
+  const { lead: l } = await store.insertLead(draft());
   if (!(await store.claim(l.id, 'holder')).ok) throw new Error('the holder could not claim');
 }
 row(
@@ -162,7 +143,7 @@ row(
   await counted(async () => void (await Promise.all(Array.from({ length: CALLS }, (_, i) => tabs(true, ['holder'], `h${i}`))))),
 );
 const ids: string[] = [];
-for (let i = 0; i < CALLS; i++) ids.push((await store.insertLead(lead())).lead.id);
+for (let i = 0; i < CALLS; i++) ids.push((await store.insertLead(draft())).lead.id);
 row(
   'claim (claim.lua through the store), 1 claim per call',
   1,
