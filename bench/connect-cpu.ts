@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { closeRedisCpuClients, redisCpuMicros } from './redis-cpu.js';
 import type { Connected } from './rep-worker.js';
 import { GUARDS_OFF } from './server-env.js';
+import { printUsage } from './usage.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
@@ -32,15 +33,7 @@ const { values: opt } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
-if (opt.help) {
-  console.log(
-    readFileSync(import.meta.filename, 'utf8')
-      .split('\n')
-      .slice(0, 13)
-      .join('\n'),
-  );
-  process.exit(0);
-}
+if (opt.help) printUsage(import.meta.filename);
 const REPS = Number(opt.reps);
 const ROUNDS = Number(opt.rounds);
 const WARM_UP = Number(opt['warm-up']);

@@ -11,7 +11,7 @@
 //
 //   npx tsx bench/script-cost.ts [--calls 100] [--help]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,17 +23,10 @@ import { RedisStore } from '../server/store/redis/store.js';
 import { DEFAULT_POOL } from '../shared/protocol.js';
 // (vitest is imported there, not used: as bench/redis-claim-ceiling.ts does)
 import { draft, makeRep } from '../test/support/store-harness.js';
+import { printUsage } from './usage.js';
 
 const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '100' }, help: { type: 'boolean', default: false } } });
-if (opt.help) {
-  console.log(
-    readFileSync(import.meta.filename, 'utf8')
-      .split('\n')
-      .slice(0, 12)
-      .join('\n'),
-  );
-  process.exit(0);
-}
+if (opt.help) printUsage(import.meta.filename);
 const CALLS = Number(opt.calls);
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('bench/script-cost.ts needs valgrind. Install with:\n\n  sudo apt-get install -y valgrind\n');
