@@ -124,9 +124,9 @@ describe('Redis store: claims decided together', () => {
     expect(await evalshaCalls()).toBe(before + 1);
     expect(changes).toEqual([
       { repId: 'a', before: 'available', after: 'available' },
-      { repId: 'a', before: 'available', after: 'offline' },
+      { repId: 'a', before: 'available', after: 'offline', pools: ['default'] },
       { repId: 'b', before: 'available', after: 'available' },
-      { repId: 'c', before: 'available', after: 'offline' },
+      { repId: 'c', before: 'available', after: 'offline', pools: ['default'] },
     ]);
     expect(await store.onlinePresence()).toEqual({ b: 'available' });
     const { events } = await store.listEvents({ type: 'rep.offline', limit: 100 });

@@ -33,7 +33,7 @@ describe('Redis presence heartbeat', () => {
   it('a node whose heartbeat is stale: its tabs are dropped, a rep with a tab elsewhere stays online', async () => {
     const { a, nodes } = await twoNodesWithTabs();
     await db.raw.zAdd(nodes, { score: 1, value: 'node-b' });
-    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
+    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline', pools: ['default'] }]);
     expect(await a.onlinePresence()).toEqual({ both: 'available' });
     expect(await db.raw.zScore(nodes, 'node-b')).toBeNull();
     expect(await a.sweepPresence()).toEqual([]);
@@ -42,7 +42,7 @@ describe('Redis presence heartbeat', () => {
   it('a node missing from the heartbeats (its entry removed): its tabs are dropped too', async () => {
     const { a, nodes } = await twoNodesWithTabs();
     await db.raw.zRem(nodes, 'node-b');
-    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline' }]);
+    expect(await a.sweepPresence()).toEqual([{ repId: 'solo', before: 'available', after: 'offline', pools: ['default'] }]);
     expect(await a.onlinePresence()).toEqual({ both: 'available' });
   });
 

@@ -148,7 +148,7 @@ describe('the presence heartbeat on Redis', () => {
     try {
       await raw.zAdd(nodes, { score: 1, value: 'node-b' }); // its heartbeat stopped long ago
       const changes = await a.sweepPresence();
-      expect(changes).toEqual([{ repId: 'x', before: 'available', after: 'offline' }]);
+      expect(changes).toEqual([{ repId: 'x', before: 'available', after: 'offline', pools: ['default'] }]);
       expect(await a.onlinePresence()).toEqual({ y: 'available', z: 'available' });
       expect(await raw.zScore(nodes, 'node-b')).toBeNull();
       expect(await a.sweepPresence()).toEqual([]);
@@ -168,7 +168,7 @@ describe('the presence heartbeat on Redis', () => {
       const fresh = new RedisStore({ url: redis!.url, keyPrefix: nodes.split(':{')[0], nodeId: 'node-c' });
       await fresh.init();
       opened.push(fresh);
-      expect(await fresh.sweepPresence()).toEqual([{ repId: 'x', before: 'available', after: 'offline' }]);
+      expect(await fresh.sweepPresence()).toEqual([{ repId: 'x', before: 'available', after: 'offline', pools: ['default'] }]);
     } finally {
       await raw.quit();
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../server/store/embedded.js';
 import { type LeadDraft, type Store, StoreCorruptError } from '../server/store/types.js';
-import type { Lead } from '../shared/protocol.js';
+import { DEFAULT_SETTINGS, type Lead } from '../shared/protocol.js';
 import { tempDir } from './support/server.js';
 import { draft, type Harness, makeRep, sha, sleep, storeFactories } from './support/store-harness.js';
 
@@ -983,7 +983,7 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await setup();
       await reps('a');
       await store.tabOpened('a', 't1');
-      expect(await store.setAway('a', true)).toEqual({ repId: 'a', before: 'available', after: 'away' });
+      expect(await store.setAway('a', true)).toEqual({ repId: 'a', before: 'available', after: 'away', pools: ['default'] });
       expect((await store.getRep('a'))!.away).toBe(true);
     });
 
@@ -1031,8 +1031,26 @@ describe.each(factories)('Store contract: $name', ({ make }) => {
       await store.tabOpened('a', 't3');
       await store.tabOpened('b', 't1');
       await store.tabClosed('a', 't2');
-      expect(await store.tabClosed('a', 't3')).toEqual({ repId: 'a', before: 'available', after: 'offline' });
+      expect(await store.tabClosed('a', 't3')).toEqual({ repId: 'a', before: 'available', after: 'offline', pools: ['default'] });
       expect(await store.onlinePresence()).toEqual({ b: 'available' });
+    });
+
+    it('an available rep that stops being available names its pools, whatever stopped it; no other change does', async () => {
+      await setup();
+      const west = { id: 'west', name: 'West', mode: 'shark-tank' as const, settings: structuredClone(DEFAULT_SETTINGS), rules: [] };
+      await store.createPool({ ...west, createdAt: new Date().toISOString() });
+      await store.createRep(makeRep('a', { pools: ['west', 'default'] }));
+      const pools = ['west', 'default'];
+      expect(await store.tabOpened('a', 't1')).toEqual({ repId: 'a', before: 'offline', after: 'available' });
+      expect(await store.setAway('a', true)).toEqual({ repId: 'a', before: 'available', after: 'away', pools });
+      expect(await store.setAway('a', false)).toEqual({ repId: 'a', before: 'away', after: 'available' });
+      expect(await store.setOffShift('a', true)).toEqual({ repId: 'a', before: 'available', after: 'off-shift', pools });
+      expect(await store.setOffShift('a', false)).toEqual({ repId: 'a', before: 'off-shift', after: 'available' });
+      expect(await store.tabClosed('a', 't1')).toEqual({ repId: 'a', before: 'available', after: 'offline', pools });
+      // away, then offline: it was not available when it went
+      await store.tabOpened('a', 't2');
+      await store.setAway('a', true);
+      expect(await store.tabClosed('a', 't2')).toEqual({ repId: 'a', before: 'away', after: 'offline' });
     });
 
     it('a tab of an unknown rep leaves it offline', async () => {

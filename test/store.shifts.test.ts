@@ -36,7 +36,7 @@ describe.each(storeFactories())('Store shifts: $name', ({ make }) => {
   it('setOffShift: an online rep reads off-shift (even when away), back on shift it is as before; offline stays offline', async () => {
     await setup('a', 'b');
     await store.tabOpened('a', 't1');
-    expect(await store.setOffShift('a', true)).toEqual({ repId: 'a', before: 'available', after: 'off-shift' });
+    expect(await store.setOffShift('a', true)).toEqual({ repId: 'a', before: 'available', after: 'off-shift', pools: ['default'] });
     expect(await store.onlinePresence()).toEqual({ a: 'off-shift' });
     await store.setAway('a', true);
     expect(await store.onlinePresence()).toEqual({ a: 'off-shift' });
@@ -54,7 +54,7 @@ describe.each(storeFactories())('Store shifts: $name', ({ make }) => {
     const peer = await h.peer();
     const [x, y] = await Promise.all([store.setOffShift('a', true), peer.setOffShift('a', true)]);
     const changes = [x, y].filter((c) => c.before !== c.after);
-    expect(changes).toEqual([{ repId: 'a', before: 'available', after: 'off-shift' }]);
+    expect(changes).toEqual([{ repId: 'a', before: 'available', after: 'off-shift', pools: ['default'] }]);
     expect(await peer.onlinePresence()).toEqual({ a: 'off-shift' });
   });
 

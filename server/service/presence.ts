@@ -58,11 +58,9 @@ export class PresenceCommands {
     this.fanout.toManagers(EV.repPresence, { repId: change.repId, presence: change.after });
     this.followUps.countsChanged();
     if (!isAvailable(change.after)) {
-      // Its pools' leads may have nobody available left (whenNobodyEligible).
-      if (isAvailable(change.before) && this.stranding) {
-        const rep = await this.store.getRep(change.repId);
-        if (rep) this.stranding.repUnavailable(rep.pools, change.after);
-      }
+      // Its pools' leads may have nobody available left (whenNobodyEligible): the change
+      // names them (PresenceChange.pools), so no read of the rep here, on every rep's last tab closing.
+      if (change.pools && this.stranding) this.stranding.repUnavailable(change.pools, change.after);
       return;
     }
     // A pass only when a pool of the rep assigns. This runs on every first tab of a rep:

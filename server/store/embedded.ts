@@ -884,6 +884,12 @@ export class EmbeddedStore implements Store {
     return rep.away ? 'away' : 'available';
   }
 
+  /** A presence change, with the rep's pools when an available rep stopped being available (PresenceChange.pools), as they are at the change. */
+  private changeOf(repId: string, before: Presence, after: Presence): PresenceChange {
+    const rep = this.reps.get(repId);
+    return isAvailable(before) && !isAvailable(after) && rep ? { repId, before, after, pools: [...rep.pools] } : { repId, before, after };
+  }
+
   tabOpened(repId: string, tabId: string): Promise<PresenceChange>;
   tabOpened(repId: string, tabId: string, read: { pools: string[] }): Promise<PresenceChange & { view: RepView | null }>;
   async tabOpened(repId: string, tabId: string, read?: { pools: string[] }): Promise<PresenceChange & { view?: RepView | null }> {
@@ -905,9 +911,10 @@ export class EmbeddedStore implements Store {
     const moved = this.presenceMoved(repId, before, after);
     // Read in the same synchronous step as the change: the view is of that moment.
     const view = read ? this.viewOf(repId) : undefined;
+    const change = this.changeOf(repId, before, after);
     if (rep && wasAway) await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
     else if (moved) await this.save(this.files.pool);
-    return read ? { repId, before, after, view: view ?? null } : { repId, before, after };
+    return read ? { ...change, view: view ?? null } : change;
   }
 
   async tabClosed(repId: string, tabId: string): Promise<PresenceChange> {
@@ -925,9 +932,10 @@ export class EmbeddedStore implements Store {
     const after = this.presenceOf(repId);
     const wentOffline = before !== 'offline' && after === 'offline';
     if (wentOffline) this.record('rep.offline', { repId }, { role: 'rep', id: repId });
+    const change = this.changeOf(repId, before, after);
     if (this.presenceMoved(repId, before, after)) await this.save(this.files.pool);
     else if (wentOffline) await this.save();
-    return { repId, before, after };
+    return change;
   }
 
   async setAway(repId: string, away: boolean): Promise<PresenceChange> {
@@ -937,8 +945,9 @@ export class EmbeddedStore implements Store {
     if (rep) rep.away = away;
     const after = this.presenceOf(repId);
     const moved = this.presenceMoved(repId, before, after);
+    const change = this.changeOf(repId, before, after);
     if (rep) await this.save(this.files.repChanged(rep), ...(moved ? [this.files.pool] : []));
-    return { repId, before, after };
+    return change;
   }
 
   async setOffShift(repId: string, offShift: boolean): Promise<PresenceChange> {
@@ -950,8 +959,9 @@ export class EmbeddedStore implements Store {
     const after = this.presenceOf(repId);
     // off shift starts the reclaim clock like away
     const moved = this.presenceMoved(repId, before, after);
+    const change = this.changeOf(repId, before, after);
     if (changed) await this.save(this.files.repChanged(rep!), ...(moved ? [this.files.pool] : []));
-    return { repId, before, after };
+    return change;
   }
 
   async onlinePresence(): Promise<Record<string, Exclude<Presence, 'offline'>>> {

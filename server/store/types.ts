@@ -174,6 +174,8 @@ export interface PresenceChange {
   repId: string;
   before: Presence;
   after: Presence;
+  /** The rep's pools, when an available rep stopped being available (its pools' leads may have nobody left: server/service/stranding.ts). */
+  pools?: string[];
 }
 
 /** A pool as stored: the public Pool plus its hybrid routing rules. */

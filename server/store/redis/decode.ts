@@ -59,7 +59,6 @@ const json = z.string().transform((s, ctx) => {
 const luaList = <T extends z.ZodType>(item: T) => z.preprocess((v) => (isObject(v) && Object.keys(v).length === 0 ? [] : v), z.array(item));
 
 const mode = z.enum(MODES);
-const presence = z.enum(['available', 'away', 'offline', 'off-shift'] satisfies Presence[]);
 
 /** The feed input as insertLead stored it (LeadDraft minus poolId, status and eligible). */
 type LeadDoc = LeadInput & Pick<Lead, 'feedId' | 'disqualifiedReasons'>;
@@ -313,11 +312,15 @@ const PULL_CODES = [
   'POOL_EMPTY',
 ] as const satisfies readonly Extract<PullResult, { ok: false }>['code'][];
 
-const presenceChange = z.object({ before: presence, after: presence });
+/** A presence change (includes/presence.lua changeOf): with the rep's pools when an available rep stopped being available. */
 const presenceChangeOf: Decode<Omit<PresenceChange, 'repId'>> = (v) => {
   const c = hash(v);
-  return { before: field(c, 'before', presenceOf), after: field(c, 'after', presenceOf) };
+  const change: Omit<PresenceChange, 'repId'> = { before: field(c, 'before', presenceOf), after: field(c, 'after', presenceOf) };
+  if (c.pools !== undefined) change.pools = field(c, 'pools', luaStrings);
+  return change;
 };
+/** sweepPresence.lua's changes name their reps. */
+const sweptChangeOf: Decode<PresenceChange> = (v) => ({ repId: field(hash(v), 'repId', str), ...presenceChangeOf(v) });
 
 /** claim.lua and pull.lua: the lead taken, its pool's mode and whether the rep has other tabs, or a failure code of `codes`. */
 function wonOr<const C extends string>(codes: readonly C[]) {
@@ -554,9 +557,9 @@ const REPLIES = {
     ),
   }),
   tabOpened: tabOpenedOf,
-  tabClosed: luaList(presenceChange),
-  setAway: presenceChange,
-  setOffShift: presenceChange,
+  tabClosed: luaListOf(presenceChangeOf),
+  setAway: presenceChangeOf,
+  setOffShift: presenceChangeOf,
   strand: z
     .object({
       events: luaList(
@@ -571,10 +574,10 @@ const REPLIES = {
       ),
     })
     .transform((r): StrandEvent[] => r.events),
-  sweepPresence: z.object({
-    changes: luaList(z.object({ repId: z.string(), before: presence, after: presence })).transform((c): PresenceChange[] => c),
-    reps: luaList(z.string()),
-  }),
+  sweepPresence: (v: unknown) => {
+    const r = hash(v);
+    return { changes: field(r, 'changes', luaListOf(sweptChangeOf)), reps: field(r, 'reps', luaStrings) };
+  },
   createWebhook: z.object({ ok }),
   updateWebhook: z.union([
     z.object({ hook: webhookJson }).transform((r) => r.hook),

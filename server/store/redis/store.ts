@@ -940,7 +940,7 @@ export class RedisStore implements Store {
       byRep(tabs[0].repId),
     );
     return tabs.map(async (tab, i) => {
-      const change = { repId: tab.repId, before: changes[i].before, after: changes[i].after };
+      const change: PresenceChange = { repId: tab.repId, ...changes[i] };
       if (!tab.read) return change;
       // A replayed operation (its reply found out after a lost answer) answers without the reads.
       const view = await (views === undefined ? this.repView(tab.repId, pools) : this.fullView(tab.repId, pools, views[i]));

@@ -8,7 +8,7 @@
     ARGS[2] 'true' | 'false'
 
   Output (JSON):
-    { before, after = presence }
+    { before, after = presence, pools? } (includes/presence.lua changeOf)
 ]]
 --- @include "keys"
 --- @include "common"
@@ -24,4 +24,4 @@ if facts.exists then
 end
 local after = presenceFrom(facts)
 presenceMoved(rep, before, after) -- off shift starts the reclaim clock like away
-return reply({ before = before, after = after })
+return reply(changeOf(facts, before, after))

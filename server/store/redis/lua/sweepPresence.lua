@@ -17,7 +17,7 @@
     ARGS[4..] sweep: the rep ids, in the order of their keys
 
   Output (JSON):
-    { changes = [{ repId, before, after = presence }], reps = [rep id] }: `changes` the reps
+    { changes = [{ repId, before, after = presence, pools? }], reps = [rep id] }: `changes` the reps
     whose presence changed (sweep), `reps` those to sweep (probe)
 ]]
 --- @include "keys"
@@ -76,7 +76,11 @@ for rep, fields in pairs(gone) do
   end
   local after = presenceFrom(facts)
   presenceMoved(rep, before, after)
-  if before ~= after then changes[#changes + 1] = { repId = rep, before = before, after = after } end
+  if before ~= after then
+    local change = changeOf(facts, before, after)
+    change.repId = rep
+    changes[#changes + 1] = change
+  end
   if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, data = { reason = 'node-gone' } }) end
 end
 return reply({ changes = changes, reps = {} })

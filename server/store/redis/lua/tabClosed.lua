@@ -7,7 +7,7 @@
     ARGS  rep id, tab id: one pair per tab
 
   Output (JSON):
-    [ { before, after = presence } ] (one per tab, in order)
+    [ { before, after = presence, pools? } ] (one per tab, in order; includes/presence.lua changeOf)
 ]]
 --- @include "keys"
 --- @include "common"
@@ -28,6 +28,6 @@ for i = 1, #ARGS / 2 do
   presenceMoved(rep, before, after)
   -- each its own rep's going (the call's context has no one actor)
   if before ~= 'offline' and after == 'offline' then audit('rep.offline', { repId = rep, actor = { role = 'rep', id = rep } }) end
-  changes[i] = { before = before, after = after }
+  changes[i] = changeOf(facts, before, after)
 end
 return reply(changes)

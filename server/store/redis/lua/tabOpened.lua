@@ -43,7 +43,7 @@ for i = 1, (#ARGS - 2) / 2 do
   end
   local after = presenceFrom(facts)
   presenceMoved(rep, before, after)
-  changes[i] = { before = before, after = after }
+  changes[i] = changeOf(facts, before, after)
   if fields then views[i] = repViewOf(rep, fields, shared) end
 end
 local stored = reply({ changes = changes })

@@ -13,10 +13,11 @@
 -- (presenceFrom) instead of reading it again. fields: the rep's hash when the caller has just
 -- read it whole (hashOf), else nil.
 local function presenceFacts(rep, repKey, fields)
-  local r = fields and { fields.id, fields.offShift, fields.away } or redis.call('HMGET', repKey, 'id', 'offShift', 'away')
+  local r = fields and { fields.id, fields.offShift, fields.away, fields.pools }
+    or redis.call('HMGET', repKey, 'id', 'offShift', 'away', 'pools')
   if not r[1] then return { exists = false, tabs = 0 } end
   local tabs = tonumber(redis.call('HGET', K.tabn, rep) or '0')
-  return { exists = true, tabs = tabs, offShift = r[2] == 'true', away = r[3] == 'true' }
+  return { exists = true, tabs = tabs, offShift = r[2] == 'true', away = r[3] == 'true', pools = r[4] }
 end
 
 local function presenceFrom(facts)
@@ -29,6 +30,15 @@ end
 local function presenceOf(rep, repKey) return presenceFrom(presenceFacts(rep, repKey)) end
 
 local function isAvailable(presence) return presence == 'available' end
+
+-- A presence change as the scripts answer it (decode.ts presenceChangeOf). When an available
+-- rep stops being available it carries the rep's pools, from the facts: what the service
+-- looks at next (server/service/presence.ts changed) without reading the rep again.
+local function changeOf(facts, before, after)
+  local change = { before = before, after = after }
+  if isAvailable(before) and not isAvailable(after) then change.pools = cjson.decode(facts.pools or DEFAULT_POOL_JSON) end
+  return change
+end
 
 -- Whether the rep has an open tab besides `tab` ('': any open tab): the tabs that hear of a lead it took.
 local function hasOtherTabs(rep, tab)
