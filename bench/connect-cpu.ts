@@ -5,13 +5,16 @@
 // turns; the first rounds of each server are warm-up. Prints per round and in the median:
 // the server's CPU per connect (user / system) and per close, and connect p50.
 //
-//   npx tsx bench/connect-cpu.ts [--reps 2000] [--rounds 10] [--warm-up 3] [--redis URL] [--prof]
+//   npx tsx bench/connect-cpu.ts [--reps 2000] [--rounds 10] [--warm-up 3] [--redis URL] [--prof] [--alloc]
 //
 // --prof: each server writes V8 CPU profiles (--cpu-prof) to bench/out/prof/connect-<server>-<time>.
+// --alloc: also what each server allocates per connect and close (bench/alloc-probe.mjs, V8's
+// sampling heap profiler, garbage included), and the call sites where Leadpool allocates
+// most; it moves less between runs than CPU time (the sampling adds a little to both CPUs).
 //
 // With --redis both servers use that Redis (a prefix of their own); what each connect and
 // close costs Redis (INFO cpu) is printed beside the server's, not added to it.
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, type StdioOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ const { values: opt } = parseArgs({
     'warm-up': { type: 'string', default: '3' },
     redis: { type: 'string' },
     prof: { type: 'boolean', default: false },
+    alloc: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +45,7 @@ const WORKERS = 4;
 const IN_FLIGHT = 16;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 const pinnable = availableParallelism() >= 2 && hasTaskset();
 function hasTaskset(): boolean {
@@ -87,10 +92,12 @@ async function start(kind: Kind): Promise<Server> {
   const script = kind === 'leadpool' ? 'server/main.ts' : 'bench/floor-server.ts';
   // One folder per server: every thread writes its own profile (tsx's loader runs in a worker).
   const prof = opt.prof ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/out/prof', `connect-${kind}-${Date.now()}`)] : [];
-  const args = [...prof, '--import', 'tsx', script];
+  const args = [...prof, '--import', 'tsx', ...(opt.alloc ? ['--import', './bench/alloc-probe.mjs'] : []), script];
+  // An IPC channel for the allocation probe (taskset execs node, which keeps it).
+  const stdio: StdioOptions = ['ignore', 'pipe', 'inherit', ...(opt.alloc ? (['ipc'] as const) : [])];
   const child = pinnable
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio })
+    : spawn(process.execPath, args, { cwd: ROOT, env, stdio });
   let output = '';
   const url = await new Promise<string>((res, rej) => {
     child.stdout!.on('data', (d) => {
@@ -136,6 +143,25 @@ function ask<T>(worker: ChildProcess, message: object): Promise<T> {
   });
 }
 
+/** What a server allocated in a span (bench/alloc-probe.mjs): bytes in all, and by call site. */
+interface Allocated {
+  total: number;
+  sites: Record<string, number>;
+}
+
+/** Sends the server's allocation probe a message and waits for its answer. */
+function probe<T>(server: Server, alloc: 'start' | 'stop'): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: { alloc?: T }) => {
+      if (answer.alloc === undefined) return;
+      server.child.off('message', onMessage);
+      resolve(answer.alloc);
+    };
+    server.child.on('message', onMessage);
+    server.child.send({ alloc });
+  });
+}
+
 interface Round {
   user: number;
   system: number;
@@ -144,6 +170,8 @@ interface Round {
   /** Redis's CPU per connect and per close (µs); NaN without --redis. */
   redisConnect: number;
   redisClose: number;
+  /** What the server allocated over the connects and closes; null without --alloc. */
+  allocated: Allocated | null;
 }
 
 const redisCpu = () => (opt.redis ? redisCpuMicros(opt.redis) : Promise.resolve(Number.NaN));
@@ -151,6 +179,7 @@ const redisCpu = () => (opt.redis ? redisCpuMicros(opt.redis) : Promise.resolve(
 /** Every rep connects (IN_FLIGHT at a time per worker), then every socket closes. Per tab. */
 async function round(server: Server): Promise<Round> {
   const pid = server.child.pid!;
+  if (opt.alloc) await probe(server, 'start');
   const redisBefore = await redisCpu();
   const before = cpuOf(pid);
   const shares = workers.map((_, w) => server.tokens.flatMap((token, i) => (i % WORKERS === w ? [{ url: server.url, token }] : [])));
@@ -161,6 +190,7 @@ async function round(server: Server): Promise<Round> {
   await sleep(1500); // the closes reach the server
   const closed = cpuOf(pid);
   const redisClosed = await redisCpu();
+  const allocated = opt.alloc ? await probe<Allocated>(server, 'stop') : null;
   const failed = connected.reduce((n, c) => n + c.failed, 0);
   if (failed) throw new Error(`${server.kind}: ${failed} connects failed`);
   return {
@@ -170,6 +200,7 @@ async function round(server: Server): Promise<Round> {
     p50: median(connected.flatMap((c) => c.times)),
     redisConnect: (redisOpen - redisBefore) / REPS,
     redisClose: (redisClosed - redisOpen) / REPS,
+    allocated,
   };
 }
 
@@ -184,7 +215,7 @@ for (let r = 0; r < WARM_UP + ROUNDS; r++) {
     const counted = r >= WARM_UP;
     if (counted) results.get(server.kind)!.push(result);
     console.log(
-      `${counted ? 'round' : 'warm-up'} ${r + 1} ${server.kind.padEnd(8)} CPU per connect ${(result.user + result.system).toFixed(0)} µs (user ${result.user.toFixed(0)}, system ${result.system.toFixed(0)}), per close ${result.close.toFixed(0)} µs, connect p50 ${result.p50.toFixed(1)} ms${opt.redis ? `; Redis per connect ${result.redisConnect.toFixed(0)} µs, per close ${result.redisClose.toFixed(0)} µs` : ''}`,
+      `${counted ? 'round' : 'warm-up'} ${r + 1} ${server.kind.padEnd(8)} CPU per connect ${(result.user + result.system).toFixed(0)} µs (user ${result.user.toFixed(0)}, system ${result.system.toFixed(0)}), per close ${result.close.toFixed(0)} µs, connect p50 ${result.p50.toFixed(1)} ms${opt.redis ? `; Redis per connect ${result.redisConnect.toFixed(0)} µs, per close ${result.redisClose.toFixed(0)} µs` : ''}${result.allocated ? `; allocated per connect and close ${kb(result.allocated.total / REPS)}` : ''}`,
     );
   }
 }
@@ -210,6 +241,23 @@ console.log(
 console.log(
   `  connect p50:     Leadpool ${lp.p50.toFixed(1)} ms, floor ${floor.p50.toFixed(1)} ms, ratio ${(lp.p50 / floor.p50).toFixed(2)}`,
 );
+
+if (opt.alloc) {
+  // Per connect and close, summed over the counted rounds.
+  const perTab = (kind: Kind) => {
+    const rounds = results.get(kind)!;
+    const sites = new Map<string, number>();
+    for (const { allocated } of rounds)
+      for (const [site, bytes] of Object.entries(allocated!.sites)) sites.set(site, (sites.get(site) ?? 0) + bytes / (REPS * rounds.length));
+    return { total: median(rounds.map((r) => r.allocated!.total / REPS)), sites };
+  };
+  const [a, b] = [perTab('leadpool'), perTab('floor')];
+  console.log(
+    `  allocated per connect and close: Leadpool ${kb(a.total)}, floor ${kb(b.total)}, ratio ${(a.total / b.total).toFixed(2)}\n  where Leadpool allocates most (per connect and close; the floor's at the same site):`,
+  );
+  for (const [site, bytes] of [...a.sites].sort((x, y) => y[1] - x[1]).slice(0, 25))
+    console.log(`    ${kb(bytes).padStart(9)}  ${kb(b.sites.get(site) ?? 0).padStart(9)}  ${site}`);
+}
 
 if (opt.redis) {
   console.log(
