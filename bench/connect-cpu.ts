@@ -248,7 +248,8 @@ if (opt.alloc) {
     const rounds = results.get(kind)!;
     const sites = new Map<string, number>();
     for (const { allocated } of rounds)
-      for (const [site, bytes] of Object.entries(allocated!.sites)) sites.set(site, (sites.get(site) ?? 0) + bytes / (REPS * rounds.length));
+      for (const [site, bytes] of Object.entries(allocated!.sites))
+        sites.set(site, (sites.get(site) ?? 0) + bytes / (REPS * rounds.length));
     return { total: median(rounds.map((r) => r.allocated!.total / REPS)), sites };
   };
   const [a, b] = [perTab('leadpool'), perTab('floor')];

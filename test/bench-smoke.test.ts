@@ -67,7 +67,8 @@ it('the connect CPU bench (bench/connect-cpu.ts) runs both servers and prints th
 
 it('with --alloc the connect CPU bench also prints what each server allocates per connect and where Leadpool allocates', async () => {
   const out = await connectCpu('--alloc');
-  for (const server of ['leadpool', 'floor']) expect(out).toMatch(new RegExp(`round 2 ${server} .*allocated per connect and close \\d+\\.\\d KB`));
+  for (const server of ['leadpool', 'floor'])
+    expect(out).toMatch(new RegExp(`round 2 ${server} .*allocated per connect and close \\d+\\.\\d KB`));
   expect(out).toMatch(/allocated per connect and close: Leadpool \d+\.\d KB, floor \d+\.\d KB, ratio \d+\.\d\d/);
   // the sites, each with its bytes and the floor's at the same site
   expect(out).toMatch(/^ +\d+\.\d KB +\d+\.\d KB +\S+/m);
