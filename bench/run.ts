@@ -51,7 +51,7 @@ const HELP = `npm run bench -- [options]
   --workers N         client processes (default: 2, 4 from 5,000 reps)
   --prof              the servers write V8 CPU profiles to bench/out/prof (--cpu-prof)
   --readme            write the report into README.md (bench markers) and docs/bench-scale.svg
-  --publish           only that, from the last run's bench/out/report.md and scale.svg
+  --publish           only that, from the last run's report.md and scale.svg (in --out)
   --out DIR           where the report goes (default bench/out)
   --full              the full set above
   --smoke             a few reps, one round (the test suite's run)`;
@@ -84,8 +84,9 @@ if (opt.help) {
   process.exit(0);
 }
 if (opt.publish) {
-  const svg = join(ROOT, 'bench/out/scale.svg');
-  writeReadme(readFileSync(join(ROOT, 'bench/out/report.md'), 'utf8'), existsSync(svg) ? readFileSync(svg, 'utf8') : null);
+  // The run's report where it went (--out), as a run's --readme would.
+  const svg = join(OUT, 'scale.svg');
+  writeReadme(readFileSync(join(OUT, 'report.md'), 'utf8'), existsSync(svg) ? readFileSync(svg, 'utf8') : null);
   process.exit(0);
 }
 const list = (s: string) =>
