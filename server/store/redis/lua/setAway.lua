@@ -13,14 +13,4 @@
 --- @include "common"
 --- @include "presence"
 
-local rep = ARGS[1]
-local repKey = repKeys(1)
-local facts = presenceFacts(rep, repKey)
-local before = presenceFrom(facts)
-if facts.exists then
-  redis.call('HSET', repKey, 'away', ARGS[2])
-  facts.away = ARGS[2] == 'true'
-end
-local after = presenceFrom(facts)
-presenceMoved(rep, before, after)
-return reply(changeOf(facts, before, after))
+return reply(setPresenceFlag(ARGS[1], repKeys(1), 'away', ARGS[2]))

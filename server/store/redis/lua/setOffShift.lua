@@ -14,14 +14,4 @@
 --- @include "common"
 --- @include "presence"
 
-local rep = ARGS[1]
-local repKey = repKeys(1)
-local facts = presenceFacts(rep, repKey)
-local before = presenceFrom(facts)
-if facts.exists then
-  redis.call('HSET', repKey, 'offShift', ARGS[2])
-  facts.offShift = ARGS[2] == 'true'
-end
-local after = presenceFrom(facts)
-presenceMoved(rep, before, after) -- off shift starts the reclaim clock like away
-return reply(changeOf(facts, before, after))
+return reply(setPresenceFlag(ARGS[1], repKeys(1), 'offShift', ARGS[2]))

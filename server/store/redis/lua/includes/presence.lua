@@ -59,3 +59,17 @@ local function presenceMoved(rep, before, after)
   redis.call('HSET', K.unavail, rep, now)
   redis.call('ZADD', K.due, now, RECLAIM_ALL .. SEP .. rep .. SEP .. now)
 end
+
+-- setAway.lua and setOffShift.lua: sets one of the rep's presence flags ('away' or 'offShift',
+-- the hash field and the fact of that name) to value ('true' | 'false'), answering the change.
+local function setPresenceFlag(rep, repKey, flag, value)
+  local facts = presenceFacts(rep, repKey)
+  local before = presenceFrom(facts)
+  if facts.exists then
+    redis.call('HSET', repKey, flag, value)
+    facts[flag] = value == 'true'
+  end
+  local after = presenceFrom(facts)
+  presenceMoved(rep, before, after) -- off shift starts the reclaim clock like away
+  return changeOf(facts, before, after)
+end
