@@ -5,7 +5,7 @@
 // the scripts with the keys and arguments the store builds (server/store/redis/keys.ts):
 //   - tabOpened.lua with the view read, as a burst of connecting tabs sends it: 1, 4 and 16
 //     tabs per call, then a rep holding 10 claimed leads (what each held lead adds);
-//   - tabClosed.lua, the same bursts;
+//   - tabClosed.lua, the same bursts, then a rep's last tab closing through the store;
 //   - a claim through the store (claim.lua, one claim per call, its op key removed after).
 // Prints thousands of instructions per call and per tab (or claim). Needs valgrind.
 //
@@ -134,6 +134,16 @@ row(
   'tabOpened.lua, view read, 1 tab of a rep holding 10 leads',
   1,
   await counted(async () => void (await Promise.all(Array.from({ length: CALLS }, (_, i) => tabs(true, ['holder'], `h${i}`))))),
+);
+// Reps whose only tab closes: each goes offline (presence moved, an audit event, its pools answered).
+for (let i = 0; i < CALLS; i++) await store.createRep(makeRep(`leaving${i}`));
+for (let i = 0; i < CALLS; i++) await store.tabOpened(`leaving${i}`, 'only');
+row(
+  "tabClosed.lua through the store, a rep's last tab (it goes offline)",
+  1,
+  await counted(async () => {
+    for (let i = 0; i < CALLS; i++) await store.tabClosed(`leaving${i}`, 'only');
+  }),
 );
 const ids: string[] = [];
 for (let i = 0; i < CALLS; i++) ids.push((await store.insertLead(draft())).lead.id);

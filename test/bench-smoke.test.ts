@@ -97,6 +97,7 @@ it('the script cost bench (bench/script-cost.ts) counts what the connect and cla
   for (const call of [
     'tabOpened.lua, view read, 16 tab(s) per call',
     'tabClosed.lua, 4 tab(s) per call',
+    "tabClosed.lua through the store, a rep's last tab (it goes offline)",
     'claim (claim.lua through the store)',
   ])
     expect(out).toMatch(new RegExp(`\\| ${call.replace(/[().]/g, '\\$&')}[^|]* \\| \\d+\\.\\d \\| \\d+\\.\\d \\|`));
