@@ -6,6 +6,7 @@
 //   POST /api/leads  an id, kept open, `lead:offered` to every connected rep
 //   POST /api/pools/default/leads/import   the same for each row of the bench's CSV
 //   lead:claim       first wins (a Map; Redis: SET NX), ack, `lead:gone` to the others
+//   lead:outcome     ack (the bench's reps settle what they won between rounds; nothing is kept)
 //   GET /metrics     the two memory figures the bench reads (same names as prom-client's)
 // Run: `tsx bench/floor-server.ts` (PORT, REDIS_URL, FLOOR_PREFIX, LEADPOOL_MANAGER_TOKEN,
 // LEADPOOL_FEED_KEY); prints "listening on http://host:port" like server/main.ts.
@@ -121,6 +122,13 @@ reps.on('connection', (socket) => {
     open.delete(leadId);
     ack({ ok: true, lead });
     socket.broadcast.emit(EV.leadGone, { leadId, poolId: POOL, reason: 'claimed' });
+  });
+  socket.on(EV.outcome, (payload: { leadId?: unknown; outcome?: unknown }, ack: (a: unknown) => void) => {
+    if (typeof ack !== 'function') return;
+    const { leadId, outcome } = payload ?? {};
+    if (typeof leadId !== 'string' || typeof outcome !== 'string')
+      return ack({ ok: false, error: { code: 'INVALID', message: 'leadId, outcome' } });
+    ack({ ok: true, lead: { id: leadId, poolId: POOL, status: outcome, claimedBy: socket.data.repId } });
   });
 });
 

@@ -11,6 +11,9 @@
 //                        resolution, comparable across processes), claim acks and their latency
 //   storm {leadIds, k}   claim throughput: k of this process's sockets claim each lead, a
 //                        window of claims in flight; answers attempts, wins per lead, time
+//   settle {inFlight}    every lead won here since the last settle gets its outcome (won), as
+//                        a rep records it once the lead is worked: the next round's snapshots
+//                        then carry no leads held from this one (the floor's never do)
 //   close                closes every socket
 // In race/one mode a lead whose offers and claims are all done here is announced (`done`).
 // A message with a `seq` is answered with it, so answers may come in any order.
@@ -23,6 +26,7 @@ type Msg =
   | { type: 'report' }
   | { type: 'offered'; count: number }
   | { type: 'storm'; leadIds: string[]; perLead: number; inFlight: number }
+  | { type: 'settle'; inFlight: number }
   | { type: 'close' };
 
 /** What `report` answers, per lead seen since the last report. */
@@ -39,6 +43,11 @@ export interface Connected {
 export interface Offered {
   type: 'offered';
   ids: string[];
+}
+export interface Settled {
+  type: 'settled';
+  settled: number;
+  failed: number;
 }
 export interface Stormed {
   type: 'stormed';
@@ -62,6 +71,8 @@ let sockets: Socket[] = [];
 let policy: Extract<Msg, { type: 'claims' }> = { type: 'claims', policy: 'none', k: 0, worker: 0, workers: 1 };
 let nextRacer = 0;
 let leads = new Map<string, LeadTrack>();
+/** Leads won by `claim` (race and one policies) and not settled yet, with the socket that won each. */
+let won: { socket: Socket; leadId: string }[] = [];
 
 const send = (m: unknown) => process.send?.(m);
 
@@ -121,8 +132,10 @@ function claim(socket: Socket, id: string, t: LeadTrack): void {
   socket.timeout(30_000).emit(EV.claim, { leadId: id }, (err: unknown, ack: { ok: boolean } | undefined) => {
     t.claimsPending--;
     if (!err) t.ackMs.push(performance.now() - start);
-    if (ack?.ok) t.wins++;
-    else t.losses++;
+    if (ack?.ok) {
+      t.wins++;
+      won.push({ socket, leadId: id });
+    } else t.losses++;
     maybeDone(id, t);
   });
 }
@@ -210,6 +223,28 @@ async function storm(leadIds: string[], perLead: number, inFlight: number) {
   return { attempts, errors, wins, ms: performance.now() - start };
 }
 
+async function settle(inFlight: number): Promise<{ settled: number; failed: number }> {
+  const todo = won;
+  won = [];
+  let settled = 0;
+  let failed = 0;
+  let next = 0;
+  const one = ({ socket, leadId }: (typeof todo)[number]) =>
+    new Promise<void>((resolve) => {
+      socket.timeout(30_000).emit(EV.outcome, { leadId, outcome: 'won' }, (err: unknown, ack: { ok: boolean } | undefined) => {
+        if (!err && ack?.ok) settled++;
+        else failed++;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < todo.length) await one(todo[next++]);
+    }),
+  );
+  return { settled, failed };
+}
+
 process.on('message', async (m: Msg & { seq?: number }) => {
   const send = (answer: object) => process.send?.(m.seq === undefined ? answer : { ...answer, seq: m.seq });
   if (m.type === 'connect') send({ type: 'connected', ...(await open(m.reps, m.inFlight)) });
@@ -231,10 +266,13 @@ process.on('message', async (m: Msg & { seq?: number }) => {
     send({ type: 'report', sockets: sockets.length, leads: out });
   } else if (m.type === 'storm') {
     send({ type: 'stormed', ...(await storm(m.leadIds, m.perLead, m.inFlight)) });
+  } else if (m.type === 'settle') {
+    send({ type: 'settled', ...(await settle(m.inFlight)) });
   } else if (m.type === 'close') {
     for (const s of sockets) s.close();
     sockets = [];
     leads = new Map();
+    won = [];
     send({ type: 'closed' });
   }
 });

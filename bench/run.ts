@@ -11,6 +11,8 @@
 //   ingest     POST /api/leads, 16 in flight, every lead fanned out and claimed once
 //   memory     server heap (after GC) and RSS added per connected rep
 //   delivery   lead:offered received / expected (every lead to every connected rep)
+// After each round the reps record the outcome of the leads they won (not timed), as reps
+// do: no round's snapshots carry leads held from an earlier one, on either server.
 //
 // Also: the cost of one rep (create, change, GET /api/reps) as the team grows, the Redis
 // claim rate through three processes, and `--contested N` (N contested claims, zero double
@@ -27,7 +29,7 @@ import { benchCsvImport } from './csv-import.js';
 import { benchLeadSearch } from './lead-search.js';
 import { benchRedisClaimCeiling, CEILING_HEAD, ceilingShape, ceilingTable, SMOKE_SHAPE } from './redis-claim-ceiling.js';
 import { closeRedisCpuClients, redisCpuMicros } from './redis-cpu.js';
-import type { Connected, Offered, Stormed, WorkerReport } from './rep-worker.js';
+import type { Connected, Offered, Settled, Stormed, WorkerReport } from './rep-worker.js';
 import { GUARDS_OFF } from './server-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -403,6 +405,11 @@ async function round(t: Target, reps: number, workers: Worker[]): Promise<RoundR
   for (const l of [...leadsOf(raced), ...leadsOf(ingested)]) wins.set(l.leadId, (wins.get(l.leadId) ?? 0) + l.wins);
   const offers = [...leadsOf(raced), ...leadsOf(ingested)].reduce((n, l) => n + l.offers, 0);
 
+  // The reps record the outcome of what they won (not timed): the next round's snapshots
+  // carry no leads held from this one, as the floor's never do, so both do the same work.
+  const settled = await Promise.all(workers.map((w) => w.ask<Settled>({ type: 'settle', inFlight: IN_FLIGHT })));
+  const unsettled = settled.reduce((n, s) => n + s.failed, 0);
+  if (unsettled) console.error(`${t.kind}: ${unsettled} outcomes of won leads were refused or unanswered`);
   await Promise.all(workers.map((w) => w.ask({ type: 'close' })));
   // Let the server take the disconnects (presence) before the next round measures.
   await sleep(300 + reps / 20);

@@ -45,6 +45,8 @@ it('the bench runs against the floor and prints its ratios, with every offer del
   for (const server of ['leadpool', 'floor'])
     expect(out).toMatch(new RegExp(`\\| ${server} \\| \\d+ \\| [\\d.]+ µs \\| [\\d,]+ claims/s \\| [\\d,]+ claims/s \\|`));
   expect(out).not.toMatch(/DOUBLE WINS/);
+  // Between rounds every rep records the outcome of what it won, on both servers.
+  expect(out).not.toMatch(/outcomes of won leads were refused/);
 }, 600_000);
 
 /** bench/connect-cpu.ts with `extra` arguments, its output once it exited 0. */
