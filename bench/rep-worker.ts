@@ -159,10 +159,19 @@ function onOffered(lead: { id: string }): void {
   maybeDone(lead.id, t);
 }
 
+/** Runs `task(i)` for i = 0..count-1, `inFlight` at a time, each window taking the next index as it frees. */
+async function inWindows(count: number, inFlight: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
 async function open(reps: { url: string; token: string }[], inFlight: number): Promise<{ times: number[]; failed: number }> {
   const times: number[] = [];
   let failed = 0;
-  let next = 0;
   const one = (rep: { url: string; token: string }) =>
     new Promise<void>((resolve) => {
       const start = performance.now();
@@ -185,11 +194,7 @@ async function open(reps: { url: string; token: string }[], inFlight: number): P
         resolve();
       });
     });
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < reps.length) await one(reps[next++]);
-    }),
-  );
+  await inWindows(reps.length, inFlight, (i) => one(reps[i]));
   return { times, failed };
 }
 
@@ -198,7 +203,6 @@ async function storm(leadIds: string[], perLead: number, inFlight: number) {
   const wins: Record<string, number> = {};
   let attempts = 0;
   let errors = 0;
-  let next = 0;
   const start = performance.now();
   const one = (socket: Socket, leadId: string) =>
     new Promise<void>((resolve) => {
@@ -209,16 +213,10 @@ async function storm(leadIds: string[], perLead: number, inFlight: number) {
         resolve();
       });
     });
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < leadIds.length) {
-        const i = next++;
-        const leadId = leadIds[i];
-        await Promise.all(
-          Array.from({ length: Math.min(perLead, sockets.length) }, (_, k) => one(sockets[(i * perLead + k) % sockets.length], leadId)),
-        );
-      }
-    }),
+  await inWindows(leadIds.length, inFlight, (i) =>
+    Promise.all(
+      Array.from({ length: Math.min(perLead, sockets.length) }, (_, k) => one(sockets[(i * perLead + k) % sockets.length], leadIds[i])),
+    ),
   );
   return { attempts, errors, wins, ms: performance.now() - start };
 }
@@ -228,7 +226,6 @@ async function settle(inFlight: number): Promise<{ settled: number; failed: numb
   won = [];
   let settled = 0;
   let failed = 0;
-  let next = 0;
   const one = ({ socket, leadId }: (typeof todo)[number]) =>
     new Promise<void>((resolve) => {
       socket.timeout(30_000).emit(EV.outcome, { leadId, outcome: 'won' }, (err: unknown, ack: { ok: boolean } | undefined) => {
@@ -237,11 +234,7 @@ async function settle(inFlight: number): Promise<{ settled: number; failed: numb
         resolve();
       });
     });
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < todo.length) await one(todo[next++]);
-    }),
-  );
+  await inWindows(todo.length, inFlight, (i) => one(todo[i]));
   return { settled, failed };
 }
 
